@@ -59,5 +59,7 @@ export interface CapturedPacket {
   cpu?: number;
   direction?: Direction;
   ifindex?: number;
+  /** The kernel's socket cookie of the owning socket (recordings only). */
+  socketCookie?: bigint;
   task?: TaskContext;
 }

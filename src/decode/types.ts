@@ -60,10 +60,22 @@ export interface IPv6Header {
   transportProtocol: number;
   /** True when a Fragment header with a non-zero offset precedes the transport header. */
   laterFragment: boolean;
+  /**
+   * True when a Fragment header has its M flag set: the transport header is here but its
+   * payload continues in later fragments (netrec does not reassemble).
+   */
+  moreFragments: boolean;
   /** Offset of the transport header relative to the start of the IPv6 header. */
   payloadOffset: number;
   /** Payload end relative to the start of the IPv6 header, clamped to the captured bytes. */
   payloadEnd: number;
+  /**
+   * Set when the extension-header walk failed (header cut short, or longer than the payload).
+   * The fixed header is still valid; transportProtocol is then the protocol number of the
+   * extension header that failed (44 for a fragment header...) and payloadOffset is where it
+   * starts.
+   */
+  extError?: DecodeError;
 }
 
 export interface TCPHeader {
@@ -106,4 +118,98 @@ export interface ICMPv6Header {
   type: number;
   code: number;
   checksum: number;
+}
+
+/**
+ * A DNS message as gopacket v1.1.19's `layers.DNS` decodes it (src/decode/dns.ts).
+ * Names are raw label bytes joined with '.', no trailing dot, root = empty. Names are copies;
+ * every other byte field is a view into the decoded message (copy it if that buffer is reused).
+ */
+export interface DNSMessage {
+  id: number;
+  qr: boolean;
+  opcode: number;
+  aa: boolean;
+  tc: boolean;
+  rd: boolean;
+  ra: boolean;
+  z: number;
+  /** Header RCODE with `(TTL >> 20) & 0xF0` of every OPT additional OR'ed in, as gopacket does. */
+  responseCode: number;
+  qdCount: number;
+  anCount: number;
+  nsCount: number;
+  arCount: number;
+  questions: DNSQuestion[];
+  answers: DNSResourceRecord[];
+  authorities: DNSResourceRecord[];
+  additionals: DNSResourceRecord[];
+}
+
+export interface DNSQuestion {
+  name: Uint8Array;
+  type: number;
+  class: number;
+}
+
+/**
+ * One resource record. The RDATA-derived fields are filled only for the types gopacket decodes
+ * and are null otherwise, so unknown types keep just the header and `data`.
+ */
+export interface DNSResourceRecord {
+  name: Uint8Array;
+  type: number;
+  /** For OPT: the requestor's UDP payload size. */
+  class: number;
+  /** Unsigned. For OPT: extended RCODE, version and flags. */
+  ttl: number;
+  /** RDATA exactly as framed by RDLENGTH. */
+  data: Uint8Array;
+  /** A and AAAA: the RDATA, whatever its length. */
+  ip: Uint8Array | null;
+  ns: Uint8Array | null;
+  cname: Uint8Array | null;
+  ptr: Uint8Array | null;
+  /** TXT and HINFO: the RDATA split into <character-string>s (the raw RDATA is `data`). */
+  txts: Uint8Array[] | null;
+  soa: DNSSOA | null;
+  srv: DNSSRV | null;
+  mx: DNSMX | null;
+  uri: DNSURI | null;
+  /** OPT: the options, possibly none. */
+  opt: DNSOption[] | null;
+}
+
+export interface DNSSOA {
+  mname: Uint8Array;
+  rname: Uint8Array;
+  serial: number;
+  refresh: number;
+  retry: number;
+  expire: number;
+  minimum: number;
+}
+
+export interface DNSSRV {
+  priority: number;
+  weight: number;
+  port: number;
+  name: Uint8Array;
+}
+
+export interface DNSMX {
+  preference: number;
+  name: Uint8Array;
+}
+
+export interface DNSURI {
+  priority: number;
+  weight: number;
+  /** RDATA after the first 4 bytes, undecoded. */
+  target: Uint8Array;
+}
+
+export interface DNSOption {
+  code: number;
+  data: Uint8Array;
 }

@@ -1,0 +1,84 @@
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { InputError, UsageError } from '../core/errors.ts';
+import { replayCommand } from './replay-command.ts';
+import { USAGE } from './usage.ts';
+
+/** Entry point: returns the exit code; user errors become one line on stderr, never a stack. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    return await dispatch(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`netrec: ${err.message}\nTry 'netrec --help'.\n`);
+      return 2;
+    }
+    if (err instanceof InputError) {
+      process.stderr.write(`netrec: error: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+async function dispatch(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return 0;
+    case '-V':
+    case '--version':
+      process.stdout.write(`netrec ${version()}\n`);
+      return 0;
+    case 'replay': {
+      const args = parseCommandArgs(rest);
+      if (args.help) {
+        process.stdout.write(USAGE);
+        return 0;
+      }
+      return replayCommand(args);
+    }
+    default:
+      throw new UsageError(`unknown command '${command}'`);
+  }
+}
+
+export interface CommandArgs {
+  positionals: string[];
+  output: string;
+  trace: string[];
+  help: boolean;
+}
+
+function parseCommandArgs(args: string[]): CommandArgs {
+  try {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        output: { type: 'string', short: 'o', default: 'json' },
+        trace: { type: 'string', short: 't', multiple: true, default: [] },
+        filter: { type: 'string', short: 'f', multiple: true, default: [] },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    return {
+      positionals,
+      output: values.output,
+      trace: [...values.trace, ...values.filter],
+      help: values.help ?? false,
+    };
+  } catch (err) {
+    if (err instanceof TypeError && 'code' in err) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}

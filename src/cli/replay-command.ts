@@ -1,0 +1,43 @@
+import { formatIssue, InputError, UsageError, type InputIssue } from '../core/errors.ts';
+import { compileFilters } from '../filter/compile.ts';
+import { replay } from '../pipeline/replay.ts';
+import { openCapture } from '../replay/open.ts';
+import { jsonSink } from '../sink/json-sink.ts';
+import type { EventSink } from '../sink/sink.ts';
+import { tableSink } from '../sink/table-sink.ts';
+import type { CommandArgs } from './main.ts';
+
+export async function replayCommand(args: CommandArgs): Promise<number> {
+  if (args.positionals.length === 0) throw new UsageError('replay needs at least one input file (or - for stdin)');
+  const sink = makeSink(args.output);
+
+  // A file that cannot be opened is reported and the others still replay; the report waits
+  // until the filters compiled, so that a bad filter is the only line before exit 2.
+  const unopened: string[] = [];
+  const sources = [];
+  for (const path of args.positionals) {
+    try {
+      sources.push(await openCapture(path));
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      unopened.push(err.message);
+    }
+  }
+  const filter = compileFilters(args.trace, { hasProcessContext: sources.some((s) => s.hasProcessContext) });
+  for (const message of unopened) process.stderr.write(`netrec: error: ${message}\n`);
+  for (const warning of filter.warnings) process.stderr.write(`netrec: warning: ${warning}\n`);
+  const report = (issue: InputIssue): void => void process.stderr.write(formatIssue(issue) + '\n');
+  const stats = await replay({ sources, events: filter.events, accept: filter.accept, sink, report });
+  return unopened.length + stats.errors > 0 ? 1 : 0;
+}
+
+function makeSink(output: string): EventSink {
+  switch (output.replace(/^format:/, '')) {
+    case 'json':
+      return jsonSink(process.stdout);
+    case 'table':
+      return tableSink(process.stdout);
+    default:
+      throw new UsageError(`unknown output format '${output}' (valid: json, table, format:json, format:table)`);
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * One captured frame → its headers, layer by layer, stopping at the first layer that fails or at
+ * the depth the caller needs (layers no selected event needs are never decoded).
+ */
+import { decodeDNS, splitTCPDNS } from './dns.ts';
+import { decodeICMPv4 } from './icmp.ts';
+import { decodeICMPv6 } from './icmpv6.ts';
+import { decodeIPv4 } from './ipv4.ts';
+import { decodeIPv6 } from './ipv6.ts';
+import { decodeLink } from './link.ts';
+import { decodeTCP } from './tcp.ts';
+import { decodeUDP, udpPayloadEnd, UDP_HEADER_LENGTH } from './udp.ts';
+import {
+  DecodeError,
+  type DNSMessage,
+  type ICMPv4Header,
+  type ICMPv6Header,
+  type IPv4Header,
+  type IPv6Header,
+  type TCPHeader,
+  type UDPHeader,
+} from './types.ts';
+
+/** How far to decode: each level includes the ones before it. */
+export const Depth = { Network: 1, Transport: 2, Application: 3 } as const;
+export type Depth = (typeof Depth)[keyof typeof Depth];
+
+export interface DecodedPacket {
+  ipv4?: IPv4Header;
+  ipv6?: IPv6Header;
+  tcp?: TCPHeader;
+  udp?: UDPHeader;
+  icmp?: ICMPv4Header;
+  icmpv6?: ICMPv6Header;
+  /** DNS messages carried by the packet (several when DNS over TCP packs them). */
+  dns: DNSMessage[];
+  /** The first layer that failed; the layers before it are still filled in. */
+  error?: DecodeError;
+}
+
+const IPPROTO_ICMP = 1;
+const IPPROTO_TCP = 6;
+const IPPROTO_UDP = 17;
+const IPPROTO_ICMPV6 = 58;
+const DNS_PORT = 53;
+const IPV4_MF = 1;
+const NO_DNS: DNSMessage[] = [];
+
+export function decodePacket(data: Uint8Array, linkType: number, depth: Depth): DecodedPacket {
+  const out: DecodedPacket = { dns: NO_DNS };
+  const link = decodeLink(data, linkType);
+  if (link instanceof DecodeError) return fail(out, link);
+  if (link.ipVersion === 0) return out;
+
+  let protocol: number;
+  let start: number;
+  let end: number;
+  let fragmented: boolean;
+  if (link.ipVersion === 4) {
+    const ip = decodeIPv4(data, link.offset);
+    if (ip instanceof DecodeError) return fail(out, ip);
+    out.ipv4 = ip;
+    // A non-first fragment carries the middle of a datagram: it gives the IPv4 event only.
+    if (depth < Depth.Transport || ip.fragOffset !== 0) return out;
+    protocol = ip.protocol;
+    start = link.offset + ip.payloadOffset;
+    end = link.offset + ip.payloadEnd;
+    fragmented = (ip.flags & IPV4_MF) !== 0;
+  } else {
+    const ip = decodeIPv6(data, link.offset);
+    if (ip instanceof DecodeError) return fail(out, ip);
+    out.ipv6 = ip;
+    if (ip.extError) return fail(out, ip.extError);
+    if (depth < Depth.Transport || ip.laterFragment) return out;
+    protocol = ip.transportProtocol;
+    start = link.offset + ip.payloadOffset;
+    end = link.offset + ip.payloadEnd;
+    fragmented = ip.moreFragments;
+  }
+
+  switch (protocol) {
+    case IPPROTO_TCP: {
+      const tcp = decodeTCP(data, start, end);
+      if (tcp instanceof DecodeError) return fail(out, tcp);
+      out.tcp = tcp;
+      if (depth >= Depth.Application && isDNSPort(tcp) && !fragmented) {
+        decodeTCPDNS(data.subarray(start + tcp.payloadOffset, end), out);
+      }
+      return out;
+    }
+    case IPPROTO_UDP: {
+      const udp = decodeUDP(data, start, end);
+      if (udp instanceof DecodeError) return fail(out, udp);
+      out.udp = udp;
+      if (depth >= Depth.Application && isDNSPort(udp)) {
+        const payload = data.subarray(start + UDP_HEADER_LENGTH, start + udpPayloadEnd(udp, end - start));
+        if (payload.length > 0) {
+          if (fragmented) return fail(out, new DecodeError('dns', 'message in a fragmented datagram (fragments are not reassembled)', true));
+          addDNS(out, decodeDNS(payload));
+        }
+      }
+      return out;
+    }
+    case IPPROTO_ICMP: {
+      const icmp = decodeICMPv4(data, start, end);
+      if (icmp instanceof DecodeError) return fail(out, icmp);
+      out.icmp = icmp;
+      return out;
+    }
+    case IPPROTO_ICMPV6: {
+      const icmpv6 = decodeICMPv6(data, start, end);
+      if (icmpv6 instanceof DecodeError) return fail(out, icmpv6);
+      out.icmpv6 = icmpv6;
+      return out;
+    }
+    default:
+      return out;
+  }
+}
+
+function isDNSPort(h: { srcPort: number; dstPort: number }): boolean {
+  return h.srcPort === DNS_PORT || h.dstPort === DNS_PORT;
+}
+
+/** DNS over TCP: each message has a 2-byte length prefix; a segment may carry several. */
+function decodeTCPDNS(payload: Uint8Array, out: DecodedPacket): void {
+  if (payload.length === 0) return;
+  const { messages, rest } = splitTCPDNS(payload);
+  for (const m of messages) {
+    if (!addDNS(out, decodeDNS(m))) return;
+  }
+  if (rest > 0) {
+    fail(out, new DecodeError('dns', `${rest} trailing bytes do not hold a whole length-prefixed message`, true));
+  }
+}
+
+function addDNS(out: DecodedPacket, m: DNSMessage | DecodeError): boolean {
+  if (m instanceof DecodeError) {
+    fail(out, m);
+    return false;
+  }
+  if (out.dns === NO_DNS) out.dns = [];
+  out.dns.push(m);
+  return true;
+}
+
+function fail(out: DecodedPacket, error: DecodeError): DecodedPacket {
+  out.error ??= error;
+  return out;
+}

@@ -1,0 +1,11 @@
+import type { TraceeEvent } from '../event/types.ts';
+
+/** Where events go. Sinks format and write; they never decode. */
+export interface EventSink {
+  write(event: TraceeEvent): void;
+  /** Called after every batch: lets the sink push its buffer out and apply back-pressure. */
+  flush(): Promise<void>;
+  end(): Promise<void>;
+  /** The reader went away (closed pipe): the pipeline may stop early. */
+  readonly closed: boolean;
+}

@@ -1,0 +1,72 @@
+import type { Writable } from 'node:stream';
+import type { TraceeEvent } from '../event/types.ts';
+import type { EventSink } from './sink.ts';
+import { TextStream } from './text-stream.ts';
+
+/**
+ * Tracee's `--output table`: fixed columns, then the args as `name: value` pairs.
+ * Times are UTC with nanoseconds (exact, from the bigint timestamp). Inside struct args, empty
+ * members ("" / 0-filled sub-structs / null / []) are left out so a row stays readable; the
+ * JSON output keeps every field.
+ */
+export function tableSink(out: Writable): EventSink {
+  const text = new TextStream(out);
+  text.line(row('TIME', 'UID', 'COMM', 'PID', 'TID', 'RET', 'EVENT', 'ARGS'));
+  return {
+    get closed() {
+      return text.closed;
+    },
+    write: (e) =>
+      text.line(
+        row(
+          clockTime(e.timestamp),
+          String(e.userId),
+          e.processName,
+          String(e.processId),
+          String(e.threadId),
+          String(e.returnValue),
+          e.eventName,
+          e.args.map((a) => `${a.name}: ${readable(a.value) ?? '{}'}`).join(', '),
+        ),
+      ),
+    flush: () => text.flush(),
+    end: () => text.drain(),
+  };
+}
+
+function row(time: string, uid: string, comm: string, pid: string, tid: string, ret: string, event: string, args: string): string {
+  return `${time.padEnd(18)} ${uid.padEnd(6)} ${comm.padEnd(16)} ${pid.padEnd(7)} ${tid.padEnd(7)} ${ret.padEnd(4)} ${event.padEnd(25)} ${args}`;
+}
+
+const NS_PER_DAY = 86_400_000_000_000n;
+
+/** HH:MM:SS.nnnnnnnnn (UTC) of an epoch-ns timestamp. */
+export function clockTime(ns: bigint): string {
+  const inDay = ((ns % NS_PER_DAY) + NS_PER_DAY) % NS_PER_DAY;
+  const secs = Number(inDay / 1_000_000_000n);
+  const frac = (inDay % 1_000_000_000n).toString().padStart(9, '0');
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${two(Math.floor(secs / 3600))}:${two(Math.floor(secs / 60) % 60)}:${two(secs % 60)}.${frac}`;
+}
+
+/** Compact human rendering; undefined for an empty value so the caller can leave it out. */
+export function readable(v: unknown): string | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === 'string') return v === '' ? undefined : /[\s,{}[\]:"]/.test(v) ? JSON.stringify(v) : v;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) {
+    if (v.length === 0) return undefined;
+    return `[${v.map((x) => readable(x) ?? '{}').join(', ')}]`;
+  }
+  const parts: string[] = [];
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    const r = readable(x);
+    if (r !== undefined && !isZeroStruct(x)) parts.push(`${k}: ${r}`);
+  }
+  return parts.length === 0 ? undefined : `{${parts.join(', ')}}`;
+}
+
+function isZeroStruct(v: unknown): boolean {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  return Object.values(v as Record<string, unknown>).every((x) => x === 0 || x === '' || x === null);
+}
