@@ -9,6 +9,7 @@ import { decodeIPv4 } from './ipv4.ts';
 import { decodeIPv6 } from './ipv6.ts';
 import { decodeLink } from './link.ts';
 import { decodeTCP } from './tcp.ts';
+import type { TcpDnsReassembler } from './tcp-dns-stream.ts';
 import { decodeUDP, udpPayloadEnd, UDP_HEADER_LENGTH } from './udp.ts';
 import {
   DecodeError,
@@ -46,7 +47,16 @@ const DNS_PORT = 53;
 const IPV4_MF = 1;
 const NO_DNS: DNSMessage[] = [];
 
-export function decodePacket(data: Uint8Array, linkType: number, depth: Depth): DecodedPacket {
+/**
+ * `streams`, when given, puts DNS-over-TCP messages split across segments back together; without
+ * it each segment is decoded on its own.
+ */
+export function decodePacket(
+  data: Uint8Array,
+  linkType: number,
+  depth: Depth,
+  streams?: TcpDnsReassembler,
+): DecodedPacket {
   const out: DecodedPacket = { dns: NO_DNS };
   const link = decodeLink(data, linkType);
   if (link instanceof DecodeError) return fail(out, link);
@@ -83,8 +93,16 @@ export function decodePacket(data: Uint8Array, linkType: number, depth: Depth): 
       const tcp = decodeTCP(data, start, end);
       if (tcp instanceof DecodeError) return fail(out, tcp);
       out.tcp = tcp;
-      if (depth >= Depth.Application && isDNSPort(tcp) && !fragmented) {
-        decodeTCPDNS(data.subarray(start + tcp.payloadOffset, end), out);
+      if (depth >= Depth.Application && isDNSPort(tcp)) {
+        const payload = data.subarray(start + tcp.payloadOffset, end);
+        if (fragmented && payload.length > 0) return fail(out, unreassembledFragment());
+        if (streams) {
+          const ip = (out.ipv4 ?? out.ipv6)!;
+          const flow = `${ip.src.join('.')}/${tcp.srcPort}>${ip.dst.join('.')}/${tcp.dstPort}`;
+          const { messages, notice } = streams.push(flow, tcp, payload);
+          for (const m of messages) if (!addDNS(out, decodeDNS(m))) break;
+          if (notice) fail(out, notice);
+        } else decodeTCPDNS(payload, out);
       }
       return out;
     }
@@ -95,7 +113,7 @@ export function decodePacket(data: Uint8Array, linkType: number, depth: Depth): 
       if (depth >= Depth.Application && isDNSPort(udp)) {
         const payload = data.subarray(start + UDP_HEADER_LENGTH, start + udpPayloadEnd(udp, end - start));
         if (payload.length > 0) {
-          if (fragmented) return fail(out, new DecodeError('dns', 'message in a fragmented datagram (fragments are not reassembled)', true));
+          if (fragmented) return fail(out, unreassembledFragment());
           addDNS(out, decodeDNS(payload));
         }
       }
@@ -116,6 +134,10 @@ export function decodePacket(data: Uint8Array, linkType: number, depth: Depth): 
     default:
       return out;
   }
+}
+
+function unreassembledFragment(): DecodeError {
+  return new DecodeError('dns', 'message in a fragmented datagram (fragments are not reassembled)', true, true);
 }
 
 function isDNSPort(h: { srcPort: number; dstPort: number }): boolean {

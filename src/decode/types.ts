@@ -12,6 +12,11 @@ export class DecodeError {
     readonly message: string,
     /** The bytes ended before the header did (as opposed to a field holding a bad value). */
     readonly short: boolean = false,
+    /**
+     * Not bad input: the capture does not hold what decoding needs (a TCP gap, a fragmented
+     * datagram that netrec does not reassemble). Reported as a warning.
+     */
+    readonly benign: boolean = false,
   ) {}
 }
 

@@ -5,6 +5,8 @@
 import { inputIssue, type InputIssue } from '../core/errors.ts';
 import type { CapturedPacket } from '../core/packet.ts';
 import { decodePacket } from '../decode/packet.ts';
+import { TcpDnsReassembler } from '../decode/tcp-dns-stream.ts';
+import type { DecodeError } from '../decode/types.ts';
 import { buildEvents } from '../event/build.ts';
 import { depthFor, type EventMask } from '../event/selection.ts';
 import type { TraceeEvent } from '../event/types.ts';
@@ -40,6 +42,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
   const built: TraceeEvent[] = [];
 
   for (const source of opts.sources) {
+    const streams = new TcpDnsReassembler();
     for await (const batch of source.batches()) {
       for (const item of batch) {
         if (isIssue(item)) {
@@ -47,8 +50,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
           continue;
         }
         stats.packets++;
-        const decoded = decodePacket(item.data, item.linkType, depth);
-        if (decoded.error) report(decodeIssue(source.name, item, decoded.error.layer, decoded.error.message, decoded.error.short));
+        const decoded = decodePacket(item.data, item.linkType, depth, streams);
+        if (decoded.error) report(decodeIssue(source.name, item, decoded.error));
         built.length = 0;
         buildEvents(item, decoded, opts.events, built);
         for (const e of built) {
@@ -60,14 +63,21 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
       await opts.sink.flush();
       if (opts.sink.closed) return stats;
     }
+    const incomplete = streams.incompleteFlows();
+    if (incomplete > 0) {
+      report(inputIssue(source.name, 'end of input', `${incomplete} DNS-over-TCP flow(s) end in the middle of a message`, 'warning'));
+    }
   }
   await opts.sink.end();
   return stats;
 }
 
-/** A header cut by the capture's snaplen is not bad input: it is reported as a warning. */
-function decodeIssue(file: string, pkt: CapturedPacket, layer: string, message: string, short: boolean): InputIssue {
-  const cut = short && pkt.data.length < pkt.originalLength;
-  const detail = cut ? `${message} (captured ${pkt.data.length} of ${pkt.originalLength} bytes)` : message;
-  return inputIssue(file, `packet ${pkt.number}`, `${layer}: ${detail}`, cut ? 'warning' : 'error');
+/**
+ * What the capture does not hold is not bad input: a header cut by the snaplen, a TCP gap, an
+ * unreassembled fragment are warnings. Malformed bytes are errors.
+ */
+function decodeIssue(file: string, pkt: CapturedPacket, err: DecodeError): InputIssue {
+  const cut = err.short && pkt.data.length < pkt.originalLength;
+  const detail = cut ? `${err.message} (captured ${pkt.data.length} of ${pkt.originalLength} bytes)` : err.message;
+  return inputIssue(file, `packet ${pkt.number}`, `${err.layer}: ${detail}`, cut || err.benign ? 'warning' : 'error');
 }

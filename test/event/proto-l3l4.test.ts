@@ -38,6 +38,7 @@ const IPV6: IPv6Header = {
   dst: Uint8Array.of(0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x02, 0x11, 0x22, 0xff, 0xfe, 0x33, 0x44, 0x55),
   transportProtocol: 6,
   laterFragment: false,
+  moreFragments: false,
   payloadOffset: 48,
   payloadEnd: 60,
 };
