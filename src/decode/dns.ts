@@ -57,10 +57,20 @@ const MAX_NAME_LEVEL = 255;
 const nameBuf = new Uint8Array(65536);
 let nameLen = 0;
 
+/**
+ * Overlapping compression pointers let a 16 KB message expand into tens of MB of names
+ * (gopacket decodes them all). netrec departs from gopacket here: past this many name bytes in
+ * one message it stops with an error, so a hostile capture cannot exhaust memory or time.
+ * Real messages stay far below it (at most 64 KiB of wire bytes).
+ */
+const MAX_NAME_BYTES_PER_MESSAGE = 1 << 20;
+let nameBudget = 0;
+
 const EMPTY = new Uint8Array(0);
 
 export function decodeDNS(msg: Uint8Array): DNSMessage | DecodeError {
   if (msg.length < 12) return new DecodeError('dns', 'DNS packet too short', true);
+  nameBudget = MAX_NAME_BYTES_PER_MESSAGE;
   const flags = msg[2]!;
   const flags2 = msg[3]!;
   const qdCount = u16(msg, 4);
@@ -330,7 +340,13 @@ function decodeName(
     let index = offset;
     labels: for (;;) {
       const length = msg[index]!;
-      if (length === 0) return after < 0 ? index + 1 : after;
+      if (length === 0) {
+        nameBudget -= nameLen;
+        if (nameBudget < 0) {
+          return new DecodeError('dns', `names decode to more than ${MAX_NAME_BYTES_PER_MESSAGE} bytes (compression-pointer amplification)`);
+        }
+        return after < 0 ? index + 1 : after;
+      }
       switch (length & 0xc0) {
         case 0x00: {
           const next = index + length + 1;

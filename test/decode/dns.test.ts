@@ -678,3 +678,34 @@ describe('splitTCPDNS', () => {
     expect(messages.map((m) => decoded(m).id)).toEqual([1, 2]);
   });
 });
+
+describe('decodeDNS: compression-pointer amplification', () => {
+  /** Question k is a 63-byte label then a pointer to question k-1, so it decodes to 64·(k+1) − 1 bytes. */
+  function chain(questions: number): Uint8Array {
+    const parts: number[] = [0, 1, 0, 0, questions >> 8, questions & 0xff, 0, 0, 0, 0, 0, 0];
+    let previous = -1;
+    for (let k = 0; k < questions; k++) {
+      const start = parts.length;
+      parts.push(63, ...new Array<number>(63).fill(0x61));
+      if (previous < 0) parts.push(0);
+      else parts.push(0xc0 | (previous >> 8), previous & 0xff);
+      parts.push(0, 1, 0, 1);
+      previous = start;
+    }
+    return Uint8Array.from(parts);
+  }
+
+  it('decodes a chain whose names stay under the 1 MiB budget', () => {
+    // Σ 64·k for k = 1..150 ≈ 0.72 MiB.
+    const m = decodeDNS(chain(150));
+    expect(m).not.toBeInstanceOf(DecodeError);
+    expect((m as DNSMessage).questions[149]!.name.length).toBe(64 * 150 - 1);
+  });
+
+  it('stops with an error once the names of one message pass 1 MiB', () => {
+    // Σ 64·k for k = 1..200 ≈ 1.23 MiB, from a 14 KB message.
+    const m = decodeDNS(chain(200));
+    expect(m).toBeInstanceOf(DecodeError);
+    expect((m as DecodeError).message).toBe('names decode to more than 1048576 bytes (compression-pointer amplification)');
+  });
+});
