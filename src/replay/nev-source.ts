@@ -1,0 +1,79 @@
+/**
+ * A .nev recording (directory or single segment file) as a PacketSource.
+ *
+ * batches() is what replay, tui and export read: packets with their tasks, and issues. A loss
+ * record becomes a warning there, so a gap in the recording is never silent. records() is the
+ * extension for readers that want the context itself: the same stream plus task, interface,
+ * lifecycle and loss records, in file order. PacketSource is unchanged, so pcap sources are
+ * unaffected.
+ */
+import { open, stat } from 'node:fs/promises';
+import { inputIssue, type InputIssue } from '../core/errors.ts';
+import { listSegments } from '../nev/directory.ts';
+import { hasMagic, MAGIC } from '../nev/layout.ts';
+import { isPacketItem, openRecording, readRecording, type NevItem, type ReadOptions, type Recording } from '../nev/recording.ts';
+import type { LossRecord } from '../nev/records.ts';
+import type { PacketSource, SourceItem } from './source.ts';
+
+export class NevSource implements PacketSource {
+  readonly name: string;
+  readonly hasProcessContext: boolean;
+
+  private constructor(
+    readonly recording: Recording,
+    private readonly options: ReadOptions,
+  ) {
+    this.name = recording.path;
+    // Converted captures carry no tasks; anything the recorder wrote does.
+    this.hasProcessContext = recording.segments.some((s) => s.info.header && !s.info.header.origin.startsWith('netrec convert'));
+  }
+
+  /** Opens a recording; throws InputError when `path` is none. */
+  static async open(path: string, options: ReadOptions = {}): Promise<NevSource> {
+    return new NevSource(await openRecording(path), options);
+  }
+
+  records(): AsyncIterable<NevItem[]> {
+    return readRecording(this.recording, this.options);
+  }
+
+  async *batches(): AsyncIterable<SourceItem[]> {
+    for await (const items of this.records()) {
+      const out: SourceItem[] = [];
+      for (const item of items) {
+        if (isPacketItem(item) || item.kind === 'issue') out.push(item);
+        else if (item.kind === 'loss' && (item.kernelLost > 0n || item.userDropped > 0n)) out.push(lossWarning(this.name, item));
+      }
+      if (out.length > 0) yield out;
+    }
+  }
+}
+
+function lossWarning(file: string, loss: LossRecord): InputIssue {
+  const parts = [];
+  if (loss.kernelLost > 0n) parts.push(`${loss.kernelLost} packets the kernel could not hand over${loss.cpu !== undefined ? ` on CPU ${loss.cpu}` : ''}`);
+  if (loss.userDropped > 0n) parts.push(`${loss.userDropped} packets dropped by the recorder`);
+  return inputIssue(file, `time ${loss.start}-${loss.end}`, `lost ${parts.join(', ')}`, 'warning');
+}
+
+/**
+ * The recording at `path` when it is one: a directory holding segment files, or a file that
+ * starts with the segment magic. Undefined for anything else, which other readers may take.
+ */
+export async function openNevIfRecording(path: string): Promise<NevSource | undefined> {
+  let isDirectory: boolean;
+  try {
+    isDirectory = (await stat(path)).isDirectory();
+  } catch {
+    return undefined; // the caller reports why it cannot be opened
+  }
+  if (isDirectory) return listSegments(path).length > 0 ? NevSource.open(path) : undefined;
+  const head = Buffer.alloc(MAGIC.length);
+  try {
+    const fh = await open(path, 'r');
+    await fh.read(head, 0, head.length, 0).finally(() => fh.close());
+  } catch {
+    return undefined;
+  }
+  return hasMagic(head) ? NevSource.open(path) : undefined;
+}
