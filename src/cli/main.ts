@@ -1,7 +1,10 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { InputError, UsageError } from '../core/errors.ts';
+import { convertCommand } from './convert-command.ts';
+import { infoCommand } from './info-command.ts';
 import { replayCommand } from './replay-command.ts';
+import { verifyCommand } from './verify-command.ts';
 import { USAGE } from './usage.ts';
 
 /** Entry point: returns the exit code; user errors become one line on stderr, never a stack. */
@@ -9,7 +12,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await dispatch(argv);
   } catch (err) {
-    if (err instanceof UsageError) {
+    // parseArgs' own errors (unknown option, missing value) are usage errors too.
+    if (err instanceof UsageError || isParseArgsError(err)) {
       process.stderr.write(`netrec: ${err.message}\nTry 'netrec --help'.\n`);
       return 2;
     }
@@ -19,6 +23,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
+}
+
+function isParseArgsError(err: unknown): err is TypeError {
+  return err instanceof TypeError && String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
 }
 
 async function dispatch(argv: string[]): Promise<number> {
@@ -42,6 +50,12 @@ async function dispatch(argv: string[]): Promise<number> {
       }
       return replayCommand(args);
     }
+    case 'info':
+      return infoCommand(rest);
+    case 'verify':
+      return verifyCommand(rest);
+    case 'convert':
+      return convertCommand(rest);
     default:
       throw new UsageError(`unknown command '${command}'`);
   }

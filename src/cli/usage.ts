@@ -2,11 +2,23 @@ export const USAGE = `netrec — record and replay network packets with the proc
 
 Usage:
   netrec replay <file...> [--output json|table] [--trace EXPR]...
+  netrec info <recording.nev>
+  netrec verify <recording.nev> [--repair]
+  netrec convert <capture> -o <recording.nev> [--force] [--compress]
+                 [--rotate-size SIZE] [--rotate-seconds N] [--max-segments N]
   netrec --help | --version
 
 Commands:
   replay   Decode pcap / pcapng files and print Tracee v0.10 network events.
            The format is detected from the file's first bytes; '-' reads stdin.
+  info     Summarise a .nev recording (directory or segment file): segments, sealed
+           or not, time span, packets per protocol, bytes, losses, processes.
+  verify   Check a recording's framing, checksums and footers; --repair seals a
+           segment left unsealed by a stopped writer (no record is changed).
+  convert  Write a pcap / pcapng capture as a .nev recording (no process context).
+           --rotate-size takes KiB/MiB/GiB or k/M/G; --rotate-seconds splits on
+           multiples of capture time; --max-segments keeps the newest N;
+           --compress writes lz4 blocks; --force replaces an existing recording.
 
 Options:
   -o, --output FORMAT   json (default; one event per line) or table.

@@ -1,0 +1,188 @@
+import { parseArgs } from 'node:util';
+import { formatIssue, UsageError } from '../core/errors.ts';
+import type { CapturedPacket } from '../core/packet.ts';
+import { decodePacket, Depth } from '../decode/packet.ts';
+import { isPacketItem } from '../nev/recording.ts';
+import { RecordType } from '../nev/records.ts';
+import { NevSource } from '../replay/nev-source.ts';
+import { USAGE } from './usage.ts';
+
+/** Layers counted in "packets per protocol", in print order. */
+const PROTOCOLS = ['ipv4', 'ipv6', 'tcp', 'udp', 'icmp', 'icmpv6', 'dns', 'other', 'undecodable'] as const;
+type Protocol = (typeof PROTOCOLS)[number];
+
+interface Tally {
+  packets: number;
+  captured: number;
+  wire: number;
+  first?: bigint;
+  last?: bigint;
+  protocols: Record<Protocol, number>;
+  /** Packets per owning process, keyed "comm (pid N)". */
+  processes: Map<string, number>;
+  kernelLost: Map<number | 'any', bigint>;
+  userDropped: bigint;
+  lifecycle: Map<string, number>;
+  errors: number;
+  warnings: number;
+  /** Packets per segment, by packet number ranges (unsealed segments have no footer to say). */
+  numbers: number[];
+}
+
+/** `netrec info cap.nev`: what a recording holds, from one pass over it. Issues go to stderr. */
+export async function infoCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('info needs exactly one recording (a .nev directory or segment file)');
+  const source = await NevSource.open(positionals[0]!);
+  const t = await tally(source);
+  process.stdout.write(describe(source, t));
+  return t.errors > 0 ? 1 : 0;
+}
+
+async function tally(source: NevSource): Promise<Tally> {
+  const t: Tally = {
+    packets: 0,
+    captured: 0,
+    wire: 0,
+    protocols: Object.fromEntries(PROTOCOLS.map((p) => [p, 0])) as Record<Protocol, number>,
+    processes: new Map(),
+    kernelLost: new Map(),
+    userDropped: 0n,
+    lifecycle: new Map(),
+    errors: 0,
+    warnings: 0,
+    numbers: [],
+  };
+  for await (const items of source.records()) {
+    for (const item of items) {
+      if (isPacketItem(item)) countPacket(t, item);
+      else if (item.kind === 'issue') {
+        process.stderr.write(formatIssue(item) + '\n');
+        if (item.severity === 'error') t.errors++;
+        else t.warnings++;
+      } else if (item.kind === 'loss') {
+        const key = item.cpu ?? 'any';
+        t.kernelLost.set(key, (t.kernelLost.get(key) ?? 0n) + item.kernelLost);
+        t.userDropped += item.userDropped;
+      } else if (item.kind === 'lifecycle') {
+        t.lifecycle.set(item.event, (t.lifecycle.get(item.event) ?? 0) + 1);
+      }
+    }
+  }
+  return t;
+}
+
+function countPacket(t: Tally, p: CapturedPacket): void {
+  t.packets++;
+  t.numbers.push(p.number);
+  t.captured += p.data.length;
+  t.wire += p.originalLength;
+  if (t.first === undefined || p.timestamp < t.first) t.first = p.timestamp;
+  if (t.last === undefined || p.timestamp > t.last) t.last = p.timestamp;
+  const d = decodePacket(p.data, p.linkType, Depth.Application);
+  const layers: Protocol[] = [];
+  if (d.ipv4) layers.push('ipv4');
+  if (d.ipv6) layers.push('ipv6');
+  if (d.tcp) layers.push('tcp');
+  if (d.udp) layers.push('udp');
+  if (d.icmp) layers.push('icmp');
+  if (d.icmpv6) layers.push('icmpv6');
+  if (d.dns.length > 0) layers.push('dns');
+  if (layers.length === 0) layers.push(d.error ? 'undecodable' : 'other');
+  for (const layer of layers) t.protocols[layer]++;
+  if (p.task) {
+    const key = `${p.task.processName} (pid ${p.task.hostProcessId})`;
+    t.processes.set(key, (t.processes.get(key) ?? 0) + 1);
+  }
+}
+
+function describe(source: NevSource, t: Tally): string {
+  const { recording } = source;
+  const segments = recording.segments.filter((s) => s.info.size > 0);
+  const header = segments.find((s) => s.info.header)?.info.header;
+  const lines: [string, string][] = [];
+  const kind = recording.isDirectory ? `directory, ${plural(segments.length, 'segment')}` : 'single segment file';
+  lines.push(['recording', `${recording.path} (${kind})`]);
+  if (header) {
+    lines.push(['written by', `${header.origin}, netrec ${header.netrecVersion}, format ${header.formatMajor}.${header.formatMinor}`]);
+    if (header.hostName || header.kernelRelease) lines.push(['host', `${header.hostName || '?'}, kernel ${header.kernelRelease || '?'}`]);
+    lines.push(['recording id', header.recordingId]);
+  }
+  if (recording.writer !== undefined) lines.push(['writer', `still recording (process ${recording.writer})`]);
+
+  const sorted = [...t.numbers].sort((a, b) => a - b);
+  segments.forEach((s, i) => {
+    const { info } = s;
+    const first = info.header?.firstPacketNumber;
+    const next = segments[i + 1]?.info.header?.firstPacketNumber;
+    const packets = info.footer ? (info.footer.counts.get(RecordType.packet) ?? 0) : first === undefined ? undefined : countBetween(sorted, first, next);
+    const state = info.sealed ? `sealed${info.footer?.sealedBy === 'repair' ? ' by repair' : ''}` : 'NOT SEALED';
+    const span = info.footer?.firstTimestamp !== undefined ? `  ${isoTime(info.footer.firstTimestamp)} .. ${isoTime(info.footer.lastTimestamp!)}` : '';
+    const compressed = info.footer?.counts.get(RecordType.block) ? ', compressed' : '';
+    lines.push([i === 0 ? 'segments' : '', `${info.name}  ${state}, ${bytes(info.size)}, ${packets ?? '?'} packets${compressed}${span}`]);
+  });
+
+  if (t.first !== undefined && t.last !== undefined) {
+    lines.push(['time span', `${isoTime(t.first)} .. ${isoTime(t.last)} (${seconds(t.last - t.first)})`]);
+  }
+  lines.push(['packets', `${t.packets} (${bytes(t.captured)} captured, ${bytes(t.wire)} on the wire)`]);
+  lines.push(['protocols', PROTOCOLS.filter((p) => t.protocols[p] > 0).map((p) => `${p} ${t.protocols[p]}`).join(', ') || 'none']);
+  const kernel = [...t.kernelLost].filter(([, n]) => n > 0n).sort(([a], [b]) => String(a).localeCompare(String(b), undefined, { numeric: true }));
+  const kernelTotal = kernel.reduce((sum, [, n]) => sum + n, 0n);
+  const perCpu = kernel.length > 0 ? ` (${kernel.map(([cpu, n]) => (cpu === 'any' ? `no CPU ${n}` : `CPU ${cpu} ${n}`)).join(', ')})` : '';
+  lines.push(['losses', `kernel ${kernelTotal}${perCpu}, user space ${t.userDropped}`]);
+  const top = [...t.processes].sort((a, b) => b[1] - a[1]);
+  const shown = top.slice(0, 10).map(([name, n]) => `${name} ${n}`).join(', ');
+  lines.push(['processes', top.length === 0 ? 'none (no process context)' : `${top.length} with packets: ${shown}${top.length > 10 ? ', ...' : ''}`]);
+  if (t.lifecycle.size > 0) lines.push(['lifecycle', [...t.lifecycle].map(([e, n]) => `${e} ${n}`).join(', ')]);
+  if (t.errors + t.warnings > 0) lines.push(['issues', `${plural(t.errors, 'error')}, ${plural(t.warnings, 'warning')} (above; 'netrec verify' checks in depth)`]);
+
+  const width = Math.max(...lines.map(([k]) => k.length));
+  return lines.map(([k, v]) => `${k.padEnd(width)}  ${v}\n`).join('');
+}
+
+function countBetween(sorted: number[], from: number, to: number | undefined): number {
+  const lower = (x: number): number => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return (to === undefined ? sorted.length : lower(to)) - lower(from);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(1)} ${units[i]}`;
+}
+
+/** Epoch ns as ISO 8601 UTC with all nine fraction digits. */
+export function isoTime(ns: bigint): string {
+  const ms = ns / 1_000_000n;
+  const base = new Date(Number(ms)).toISOString();
+  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');
+  return `${base.slice(0, 19)}.${frac}Z`;
+}
+
+function seconds(ns: bigint): string {
+  return `${(Number(ns) / 1e9).toFixed(3)} s`;
+}

@@ -1,0 +1,63 @@
+import { parseArgs } from 'node:util';
+import { InputError, UsageError } from '../core/errors.ts';
+import { openRecording } from '../nev/recording.ts';
+import { checkSegment, repairSegment, type Finding } from '../nev/verify.ts';
+import { openSegment } from '../nev/segment-reader.ts';
+import { USAGE } from './usage.ts';
+
+/**
+ * `netrec verify cap.nev [--repair]`: one line per segment, then its findings. Exit 0 when every
+ * segment is sealed and intact (after repair, if asked), else 1.
+ */
+export async function verifyCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { repair: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('verify needs exactly one recording (a .nev directory or segment file)');
+  const path = positionals[0]!;
+  const recording = await openRecording(path);
+  if (values.repair && recording.writer !== undefined) {
+    throw new InputError(`${path}: being written by process ${recording.writer}; stop it before --repair`);
+  }
+  const out: string[] = [];
+  let bad = 0;
+  const segments = recording.segments;
+  for (const [i, { info, issues }] of segments.entries()) {
+    if (info.size === 0) {
+      // A file named like a segment that is none: its issue says why.
+      for (const issue of issues) out.push(`${info.name}  damaged  ${issue.message}`);
+      bad++;
+      continue;
+    }
+    const isLast = i === segments.length - 1;
+    const check = await checkSegment(info, isLast);
+    let status = check.findings.some((f) => f.severity === 'error') ? 'damaged' : info.sealed ? 'ok' : 'not sealed';
+    let summary = `${check.records} records, ${check.packets} packets`;
+    if (info.sealed) summary += `, sealed by ${info.footer!.sealedBy}, checksum ${info.footer!.checksum.toString(16).padStart(8, '0')}`;
+    let findings = check.findings;
+    if (values.repair && !info.sealed) {
+      const result = await repairSegment(info, check, BigInt(Date.now()) * 1_000_000n);
+      const reopened = await openSegment(info.path);
+      if (!reopened.ok || !reopened.segment.sealed) throw new Error(`repair of ${info.path} did not seal it`);
+      summary += `; sealed by repair${result.removedBytes > 0 ? `, ${result.removedBytes} trailing bytes without a complete record removed` : ''}`;
+      // Only the damage a repair leaves in place still counts.
+      findings = findings.filter((f) => f.severity === 'error' && f.offset < result.footerOffset);
+      status = findings.length > 0 ? 'damaged' : 'repaired';
+    }
+    if (status !== 'ok' && status !== 'repaired') bad++;
+    out.push(`${info.name}  ${status}  ${summary}`);
+    for (const f of findings) out.push(`  ${formatFinding(f)}`);
+  }
+  process.stdout.write(out.join('\n') + '\n');
+  return bad > 0 ? 1 : 0;
+}
+
+function formatFinding(f: Finding): string {
+  return `${f.severity}: offset ${f.offset}: ${f.message}`;
+}

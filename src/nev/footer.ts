@@ -1,0 +1,116 @@
+/**
+ * The accounting behind a segment footer: counts, time span, byte and loss totals, the seek index
+ * and the tasks and interfaces defined in the segment. The writer feeds it as it appends; repair
+ * and verify feed it from the records they read, so a rebuilt footer is built the same way.
+ */
+import { RecordType, type BodyRecord, type IndexEntry, type InterfaceEntry, type ProcessEntry, type SegmentFooter } from './records.ts';
+
+/** An index entry every this many records (at the next top-level frame). */
+export const INDEX_EVERY = 1000;
+
+/**
+ * Upper bounds for what sealing adds, so size rotation can keep a segment under its limit:
+ * the footer's fixed fields with their frame header plus the trailer, and one index entry
+ * (an array of four u64 at most).
+ */
+const SEAL_FIXED_BOUND = 512;
+const INDEX_ENTRY_BOUND = 1 + 4 * 9;
+
+export class FooterBuilder {
+  private readonly counts = new Map<number, number>();
+  private readonly index: IndexEntry[] = [];
+  private readonly tasks: ProcessEntry[] = [];
+  private readonly interfaces: InterfaceEntry[] = [];
+  private firstTimestamp?: bigint;
+  private lastTimestamp?: bigint;
+  private maxTimestamp = 0n;
+  private capturedBytes = 0;
+  private wireBytes = 0;
+  private kernelLost = 0n;
+  private userDropped = 0n;
+  /** Ordinal of the next record (the header is record 0). */
+  private records = 1;
+  private sinceEntry = 0;
+  private packetNumber: number;
+  private sealBound = SEAL_FIXED_BOUND;
+
+  constructor(firstPacketNumber: number) {
+    this.packetNumber = firstPacketNumber;
+  }
+
+  /** Number the next packet will get. */
+  get nextPacketNumber(): number {
+    return this.packetNumber;
+  }
+
+  get recordCount(): number {
+    return this.records;
+  }
+
+  /** At most how many bytes the footer and trailer will take if sealed now. */
+  get sealBytes(): number {
+    return this.sealBound;
+  }
+
+  /** A top-level frame (record or block) starts at `offset`: a place the index may point at. */
+  frameStart(offset: number): void {
+    if (this.sinceEntry < INDEX_EVERY) return;
+    this.index.push({ maxTimestampBefore: this.maxTimestamp, packetNumber: this.packetNumber, record: this.records, offset });
+    this.sealBound += INDEX_ENTRY_BOUND;
+    this.sinceEntry = 0;
+  }
+
+  /**
+   * Counts a frame of `type`; `rec` is its decoded record when it is one this version knows and
+   * `payloadBytes` its encoded size (task and interface records are repeated in the footer).
+   */
+  add(type: number, rec?: BodyRecord, payloadBytes = 0): void {
+    this.counts.set(type, (this.counts.get(type) ?? 0) + 1);
+    if (type === RecordType.block) return;
+    this.records++;
+    this.sinceEntry++;
+    switch (rec?.kind) {
+      case 'packet': {
+        this.packetNumber++;
+        const ts = rec.timestamp;
+        if (this.firstTimestamp === undefined || ts < this.firstTimestamp) this.firstTimestamp = ts;
+        if (this.lastTimestamp === undefined || ts > this.lastTimestamp) this.lastTimestamp = ts;
+        if (ts > this.maxTimestamp) this.maxTimestamp = ts;
+        this.capturedBytes += rec.data.length;
+        this.wireBytes += rec.originalLength;
+        break;
+      }
+      case 'task':
+        this.tasks.push({ ref: rec.ref, task: rec.task, exePath: rec.exePath });
+        this.sealBound += payloadBytes;
+        break;
+      case 'interface':
+        this.interfaces.push({ ifindex: rec.ifindex, name: rec.name, linkType: rec.linkType });
+        this.sealBound += payloadBytes;
+        break;
+      case 'loss':
+        this.kernelLost += rec.kernelLost;
+        this.userDropped += rec.userDropped;
+        break;
+    }
+  }
+
+  finish(checksum: number, sealedBy: string, sealedAt: bigint): SegmentFooter {
+    const footer: SegmentFooter = {
+      counts: new Map(this.counts),
+      capturedBytes: this.capturedBytes,
+      wireBytes: this.wireBytes,
+      kernelLost: this.kernelLost,
+      userDropped: this.userDropped,
+      index: [...this.index],
+      tasks: [...this.tasks],
+      interfaces: [...this.interfaces],
+      sealedAt,
+      sealedBy,
+      checksum,
+    };
+    if (this.firstTimestamp !== undefined) footer.firstTimestamp = this.firstTimestamp;
+    if (this.lastTimestamp !== undefined) footer.lastTimestamp = this.lastTimestamp;
+    return footer;
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * Record frames: sync marker | payload length | type | CRC-32C | payload.
+ *
+ *   offset 0  4 bytes  sync marker F7 4E 56 FA (F7 and FA never occur in UTF-8 text)
+ *          4  u32 BE   payload length (at most MAX_PAYLOAD)
+ *          8  u8       record type (records.ts RecordType)
+ *          9  u32 BE   CRC-32C of bytes 4..8 and of the payload
+ *         13  payload  one msgpack value
+ *
+ * The CRC covers the length and type too, so a damaged length is caught like damaged data. The
+ * scanner below walks frames through a window of a larger byte stream and, after damage,
+ * resynchronises on the next sync marker whose frame validates.
+ */
+import { crc32c } from './crc32c.ts';
+
+export const SYNC = Uint8Array.of(0xf7, 0x4e, 0x56, 0xfa);
+export const FRAME_HEADER_SIZE = 13;
+/** Larger lengths are damage: no record (a compressed block included) comes near this. */
+export const MAX_PAYLOAD = 64 * 1024 * 1024;
+
+export function frameHeader(type: number, payload: Uint8Array): Uint8Array {
+  const h = new Uint8Array(FRAME_HEADER_SIZE);
+  const view = new DataView(h.buffer);
+  h.set(SYNC, 0);
+  view.setUint32(4, payload.length);
+  h[8] = type;
+  view.setUint32(9, crc32c(payload, crc32c(h, 0, 4, 9)));
+  return h;
+}
+
+export function encodeFrame(type: number, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(FRAME_HEADER_SIZE + payload.length);
+  out.set(frameHeader(type, payload), 0);
+  out.set(payload, FRAME_HEADER_SIZE);
+  return out;
+}
+
+export type FrameCheck =
+  | { status: 'ok'; type: number; payload: Uint8Array; end: number }
+  /** The bytes at hand end first; `need` bytes from the frame start would decide. */
+  | { status: 'short'; need: number }
+  | { status: 'bad'; reason: string };
+
+/** Checks the frame starting at buf[at], with buf[at, end) available. Offsets are buf's. */
+export function checkFrame(buf: Uint8Array, at: number, end: number): FrameCheck {
+  if (end - at < SYNC.length) return { status: 'short', need: FRAME_HEADER_SIZE };
+  if (buf[at] !== SYNC[0] || buf[at + 1] !== SYNC[1] || buf[at + 2] !== SYNC[2] || buf[at + 3] !== SYNC[3]) {
+    return { status: 'bad', reason: 'no record sync marker' };
+  }
+  if (end - at < FRAME_HEADER_SIZE) return { status: 'short', need: FRAME_HEADER_SIZE };
+  const length = ((buf[at + 4]! << 24) | (buf[at + 5]! << 16) | (buf[at + 6]! << 8) | buf[at + 7]!) >>> 0;
+  if (length > MAX_PAYLOAD) return { status: 'bad', reason: `record length ${length} is over the ${MAX_PAYLOAD}-byte limit` };
+  const total = FRAME_HEADER_SIZE + length;
+  if (end - at < total) return { status: 'short', need: total };
+  const stored = ((buf[at + 9]! << 24) | (buf[at + 10]! << 16) | (buf[at + 11]! << 8) | buf[at + 12]!) >>> 0;
+  const start = at + FRAME_HEADER_SIZE;
+  if (crc32c(buf, crc32c(buf, 0, at + 4, at + 9), start, at + total) !== stored) {
+    return { status: 'bad', reason: 'record checksum mismatch' };
+  }
+  return { status: 'ok', type: buf[at + 8]!, payload: buf.subarray(start, at + total), end: at + total };
+}
+
+export type ScanStep =
+  | { kind: 'frame'; type: number; payload: Uint8Array; offset: number; end: number }
+  /**
+   * Bytes [offset, end) hold no valid frame. `cut`: the frame at `offset` looked intact but the
+   * data ends inside it and nothing valid follows, the mark of a writer stopped mid-record.
+   */
+  | { kind: 'damage'; offset: number; end: number; reason: string; cut: boolean }
+  /** Push the stream's bytes from `loadedEnd` and call next() again. */
+  | { kind: 'more' }
+  | { kind: 'end' };
+
+/**
+ * Walks the frames of stream bytes [start, size). Synchronous over the bytes it holds; a driver
+ * that reads a file feeds it chunks when it asks for more. Frames after a damaged stretch are
+ * accepted only when the next frame validates as well (or the data ends), so a frame-shaped
+ * byte run inside a packet payload is not taken for a record boundary by chance.
+ */
+export class FrameScanner {
+  private buf: Uint8Array = new Uint8Array(0);
+  /** Stream offset of buf[0]. */
+  private base: number;
+  /** Stream offset of the next frame (or of the damaged stretch being skipped). */
+  private pos: number;
+  private damaged?: { reason: string; shortAtStart: boolean; searchFrom: number };
+
+  constructor(
+    start: number,
+    private readonly size: number,
+  ) {
+    this.base = start;
+    this.pos = start;
+  }
+
+  /** The stream offset the next push() must start at. */
+  get loadedEnd(): number {
+    return this.base + this.buf.length;
+  }
+
+  push(chunk: Uint8Array): void {
+    const keep = this.damaged ? Math.min(this.damaged.searchFrom, this.loadedEnd) : this.pos;
+    const rest = this.buf.subarray(keep - this.base);
+    const merged = new Uint8Array(rest.length + chunk.length);
+    merged.set(rest, 0);
+    merged.set(chunk, rest.length);
+    this.buf = merged;
+    this.base = keep;
+  }
+
+  next(): ScanStep {
+    if (!this.damaged) {
+      if (this.pos >= this.size) return { kind: 'end' };
+      const r = checkFrame(this.buf, this.pos - this.base, this.buf.length);
+      if (r.status === 'ok') {
+        const offset = this.pos;
+        this.pos = this.base + r.end;
+        return { kind: 'frame', type: r.type, payload: r.payload, offset, end: this.pos };
+      }
+      if (r.status === 'short' && this.canLoad(this.pos + r.need)) return { kind: 'more' };
+      const reason = r.status === 'bad' ? r.reason : 'record cut short by the end of the data';
+      this.damaged = { reason, shortAtStart: r.status === 'short', searchFrom: this.pos + 1 };
+    }
+    return this.resync(this.damaged);
+  }
+
+  /** True when the stream holds byte `until - 1` but the window does not yet. */
+  private canLoad(until: number): boolean {
+    return until <= this.size && until > this.loadedEnd;
+  }
+
+  private resync(d: NonNullable<FrameScanner['damaged']>): ScanStep {
+    const hay = Buffer.from(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+    for (;;) {
+      const idx = hay.indexOf(SYNC, d.searchFrom - this.base);
+      if (idx < 0) {
+        if (this.loadedEnd < this.size) {
+          // Keep the last bytes: a marker may straddle the chunk boundary.
+          d.searchFrom = Math.max(d.searchFrom, this.loadedEnd - (SYNC.length - 1));
+          return { kind: 'more' };
+        }
+        return this.endDamage(this.size, d.shortAtStart);
+      }
+      const candidate = this.base + idx;
+      const verdict = this.confirm(idx);
+      if (verdict === 'more') {
+        d.searchFrom = candidate;
+        return { kind: 'more' };
+      }
+      if (verdict === 'ok') return this.endDamage(candidate, false);
+      d.searchFrom = candidate + 1;
+    }
+  }
+
+  private confirm(idx: number): 'ok' | 'no' | 'more' {
+    const first = checkFrame(this.buf, idx, this.buf.length);
+    if (first.status === 'short') return this.canLoad(this.base + idx + first.need) ? 'more' : 'no';
+    if (first.status === 'bad') return 'no';
+    if (this.base + first.end === this.size) return 'ok';
+    const second = checkFrame(this.buf, first.end, this.buf.length);
+    if (second.status === 'ok') return 'ok';
+    if (second.status === 'bad') return 'no';
+    // The following frame is cut: by the window (read on) or by the end of the data, where a
+    // stopped writer leaves exactly this, so the candidate stands.
+    return this.canLoad(this.base + first.end + second.need) ? 'more' : 'ok';
+  }
+
+  private endDamage(end: number, cutAtStart: boolean): ScanStep {
+    const d = this.damaged!;
+    const step: ScanStep = { kind: 'damage', offset: this.pos, end, reason: d.reason, cut: cutAtStart && end === this.size };
+    this.damaged = undefined;
+    this.pos = end;
+    return step;
+  }
+}

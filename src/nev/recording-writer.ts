@@ -1,0 +1,308 @@
+/**
+ * Writes a .nev recording: a directory of segments, rotated by size and on wall-clock multiples,
+ * optionally as a ring of the newest N segments. Owns the process table: packets name their task
+ * by a ref, and each segment's header carries the table as it stands, so a segment stands alone.
+ *
+ * Durability: buffered records reach the kernel at least every `flushIntervalMs` (100 ms by
+ * default; also when a write finds the interval passed, should the event loop be busy), so a
+ * SIGKILL loses at most that much. Sealing a segment also fdatasyncs it.
+ *
+ * File system errors (disk full...) are exceptions: they end the recording, not one record.
+ */
+import { readFileSync, unlinkSync } from 'node:fs';
+import { hostname, release } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { TaskContext } from '../core/packet.ts';
+import { requireBlockCodec } from './block.ts';
+import { acquireLock, prepareTarget, releaseLock } from './directory.ts';
+import { FORMAT_MAJOR, FORMAT_MINOR, segmentFileName } from './layout.ts';
+import type { InterfaceEntry, LifecycleRecord, LossRecord, PacketRecord, ProcessEntry, SegmentHeader } from './records.ts';
+import { encodeRecord, frameSize, SegmentWriter, type EncodedRecord } from './segment-writer.ts';
+
+export const DEFAULT_FLUSH_INTERVAL_MS = 100;
+
+export interface RecordingWriterOptions {
+  dir: string;
+  /** Replace the segments of an existing non-empty directory. */
+  force?: boolean;
+  /**
+   * Start a new segment before one would pass this many bytes. Exact for plain segments (unless
+   * one record is larger); compressed ones estimate their open block from the ratio so far.
+   */
+  rotateSize?: number;
+  /** Start a new segment at every multiple of this many seconds of wall-clock (epoch) time. */
+  rotateSeconds?: number;
+  /** Ring mode: delete the oldest segments beyond this many. */
+  maxSegments?: number;
+  /** Write records in lz4-compressed blocks. */
+  compress?: boolean;
+  snaplen: number;
+  /** 'netrec record', 'netrec convert x.pcap'... */
+  origin: string;
+  /** Defaults: this machine's. Pass '' for input captured elsewhere. */
+  hostName?: string;
+  kernelRelease?: string;
+  /** Epoch ns minus CLOCK_BOOTTIME ns; 0 (the default) when unknown. */
+  bootTimeOffset?: bigint;
+  interfaces?: InterfaceEntry[];
+  /** The processes and threads known at start. */
+  processes?: { task: TaskContext; exePath?: string }[];
+  flushIntervalMs?: number;
+  /** Wall clock in epoch ns; tests inject one. */
+  now?: () => bigint;
+}
+
+/** A packet to write; its task, if any, goes through the process table. */
+export type PacketInput = Omit<PacketRecord, 'kind' | 'task'> & { task?: TaskContext; exePath?: string };
+
+export interface WriterStats {
+  segments: number;
+  deletedSegments: number;
+  packets: number;
+  /** Packets handed to the kernel (a SIGKILL from now on cannot lose them). */
+  flushedPackets: number;
+  records: number;
+}
+
+const NETREC_VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+const wallClock = (): bigint => BigInt(Date.now()) * 1_000_000n;
+
+export class RecordingWriter {
+  private readonly now: () => bigint;
+  private readonly recordingId = randomUUID();
+  private readonly flushInterval: number;
+  private readonly timer: NodeJS.Timeout;
+  private segment!: SegmentWriter;
+  private segmentNumber = 0;
+  /** Segment numbers on disk, oldest first (for ring mode). */
+  private readonly onDisk: number[] = [];
+  private rotateAt?: bigint;
+  private lastFlush = performance.now();
+  private nextPacketNumber = 1;
+  private closed = false;
+  /** Set by a failed timer flush; thrown by the next call. */
+  private failure?: unknown;
+
+  private readonly tasks = new Map<string, ProcessEntry>();
+  private nextRef = 1;
+  /** Refs the current segment defines (its header's table plus its task records). */
+  private defined = new Set<number>();
+  private readonly exited = new Set<number>();
+  private readonly interfaces = new Map<number, InterfaceEntry>();
+  /** Block bytes of the sealed segments, for compressionRatio(). */
+  private readonly blocksDone = { raw: 0, packed: 0 };
+
+  readonly stats: WriterStats = { segments: 0, deletedSegments: 0, packets: 0, flushedPackets: 0, records: 0 };
+
+  constructor(private readonly opts: RecordingWriterOptions) {
+    this.now = opts.now ?? wallClock;
+    this.flushInterval = opts.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
+    if (opts.compress) requireBlockCodec();
+    prepareTarget(opts.dir, opts.force ?? false);
+    acquireLock(opts.dir);
+    for (const i of opts.interfaces ?? []) this.interfaces.set(i.ifindex, i);
+    for (const p of opts.processes ?? []) this.entryFor(p.task, p.exePath);
+    this.openSegment();
+    this.timer = setInterval(() => this.tick(), this.flushInterval);
+    this.timer.unref();
+  }
+
+  get directory(): string {
+    return this.opts.dir;
+  }
+
+  writePacket(p: PacketInput): void {
+    this.check();
+    const { task, exePath, ...fields } = p;
+    const entry = task ? this.entryFor(task, exePath) : undefined;
+    const packet = encodeRecord({ kind: 'packet', ...fields, ...(entry ? { task: entry.ref } : {}) });
+    const definition = entry && !this.defined.has(entry.ref) ? encodeRecord({ kind: 'task', ...entry }) : undefined;
+    this.rotateIfDue(frameSize(packet) + (definition ? frameSize(definition) : 0));
+    // A rotation just now put the task in the new header: then it needs no record.
+    if (entry && definition && !this.defined.has(entry.ref)) {
+      this.append(definition);
+      this.defined.add(entry.ref);
+    }
+    this.append(packet);
+    this.stats.packets++;
+    this.nextPacketNumber++;
+  }
+
+  /** Adds a task to the process table (if new) and returns its ref. */
+  defineTask(task: TaskContext, exePath?: string): number {
+    this.check();
+    const entry = this.entryFor(task, exePath);
+    if (!this.defined.has(entry.ref)) {
+      this.write(encodeRecord({ kind: 'task', ...entry }));
+      this.defined.add(entry.ref);
+    }
+    return entry.ref;
+  }
+
+  writeInterface(entry: InterfaceEntry): void {
+    this.check();
+    this.interfaces.set(entry.ifindex, entry);
+    this.write(encodeRecord({ kind: 'interface', ...entry }));
+  }
+
+  writeLifecycle(rec: LifecycleRecord): void {
+    this.check();
+    // An exited thread leaves the table at the next segment (packets of its sockets may still
+    // come until then and keep their ref).
+    if (rec.event === 'exit') this.exited.add(rec.hostThreadId);
+    this.write(encodeRecord(rec));
+  }
+
+  writeLoss(rec: Omit<LossRecord, 'kind'>): void {
+    this.check();
+    this.write(encodeRecord({ kind: 'loss', ...rec }));
+  }
+
+  flush(): void {
+    this.check();
+    this.segment.flush();
+    this.lastFlush = performance.now();
+    this.stats.flushedPackets = this.stats.packets;
+  }
+
+  /** Seals the last segment and releases the directory. */
+  close(): WriterStats {
+    if (this.closed) return this.stats;
+    this.closed = true;
+    clearInterval(this.timer);
+    try {
+      this.segment.seal(this.now());
+      this.stats.flushedPackets = this.stats.packets;
+    } finally {
+      releaseLock(this.opts.dir);
+    }
+    if (this.failure !== undefined) throw this.failure;
+    return this.stats;
+  }
+
+  private check(): void {
+    if (this.closed) throw new Error('RecordingWriter used after close()');
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private tick(): void {
+    if (this.closed || this.failure !== undefined) return;
+    try {
+      if (this.rotateAt !== undefined && this.now() >= this.rotateAt) this.rotate();
+      this.flush();
+    } catch (err) {
+      this.failure = err;
+    }
+  }
+
+  private write(rec: EncodedRecord): void {
+    this.rotateIfDue(frameSize(rec));
+    this.append(rec);
+  }
+
+  private append(rec: EncodedRecord): void {
+    this.segment.append(rec);
+    this.stats.records++;
+    if (performance.now() - this.lastFlush >= this.flushInterval) this.flush();
+  }
+
+  private rotateIfDue(nextBytes: number): void {
+    const { rotateSize } = this.opts;
+    const pending = (this.segment.openBlockBytes + nextBytes) * this.compressionRatio();
+    const bySize = rotateSize !== undefined && this.segment.bodyRecords > 0 && this.segment.bytes + pending > rotateSize;
+    const byTime = this.rotateAt !== undefined && this.now() >= this.rotateAt;
+    if (bySize || byTime) this.rotate();
+  }
+
+  /**
+   * Compressed size per raw byte so far (1 for plain segments, and until a block is written):
+   * an open block's size on disk is known only once it closes, so size rotation estimates it.
+   */
+  private compressionRatio(): number {
+    const raw = this.blocksDone.raw + this.segment.blocks.raw;
+    return raw === 0 ? 1 : (this.blocksDone.packed + this.segment.blocks.packed) / raw;
+  }
+
+  private rotate(): void {
+    this.segment.seal(this.now());
+    this.blocksDone.raw += this.segment.blocks.raw;
+    this.blocksDone.packed += this.segment.blocks.packed;
+    this.stats.flushedPackets = this.stats.packets;
+    for (const [key, entry] of this.tasks) if (this.exited.has(entry.task.hostThreadId)) this.tasks.delete(key);
+    this.exited.clear();
+    this.openSegment();
+    const { maxSegments } = this.opts;
+    while (maxSegments !== undefined && this.onDisk.length > maxSegments) {
+      unlinkSync(join(this.opts.dir, segmentFileName(this.onDisk.shift()!)));
+      this.stats.deletedSegments++;
+    }
+  }
+
+  private openSegment(): void {
+    this.segmentNumber++;
+    const processes = [...this.tasks.values()];
+    const header: SegmentHeader = {
+      formatMajor: FORMAT_MAJOR,
+      formatMinor: FORMAT_MINOR,
+      netrecVersion: NETREC_VERSION,
+      recordingId: this.recordingId,
+      segmentNumber: this.segmentNumber,
+      firstPacketNumber: this.nextPacketNumber,
+      createdAt: this.now(),
+      hostName: this.opts.hostName ?? hostname(),
+      kernelRelease: this.opts.kernelRelease ?? release(),
+      bootTimeOffset: this.opts.bootTimeOffset ?? 0n,
+      snaplen: this.opts.snaplen,
+      interfaces: [...this.interfaces.values()],
+      processes,
+      origin: this.opts.origin,
+    };
+    this.segment = new SegmentWriter(join(this.opts.dir, segmentFileName(this.segmentNumber)), header, this.opts.compress ?? false);
+    this.defined = new Set(processes.map((p) => p.ref));
+    this.onDisk.push(this.segmentNumber);
+    this.stats.segments++;
+    this.lastFlush = performance.now();
+    if (this.opts.rotateSeconds !== undefined) {
+      const period = BigInt(Math.round(this.opts.rotateSeconds * 1e9));
+      this.rotateAt = (header.createdAt / period + 1n) * period;
+    }
+  }
+
+  /**
+   * The table entry for a task as it is now; a changed task gets a new ref. The executable path
+   * is not part of a task's identity: without one (a packet's task) the entry keeps its own, and
+   * a different one (learned later, or after exec) makes a new entry.
+   */
+  private entryFor(task: TaskContext, exePath: string | undefined): ProcessEntry {
+    const key = taskKey(task);
+    let entry = this.tasks.get(key);
+    if (!entry || (exePath !== undefined && exePath !== entry.exePath)) {
+      entry = { ref: this.nextRef++, task, exePath: exePath ?? '' };
+      this.tasks.set(key, entry);
+    }
+    return entry;
+  }
+}
+
+function taskKey(t: TaskContext): string {
+  return [
+    t.hostThreadId,
+    t.threadStartTime,
+    t.hostProcessId,
+    t.hostParentProcessId,
+    t.processId,
+    t.threadId,
+    t.parentProcessId,
+    t.userId,
+    t.mountNamespace,
+    t.pidNamespace,
+    t.cgroupId,
+    t.processName,
+    t.hostName,
+    t.containerId,
+  ].join('\0');
+}

@@ -1,0 +1,195 @@
+/**
+ * A recording as readers see it: a .nev directory or one segment file, opened into its segments,
+ * and read as packets (with their tasks resolved), context records and input issues, from the
+ * start or from a time or packet number found through the footer indexes.
+ */
+import { stat } from 'node:fs/promises';
+import { inputIssue, InputError, type InputIssue } from '../core/errors.ts';
+import type { CapturedPacket, TaskContext } from '../core/packet.ts';
+import { listSegments, lockHolder } from './directory.ts';
+import type { ContextRecord, PacketRecord } from './records.ts';
+import { entryForPacket, entryForTime } from './seek-index.ts';
+import { openSegment, readBody, type BodyEvent, type ReadFrom, type SegmentInfo } from './segment-reader.ts';
+
+/** What a recording yields: packets, the records that give them context, and issues. */
+export type NevItem = CapturedPacket | InputIssue | ContextRecord;
+
+export function isPacketItem(item: NevItem): item is CapturedPacket {
+  return !('kind' in item);
+}
+
+export interface RecordingSegment {
+  info: SegmentInfo;
+  /** Reported when reading reaches the segment: damage found on opening it, unsealed... */
+  issues: InputIssue[];
+}
+
+export interface Recording {
+  /** As the user gave it. */
+  path: string;
+  isDirectory: boolean;
+  segments: RecordingSegment[];
+  /** Pid of a writer still recording into it. */
+  writer?: number;
+}
+
+/** Opens a recording; InputError when it is none (or its format is too new). */
+export async function openRecording(path: string): Promise<Recording> {
+  let isDirectory: boolean;
+  try {
+    isDirectory = (await stat(path)).isDirectory();
+  } catch (err) {
+    throw new InputError(`${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`);
+  }
+  const files = isDirectory ? listSegments(path) : [{ number: 0, name: path, path }];
+  if (files.length === 0) throw new InputError(`${path}: no .nev segments in this directory`);
+  const writer = isDirectory ? lockHolder(path) : undefined;
+  const segments: RecordingSegment[] = [];
+  for (const file of files) {
+    const where = (offset: number): string => (isDirectory ? `segment ${file.name} offset ${offset}` : `offset ${offset}`);
+    const opened = await openSegment(file.path);
+    if (!opened.ok) {
+      if (!isDirectory) throw new InputError(`${path}: ${opened.problem.message}`);
+      segments.push({ info: unreadable(file.path, file.name), issues: [inputIssue(path, where(opened.problem.offset), opened.problem.message)] });
+      continue;
+    }
+    const info = opened.segment;
+    segments.push({ info, issues: info.problems.map((p) => inputIssue(path, where(p.offset), p.message)) });
+  }
+  const readable = segments.filter((s) => s.info.size > 0);
+  const first = readable[0]?.info.header;
+  readable.forEach((s, i) => {
+    const { info } = s;
+    const at = isDirectory ? `segment ${info.name}` : 'segment';
+    if (first && info.header && info.header.recordingId !== first.recordingId) {
+      s.issues.push(inputIssue(path, at, `belongs to another recording (id ${info.header.recordingId}, not ${first.recordingId})`, 'warning'));
+    }
+    if (info.sealed) return;
+    if (i < readable.length - 1) s.issues.unshift(inputIssue(path, at, 'not sealed (file cut short or damaged trailer)'));
+    else if (writer !== undefined) s.issues.unshift(inputIssue(path, at, `still being written by process ${writer}; records so far`, 'warning'));
+    else {
+      s.issues.unshift(
+        inputIssue(path, at, "not sealed (the writer stopped before closing it); its complete records replay, 'netrec verify --repair' seals it", 'warning'),
+      );
+    }
+  });
+  return { path, isDirectory, segments, ...(writer !== undefined ? { writer } : {}) };
+}
+
+/** A file named like a segment that is none (size 0 marks it): kept only to carry its issue. */
+function unreadable(path: string, name: string): SegmentInfo {
+  return { path, name, size: 0, version: { major: 0, minor: 0 }, bodyStart: 0, bodyEnd: 0, sealed: false, problems: [] };
+}
+
+export interface ReadOptions {
+  /** Start at the first packet whose timestamp is at or after this (epoch ns). */
+  fromTime?: bigint;
+  /** Start at this packet number. */
+  fromPacket?: number;
+}
+
+/**
+ * Items in file order. With a start point, segments before it are skipped through their footers
+ * and reading begins at the index entry before it; nothing before the first matching packet is
+ * yielded, though task records met on the way still resolve refs.
+ */
+export async function* readRecording(rec: Recording, opts: ReadOptions = {}): AsyncGenerator<NevItem[]> {
+  const { segments } = rec;
+  let started = opts.fromTime === undefined && opts.fromPacket === undefined;
+  const reached = (p: PacketRecord, number: number): boolean =>
+    opts.fromTime !== undefined ? p.timestamp >= opts.fromTime : number >= (opts.fromPacket ?? 0);
+
+  for (let i = 0; i < segments.length; i++) {
+    const { info, issues } = segments[i]!;
+    if (info.size === 0) {
+      if (started) yield issues;
+      continue;
+    }
+    let from: ReadFrom | undefined;
+    if (!started) {
+      if (skipSegment(info, segments[i + 1]?.info, opts)) continue;
+      from = startIn(info, opts);
+    }
+    if (started) yield issues;
+    const tasks = new Map<number, TaskContext>();
+    for (const p of info.header?.processes ?? []) tasks.set(p.ref, p.task);
+    // A seek lands after task records it will not read: the footer lists them all.
+    if (from) for (const p of info.footer?.tasks ?? []) tasks.set(p.ref, p.task);
+    const unknownRefs = new Set<number>();
+    const where = (offset: number): string => (rec.isDirectory ? `segment ${info.name} offset ${offset}` : `offset ${offset}`);
+
+    for await (const events of readBody(info, from)) {
+      const out: NevItem[] = [];
+      for (const e of events) {
+        if (!started && e.kind === 'record' && e.rec.kind === 'packet' && reached(e.rec, e.packetNumber)) {
+          started = true;
+          out.push(...issues);
+        }
+        const item = toItem(e, tasks, unknownRefs, rec.path, where, info.sealed);
+        if (item === undefined) continue;
+        if (started) out.push(...item);
+      }
+      if (out.length > 0) yield out;
+    }
+  }
+}
+
+/** Whether a seek can pass over the whole segment on the strength of its footer. */
+function skipSegment(info: SegmentInfo, next: SegmentInfo | undefined, opts: ReadOptions): boolean {
+  if (opts.fromTime !== undefined) {
+    const last = info.footer?.lastTimestamp;
+    return info.sealed && (last === undefined || last < opts.fromTime);
+  }
+  const nextFirst = next?.header?.firstPacketNumber;
+  return opts.fromPacket !== undefined && nextFirst !== undefined && nextFirst <= opts.fromPacket;
+}
+
+function startIn(info: SegmentInfo, opts: ReadOptions): ReadFrom | undefined {
+  const index = info.footer?.index ?? [];
+  const entry = opts.fromTime !== undefined ? entryForTime(index, opts.fromTime) : entryForPacket(index, opts.fromPacket ?? 0);
+  return entry && { offset: entry.offset, record: entry.record, packetNumber: entry.packetNumber };
+}
+
+function toItem(
+  e: BodyEvent,
+  tasks: Map<number, TaskContext>,
+  unknownRefs: Set<number>,
+  file: string,
+  where: (offset: number) => string,
+  sealed: boolean,
+): NevItem[] | undefined {
+  switch (e.kind) {
+    case 'frame':
+    case 'unknown':
+      return undefined;
+    case 'problem':
+      return [inputIssue(file, where(e.offset), e.message, e.cut && !sealed ? 'warning' : 'error')];
+    case 'record': {
+      const r = e.rec;
+      if (r.kind === 'task') tasks.set(r.ref, r.task);
+      if (r.kind !== 'packet') return [r];
+      const pkt: CapturedPacket = {
+        timestamp: r.timestamp,
+        linkType: r.linkType,
+        data: r.data,
+        originalLength: r.originalLength,
+        number: e.packetNumber,
+        offset: e.offset,
+      };
+      if (r.cpu !== undefined) pkt.cpu = r.cpu;
+      if (r.direction !== undefined) pkt.direction = r.direction;
+      if (r.ifindex !== undefined) pkt.ifindex = r.ifindex;
+      if (r.socketCookie !== undefined) pkt.socketCookie = r.socketCookie;
+      if (typeof r.task === 'object') pkt.task = r.task;
+      else if (r.task !== undefined) {
+        const task = tasks.get(r.task);
+        if (task) pkt.task = task;
+        else if (!unknownRefs.has(r.task)) {
+          unknownRefs.add(r.task);
+          return [inputIssue(file, `packet ${e.packetNumber}`, `refers to task ${r.task}, which this segment does not define`), pkt];
+        }
+      }
+      return [pkt];
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import type { TaskContext } from '../../src/core/packet.ts';
+import { LinkType } from '../../src/core/packet.ts';
+import type { PacketInput } from '../../src/nev/recording-writer.ts';
+import { FORMAT_MAJOR, FORMAT_MINOR } from '../../src/nev/layout.ts';
+import type { SegmentHeader } from '../../src/nev/records.ts';
+import { isPacketItem, type NevItem } from '../../src/nev/recording.ts';
+import { NevSource } from '../../src/replay/nev-source.ts';
+import type { InputIssue } from '../../src/core/errors.ts';
+import type { CapturedPacket } from '../../src/core/packet.ts';
+
+/** A temporary directory removed after the file's tests. */
+export function scratch(prefix: string): (name: string) => string {
+  const dir = mkdtempSync(join(tmpdir(), `netrec-${prefix}-`));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return (name) => join(dir, name);
+}
+
+export const T0 = 1_700_000_000_000_000_000n;
+
+export function task(pid: number, comm = `proc${pid}`): TaskContext {
+  return {
+    threadStartTime: 5_000_000_000n + BigInt(pid),
+    processId: pid,
+    threadId: pid,
+    parentProcessId: 1,
+    hostProcessId: pid + 1000,
+    hostThreadId: pid + 1000,
+    hostParentProcessId: 1,
+    userId: 1000,
+    mountNamespace: 4026531840,
+    pidNamespace: 4026531836,
+    processName: comm,
+    hostName: 'host',
+    cgroupId: 1234n,
+    containerId: '',
+  };
+}
+
+/** Packet i: its bytes encode i, so a reader's copy can be checked against its number. */
+export function packet(i: number, size = 64, t?: TaskContext): PacketInput {
+  // Noise seeded by i (xorshift32): incompressible, so compressed tests get many blocks.
+  const data = new Uint8Array(size);
+  let x = i * 2654435761 || 1;
+  for (let k = 0; k < size; k++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    data[k] = x & 0xff;
+  }
+  new DataView(data.buffer).setUint32(0, i);
+  return {
+    timestamp: T0 + BigInt(i) * 1_000_000n,
+    linkType: LinkType.RAW,
+    originalLength: size + 10,
+    data,
+    cpu: i % 4,
+    direction: i % 2 ? 'ingress' : 'egress',
+    ifindex: 2,
+    socketCookie: BigInt(i) << 32n,
+    ...(t ? { task: t } : {}),
+  };
+}
+
+/** The i a packet's bytes were made from. */
+export function idOf(p: CapturedPacket): number {
+  return new DataView(p.data.buffer, p.data.byteOffset, 4).getUint32(0);
+}
+
+export async function readAll(path: string, opts = {}): Promise<{ packets: CapturedPacket[]; issues: InputIssue[]; items: NevItem[] }> {
+  const source = await NevSource.open(path, opts);
+  const items: NevItem[] = [];
+  for await (const batch of source.records()) items.push(...batch);
+  return {
+    items,
+    packets: items.filter(isPacketItem),
+    issues: items.filter((i): i is InputIssue => !isPacketItem(i) && i.kind === 'issue'),
+  };
+}
+
+/** A segment header for tests that write segments by hand (SegmentWriter). */
+export function header(over: Partial<SegmentHeader> = {}): SegmentHeader {
+  return {
+    formatMajor: FORMAT_MAJOR,
+    formatMinor: FORMAT_MINOR,
+    netrecVersion: 'test',
+    recordingId: 'rec',
+    segmentNumber: 1,
+    firstPacketNumber: 1,
+    createdAt: T0,
+    hostName: 'host',
+    kernelRelease: '6.1.0',
+    bootTimeOffset: 0n,
+    snaplen: 65535,
+    interfaces: [],
+    processes: [],
+    origin: 'test',
+    ...over,
+  };
+}
