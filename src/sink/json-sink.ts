@@ -1,17 +1,28 @@
 import type { Writable } from 'node:stream';
-import { eventToJSON } from './json.ts';
+import { writeEvent } from './json.ts';
+import { JsonWriter } from './json-writer.ts';
 import type { EventSink } from './sink.ts';
-import { TextStream } from './text-stream.ts';
+import { OutputStream } from './output-stream.ts';
 
-/** Tracee's `--output json`: one event per line. */
+const FLUSH_BYTES = 1 << 20;
+
+/** Tracee's `--output json`: one event per line, encoded straight into a byte buffer. */
 export function jsonSink(out: Writable): EventSink {
-  const text = new TextStream(out);
+  const stream = new OutputStream(out);
+  const w = new JsonWriter(FLUSH_BYTES + (1 << 16));
   return {
     get closed() {
-      return text.closed;
+      return stream.closed;
     },
-    write: (e) => text.line(eventToJSON(e)),
-    flush: () => text.flush(),
-    end: () => text.drain(),
+    write: (e) => {
+      writeEvent(w, e);
+      w.ascii('\n');
+    },
+    flush: async () => {
+      if (w.pos >= FLUSH_BYTES) await stream.write(w.take());
+    },
+    end: async () => {
+      if (w.pos > 0) await stream.write(w.take());
+    },
   };
 }

@@ -1,50 +1,34 @@
 import type { Writable } from 'node:stream';
+import { OutputStream } from './output-stream.ts';
 
-/**
- * Buffered line writer over a Node stream, with back-pressure. A closed pipe (`netrec … | head`)
- * is not an error: writing stops and `closed` turns true so the pipeline can stop early.
- */
+/** Line-buffered text output over an OutputStream (the table sink). */
 export class TextStream {
-  private chunks: string[] = [];
-  private size = 0;
-  closed = false;
+  private pending = '';
+  private readonly stream: OutputStream;
 
   constructor(
-    private readonly out: Writable,
+    out: Writable,
     private readonly highWater = 1 << 16,
   ) {
-    out.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') this.closed = true;
-      else throw err;
-    });
+    this.stream = new OutputStream(out);
+  }
+
+  get closed(): boolean {
+    return this.stream.closed;
   }
 
   line(text: string): void {
-    if (this.closed) return;
-    this.chunks.push(text, '\n');
-    this.size += text.length + 1;
+    if (!this.stream.closed) this.pending += text + '\n';
   }
 
   async flush(): Promise<void> {
-    if (this.size < this.highWater) return;
-    await this.drain();
+    if (this.pending.length >= this.highWater) await this.drain();
   }
 
   async drain(): Promise<void> {
-    if (this.closed || this.chunks.length === 0) return;
-    const data = this.chunks.join('');
-    this.chunks = [];
-    this.size = 0;
-    if (!this.out.write(data)) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          this.out.off('drain', done);
-          this.out.off('close', done);
-          resolve();
-        };
-        this.out.on('drain', done);
-        this.out.on('close', done);
-      });
-    }
+    if (this.pending.length === 0) return;
+    const data = this.pending;
+    this.pending = '';
+    await this.stream.write(data);
   }
 }
