@@ -14,7 +14,10 @@
  * gopacket quirks kept on purpose (read in gopacket v1.1.19 layers/dns.go):
  * - RDATA is decoded against the message cut at the end of its own record (`data[:end]`), so a
  *   name inside RDATA may point backwards or into its own record, never past it.
- * - RDATA is decoded even when RDLENGTH is 0: an empty NS/CNAME/PTR/SOA/MX/SRV name is an error.
+
+ * One departure: gopacket decodes RDATA even when RDLENGTH is 0, so the empty records of an
+ * RFC 2136 UPDATE (delete an RRset: class ANY or NONE, no RDATA) fail the whole message and
+ * Tracee shows nothing. netrec keeps such a record with its type-specific fields empty.
  * - Each section is decoded for exactly its header count: the first failure fails the message
  *   (its "not the right number of ..." checks can never fire) and bytes after the last record
  *   are ignored.
@@ -196,6 +199,8 @@ function decodeRData(
   offset: number,
   end: number,
 ): DecodeError | null {
+  // A and AAAA keep their empty IP (printed "<nil>", as gopacket's empty slice is).
+  if (offset === end && rr.type !== TYPE_A && rr.type !== TYPE_AAAA) return null;
   switch (rr.type) {
     case TYPE_A:
     case TYPE_AAAA:

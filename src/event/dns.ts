@@ -29,7 +29,13 @@ import type {
 } from './types.ts';
 
 const UNKNOWN = 'Unknown';
+const TYPE_A = 1;
+const TYPE_NS = 2;
+const TYPE_CNAME = 5;
+const TYPE_PTR = 12;
+const TYPE_MX = 15;
 const TYPE_TXT = 16;
+const TYPE_AAAA = 28;
 
 /** DNSType.String(); ANY (255) and everything past URI are "Unknown". */
 const TYPE_NAMES: readonly string[] = table(257, UNKNOWN, [
@@ -252,16 +258,29 @@ function toDnsAnswer(rr: DNSResourceRecord): DnsAnswer {
   return { answer_type: dnsTypeName(rr.type), ttl: rr.ttl, answer: answerText(rr) };
 }
 
-/** Tracee's per-type answer string; it implements no other types. */
+/**
+ * Tracee's per-type answer string, chosen by the record's type (a record with empty RDATA gives
+ * the empty field); it implements no other types.
+ */
 function answerText(rr: DNSResourceRecord): string {
-  if (rr.ip) return ipString(rr.ip);
-  if (rr.ns) return goString(rr.ns);
-  if (rr.cname) return goString(rr.cname);
-  if (rr.ptr) return goString(rr.ptr);
-  if (rr.mx) return goString(rr.mx.name);
-  // Raw RDATA, length bytes included, as in ProtoDNS's TXT. HINFO is not implemented.
-  if (rr.txts && rr.type === TYPE_TXT) return goString(rr.data);
-  return 'not implemented';
+  switch (rr.type) {
+    case TYPE_A:
+    case TYPE_AAAA:
+      return rr.ip ? ipString(rr.ip) : '';
+    case TYPE_NS:
+      return rr.ns ? goString(rr.ns) : '';
+    case TYPE_CNAME:
+      return rr.cname ? goString(rr.cname) : '';
+    case TYPE_PTR:
+      return rr.ptr ? goString(rr.ptr) : '';
+    case TYPE_MX:
+      return rr.mx ? goString(rr.mx.name) : '';
+    case TYPE_TXT:
+      // Raw RDATA, length bytes included, as in ProtoDNS's TXT.
+      return goString(rr.data);
+    default:
+      return 'not implemented';
+  }
 }
 
 /** PktMeta of the DNS request/response events; Tracee never fills in the interface. */
