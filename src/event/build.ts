@@ -93,7 +93,8 @@ export function buildEvents(
   out: TraceeEvent[],
 ): void {
   const ip = d.ipv4 ?? d.ipv6;
-  if (!ip) return;
+  // Address strings cost more than the rest of a packet's decoding: only made for an event.
+  if (!ip || (wanted & eventsOf(d)) === 0) return;
   const src = ipString(ip.src);
   const dst = ipString(ip.dst);
 
@@ -119,6 +120,17 @@ export function buildEvents(
   // PktMeta.packet_len is the IP header's length field: IPv4 Total Length, IPv6 Payload Length.
   const meta = pktMeta(src, dst, ports.srcPort, ports.dstPort, d.tcp ? 6 : 17, ip.length);
   for (const m of d.dns) buildDnsEvents(pkt, m, src, dst, ports.srcPort, ports.dstPort, meta, wanted, out);
+}
+
+/** The events this packet can produce at all. */
+function eventsOf(d: DecodedPacket): EventMask {
+  let mask = d.ipv4 ? BIT.ipv4 : BIT.ipv6;
+  if (d.tcp) mask |= BIT.tcp;
+  else if (d.udp) mask |= BIT.udp;
+  else if (d.icmp) mask |= BIT.icmp;
+  else if (d.icmpv6) mask |= BIT.icmpv6;
+  if (d.dns.length > 0) mask |= BIT.dns | BIT.request | BIT.response;
+  return mask;
 }
 
 function buildDnsEvents(

@@ -1,5 +1,7 @@
 import type {
   EventArg,
+  ProtoDNS,
+  ProtoDNSResourceRecord,
   ProtoICMP,
   ProtoICMPv6,
   ProtoIPv4,
@@ -267,7 +269,133 @@ function writeValue(w: JsonWriter, name: string, v: unknown): void {
       w.number(p.checksum);
       return w.ascii('}');
     }
+    case 'proto_dns':
+      return writeProtoDNS(w, v as ProtoDNS);
     default:
       return w.utf8(JSON.stringify(v));
   }
+}
+
+function writeProtoDNS(w: JsonWriter, p: ProtoDNS): void {
+  w.ascii('{"ID":');
+  w.number(p.ID);
+  w.ascii(',"QR":');
+  w.number(p.QR);
+  w.ascii(',"opCode":');
+  w.string(p.opCode);
+  w.ascii(',"AA":');
+  w.number(p.AA);
+  w.ascii(',"TC":');
+  w.number(p.TC);
+  w.ascii(',"RD":');
+  w.number(p.RD);
+  w.ascii(',"RA":');
+  w.number(p.RA);
+  w.ascii(',"Z":');
+  w.number(p.Z);
+  w.ascii(',"responseCode":');
+  w.string(p.responseCode);
+  w.ascii(',"QDCount":');
+  w.number(p.QDCount);
+  w.ascii(',"ANCount":');
+  w.number(p.ANCount);
+  w.ascii(',"NSCount":');
+  w.number(p.NSCount);
+  w.ascii(',"ARCount":');
+  w.number(p.ARCount);
+  w.ascii(',"questions":[');
+  for (let i = 0; i < p.questions.length; i++) {
+    const q = p.questions[i]!;
+    w.ascii(i === 0 ? '{"name":' : ',{"name":');
+    w.string(q.name);
+    w.ascii(',"type":');
+    w.string(q.type);
+    w.ascii(',"class":');
+    w.string(q.class);
+    w.ascii('}');
+  }
+  w.ascii('],"answers":');
+  writeRecords(w, p.answers);
+  w.ascii(',"authorities":');
+  writeRecords(w, p.authorities);
+  w.ascii(',"additionals":');
+  writeRecords(w, p.additionals);
+  w.ascii('}');
+}
+
+function writeRecords(w: JsonWriter, rrs: ProtoDNSResourceRecord[]): void {
+  w.ascii('[');
+  for (let i = 0; i < rrs.length; i++) {
+    const r = rrs[i]!;
+    w.ascii(i === 0 ? '{"name":' : ',{"name":');
+    w.string(r.name);
+    w.ascii(',"type":');
+    w.string(r.type);
+    w.ascii(',"class":');
+    w.string(r.class);
+    w.ascii(',"TTL":');
+    w.number(r.TTL);
+    w.ascii(',"IP":');
+    w.string(r.IP);
+    w.ascii(',"NS":');
+    w.string(r.NS);
+    w.ascii(',"CNAME":');
+    w.string(r.CNAME);
+    w.ascii(',"PTR":');
+    w.string(r.PTR);
+    w.ascii(',"TXTs":');
+    if (r.TXTs === null) w.ascii('null');
+    else {
+      w.ascii('[');
+      for (let j = 0; j < r.TXTs.length; j++) {
+        if (j > 0) w.ascii(',');
+        w.string(r.TXTs[j]!);
+      }
+      w.ascii(']');
+    }
+    w.ascii(',"SOA":{"MName":');
+    w.string(r.SOA.MName);
+    w.ascii(',"RName":');
+    w.string(r.SOA.RName);
+    w.ascii(',"serial":');
+    w.number(r.SOA.serial);
+    w.ascii(',"refresh":');
+    w.number(r.SOA.refresh);
+    w.ascii(',"retry":');
+    w.number(r.SOA.retry);
+    w.ascii(',"expire":');
+    w.number(r.SOA.expire);
+    w.ascii(',"minimum":');
+    w.number(r.SOA.minimum);
+    w.ascii('},"SRV":{"priority":');
+    w.number(r.SRV.priority);
+    w.ascii(',"weight":');
+    w.number(r.SRV.weight);
+    w.ascii(',"port":');
+    w.number(r.SRV.port);
+    w.ascii(',"name":');
+    w.string(r.SRV.name);
+    w.ascii('},"MX":{"preference":');
+    w.number(r.MX.preference);
+    w.ascii(',"name":');
+    w.string(r.MX.name);
+    w.ascii('},"OPT":[');
+    for (let j = 0; j < r.OPT.length; j++) {
+      w.ascii(j === 0 ? '{"code":' : ',{"code":');
+      w.string(r.OPT[j]!.code);
+      w.ascii(',"data":');
+      w.string(r.OPT[j]!.data);
+      w.ascii('}');
+    }
+    w.ascii('],"URI":{"priority":');
+    w.number(r.URI.priority);
+    w.ascii(',"weight":');
+    w.number(r.URI.weight);
+    w.ascii(',"target":');
+    w.string(r.URI.target);
+    w.ascii('},"TXT":');
+    w.string(r.TXT);
+    w.ascii('}');
+  }
+  w.ascii(']');
 }

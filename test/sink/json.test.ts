@@ -1,0 +1,46 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ALL_EVENTS } from '../../src/event/selection.ts';
+import type { TraceeEvent } from '../../src/event/types.ts';
+import { replay } from '../../src/pipeline/replay.ts';
+import { openCapture } from '../../src/replay/open.ts';
+import { eventToJSON } from '../../src/sink/json.ts';
+import { requireShared } from '../helpers/shared.ts';
+
+/** JSON.stringify of the event, with bigints spliced in as exact integers: the reference text. */
+function reference(e: TraceeEvent): string {
+  return JSON.stringify(e, (_k, v: unknown) => (typeof v === 'bigint' ? `@@${v}@@` : v)).replace(/"@@(\d+)@@"/g, '$1');
+}
+
+async function eventsOf(path: string): Promise<TraceeEvent[]> {
+  const events: TraceeEvent[] = [];
+  await replay({
+    sources: [await openCapture(path)],
+    events: ALL_EVENTS,
+    sink: { write: (e) => void events.push(e), flush: async () => {}, end: async () => {}, closed: false },
+  });
+  return events;
+}
+
+describe('eventToJSON', () => {
+  const fixtures = readdirSync('fixtures/pcap').map((f) => join('fixtures/pcap', f));
+  const shared = requireShared('pcaps');
+  const dnsHeavy = shared
+    ? ['zeek__dnssec__nsec3.pcap', 'zeek__dns__sshfp-trunc.pcap', 'tcpdump__dns-badcookie.pcap', 'zeek__dns__hinfo.pcap', 'tcpdump__dns-uri.pcap', 'zeek__dns__mdns.pcap', 'suricata-verify__dns-eve-type-filtering.pcap'].map((f) => join(shared, f))
+    : [];
+
+  it.each([...fixtures, ...dnsHeavy])('writes exactly the text JSON.stringify gives, bigints exact: %s', async (path) => {
+    const events = await eventsOf(path);
+    expect(events.length).toBeGreaterThan(0);
+    for (const e of events) expect(eventToJSON(e)).toBe(reference(e));
+  });
+
+  it('prints 64-bit values digit for digit', async () => {
+    const [first] = await eventsOf(fixtures[0]!);
+    const e = { ...first!, timestamp: 18446744073709551615n, threadStartTime: 9007199254740993n, cgroupId: 18446744073709551614n };
+    const text = eventToJSON(e);
+    expect(text.startsWith('{"timestamp":18446744073709551615,"threadStartTime":9007199254740993,')).toBe(true);
+    expect(text).toContain('"cgroupId":18446744073709551614,');
+  });
+});
