@@ -87,7 +87,8 @@ export async function convertCommand(args: string[]): Promise<number> {
           process.stderr.write(formatIssue(item) + '\n');
           continue;
         }
-        clock = item.timestamp;
+        // Header and footer times are u64: a timestamp outside it (malformed capture) leaves the clock be.
+        clock = BigInt.asUintN(64, item.timestamp) === item.timestamp ? item.timestamp : clock;
         writer ??= open();
         writer.writePacket(packetInput(item));
       }

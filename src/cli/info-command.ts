@@ -11,6 +11,9 @@ import { USAGE } from './usage.ts';
 const PROTOCOLS = ['ipv4', 'ipv6', 'tcp', 'udp', 'icmp', 'icmpv6', 'dns', 'other', 'undecodable'] as const;
 type Protocol = (typeof PROTOCOLS)[number];
 
+/** Recordings with more segments list the first and last five. */
+const SEGMENTS_LISTED = 12;
+
 interface Tally {
   packets: number;
   captured: number;
@@ -23,6 +26,8 @@ interface Tally {
   kernelLost: Map<number | 'any', bigint>;
   userDropped: bigint;
   lifecycle: Map<string, number>;
+  /** Process-table refs defined anywhere (headers and task records). */
+  tasks: Set<number>;
   errors: number;
   warnings: number;
   /** Packets per segment, by packet number ranges (unsealed segments have no footer to say). */
@@ -53,6 +58,7 @@ async function tally(source: NevSource): Promise<Tally> {
     kernelLost: new Map(),
     userDropped: 0n,
     lifecycle: new Map(),
+    tasks: new Set(source.recording.segments.flatMap((s) => s.info?.header?.processes.map((p) => p.ref) ?? [])),
     errors: 0,
     warnings: 0,
     numbers: [],
@@ -68,6 +74,8 @@ async function tally(source: NevSource): Promise<Tally> {
         const key = item.cpu ?? 'any';
         t.kernelLost.set(key, (t.kernelLost.get(key) ?? 0n) + item.kernelLost);
         t.userDropped += item.userDropped;
+      } else if (item.kind === 'task') {
+        t.tasks.add(item.ref);
       } else if (item.kind === 'lifecycle') {
         t.lifecycle.set(item.event, (t.lifecycle.get(item.event) ?? 0) + 1);
       }
@@ -102,8 +110,8 @@ function countPacket(t: Tally, p: CapturedPacket): void {
 
 function describe(source: NevSource, t: Tally): string {
   const { recording } = source;
-  const segments = recording.segments.filter((s) => s.info.size > 0);
-  const header = segments.find((s) => s.info.header)?.info.header;
+  const segments = recording.segments.flatMap((s) => (s.info ? [s.info] : []));
+  const header = segments.find((s) => s.header)?.header;
   const lines: [string, string][] = [];
   const kind = recording.isDirectory ? `directory, ${plural(segments.length, 'segment')}` : 'single segment file';
   lines.push(['recording', `${recording.path} (${kind})`]);
@@ -115,15 +123,20 @@ function describe(source: NevSource, t: Tally): string {
   if (recording.writer !== undefined) lines.push(['writer', `still recording (process ${recording.writer})`]);
 
   const sorted = [...t.numbers].sort((a, b) => a - b);
-  segments.forEach((s, i) => {
-    const { info } = s;
+  // A long recording lists its first and last segments only.
+  const shown = segments.length <= SEGMENTS_LISTED ? segments : [...segments.slice(0, 5), undefined, ...segments.slice(-5)];
+  shown.forEach((info, k) => {
+    if (info === undefined) {
+      lines.push(['', `... ${segments.length - 10} more ...`]);
+      return;
+    }
     const first = info.header?.firstPacketNumber;
-    const next = segments[i + 1]?.info.header?.firstPacketNumber;
+    const next = segments[segments.indexOf(info) + 1]?.header?.firstPacketNumber;
     const packets = info.footer ? (info.footer.counts.get(RecordType.packet) ?? 0) : first === undefined ? undefined : countBetween(sorted, first, next);
     const state = info.sealed ? `sealed${info.footer?.sealedBy === 'repair' ? ' by repair' : ''}` : 'NOT SEALED';
     const span = info.footer?.firstTimestamp !== undefined ? `  ${isoTime(info.footer.firstTimestamp)} .. ${isoTime(info.footer.lastTimestamp!)}` : '';
     const compressed = info.footer?.counts.get(RecordType.block) ? ', compressed' : '';
-    lines.push([i === 0 ? 'segments' : '', `${info.name}  ${state}, ${bytes(info.size)}, ${packets ?? '?'} packets${compressed}${span}`]);
+    lines.push([k === 0 ? 'segments' : '', `${info.name}  ${state}, ${bytes(info.size)}, ${packets ?? '?'} packets${compressed}${span}`]);
   });
 
   if (t.first !== undefined && t.last !== undefined) {
@@ -136,8 +149,9 @@ function describe(source: NevSource, t: Tally): string {
   const perCpu = kernel.length > 0 ? ` (${kernel.map(([cpu, n]) => (cpu === 'any' ? `no CPU ${n}` : `CPU ${cpu} ${n}`)).join(', ')})` : '';
   lines.push(['losses', `kernel ${kernelTotal}${perCpu}, user space ${t.userDropped}`]);
   const top = [...t.processes].sort((a, b) => b[1] - a[1]);
-  const shown = top.slice(0, 10).map(([name, n]) => `${name} ${n}`).join(', ');
-  lines.push(['processes', top.length === 0 ? 'none (no process context)' : `${top.length} with packets: ${shown}${top.length > 10 ? ', ...' : ''}`]);
+  const busiest = top.slice(0, 10).map(([name, n]) => `${name} ${n}`).join(', ');
+  const table = t.tasks.size > 0 ? ` (process table: ${plural(t.tasks.size, 'task')})` : '';
+  lines.push(['processes', top.length === 0 ? `none with packets${table}` : `${top.length} with packets${table}: ${busiest}${top.length > 10 ? ', ...' : ''}`]);
   if (t.lifecycle.size > 0) lines.push(['lifecycle', [...t.lifecycle].map(([e, n]) => `${e} ${n}`).join(', ')]);
   if (t.errors + t.warnings > 0) lines.push(['issues', `${plural(t.errors, 'error')}, ${plural(t.warnings, 'warning')} (above; 'netrec verify' checks in depth)`]);
 
@@ -176,7 +190,7 @@ function bytes(n: number): string {
 }
 
 /** Epoch ns as ISO 8601 UTC with all nine fraction digits. */
-export function isoTime(ns: bigint): string {
+function isoTime(ns: bigint): string {
   const ms = ns / 1_000_000n;
   const base = new Date(Number(ms)).toISOString();
   const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');

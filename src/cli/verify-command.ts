@@ -1,5 +1,8 @@
+import { unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InputError, UsageError } from '../core/errors.ts';
+import { releaseLock } from '../nev/directory.ts';
 import { openRecording } from '../nev/recording.ts';
 import { checkSegment, repairSegment, type Finding } from '../nev/verify.ts';
 import { openSegment } from '../nev/segment-reader.ts';
@@ -28,10 +31,17 @@ export async function verifyCommand(args: string[]): Promise<number> {
   const out: string[] = [];
   let bad = 0;
   const segments = recording.segments;
-  for (const [i, { info, issues }] of segments.entries()) {
-    if (info.size === 0) {
-      // A file named like a segment that is none: its issue says why.
-      for (const issue of issues) out.push(`${info.name}  damaged  ${issue.message}`);
+  for (const [i, { name, info, issues }] of segments.entries()) {
+    if (info === undefined) {
+      // Unreadable; only an empty last segment (a writer stopped as it created it) is expected,
+      // and a repair removes it: it holds nothing.
+      const stopped = issues.every((issue) => issue.severity === 'warning');
+      if (stopped && values.repair) {
+        unlinkSync(join(path, name));
+        out.push(`${name}  repaired  removed: ${issues[0]!.message}`);
+        continue;
+      }
+      for (const issue of issues) out.push(`${name}  ${stopped ? 'not sealed' : 'damaged'}  ${issue.message}`);
       bad++;
       continue;
     }
@@ -51,9 +61,11 @@ export async function verifyCommand(args: string[]): Promise<number> {
       status = findings.length > 0 ? 'damaged' : 'repaired';
     }
     if (status !== 'ok' && status !== 'repaired') bad++;
-    out.push(`${info.name}  ${status}  ${summary}`);
+    out.push(`${name}  ${status}  ${summary}`);
     for (const f of findings) out.push(`  ${formatFinding(f)}`);
   }
+  // A killed writer's lock goes with the repair of what it left.
+  if (values.repair && recording.isDirectory) releaseLock(path);
   process.stdout.write(out.join('\n') + '\n');
   return bad > 0 ? 1 : 0;
 }

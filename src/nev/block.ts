@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { MAX_PAYLOAD } from './framing.ts';
 
-export const BLOCK_CODEC = 'lz4';
+const BLOCK_CODEC = 'lz4';
 
 /** A block's raw bytes never exceed this: one maximal record with its frame header, plus slack. */
 const MAX_BLOCK_RAW = MAX_PAYLOAD + 1024;

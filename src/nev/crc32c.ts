@@ -7,21 +7,21 @@
 
 const POLY = 0x82f63b78;
 
-/** TABLES[k][b]: CRC contribution of byte b followed by k zero bytes. */
-const TABLES: Uint32Array[] = buildTables();
+/** TABLES[k][b]: CRC contribution of byte b followed by k zero bytes (as int32, V8's fast path). */
+const TABLES: Int32Array[] = buildTables();
 
-function buildTables(): Uint32Array[] {
-  const tables = Array.from({ length: 8 }, () => new Uint32Array(256));
+function buildTables(): Int32Array[] {
+  const tables = Array.from({ length: 8 }, () => new Int32Array(256));
   const t0 = tables[0]!;
   for (let b = 0; b < 256; b++) {
     let c = b;
     for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;
-    t0[b] = c >>> 0;
+    t0[b] = c;
   }
   for (let k = 1; k < 8; k++) {
     const prev = tables[k - 1]!;
     const cur = tables[k]!;
-    for (let b = 0; b < 256; b++) cur[b] = ((prev[b]! >>> 8) ^ t0[prev[b]! & 0xff]!) >>> 0;
+    for (let b = 0; b < 256; b++) cur[b] = (prev[b]! >>> 8) ^ t0[prev[b]! & 0xff]!;
   }
   return tables;
 }
@@ -32,23 +32,27 @@ function buildTables(): Uint32Array[] {
  */
 export function crc32c(bytes: Uint8Array, crc = 0, start = 0, end = bytes.length): number {
   const [t0, t1, t2, t3, t4, t5, t6, t7] = TABLES as [
-    Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array,
+    Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array,
   ];
-  let c = ~crc >>> 0;
+  let c = ~crc;
   let i = start;
-  // Eight bytes per step: the first four fold into the running CRC, the next four are looked up
-  // directly; each table accounts for the bytes that follow its byte within the step.
-  for (const last = end - 8; i <= last; i += 8) {
-    const lo = (c ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24))) >>> 0;
-    c =
-      t7[lo & 0xff]! ^
-      t6[(lo >>> 8) & 0xff]! ^
-      t5[(lo >>> 16) & 0xff]! ^
-      t4[lo >>> 24]! ^
-      t3[bytes[i + 4]!]! ^
-      t2[bytes[i + 5]!]! ^
-      t1[bytes[i + 6]!]! ^
-      t0[bytes[i + 7]!]!;
+  if (end - start >= 16) {
+    // Eight bytes per step, read as two little-endian words: the first folds into the running
+    // CRC, and each table accounts for the bytes that follow its byte within the step.
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (const last = end - 8; i <= last; i += 8) {
+      const lo = c ^ view.getInt32(i, true);
+      const hi = view.getInt32(i + 4, true);
+      c =
+        t7[lo & 0xff]! ^
+        t6[(lo >>> 8) & 0xff]! ^
+        t5[(lo >>> 16) & 0xff]! ^
+        t4[lo >>> 24]! ^
+        t3[hi & 0xff]! ^
+        t2[(hi >>> 8) & 0xff]! ^
+        t1[(hi >>> 16) & 0xff]! ^
+        t0[hi >>> 24]!;
+    }
   }
   for (; i < end; i++) c = t0[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return ~c >>> 0;

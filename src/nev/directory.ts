@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import { segmentNumberOf } from './layout.ts';
 
-export const DIR_MODE = 0o700;
+const DIR_MODE = 0o700;
 /** Present while a writer has the recording open: holds its pid. */
 export const LOCK_NAME = '.lock';
 

@@ -15,6 +15,7 @@ export const INDEX_EVERY = 1000;
  */
 const SEAL_FIXED_BOUND = 512;
 const INDEX_ENTRY_BOUND = 1 + 4 * 9;
+const MAX_U64 = (1n << 64n) - 1n;
 
 export class FooterBuilder {
   private readonly counts = new Map<number, number>();
@@ -36,11 +37,6 @@ export class FooterBuilder {
 
   constructor(firstPacketNumber: number) {
     this.packetNumber = firstPacketNumber;
-  }
-
-  /** Number the next packet will get. */
-  get nextPacketNumber(): number {
-    return this.packetNumber;
   }
 
   get recordCount(): number {
@@ -72,7 +68,8 @@ export class FooterBuilder {
     switch (rec?.kind) {
       case 'packet': {
         this.packetNumber++;
-        const ts = rec.timestamp;
+        // Summaries are u64: a timestamp outside it (malformed capture) saturates here.
+        const ts = rec.timestamp < 0n ? 0n : rec.timestamp > MAX_U64 ? MAX_U64 : rec.timestamp;
         if (this.firstTimestamp === undefined || ts < this.firstTimestamp) this.firstTimestamp = ts;
         if (this.lastTimestamp === undefined || ts > this.lastTimestamp) this.lastTimestamp = ts;
         if (ts > this.maxTimestamp) this.maxTimestamp = ts;

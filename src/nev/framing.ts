@@ -20,12 +20,18 @@ export const MAX_PAYLOAD = 64 * 1024 * 1024;
 
 export function frameHeader(type: number, payload: Uint8Array): Uint8Array {
   const h = new Uint8Array(FRAME_HEADER_SIZE);
-  const view = new DataView(h.buffer);
   h.set(SYNC, 0);
-  view.setUint32(4, payload.length);
+  putU32(h, 4, payload.length);
   h[8] = type;
-  view.setUint32(9, crc32c(payload, crc32c(h, 0, 4, 9)));
+  putU32(h, 9, crc32c(payload, crc32c(h, 0, 4, 9)));
   return h;
+}
+
+function putU32(out: Uint8Array, at: number, v: number): void {
+  out[at] = v >>> 24;
+  out[at + 1] = v >>> 16;
+  out[at + 2] = v >>> 8;
+  out[at + 3] = v;
 }
 
 export function encodeFrame(type: number, payload: Uint8Array): Uint8Array {

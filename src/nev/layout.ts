@@ -19,11 +19,9 @@ export const PREAMBLE_SIZE = 12;
 const TRAILER_MAGIC = Uint8Array.of(0x4e, 0x45, 0x56, 0x54);
 export const TRAILER_SIZE = 16;
 
-export const SEGMENT_SUFFIX = '.nevseg';
-
 /** Segment n's file name: 000001.nevseg, ... (more digits past 999999). */
 export function segmentFileName(n: number): string {
-  return `${String(n).padStart(6, '0')}${SEGMENT_SUFFIX}`;
+  return `${String(n).padStart(6, '0')}.nevseg`;
 }
 
 /** The segment number of a file name, or undefined for any other file. */

@@ -20,7 +20,7 @@ import { FORMAT_MAJOR, FORMAT_MINOR, segmentFileName } from './layout.ts';
 import type { InterfaceEntry, LifecycleRecord, LossRecord, PacketRecord, ProcessEntry, SegmentHeader } from './records.ts';
 import { encodeRecord, frameSize, SegmentWriter, type EncodedRecord } from './segment-writer.ts';
 
-export const DEFAULT_FLUSH_INTERVAL_MS = 100;
+const DEFAULT_FLUSH_INTERVAL_MS = 100;
 
 export interface RecordingWriterOptions {
   dir: string;
@@ -111,10 +111,6 @@ export class RecordingWriter {
     this.timer.unref();
   }
 
-  get directory(): string {
-    return this.opts.dir;
-  }
-
   writePacket(p: PacketInput): void {
     this.check();
     const { task, exePath, ...fields } = p;
@@ -136,8 +132,12 @@ export class RecordingWriter {
   defineTask(task: TaskContext, exePath?: string): number {
     this.check();
     const entry = this.entryFor(task, exePath);
+    if (this.defined.has(entry.ref)) return entry.ref;
+    const rec = encodeRecord({ kind: 'task', ...entry });
+    this.rotateIfDue(frameSize(rec));
+    // A rotation just now put it in the new header.
     if (!this.defined.has(entry.ref)) {
-      this.write(encodeRecord({ kind: 'task', ...entry }));
+      this.append(rec);
       this.defined.add(entry.ref);
     }
     return entry.ref;
@@ -288,7 +288,19 @@ export class RecordingWriter {
   }
 }
 
+/** Keys per task object: a recorder hands the same object for many packets of one socket. */
+const keys = new WeakMap<TaskContext, string>();
+
 function taskKey(t: TaskContext): string {
+  let key = keys.get(t);
+  if (key === undefined) {
+    key = computeKey(t);
+    keys.set(t, key);
+  }
+  return key;
+}
+
+function computeKey(t: TaskContext): string {
   return [
     t.hostThreadId,
     t.threadStartTime,

@@ -19,7 +19,10 @@ export function isPacketItem(item: NevItem): item is CapturedPacket {
 }
 
 export interface RecordingSegment {
-  info: SegmentInfo;
+  /** File name (the path as given for a single segment file). */
+  name: string;
+  /** Absent for a file named like a segment that is none: its issue says why. */
+  info?: SegmentInfo;
   /** Reported when reading reaches the segment: damage found on opening it, unsealed... */
   issues: InputIssue[];
 }
@@ -45,18 +48,21 @@ export async function openRecording(path: string): Promise<Recording> {
   if (files.length === 0) throw new InputError(`${path}: no .nev segments in this directory`);
   const writer = isDirectory ? lockHolder(path) : undefined;
   const segments: RecordingSegment[] = [];
-  for (const file of files) {
+  for (const [i, file] of files.entries()) {
     const where = (offset: number): string => (isDirectory ? `segment ${file.name} offset ${offset}` : `offset ${offset}`);
     const opened = await openSegment(file.path);
     if (!opened.ok) {
       if (!isDirectory) throw new InputError(`${path}: ${opened.problem.message}`);
-      segments.push({ info: unreadable(file.path, file.name), issues: [inputIssue(path, where(opened.problem.offset), opened.problem.message)] });
+      // An empty last segment is a writer stopped between creating it and writing its header.
+      const stopped = opened.empty && i === files.length - 1;
+      const message = stopped ? 'empty (the writer stopped as it created it)' : opened.problem.message;
+      segments.push({ name: file.name, issues: [inputIssue(path, where(opened.problem.offset), message, stopped ? 'warning' : 'error')] });
       continue;
     }
     const info = opened.segment;
-    segments.push({ info, issues: info.problems.map((p) => inputIssue(path, where(p.offset), p.message)) });
+    segments.push({ name: file.name, info, issues: info.problems.map((p) => inputIssue(path, where(p.offset), p.message)) });
   }
-  const readable = segments.filter((s) => s.info.size > 0);
+  const readable = segments.filter((s): s is RecordingSegment & { info: SegmentInfo } => s.info !== undefined);
   const first = readable[0]?.info.header;
   readable.forEach((s, i) => {
     const { info } = s;
@@ -74,11 +80,6 @@ export async function openRecording(path: string): Promise<Recording> {
     }
   });
   return { path, isDirectory, segments, ...(writer !== undefined ? { writer } : {}) };
-}
-
-/** A file named like a segment that is none (size 0 marks it): kept only to carry its issue. */
-function unreadable(path: string, name: string): SegmentInfo {
-  return { path, name, size: 0, version: { major: 0, minor: 0 }, bodyStart: 0, bodyEnd: 0, sealed: false, problems: [] };
 }
 
 export interface ReadOptions {
@@ -101,8 +102,8 @@ export async function* readRecording(rec: Recording, opts: ReadOptions = {}): As
 
   for (let i = 0; i < segments.length; i++) {
     const { info, issues } = segments[i]!;
-    if (info.size === 0) {
-      if (started) yield issues;
+    if (info === undefined) {
+      if (started && issues.length > 0) yield issues;
       continue;
     }
     let from: ReadFrom | undefined;
@@ -110,7 +111,7 @@ export async function* readRecording(rec: Recording, opts: ReadOptions = {}): As
       if (skipSegment(info, segments[i + 1]?.info, opts)) continue;
       from = startIn(info, opts);
     }
-    if (started) yield issues;
+    if (started && issues.length > 0) yield issues;
     const tasks = new Map<number, TaskContext>();
     for (const p of info.header?.processes ?? []) tasks.set(p.ref, p.task);
     // A seek lands after task records it will not read: the footer lists them all.

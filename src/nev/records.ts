@@ -68,7 +68,7 @@ export interface SegmentHeader {
 
 export interface PacketRecord {
   kind: 'packet';
-  /** Epoch ns. */
+  /** Epoch ns; exact even outside u64 (malformed captures), see encodeBody. */
   timestamp: bigint;
   /** LINKTYPE_* of `data` (recordings store L3: LinkType.RAW). */
   linkType: number;
@@ -249,7 +249,7 @@ export function encodeBody(r: BodyRecord): [RecordType, unknown[]] {
       return [
         RecordType.packet,
         [
-          u64(r.timestamp),
+          u64(BigInt.asUintN(64, r.timestamp)),
           r.linkType,
           opt(r.cpu),
           opt(r.ifindex),
@@ -258,6 +258,8 @@ export function encodeBody(r: BodyRecord): [RecordType, unknown[]] {
           r.data,
           r.socketCookie === undefined ? null : u64(r.socketCookie),
           r.task === undefined ? null : typeof r.task === 'number' ? r.task : encodeTask(r.task),
+          // Only malformed captures have a timestamp outside u64 ns (1970..2554): the rest of it.
+          ...(r.timestamp >> 64n === 0n ? [] : [r.timestamp >> 64n]),
         ],
       ];
     case 'task':
@@ -500,6 +502,7 @@ function decodePacket(v: unknown): PacketRecord {
   }
   if (p.has(7)) rec.socketCookie = p.u64(7);
   if (p.has(8)) rec.task = typeof p.raw(8) === 'number' ? p.uint(8) : decodeTask(p.raw(8), 'packet[8]');
+  if (p.has(9)) rec.timestamp += p.i64(9) << 64n;
   return rec;
 }
 

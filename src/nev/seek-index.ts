@@ -26,8 +26,3 @@ export function entryForTime(index: readonly IndexEntry[], t: bigint): IndexEntr
 export function entryForPacket(index: readonly IndexEntry[], n: number): IndexEntry | undefined {
   return lastWhere(index, (e) => e.packetNumber <= n);
 }
-
-/** Where to read from to meet record ordinal `r`. */
-export function entryForRecord(index: readonly IndexEntry[], r: number): IndexEntry | undefined {
-  return lastWhere(index, (e) => e.record <= r);
-}

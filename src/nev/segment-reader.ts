@@ -8,7 +8,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import { decodeBlock } from './block.ts';
-import { checkFrame, FrameScanner, type FrameCheck } from './framing.ts';
+import { checkFrame, FRAME_HEADER_SIZE, FrameScanner, type FrameCheck } from './framing.ts';
 import { FORMAT_MAJOR, parsePreamble, parseTrailer, PREAMBLE_SIZE, TRAILER_SIZE } from './layout.ts';
 import { unpack } from './msgpack.ts';
 import {
@@ -23,6 +23,8 @@ import {
 } from './records.ts';
 
 const CHUNK = 1024 * 1024;
+/** Events per batch readBody yields. */
+const BATCH = 512;
 
 export interface Problem {
   offset: number;
@@ -46,7 +48,8 @@ export interface SegmentInfo {
   problems: Problem[];
 }
 
-export type OpenResult = { ok: true; segment: SegmentInfo } | { ok: false; problem: Problem; notSegment: boolean };
+/** `empty`: a zero-length file, what a writer killed as it created the segment leaves. */
+export type OpenResult = { ok: true; segment: SegmentInfo } | { ok: false; problem: Problem; empty: boolean };
 
 /** Opens a segment. A newer major version throws InputError: reading on would guess. */
 export async function openSegment(path: string): Promise<OpenResult> {
@@ -80,7 +83,9 @@ async function inspect(fh: FileHandle, path: string): Promise<OpenResult> {
   }
 
   const stated = header && { major: header.formatMajor, minor: header.formatMinor };
-  if (!preamble && !stated) return { ok: false, problem: { offset: 0, message: 'not a .nev segment (bad magic)' }, notSegment: true };
+  if (!preamble && !stated) {
+    return { ok: false, problem: { offset: 0, message: size === 0 ? 'empty file' : 'not a .nev segment (bad magic)' }, empty: size === 0 };
+  }
   const version = stated ?? preamble!;
   if (!preamble) problems.unshift({ offset: 0, message: 'segment magic damaged; the header record vouches for the file' });
   else if (stated && (stated.major !== preamble.major || stated.minor !== preamble.minor)) {
@@ -112,7 +117,7 @@ async function inspect(fh: FileHandle, path: string): Promise<OpenResult> {
 }
 
 async function readAt(fh: FileHandle, position: number, length: number): Promise<Uint8Array> {
-  const buf = Buffer.alloc(length);
+  const buf = Buffer.allocUnsafe(length); // only the bytes read are returned
   let got = 0;
   while (got < length) {
     const { bytesRead } = await fh.read(buf, got, length - got, position + got);
@@ -122,11 +127,15 @@ async function readAt(fh: FileHandle, position: number, length: number): Promise
   return buf.subarray(0, got);
 }
 
-/** The frame at `offset` of a file whose usable bytes end at `end`; offsets in the result are relative. */
+/**
+ * The frame at `offset` of a file whose usable bytes end at `end`; offsets in the result are
+ * relative. Reads its header, then exactly the frame: opening a recording of many segments reads
+ * only their headers and footers.
+ */
 async function frameAt(fh: FileHandle, offset: number, end: number): Promise<FrameCheck> {
-  const first = await readAt(fh, offset, Math.max(0, Math.min(CHUNK, end - offset)));
-  const r = checkFrame(first, 0, first.length);
-  if (r.status !== 'short' || offset + r.need > end) return r;
+  const head = await readAt(fh, offset, Math.max(0, Math.min(FRAME_HEADER_SIZE, end - offset)));
+  const r = checkFrame(head, 0, head.length);
+  if (r.status !== 'short' || offset + r.need > end || r.need <= head.length) return r;
   return checkFrame(await readAt(fh, offset, r.need), 0, r.need);
 }
 
@@ -142,8 +151,11 @@ export type BodyEvent =
   | { kind: 'record'; type: number; rec: BodyRecord; offset: number; record: number; packetNumber: number }
   /** A record of a type this version does not know (from a newer minor version): skipped. */
   | { kind: 'unknown'; type: number; offset: number; record: number }
-  /** Bytes [offset, end) are unusable. `cut`: a record cut off by the end of the data. */
-  | { kind: 'problem'; offset: number; end: number; message: string; cut: boolean };
+  /**
+   * Bytes [offset, end) are unusable. `cut`: a record cut off by the end of the data (what a
+   * stopped writer leaves). `tail`: no record follows up to the end of the body.
+   */
+  | { kind: 'problem'; offset: number; end: number; message: string; cut: boolean; tail: boolean };
 
 export interface ReadFrom {
   offset: number;
@@ -170,7 +182,7 @@ export async function* readBody(seg: SegmentInfo, from?: ReadFrom): AsyncGenerat
       const value = unpack(payload);
       const rec = value.ok ? decodeBody(type, value.value) : new RecordDecodeError(`not msgpack: ${value.message}`);
       if (rec instanceof RecordDecodeError) {
-        out.push({ kind: 'problem', offset, end: offset, message: `${where}undecodable record: ${rec.message}`, cut: false });
+        out.push({ kind: 'problem', offset, end: offset, message: `${where}undecodable record: ${rec.message}`, cut: false, tail: false });
       } else if (rec === undefined) {
         out.push({ kind: 'unknown', type, offset, record });
       } else {
@@ -181,6 +193,11 @@ export async function* readBody(seg: SegmentInfo, from?: ReadFrom): AsyncGenerat
     };
 
     for (;;) {
+      // Hand over batches as they fill, not only per chunk read: a seek wants its first packet soon.
+      if (out.length >= BATCH) {
+        yield out;
+        out = [];
+      }
       const step = scanner.next();
       if (step.kind === 'end') break;
       if (step.kind === 'more') {
@@ -190,7 +207,7 @@ export async function* readBody(seg: SegmentInfo, from?: ReadFrom): AsyncGenerat
         continue;
       }
       if (step.kind === 'damage') {
-        out.push({ kind: 'problem', offset: step.offset, end: step.end, message: damageMessage(step), cut: step.cut });
+        out.push({ kind: 'problem', offset: step.offset, end: step.end, message: damageMessage(step), cut: step.cut, tail: step.end === seg.bodyEnd });
         continue;
       }
       const anchor = anchors.get(step.offset);
@@ -203,10 +220,10 @@ export async function* readBody(seg: SegmentInfo, from?: ReadFrom): AsyncGenerat
         expandBlock(step.payload, step.offset, onRecord, out);
       } else if (step.type === RecordType.footer) {
         // Only an unsealed segment is scanned this far: its trailer is what is missing.
-        out.push({ kind: 'problem', offset: step.offset, end: seg.bodyEnd, message: 'footer record found, but the trailer after it is damaged', cut: false });
+        out.push({ kind: 'problem', offset: step.offset, end: seg.bodyEnd, message: 'footer record found, but the trailer after it is damaged', cut: false, tail: true });
         break;
       } else if (step.type === RecordType.header) {
-        out.push({ kind: 'problem', offset: step.offset, end: step.end, message: 'unexpected header record in the body', cut: false });
+        out.push({ kind: 'problem', offset: step.offset, end: step.end, message: 'unexpected header record in the body', cut: false, tail: false });
       } else {
         onRecord(step.type, step.payload, step.offset, '');
       }
@@ -232,7 +249,7 @@ function expandBlock(
   const value = unpack(payload);
   const block = value.ok ? decodeBlock(value.value) : { error: `block: not msgpack: ${value.message}` };
   if ('error' in block) {
-    out.push({ kind: 'problem', offset, end: offset, message: `compressed block lost: ${block.error}`, cut: false });
+    out.push({ kind: 'problem', offset, end: offset, message: `compressed block lost: ${block.error}`, cut: false, tail: false });
     return;
   }
   const inner = new FrameScanner(0, block.raw.length);
@@ -240,7 +257,7 @@ function expandBlock(
   for (let step = inner.next(); step.kind !== 'end'; step = inner.next()) {
     if (step.kind === 'frame') onRecord(step.type, step.payload, offset, `block byte ${step.offset}: `);
     else if (step.kind === 'damage') {
-      out.push({ kind: 'problem', offset, end: offset, message: `block bytes ${step.offset}-${step.end}: ${step.reason}`, cut: false });
+      out.push({ kind: 'problem', offset, end: offset, message: `block bytes ${step.offset}-${step.end}: ${step.reason}`, cut: false, tail: false });
     }
   }
 }

@@ -18,9 +18,9 @@ import { encodeBody, encodeFooter, encodeHeader, RecordType, type BodyRecord, ty
  * Raw bytes that close a compressed block. LZ4 matches reach back 64 KiB at most, so larger
  * blocks barely compress better (measured: docs/format.md) while damage would cost more.
  */
-export const BLOCK_TARGET = 64 * 1024;
+const BLOCK_TARGET = 64 * 1024;
 
-export const FILE_MODE = 0o600;
+const FILE_MODE = 0o600;
 
 /** A body record with its frame type and msgpack payload, encoded once. */
 export interface EncodedRecord {
@@ -79,10 +79,6 @@ export class SegmentWriter {
 
   get bodyRecords(): number {
     return this.footer.recordCount - 1;
-  }
-
-  get nextPacketNumber(): number {
-    return this.footer.nextPacketNumber;
   }
 
   append({ rec, type, payload }: EncodedRecord): void {

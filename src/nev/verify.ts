@@ -24,18 +24,16 @@ export interface SegmentCheck {
   records: number;
   packets: number;
   findings: Finding[];
-  /** The footer rebuilt from the records read. */
+  /** The footer rebuilt from the records read (checksum and sealedAt still 0). */
   rebuilt: SegmentFooter;
-  /** End of the last good frame. */
-  recordsEnd: number;
-  /** Bytes of an incomplete record at the end (a stopped writer's), after recordsEnd. */
-  cutBytes: number;
+  /** Where bytes that hold no record start and run to the end of the body (a stopped writer's cut record, a footer with a damaged trailer); absent when the body ends with a record. */
+  tailFrom?: number;
 }
 
 const CHUNK = 1024 * 1024;
 
 /** CRC-32C of a file's bytes [0, end). */
-export async function checksumFile(path: string, end: number): Promise<number> {
+async function checksumFile(path: string, end: number): Promise<number> {
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.alloc(CHUNK);
@@ -56,8 +54,7 @@ export async function checksumFile(path: string, end: number): Promise<number> {
 export async function checkSegment(seg: SegmentInfo, isLast: boolean): Promise<SegmentCheck> {
   const findings: Finding[] = seg.problems.map((p) => ({ ...p, severity: 'error' }));
   const builder = new FooterBuilder(seg.header?.firstPacketNumber ?? 1);
-  let recordsEnd = seg.bodyStart;
-  let cutBytes = 0;
+  let tailFrom: number | undefined;
   let damaged = false;
   for await (const events of readBody(seg)) {
     for (const e of events) {
@@ -65,7 +62,6 @@ export async function checkSegment(seg: SegmentInfo, isLast: boolean): Promise<S
         case 'frame':
           builder.frameStart(e.offset);
           if (e.type === RecordType.block) builder.add(e.type);
-          recordsEnd = e.end;
           break;
         case 'record':
           builder.add(e.type, e.rec);
@@ -76,14 +72,13 @@ export async function checkSegment(seg: SegmentInfo, isLast: boolean): Promise<S
         case 'problem': {
           const stopped = e.cut && !seg.sealed && isLast;
           findings.push({ offset: e.offset, message: e.message, severity: stopped ? 'warning' : 'error' });
-          if (e.cut) cutBytes = e.end - e.offset;
+          if (e.tail) tailFrom = e.offset;
           damaged = true;
         }
       }
     }
   }
-  const checksum = await checksumFile(seg.path, recordsEnd);
-  const rebuilt = builder.finish(checksum, 'repair', 0n);
+  const rebuilt = builder.finish(0, 'repair', 0n); // repair fills in checksum and time
   const packets = rebuilt.counts.get(RecordType.packet) ?? 0;
   const records = builder.recordCount - 1;
 
@@ -101,7 +96,7 @@ export async function checkSegment(seg: SegmentInfo, isLast: boolean): Promise<S
     // Damage already explains any disagreement; on clean data the footer must match exactly.
     if (!damaged) for (const m of footerMismatches(seg.footer, rebuilt)) findings.push({ offset: seg.bodyEnd, message: m, severity: 'error' });
   }
-  return { records, packets, findings, rebuilt, recordsEnd, cutBytes };
+  return { records, packets, findings, rebuilt, ...(tailFrom !== undefined ? { tailFrom } : {}) };
 }
 
 function hex(n: number): string {
@@ -133,19 +128,19 @@ export function typeName(type: number): string {
 }
 
 export interface RepairResult {
-  /** Bytes cut: an incomplete last record, and a damaged footer and trailer. */
+  /** Bytes cut from the end: the tail that held no record. */
   removedBytes: number;
   footerOffset: number;
 }
 
 /**
- * Seals an unsealed segment: cuts an incomplete last record (and a damaged footer and trailer, if
- * any), then appends the footer rebuilt by checkSegment() (sealedBy 'repair') and the trailer.
- * Damaged bytes elsewhere stay as they are, for the record.
+ * Seals an unsealed segment: cuts the tail that holds no record (an incomplete last record, or an
+ * old footer whose trailer is damaged), then appends the footer rebuilt by checkSegment()
+ * (sealedBy 'repair') and the trailer. Damaged bytes between records stay, for the record.
  */
 export async function repairSegment(seg: SegmentInfo, check: SegmentCheck, now: bigint): Promise<RepairResult> {
   if (seg.sealed) throw new Error('repairSegment: segment is already sealed');
-  const footerOffset = check.cutBytes > 0 ? check.recordsEnd : seg.bodyEnd;
+  const footerOffset = check.tailFrom ?? seg.bodyEnd;
   const footer = { ...check.rebuilt, sealedAt: now, checksum: await checksumFile(seg.path, footerOffset) };
   const fh = await open(seg.path, 'r+');
   try {

@@ -25,7 +25,7 @@ export class NevSource implements PacketSource {
   ) {
     this.name = recording.path;
     // Converted captures carry no tasks; anything the recorder wrote does.
-    this.hasProcessContext = recording.segments.some((s) => s.info.header && !s.info.header.origin.startsWith('netrec convert'));
+    this.hasProcessContext = recording.segments.some((s) => s.info?.header && !s.info.header.origin.startsWith('netrec convert'));
   }
 
   /** Opens a recording; throws InputError when `path` is none. */

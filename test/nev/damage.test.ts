@@ -18,7 +18,7 @@ interface Layout {
 
 async function layout(dir: string, packetSize: number): Promise<Layout> {
   const source = await NevSource.open(dir);
-  const segments = source.recording.segments.map((s) => s.info);
+  const segments = source.recording.segments.map((s) => s.info!);
   const { packets } = await readAll(dir);
   const out: Layout = { size: packetSize, packets: new Map(), segments: segments.map((s) => s.name) };
   const firsts = segments.map((s) => s.header!.firstPacketNumber);
@@ -108,5 +108,25 @@ describe.each([
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('packet numbers after damage', () => {
+  it('are exact again from the next index entry of a sealed segment', async () => {
+    const dir = path('numbers.nev');
+    const w = new RecordingWriter({ dir, snaplen: 65535, origin: 'netrec record' });
+    for (let i = 1; i <= 3000; i++) w.writePacket(packet(i));
+    w.close();
+    const file = listSegments(dir)[0]!.path;
+    const victim = (await readAll(dir)).packets[499]!; // packet 500
+    const bytes = readFileSync(file);
+    bytes[victim.offset + 20] = bytes[victim.offset + 20]! ^ 1;
+    writeFileSync(file, bytes);
+    const { packets, issues } = await readAll(dir);
+    expect(issues).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringMatching(/^damaged data/) })]);
+    expect(packets.map(idOf)).not.toContain(500);
+    const off = packets.filter((p) => p.number !== idOf(p)).map(idOf);
+    // Shifted by the lost record until the entry at record 1001, right after.
+    expect(off).toEqual(Array.from({ length: 500 }, (_, i) => 501 + i));
   });
 });

@@ -9,6 +9,7 @@ import { FORMAT_MAJOR, FORMAT_MINOR } from '../../src/nev/layout.ts';
 import type { SegmentHeader } from '../../src/nev/records.ts';
 import { isPacketItem, type NevItem } from '../../src/nev/recording.ts';
 import { NevSource } from '../../src/replay/nev-source.ts';
+import { main } from '../../src/cli/main.ts';
 import type { InputIssue } from '../../src/core/errors.ts';
 import type { CapturedPacket } from '../../src/core/packet.ts';
 
@@ -100,4 +101,28 @@ export function header(over: Partial<SegmentHeader> = {}): SegmentHeader {
     origin: 'test',
     ...over,
   };
+}
+
+/** Runs the CLI in-process, capturing what it writes to stdout and stderr. */
+export async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const captured = { out: '', err: '' };
+  const streams = [
+    [process.stdout, 'out'],
+    [process.stderr, 'err'],
+  ] as const;
+  const originals = streams.map(([stream]) => stream.write);
+  for (const [stream, key] of streams) {
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      captured[key] += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+      const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+      done?.();
+      return true;
+    }) as typeof stream.write;
+  }
+  try {
+    const code = await main(args);
+    return { code, ...captured };
+  } finally {
+    streams.forEach(([stream], i) => (stream.write = originals[i]!));
+  }
 }

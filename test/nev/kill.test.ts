@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { listSegments } from '../../src/nev/directory.ts';
-import { main } from '../../src/cli/main.ts';
-import { idOf, packet, readAll, scratch } from './helpers.ts';
+import { cli, idOf, packet, readAll, scratch } from './helpers.ts';
 
 const path = scratch('kill');
 const child = fileURLToPath(new URL('./writer-child.ts', import.meta.url));
@@ -24,18 +23,6 @@ function recordThenKill(dir: string, mode: string, atLeast: number): Promise<num
     proc.on('error', reject);
     proc.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve(flushed) : reject(new Error(`child exited: ${code} ${signal}`))));
   });
-}
-
-/** Runs the CLI in-process, capturing stdout. */
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string) => ((out += chunk), true)) as typeof process.stdout.write;
-  try {
-    return { code: await main(args), out };
-  } finally {
-    process.stdout.write = write;
-  }
 }
 
 describe.each(['plain', 'compress'])('a writer killed with SIGKILL (%s)', (mode) => {

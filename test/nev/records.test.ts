@@ -160,6 +160,14 @@ describe('record codecs round-trip exactly', () => {
     );
   });
 
+  it('keeps a packet timestamp outside u64 (a malformed capture) exact', () => {
+    for (const timestamp of [2n ** 64n, 18446744073204126329000n, -1n, -(2n ** 70n)]) {
+      const rec: BodyRecord = { kind: 'packet', timestamp, linkType: 1, originalLength: 1, data: new Uint8Array(1) };
+      const [type, value] = encodeBody(rec);
+      expect(decodeBody(type, throughFrame(type, value).value)).toEqual(rec);
+    }
+  });
+
   it('stores small 64-bit values short and large ones as 64-bit ints', () => {
     const small = pack(encodeBody({ kind: 'loss', start: 1n, end: 2n, kernelLost: 0n, userDropped: 0n })[1]);
     expect(small.length).toBe(6); // fixarray(5) + four fixints + nil

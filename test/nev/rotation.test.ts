@@ -26,6 +26,20 @@ describe('rotation', () => {
     expect(packets.map(idOf)).toEqual(packets.map((p) => p.number));
   });
 
+  it('by size with compression keeps segments near the limit, estimating the open block', async () => {
+    const dir = path('size-lz4.nev');
+    const w = new RecordingWriter({ dir, ...base, rotateSize: 200_000, compress: true });
+    for (let i = 1; i <= 3000; i++) w.writePacket(packet(i, 200, task(i % 3)));
+    w.close();
+    const sizes = listSegments(dir).map((s) => statSync(s.path).size);
+    expect(sizes.length).toBeGreaterThan(2);
+    for (const size of sizes.slice(0, -1)) {
+      expect(size).toBeLessThanOrEqual(200_000 * 1.05);
+      expect(size).toBeGreaterThan(200_000 * 0.7);
+    }
+    expect((await readAll(dir)).packets.map(idOf)).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1));
+  });
+
   it('on wall-clock multiples of --rotate-seconds', async () => {
     const dir = path('time.nev');
     let now = T0 + 3_500_000_000n; // 3.5 s past a multiple of 10 s

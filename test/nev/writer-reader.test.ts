@@ -44,7 +44,7 @@ describe.each([false, true])('write then read (compress=%s)', (compress) => {
       expect.objectContaining({ ...packet(2, 30), number: 2 }),
     ]);
     expect((items[3] as { task?: unknown }).task).not.toHaveProperty('exePath');
-    const seg = (await NevSource.open(dir)).recording.segments[0]!.info;
+    const seg = (await NevSource.open(dir)).recording.segments[0]!.info!;
     expect(seg.sealed).toBe(true);
     expect(seg.header?.interfaces).toEqual([{ ifindex: 2, name: 'eth0', linkType: 1 }]);
     expect(seg.footer?.interfaces).toEqual([{ ifindex: 3, name: 'veth0', linkType: 1 }]);
