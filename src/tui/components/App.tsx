@@ -1,0 +1,200 @@
+/**
+ * The whole screen. It reads the capture store synchronously (rows not decoded yet show as
+ * skeletons and are asked for after the render), derives every line from the UI state, and
+ * hands keys to useCommands. Only the rows on screen are built.
+ */
+import { Box } from 'ink';
+import { useEffect, useRef } from 'react';
+import { useCommands, type Drawn } from '../hooks/use-commands.ts';
+import { useStoreVersion } from '../hooks/use-store-version.ts';
+import { useTerminalSize, type TerminalSize } from '../hooks/use-terminal-size.ts';
+import { useUiState } from '../hooks/use-ui-state.ts';
+import type { CaptureStore } from '../store/capture-store.ts';
+import type { PacketView } from '../store/view.ts';
+import { centerOn, currentFrame, currentPosition, initialState, treeScroll, type Frame, type Message, type UiState } from '../state/ui-state.ts';
+import { detailLines, hexModel, highlightOf, treeModel } from '../views/detail-model.ts';
+import { helpLines } from '../views/help-lines.ts';
+import { hexLineCount } from '../views/hex.ts';
+import { layoutFor, wrapLines } from '../views/layout.ts';
+import { listModel } from '../views/list-model.ts';
+import { countText, percentText } from '../views/numbers.ts';
+import { processHeader, processLines } from '../views/process-lines.ts';
+import { statsLines } from '../views/stats-lines.ts';
+import { BottomBar } from './BottomBar.tsx';
+import { DetailPane } from './DetailPane.tsx';
+import { EventList } from './EventList.tsx';
+import { HexPane } from './HexPane.tsx';
+import { StatusBar } from './StatusBar.tsx';
+import { TextScreen } from './TextScreen.tsx';
+
+export interface AppProps {
+  store: CaptureStore;
+  /** The view to start on: every packet, or the one the command line's --trace selects. */
+  view: PacketView;
+  /** The filter text that made `view` ('' for none). */
+  filter: string;
+  /** Shown until the first key (the command line filter's warnings). */
+  message?: Message;
+  /** A fixed size instead of the terminal's (tests). */
+  size?: TerminalSize;
+}
+
+/** The keys a first-time user needs, in 80 columns. */
+const HINTS = '?:help q:quit Enter:detail f:filter /:search ::jump F:follow p:procs s:stats';
+
+export function App({ store, view, filter, message, size: fixedSize }: AppProps) {
+  useStoreVersion(store);
+  const size = useTerminalSize(fixedSize);
+  const [ui, handle] = useUiState(() => ({ ...initialState(view, filter), ...(message ? { message } : {}) }));
+  const widestFlow = useRef(0);
+
+  const frame = currentFrame(ui);
+  const problem = ui.prompt?.error === undefined ? [] : wrapLines(ui.prompt.error, size.columns, 3);
+  const layout = layoutFor(size.rows, ui.detailOpen && ui.screen === 'events', problem.length);
+
+  const list = listModel({
+    frame,
+    index: store.index,
+    entry: (p) => store.entry(p),
+    width: size.columns,
+    height: layout.list,
+    hasProcess: store.hasProcessContext,
+    processes: store.processes,
+    widestFlow: widestFlow.current,
+  });
+  widestFlow.current = list.widestFlow;
+
+  const position = currentPosition(ui);
+  const selected = position < 0 ? undefined : store.entry(position);
+  const tree = ui.detailOpen && selected !== undefined ? treeModel(selected, frame.view, store.processes, store.hasProcessContext, ui.tree?.position === position ? ui.tree.closed : undefined) : undefined;
+  const scroll = treeScroll(ui);
+  const highlight = tree === undefined || selected === undefined ? undefined : highlightOf(selected, tree.lines[scroll.cursor]);
+  const hex = selected === undefined || !ui.detailOpen ? undefined : hexModel(selected, highlight, layout.hex, ui.focus === 'hex' ? ui.hexTop : undefined);
+
+  const processRows = ui.screen === 'processes' ? store.processes.rows(!ui.processes.all) : [];
+  // store.stats() starts the stats pass the first time the screen is shown, then returns it.
+  const text = ui.screen === 'stats' ? statsLines(store.stats(), store.index, store.scan, size.columns) : ui.screen === 'help' ? helpLines() : [];
+  const shown: Drawn = {
+    layout,
+    ...(tree ? { tree } : {}),
+    hexTop: hex?.top ?? 0,
+    hexLines: selected === undefined ? 0 : hexLineCount(selected.packet.data.length),
+    processRows,
+    textLines: text.length,
+  };
+  const drawn = useRef(shown);
+  drawn.current = shown;
+
+  useCommands(store, handle, drawn);
+
+  // Decode what is on screen and the pages either side (so paging finds them ready); the store
+  // skips what it has or is reading.
+  useEffect(() => {
+    store.want(neighbourhood(frame, layout.list));
+  });
+
+  // A follow starts from a packet: select it as soon as its view has found it.
+  useEffect(() => {
+    const f = currentFrame(handle.current());
+    if (f.anchor === undefined) return;
+    const row = f.view.rowAtOrAfter(f.anchor);
+    const found = row < f.view.length && f.view.positionAt(row) === f.anchor;
+    if (!found && !f.view.done) return;
+    handle.update((s) => landed(s, found ? row : f.cursor, layout.list));
+  });
+
+  return (
+    <Box flexDirection="column" width={size.columns} height={layout.height}>
+      <StatusBar left={statusLeft(store, ui)} right={statusRight(store, ui)} width={size.columns} />
+      {ui.screen === 'events' && (
+        <>
+          <EventList header={list.header} rows={list.rows} height={layout.list} focused={ui.focus === 'list'} empty={emptyText(store, frame)} />
+          {ui.detailOpen && (
+            <DetailPane
+              title={selected !== undefined ? `Detail: packet ${selected.packet.number}${ui.focus === 'detail' ? '  (Enter/←/→ open and close)' : '  (Tab to move in it)'}` : position < 0 ? 'Detail: no row' : 'Detail (reading…)'}
+              lines={tree === undefined ? [] : detailLines(tree, scroll, layout.detail)}
+              height={layout.detail}
+              focused={ui.focus === 'detail'}
+            />
+          )}
+          {ui.detailOpen && <HexPane title={hex?.title ?? 'Bytes'} lines={hex?.lines ?? []} height={layout.hex} focused={ui.focus === 'hex'} />}
+        </>
+      )}
+      {ui.screen === 'processes' && (
+        <TextScreen
+          title={store.hasProcessContext ? `${processHeader(size.columns)}` : 'Processes'}
+          lines={store.hasProcessContext ? processLines(processRows, size.columns).slice(ui.processes.top) : ['This capture carries no process context (a plain pcap or pcapng).', 'Recordings made by `netrec record` have it.']}
+          {...(store.hasProcessContext ? { selected: ui.processes.cursor - ui.processes.top } : {})}
+          height={layout.body}
+        />
+      )}
+      {ui.screen === 'stats' && <TextScreen title="Stats" lines={text.slice(ui.textTop)} height={layout.body} />}
+      {ui.screen === 'help' && <TextScreen title="Help (↑↓ scroll, any other key closes)" lines={text.slice(ui.textTop)} height={layout.body} />}
+      <BottomBar prompt={promptLine(ui)} problem={problem} {...(bottomMessage(ui) ? { message: bottomMessage(ui)! } : {})} hints={hintsFor(ui)} />
+    </Box>
+  );
+}
+
+/** Rows a page above and below the screen, and the screen itself, as index positions. */
+function neighbourhood(frame: Frame, rows: number): number[] {
+  const first = Math.max(0, frame.top - rows);
+  const last = Math.min(frame.view.length, frame.top + 2 * rows);
+  const positions: number[] = [];
+  for (let row = first; row < last; row++) positions.push(frame.view.positionAt(row));
+  return positions;
+}
+
+function landed(s: UiState, row: number, rows: number): UiState {
+  const stack = [...s.stack];
+  const top = stack[stack.length - 1]!;
+  const view = top.view;
+  stack[stack.length - 1] = { view, ...(view.length > 0 ? centerOn(row, view.length, rows) : { cursor: 0, top: 0 }) };
+  return { ...s, stack };
+}
+
+function statusLeft(store: CaptureStore, ui: UiState): string {
+  const packets = `${countText(store.index.length)} packets${store.scan.done ? '' : ' (indexing…)'}`;
+  const issues = store.scan.errors + store.scan.warnings > 0 ? `  ${store.scan.errors + store.scan.warnings} input issues (s)` : '';
+  const { view } = currentFrame(ui);
+  const base = ui.stack[0]!.view;
+  const filter = base.title === '' ? '' : `  filter: ${base.title}`;
+  const follow = view === base ? '' : `  ${view.title}`;
+  const failure = view.failure ?? store.readFailure;
+  return `netrec ${store.name}  ${packets}${issues}${filter}${follow}${failure === undefined ? '' : `  read error: ${failure}`}`;
+}
+
+function statusRight(store: CaptureStore, ui: UiState): string {
+  const { view, cursor } = currentFrame(ui);
+  const rows = view.length === 0 ? 'no rows' : `${countText(Math.min(cursor, view.length - 1) + 1)}/${countText(view.length)}`;
+  const pending = view.done || view === store.all ? '' : ` (${percentText(view.examined, Math.max(1, store.index.length))} examined)`;
+  return `${rows}${pending}`;
+}
+
+function emptyText(store: CaptureStore, frame: Frame): string {
+  const { view } = frame;
+  if (view.failure !== undefined) return `stopped: ${view.failure}`;
+  if (view === store.all) return store.scan.done ? 'the capture holds no packets' : 'indexing…';
+  if (!view.done) return `looking… ${percentText(view.examined, Math.max(1, store.index.length))} of the packets examined`;
+  return 'no packet matches';
+}
+
+function promptLine(ui: UiState): string | undefined {
+  if (ui.prompt === undefined) return undefined;
+  const label = { filter: 'filter (--trace)', search: 'search', jump: 'jump to (N, HH:MM:SS, +S)' }[ui.prompt.kind];
+  return `${label}> ${ui.prompt.text}█`;
+}
+
+/** A running search, else the latest message, else what the view found (a DNS latency). */
+function bottomMessage(ui: UiState): Message | undefined {
+  if (ui.search?.running) return { text: `searching "${ui.search.text}"… ${countText(ui.search.examined)} rows (Esc cancels)`, tone: 'info' };
+  if (ui.message !== undefined) return ui.message;
+  const { view } = currentFrame(ui);
+  return view.note === '' ? undefined : { text: `${view.title}: ${view.note}  (Esc: back)`, tone: 'info' };
+}
+
+function hintsFor(ui: UiState): string {
+  if (ui.screen === 'processes') return 'Enter: its packets  d: with descendants  a: all processes  Esc: back';
+  if (ui.screen === 'stats') return '↑↓ scroll  Esc: back';
+  if (ui.screen === 'help') return '↑↓ PgDn scroll  any other key: back';
+  return HINTS;
+}

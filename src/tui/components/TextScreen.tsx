@@ -1,0 +1,29 @@
+/**
+ * A full-height screen of prepared lines (process tree, stats, help), with an optional
+ * selected line and a title.
+ */
+import { Box, Text } from 'ink';
+
+export interface TextScreenProps {
+  title: string;
+  lines: readonly string[];
+  /** Index in `lines` of the selected line, if the screen has a cursor. */
+  selected?: number;
+  height: number;
+}
+
+export function TextScreen({ title, lines, selected, height }: TextScreenProps) {
+  return (
+    <Box flexDirection="column" height={height}>
+      <Text bold underline wrap="truncate">
+        {title}
+      </Text>
+      {lines.slice(0, Math.max(0, height - 1)).map((line, i) => (
+        <Text key={i} inverse={i === selected} wrap="truncate">
+          {/* An empty <Text> takes no line: a blank line is a space. */}
+          {line === '' ? ' ' : line}
+        </Text>
+      ))}
+    </Box>
+  );
+}

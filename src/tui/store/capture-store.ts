@@ -1,0 +1,292 @@
+/**
+ * Everything the TUI knows about one capture, apart from React: the packet index (filled by a
+ * background scan), random access to packets, a bounded cache of decoded entries, the process
+ * table, and the views (all packets, filters, follows) with their background passes.
+ *
+ * Memory is bounded whatever the capture's size: 17 bytes per packet in the index, 4 bytes per
+ * packet a filtered view holds, at most ENTRY_CACHE_CAPACITY decoded packets, and stats in
+ * bounded counters. Components subscribe to one change signal and read synchronously; background
+ * progress is coalesced to at most one notification every PROGRESS_INTERVAL_MS.
+ */
+import { compileFilters, type CompiledFilter } from '../../filter/compile.ts';
+import { openCapture } from '../../replay/open.ts';
+import { NevSource } from '../../replay/nev-source.ts';
+import type { PacketSource } from '../../replay/source.ts';
+import { EntryCache } from './entry-cache.ts';
+import { makeEntry, type Entry } from './entry.ts';
+import { splitFilterText } from './filter-text.ts';
+import { scanSource, type ScanState } from './index-scan.ts';
+import { LifecycleTree } from './lifecycle.ts';
+import { dnsExchangeMatcher, exchangeNote, filterMatcher, filterShows, flowMatcher, flowOf } from './matchers.ts';
+import { runPass, type PassInput } from './match-pass.ts';
+import { NevReader } from './nev-reader.ts';
+import { PacketIndex } from './packet-index.ts';
+import { openOffsetReader, type PacketReader } from './packet-reader.ts';
+import { ProcessTable } from './process-table.ts';
+import { CaptureStats } from './stats.ts';
+import { AllPackets, MatchView, type MatchViewOptions, type PacketView } from './view.ts';
+
+/** Background progress reaches the screen at most this often. */
+export const PROGRESS_INTERVAL_MS = 100;
+/** Rows decoded as soon as the index has them: a tall terminal's first screen. */
+const FIRST_PAGE = 128;
+
+export interface FilterResult {
+  view: PacketView;
+  warnings: string[];
+}
+
+export class CaptureStore implements PassInput {
+  readonly processes = new ProcessTable();
+  readonly lifecycle = new LifecycleTree();
+  readonly scan: ScanState = { done: false, wireBytes: 0, errors: 0, warnings: 0, issues: [] };
+  readonly all: AllPackets;
+  readonly #cache: EntryCache;
+  /** Positions being read for the screen: asked again before they arrive, they are not re-read. */
+  readonly #loading = new Set<number>();
+  readonly #listeners = new Set<() => void>();
+  readonly #scanAbort = new AbortController();
+  #indexWaiters: (() => void)[] = [];
+  #version = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #timerUrgent = false;
+  #stats: CaptureStats | undefined;
+  readonly #statsAbort = new AbortController();
+  /** Views made here, so that closing the store stops their passes before the file closes. */
+  readonly #views = new Set<MatchView>();
+  #readFailure: string | undefined;
+  #firstPageAsked = false;
+
+  private constructor(
+    readonly name: string,
+    readonly hasProcessContext: boolean,
+    readonly index: PacketIndex,
+    readonly reader: PacketReader,
+    source: PacketSource,
+    cacheCapacity: number | undefined,
+  ) {
+    this.#cache = new EntryCache(cacheCapacity);
+    this.all = new AllPackets(this);
+    const targets = {
+      index: this.index,
+      processes: this.processes,
+      lifecycle: this.lifecycle,
+      state: this.scan,
+      progressed: () => this.#indexProgressed(),
+    };
+    void scanSource(source, targets, this.#scanAbort.signal);
+  }
+
+  /** Opens `path` and starts indexing it; InputError when it is not a capture. */
+  static async open(path: string, options: { cacheCapacity?: number } = {}): Promise<CaptureStore> {
+    const source = await openCapture(path);
+    const index = new PacketIndex();
+    const reader = source instanceof NevSource ? new NevReader(source.recording, index) : await openOffsetReader(path, index);
+    return new CaptureStore(source.name, source.hasProcessContext, index, reader, source, options.cacheCapacity);
+  }
+
+  // --- change signal (useSyncExternalStore) ------------------------------------------------
+
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  readonly getVersion = (): number => this.#version;
+
+  /** Coalesces notifications: urgent ones go out on the next turn, progress every 100 ms. */
+  changed(urgent = false): void {
+    if (this.#timer !== undefined) {
+      if (!urgent || this.#timerUrgent) return;
+      clearTimeout(this.#timer);
+    }
+    this.#timerUrgent = urgent;
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#version++;
+        for (const listener of this.#listeners) listener();
+      },
+      urgent ? 0 : PROGRESS_INTERVAL_MS,
+    );
+  }
+
+  // --- PassInput ------------------------------------------------------------------------------
+
+  scanDone(): boolean {
+    return this.scan.done;
+  }
+
+  indexed(): Promise<void> {
+    if (this.scan.done) return Promise.resolve();
+    return new Promise((resolve) => this.#indexWaiters.push(resolve));
+  }
+
+  // --- entries --------------------------------------------------------------------------------
+
+  /** The decoded entry at `position` if it is in memory; `want` it otherwise. */
+  entry(position: number): Entry | undefined {
+    return this.#cache.get(position);
+  }
+
+  /** A failed read for the screen (the file changed under us...), shown in the status line. */
+  get readFailure(): string | undefined {
+    return this.#readFailure;
+  }
+
+  /** Reads and decodes the missing ones among `positions` (ascending), then notifies. */
+  want(positions: readonly number[]): void {
+    const missing = positions.filter((p) => !this.#cache.has(p) && !this.#loading.has(p) && p < this.index.length);
+    if (missing.length === 0) return;
+    for (const p of missing) this.#loading.add(p);
+    this.#load(missing, true)
+      .then((entries) => {
+        for (const e of entries) this.#cache.set(e);
+      })
+      .catch((error: unknown) => {
+        this.#readFailure = error instanceof Error ? error.message : String(error);
+      })
+      .finally(() => {
+        for (const p of missing) this.#loading.delete(p);
+        this.changed(true);
+      });
+  }
+
+  /** Entries for `positions` (ascending), from the cache or read without filling it (searches). */
+  async entries(positions: readonly number[]): Promise<Entry[]> {
+    const cached = new Map<number, Entry>();
+    for (const p of positions) {
+      const e = this.#cache.get(p);
+      if (e !== undefined) cached.set(p, e);
+    }
+    const read = await this.#load(positions.filter((p) => !cached.has(p)), false);
+    for (const e of read) cached.set(e.position, e);
+    return positions.map((p) => cached.get(p)!);
+  }
+
+  // --- views ----------------------------------------------------------------------------------
+
+  /** The packets `text` selects; throws UsageError (the filter engine's message) when it is wrong. */
+  filter(text: string): FilterResult {
+    const expressions = splitFilterText(text);
+    if (expressions.length === 0) return { view: this.all, warnings: [] };
+    const compiled: CompiledFilter = compileFilters(expressions, {
+      hasProcessContext: this.hasProcessContext,
+      // follow finds descendants in lifecycle records; a capture without any has none to give.
+      ...(this.lifecycle.records > 0 ? { processTree: this.lifecycle.tree } : {}),
+    });
+    if (compiled.needsProcessTree && !this.scan.done) {
+      compiled.warnings.push('follow sees the lifecycle records indexed so far; apply the filter again once indexing is done');
+    }
+    const view = this.#matchView({ title: expressions.join(' '), shows: filterShows(compiled), matcher: filterMatcher(compiled) });
+    return { view, warnings: compiled.warnings };
+  }
+
+  /** The flow of `entry`'s packet, or its DNS exchange when it carries DNS; a reason when neither. */
+  follow(entry: Entry): PacketView | { problem: string } {
+    const { packet, decoded } = entry;
+    const exchange = dnsExchangeMatcher(packet, decoded);
+    if (exchange !== undefined) {
+      const { matcher, start } = exchange;
+      const question = decoded.dns[0]!;
+      const view: MatchView = this.#matchView({
+        title: `DNS exchange id ${question.id.toString(16).padStart(4, '0')}`,
+        matcher,
+        from: Math.min(this.index.positionAtTime(start), entry.position),
+        note: () => exchangeNote(exchange.exchange, view.done),
+      });
+      return view;
+    }
+    const flow = flowOf(decoded);
+    if (flow === undefined) return { problem: 'follow needs a TCP, UDP or DNS packet' };
+    return this.#matchView({ title: `${flow.protocol.toUpperCase()} flow ${entry.summary.flow.replace(' → ', ' ↔ ')}`, matcher: flowMatcher(flow) });
+  }
+
+  /** Capture-wide stats, gathered by a pass started on the first call. */
+  stats(): CaptureStats {
+    if (this.#stats !== undefined) return this.#stats;
+    const stats = new CaptureStats();
+    this.#stats = stats;
+    const out = {
+      match: () => {},
+      progress: (examined: number) => {
+        stats.examined = examined;
+        this.changed();
+      },
+    };
+    runPass(this, stats.matcher(), 0, out, this.#statsAbort.signal)
+      .catch((error: unknown) => {
+        stats.failure = error instanceof Error ? error.message : String(error);
+      })
+      .finally(() => {
+        stats.done = true;
+        this.changed();
+      });
+    return stats;
+  }
+
+  /** Stops every background pass and closes the file. */
+  async close(): Promise<void> {
+    this.#scanAbort.abort();
+    this.#statsAbort.abort();
+    for (const view of this.#views) view.close();
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#listeners.clear();
+    await this.reader.close();
+  }
+
+  /** Decoded entries in memory (at most the cache's capacity). */
+  get cachedEntries(): number {
+    return this.#cache.size;
+  }
+
+  /** A view whose pass notifies this store, and which closing the store stops. */
+  #matchView(options: Omit<MatchViewOptions, 'changed' | 'closed'>): MatchView {
+    const view = new MatchView(this, { ...options, changed: () => this.changed(), closed: () => this.#views.delete(view) });
+    this.#views.add(view);
+    return view;
+  }
+
+  #indexProgressed(): void {
+    const waiters = this.#indexWaiters;
+    this.#indexWaiters = [];
+    for (const wake of waiters) wake();
+    if (!this.#firstPageAsked && this.index.length > 0) {
+      // The first screen is what a person waits for: decode it now, and draw once it is ready
+      // (want notifies), rather than drawing empty rows first and asking for them after.
+      this.#firstPageAsked = true;
+      this.want(Array.from({ length: Math.min(this.index.length, FIRST_PAGE, this.#cache.capacity) }, (_, i) => i));
+      return;
+    }
+    this.changed(this.scan.done);
+  }
+
+  /**
+   * Reads and decodes `positions`. Entries to `keep` get their own copy of their bytes first (the
+   * decoded headers then point into it): a cached entry must pin neither the buffer of a whole
+   * read nor a slab of Buffer's pool, or the cache's bound would not hold.
+   */
+  async #load(positions: readonly number[], keep: boolean): Promise<Entry[]> {
+    const entries: Entry[] = [];
+    for (const [first, count] of runsOf(positions)) {
+      const packets = await this.reader.read(first, count);
+      packets.forEach((packet, i) => {
+        const own = keep ? { ...packet, data: new Uint8Array(packet.data) } : packet;
+        entries.push(makeEntry(first + i, own));
+      });
+    }
+    return entries;
+  }
+}
+
+/** Ascending positions as [first, count] runs of consecutive ones: one read per run. */
+function runsOf(positions: readonly number[]): [number, number][] {
+  const runs: [number, number][] = [];
+  for (const p of positions) {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last[0] + last[1] === p) last[1]++;
+    else runs.push([p, 1]);
+  }
+  return runs;
+}

@@ -1,0 +1,60 @@
+/**
+ * Capture-wide figures for the stats view: packets per protocol, top talkers, top DNS names.
+ * Gathered by one background pass (decode only, no events), started the first time the view
+ * is opened, in bounded memory (see TopCounter).
+ */
+import { Depth, type DecodedPacket } from '../../decode/packet.ts';
+import { goString } from '../../event/go-string.ts';
+import { ipString } from '../../event/ip-string.ts';
+import type { Matcher } from './match-pass.ts';
+import { TopCounter } from './top-counter.ts';
+
+/** Protocol rows of the stats view, in display order. */
+export const PROTOCOLS = ['IPv4', 'IPv6', 'TCP', 'UDP', 'ICMP', 'ICMPv6', 'DNS', 'other IP', 'not IP', 'decode problems'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+
+export class CaptureStats {
+  readonly protocols = new Map<Protocol, number>(PROTOCOLS.map((p) => [p, 0]));
+  /** Addresses, counting each packet for its source and its destination. */
+  readonly talkers = new TopCounter();
+  /** Names asked in DNS queries. */
+  readonly names = new TopCounter();
+  examined = 0;
+  done = false;
+  failure: string | undefined;
+
+  /** A matcher that matches nothing and counts everything. */
+  matcher(): Matcher {
+    return {
+      depth: Depth.Application,
+      events: 0,
+      test: (packet, d) => {
+        this.#count(d, packet.originalLength);
+        return false;
+      },
+    };
+  }
+
+  #count(d: DecodedPacket, bytes: number): void {
+    const bump = (p: Protocol): void => void this.protocols.set(p, this.protocols.get(p)! + 1);
+    const ip = d.ipv4 ?? d.ipv6;
+    if (d.error !== undefined) bump('decode problems');
+    if (ip === undefined) {
+      if (d.error === undefined) bump('not IP');
+      return;
+    }
+    bump(d.ipv4 !== undefined ? 'IPv4' : 'IPv6');
+    if (d.tcp !== undefined) bump('TCP');
+    else if (d.udp !== undefined) bump('UDP');
+    else if (d.icmp !== undefined) bump('ICMP');
+    else if (d.icmpv6 !== undefined) bump('ICMPv6');
+    else bump('other IP');
+    if (d.dns.length > 0) bump('DNS');
+    this.talkers.add(ipString(ip.src), bytes);
+    this.talkers.add(ipString(ip.dst), bytes);
+    for (const m of d.dns) {
+      if (m.qr) continue;
+      for (const q of m.questions) this.names.add(goString(q.name), bytes);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/** The stats screen's lines: overview, protocols, top talkers, top DNS names, input issues. */
+import { formatIssue } from '../../core/errors.ts';
+import type { ScanState } from '../store/index-scan.ts';
+import type { PacketIndex } from '../store/packet-index.ts';
+import { PROTOCOLS, type CaptureStats } from '../store/stats.ts';
+import { fit, printable } from './columns.ts';
+import { bytesText, countText, percentText } from './numbers.ts';
+import { clockTime } from '../../sink/table-sink.ts';
+
+/** Rows per top list. */
+const TOP = 10;
+
+export function statsLines(stats: CaptureStats, index: PacketIndex, scan: ScanState, width: number): string[] {
+  const packets = index.length;
+  const lines: string[] = [];
+  const progress = stats.done ? '' : ` (counting… ${percentText(stats.examined, packets)} of the packets so far)`;
+  lines.push(`Packets ${countText(packets)}${scan.done ? '' : ' (indexing…)'}, ${bytesText(scan.wireBytes)} on the wire${progress}`);
+  if (stats.failure !== undefined) lines.push(`counting stopped: ${stats.failure}`);
+  if (packets > 0) {
+    const first = index.timestampAt(0);
+    const last = index.timestampAt(packets - 1);
+    lines.push(`From ${clockTime(first)} to ${clockTime(last)} UTC (${(Number(last - first) / 1e9).toFixed(3)} s)`);
+  }
+  lines.push('', 'Protocols');
+  for (const p of PROTOCOLS) {
+    const n = stats.protocols.get(p)!;
+    if (n > 0) lines.push(`  ${fit(p, 16)} ${fit(countText(n), 12, 'right')}  ${percentText(n, stats.examined)}`);
+  }
+  const approximate = (c: { approximate: boolean }): string => (c.approximate ? ' (approximate: too many to count each)' : '');
+  lines.push('', `Top talkers (packets sent or received)${approximate(stats.talkers)}`);
+  for (const t of stats.talkers.top(TOP, 'packets')) {
+    lines.push(`  ${fit(t.key, Math.max(16, Math.min(40, width - 40)))} ${fit(countText(t.packets), 12, 'right')} ${fit(bytesText(t.bytes), 12, 'right')}`);
+  }
+  lines.push('', `Top DNS names (queries)${approximate(stats.names)}`);
+  const names = stats.names.top(TOP, 'packets');
+  if (names.length === 0) lines.push('  (no DNS query seen)');
+  for (const n of names) lines.push(`  ${fit(n.key, Math.max(16, width - 20))} ${fit(countText(n.packets), 12, 'right')}`);
+  lines.push('', `Input issues: ${scan.errors} errors, ${scan.warnings} warnings${scan.failure === undefined ? '' : `; reading stopped: ${scan.failure}`}`);
+  for (const issue of scan.issues) lines.push(printable(`  ${formatIssue(issue).replace(/^netrec: /, '')}`));
+  return lines;
+}

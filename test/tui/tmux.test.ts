@@ -1,0 +1,148 @@
+/**
+ * `netrec tui` in a real terminal: tmux runs the command as a user would, keys go in through
+ * send-keys, and capture-pane shows what a person would see after each step. The tmux server
+ * runs on its own socket and is killed afterwards. CI=true stays in the environment on
+ * purpose: the TUI must draw in a terminal even on a CI machine.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeRecording } from './helpers/recording.ts';
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const dir = mkdtempSync(join(tmpdir(), 'netrec-tui-tmux-'));
+const socket = `netrec-tui-test-${process.pid}`;
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+}
+
+afterAll(() => {
+  spawnSync('tmux', ['-L', socket, 'kill-server']);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * Starts `netrec tui ARGS` in a detached session. The exit code lands in a file: the session,
+ * and with the last one the server, ends with the command, so there is nothing to ask after.
+ */
+function start(session: string, args: string, size: [number, number] = [100, 30]): { rcFile: string } {
+  const rcFile = join(dir, `${session}.rc`);
+  const command = `node bin/netrec.mjs tui ${args} 2>${join(dir, `${session}.err`)}; echo $? > ${rcFile}.part; mv ${rcFile}.part ${rcFile}`;
+  tmux('new-session', '-d', '-s', session, '-x', String(size[0]), '-y', String(size[1]), command);
+  return { rcFile };
+}
+
+function screen(session: string): string {
+  return tmux('capture-pane', '-p', '-t', session);
+}
+
+/** Waits until the screen shows `text`; starting node under a loaded CI machine takes a while. */
+async function sees(session: string, text: string | RegExp, ms = 30_000): Promise<string> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const shown = screen(session);
+    if (typeof text === 'string' ? shown.includes(text) : text.test(shown)) return shown;
+    if (Date.now() > deadline) throw new Error(`the screen never showed ${String(text)}; it shows:\n${shown}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** One key (or string) at a time, as typed: Esc followed at once by a key would read as Alt+key. */
+async function keys(session: string, ...sequence: string[]): Promise<void> {
+  for (const k of sequence) {
+    tmux('send-keys', '-t', session, k);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
+
+async function exitCode(rcFile: string): Promise<number> {
+  const deadline = Date.now() + 20_000;
+  while (!existsSync(rcFile)) {
+    if (Date.now() > deadline) throw new Error('netrec tui did not exit');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return Number(readFileSync(rcFile, 'utf8').trim());
+}
+
+describe.skipIf(!hasTmux)('netrec tui in a real terminal (tmux)', () => {
+  it('pages, opens detail and hex, filters, follows a DNS query, follows a resize and quits with 0', async () => {
+    const s = 'dns';
+    const { rcFile } = start(s, 'fixtures/pcap/dns-udp.pcap');
+    let shown = await sees(s, '  1 22:36:57.376727 dns_req  172.16.17.1:41709 → 172.16.17.2:53 29b7 A? netrec.test');
+    expect(shown.split('\n')[0]).toMatch(/^netrec fixtures\/pcap\/dns-udp\.pcap {2}44 packets +1\/44$/);
+
+    // Page down: the last rows come into view.
+    await keys(s, 'PageDown');
+    shown = await sees(s, / 27\/44\n/);
+    expect(shown).toContain(' 44 22:37:00.849608 dns_resp');
+
+    // Detail and hex of the first packet; the cursor on src_ip marks its four bytes.
+    await keys(s, 'g', 'Enter');
+    shown = await sees(s, 'Bytes: 94, bytes 42-93 marked');
+    expect(shown).toContain('- net_packet_dns_request (2014)  22:36:57.376727000');
+    expect(shown).toContain('0020  11 02 a2 ed 00 35 00 3c  bf 9d 29 b7 01 20 00 01  .....5.<..).. ..');
+    await keys(s, 'Tab', 'j', 'j', 'j');
+    await sees(s, 'Bytes: 94, bytes 26-29 marked');
+    await keys(s, 'Escape');
+    await sees(s, /^ 26 22:36:59\.303112/m);
+
+    // A filter, typed into the filter bar.
+    await keys(s, 'f', 'C-u', 'event=net_packet_dns_request', 'Enter');
+    shown = await sees(s, /filter: event=net_packet_dns_request +1\/22\n/);
+    expect(shown).not.toContain('dns_resp');
+
+    // Follow the second query to its response.
+    await keys(s, 'j', 'F');
+    shown = await sees(s, 'DNS exchange id 59f4: answered in 3.262 ms (no error, 1 answer)');
+    expect(shown).toContain('  4 22:36:57.540781 dns_resp');
+    await keys(s, 'Escape');
+    await sees(s, / 2\/22\n/);
+
+    // The terminal shrinks to 80x24: the app redraws to fit.
+    tmux('resize-window', '-t', s, '-x', '80', '-y', '24');
+    shown = await sees(s, /^  3 22:36:57\.537 dns_req /m);
+    const lines = shown.split('\n');
+    expect(lines[0]).toMatch(/ 2\/22$/);
+    expect(lines[0]!.length).toBe(80);
+    expect(lines[22]).toBe('?:help q:quit Enter:detail f:filter /:search ::jump F:follow p:procs s:stats');
+
+    await keys(s, 'q');
+    expect(await exitCode(rcFile)).toBe(0);
+  });
+
+  it('shows the process tree of a recording and the process of a packet', async () => {
+    const recording = join(dir, 'lab.nev');
+    await writeRecording(recording);
+    const s = 'rec';
+    const { rcFile } = start(s, recording);
+    await sees(s, 'dig/4242       dns_req');
+    await keys(s, 'p');
+    await sees(s, '      4300 curl uid=1000');
+    await keys(s, 'j', 'j', 'j', 'j', 'Enter');
+    await sees(s, /filter: pid=4300 +1\/14\n/);
+    await keys(s, 'Enter');
+    await sees(s, '+ process curl/4300 ← bash/4200 ← sshd/900 ← systemd/1');
+    await keys(s, 'q');
+    expect(await exitCode(rcFile)).toBe(0);
+  });
+});
+
+describe('netrec tui without a terminal', () => {
+  it('says so in one line, points at netrec replay, and exits 1', () => {
+    const run = spawnSync('node', ['bin/netrec.mjs', 'tui', 'fixtures/pcap/dns-udp.pcap'], { encoding: 'utf8' });
+    expect(run.stderr).toBe("netrec: error: tui needs an interactive terminal; to print the events instead: netrec replay fixtures/pcap/dns-udp.pcap\n");
+    expect(run.stdout).toBe('');
+    expect(run.status).toBe(1);
+  });
+
+  it('refuses stdin and a missing file name as usage errors', () => {
+    for (const args of [['tui', '-'], ['tui']]) {
+      const run = spawnSync('node', ['bin/netrec.mjs', ...args], { encoding: 'utf8' });
+      expect(run.status).toBe(2);
+      expect(run.stderr.split('\n')[0]).toMatch(/^netrec: tui /);
+    }
+  });
+});
