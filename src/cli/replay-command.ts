@@ -1,6 +1,8 @@
 import { formatIssue, InputError, UsageError, type InputIssue } from '../core/errors.ts';
 import { compileFilters } from '../filter/compile.ts';
 import { replay } from '../pipeline/replay.ts';
+import { LifecycleTree } from '../replay/lifecycle-tree.ts';
+import { NevSource } from '../replay/nev-source.ts';
 import { openCapture } from '../replay/open.ts';
 import { jsonSink } from '../sink/json-sink.ts';
 import type { EventSink } from '../sink/sink.ts';
@@ -23,7 +25,14 @@ export async function replayCommand(args: CommandArgs): Promise<number> {
       unopened.push(err.message);
     }
   }
-  const filter = compileFilters(args.trace, { hasProcessContext: sources.some((s) => s.hasProcessContext) });
+  // follow finds descendants in the recordings' lifecycle records, read as the replay goes.
+  const recordings = sources.filter((s): s is NevSource => s instanceof NevSource);
+  const lifecycle = new LifecycleTree();
+  for (const r of recordings) r.feedLifecycle(lifecycle);
+  const filter = compileFilters(args.trace, {
+    hasProcessContext: sources.some((s) => s.hasProcessContext),
+    ...(recordings.length > 0 ? { processTree: lifecycle.tree } : {}),
+  });
   for (const message of unopened) process.stderr.write(`netrec: error: ${message}\n`);
   for (const warning of filter.warnings) process.stderr.write(`netrec: warning: ${warning}\n`);
   const report = (issue: InputIssue): void => void process.stderr.write(formatIssue(issue) + '\n');

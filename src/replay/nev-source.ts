@@ -13,6 +13,7 @@ import { listSegments } from '../nev/directory.ts';
 import { hasMagic, MAGIC } from '../nev/layout.ts';
 import { isPacketItem, openRecording, readRecording, type NevItem, type ReadOptions, type Recording } from '../nev/recording.ts';
 import type { LossRecord } from '../nev/records.ts';
+import type { LifecycleTree } from './lifecycle-tree.ts';
 import type { PacketSource, SourceItem } from './source.ts';
 
 export class NevSource implements PacketSource {
@@ -37,12 +38,27 @@ export class NevSource implements PacketSource {
     return readRecording(this.recording, this.options);
   }
 
+  /**
+   * Lifecycle records met by batches() also go into `tree`, so a `follow` filter sees each
+   * fork and exec before the packets that come after it.
+   */
+  feedLifecycle(tree: LifecycleTree): void {
+    this.lifecycle = tree;
+  }
+
+  private lifecycle: LifecycleTree | undefined;
+
   async *batches(): AsyncIterable<SourceItem[]> {
+    const tree = this.lifecycle;
+    const first = this.recording.segments.find((s) => s.info?.header !== undefined)?.info?.header;
+    if (tree && first) tree.running(first.processes, first.createdAt);
     for await (const items of this.records()) {
       const out: SourceItem[] = [];
       for (const item of items) {
         if (isPacketItem(item) || item.kind === 'issue') out.push(item);
         else if (item.kind === 'loss' && (item.kernelLost > 0n || item.userDropped > 0n)) out.push(lossWarning(this.name, item));
+        else if (tree && item.kind === 'task') tree.define(item);
+        else if (tree && item.kind === 'lifecycle') tree.add(item);
       }
       if (out.length > 0) yield out;
     }

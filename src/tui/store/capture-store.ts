@@ -16,7 +16,7 @@ import { EntryCache } from './entry-cache.ts';
 import { makeEntry, type Entry } from './entry.ts';
 import { splitFilterText } from './filter-text.ts';
 import { scanSource, type ScanState } from './index-scan.ts';
-import { LifecycleTree } from './lifecycle.ts';
+import { LifecycleTree } from '../../replay/lifecycle-tree.ts';
 import { dnsExchangeMatcher, exchangeNote, filterMatcher, filterShows, flowMatcher, flowOf } from './matchers.ts';
 import { runPass, type PassInput } from './match-pass.ts';
 import { NevReader } from './nev-reader.ts';

@@ -2,9 +2,9 @@
  * A recording's lifecycle records (fork, exec, comm, exit) as the ProcessTree the filter's
  * `follow` reads. Records name tasks by process-table ref; the refs are resolved here.
  */
-import type { TaskContext } from '../../core/packet.ts';
-import { MemoryProcessTree } from '../../filter/process-tree.ts';
-import type { LifecycleRecord, ProcessEntry } from '../../nev/records.ts';
+import type { TaskContext } from '../core/packet.ts';
+import { MemoryProcessTree } from '../filter/process-tree.ts';
+import type { LifecycleRecord, ProcessEntry } from '../nev/records.ts';
 
 export class LifecycleTree {
   readonly tree = new MemoryProcessTree();
