@@ -1,10 +1,6 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { InputError, UsageError } from '../core/errors.ts';
-import { convertCommand } from './convert-command.ts';
-import { infoCommand } from './info-command.ts';
-import { replayCommand } from './replay-command.ts';
-import { verifyCommand } from './verify-command.ts';
 import { USAGE } from './usage.ts';
 
 /** Entry point: returns the exit code; user errors become one line on stderr, never a stack. */
@@ -48,14 +44,20 @@ async function dispatch(argv: string[]): Promise<number> {
         process.stdout.write(USAGE);
         return 0;
       }
-      return replayCommand(args);
+      return (await import('./replay-command.ts')).replayCommand(args);
     }
+    // Each command is loaded only when asked for: start-up compiles only what runs (the
+    // recorder's FFI bindings and the TUI's React are not cheap to load).
     case 'info':
-      return infoCommand(rest);
+      return (await import('./info-command.ts')).infoCommand(rest);
     case 'verify':
-      return verifyCommand(rest);
+      return (await import('./verify-command.ts')).verifyCommand(rest);
     case 'convert':
-      return convertCommand(rest);
+      return (await import('./convert-command.ts')).convertCommand(rest);
+    case 'record':
+      return (await import('./record-command.ts')).recordCommand(rest);
+    case 'tui':
+      return (await import('./tui-command.ts')).tuiCommand(rest);
     default:
       throw new UsageError(`unknown command '${command}'`);
   }
@@ -87,7 +89,7 @@ function parseCommandArgs(args: string[]): CommandArgs {
       help: values.help ?? false,
     };
   } catch (err) {
-    if (err instanceof TypeError && 'code' in err) throw new UsageError(err.message);
+    if (isParseArgsError(err)) throw new UsageError(err.message);
     throw err;
   }
 }

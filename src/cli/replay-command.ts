@@ -40,7 +40,8 @@ export async function replayCommand(args: CommandArgs): Promise<number> {
   return unopened.length + stats.errors > 0 ? 1 : 0;
 }
 
-function makeSink(output: string): EventSink {
+/** The `--output` sink on stdout (replay, record --print). */
+export function makeSink(output: string): EventSink {
   switch (output.replace(/^format:/, '')) {
     case 'json':
       return jsonSink(process.stdout);

@@ -1,0 +1,360 @@
+/**
+ * The live recording loop: kernel records from the ring buffer → task contexts → the .nev writer
+ * (and, for --print, the replay pipeline).
+ *
+ * Start: load and attach the BPF object, read /proc, seed the sockets that already exist, open
+ * the writer with the process table. Loop: drain the ring every few milliseconds (at once again
+ * while it has a backlog), and once a second turn the kernel's per-CPU loss counters into loss
+ * records. Stop (abort signal or --duration): detach, drain what is left, write the last losses,
+ * seal the last segment, release everything. Every exit path releases the kernel objects; the
+ * links die with the process anyway.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LinkType, type CapturedPacket, type TaskContext } from '../core/packet.ts';
+import { RecordingWriter, type RecordingWriterOptions } from '../nev/recording-writer.ts';
+import type { InterfaceEntry } from '../nev/records.ts';
+import { AbiError, decodeRecord, TaskSource, TracePid, UTS_NAME, type RawLifecycle, type RawPacket } from './abi.ts';
+import { BpfObject, MAPS } from './bpf-object.ts';
+import { CgroupIndex, findCgroup2Root } from './cgroup.ts';
+import { bootTimeOffset, taiOffset } from './clock.ts';
+import { CounterReader, sumCounters } from './counters.ts';
+import { CLOCK_REALTIME, loadNative, type Libbpf } from './libbpf.ts';
+import { readProcTasks } from './proc.ts';
+import { RingReader } from './ring-reader.ts';
+import { seedSockets } from './socket-seed.ts';
+import { decodeUtsName, TaskResolver, type UtsLookup } from './tasks.ts';
+import type { RecordFilter } from './trace-filter.ts';
+
+export const DEFAULT_SNAPLEN = 65535;
+export const DEFAULT_RING_BYTES = 16 << 20;
+/** How long the loop sleeps when the ring is empty: bounds latency, costs nothing when idle. */
+const POLL_MS = 10;
+/** Records per drain before yielding to the event loop (signals, timers, the --print sink). */
+const BATCH = 4096;
+const TICK_MS = 1000;
+/** An exited process's executable path is kept this long for its sockets' last packets. */
+const EXE_PATH_GRACE_MS = 30_000;
+
+export type WriterTarget = Pick<RecordingWriterOptions, 'dir' | 'force' | 'compress' | 'rotateSize' | 'rotateSeconds' | 'maxSegments'>;
+
+export interface RecordOptions {
+  target: WriterTarget;
+  snaplen: number;
+  /** The cgroup v2 directory whose subtree is captured. */
+  cgroupPath: string;
+  objectPath?: string;
+  ringBytes?: number;
+  filter?: RecordFilter;
+  /** Ends the recording. */
+  signal: AbortSignal;
+  /** --print: every stored packet, in the form the replay pipeline takes. */
+  onPacket?: (packet: CapturedPacket) => void;
+  /** One-line notes for stderr (seeding results, kernel-side losses). */
+  note?: (line: string) => void;
+  /** Called once capture runs: programs attached, existing sockets seeded, writer open. */
+  onReady?: () => void;
+}
+
+export interface RecordSummary {
+  packets: number;
+  /** Packet bytes stored. */
+  bytes: number;
+  /** Packets the kernel could not hand over (ring buffer full). */
+  lostPackets: bigint;
+  /** Lifecycle records lost the same way. */
+  lostLifecycle: bigint;
+  /** Packets cut by the snaplen. */
+  truncated: bigint;
+  /** Packets left out by --trace. */
+  filtered: number;
+  segments: number;
+  durationMs: number;
+  seededSockets: number;
+  /** Records that did not match the ABI (should be 0; a mismatched object). */
+  badRecords: number;
+}
+
+export async function record(opts: RecordOptions): Promise<RecordSummary> {
+  const { libbpf, libc } = loadNative();
+  const ringBytes = opts.ringBytes ?? DEFAULT_RING_BYTES;
+  const started = performance.now();
+  const root = findCgroup2Root() ?? opts.cgroupPath;
+  // With --cgroup, only that subtree's tasks: "/sub/tree" relative to the root, '' for all.
+  const subtree = relative(root, opts.cgroupPath) === '' ? '' : `/${relative(root, opts.cgroupPath)}`;
+  const object = BpfObject.load({
+    snaplen: opts.snaplen,
+    ringBytes,
+    cgroupOnly: subtree !== '',
+    ...(opts.objectPath ? { objectPath: opts.objectPath } : {}),
+    ...(opts.filter?.prefilter ? { prefilter: opts.filter.prefilter } : {}),
+  });
+  let ring: RingReader | undefined;
+  let session: Session | undefined;
+  let summary: RecordSummary;
+  try {
+    object.attach(opts.cgroupPath);
+    ring = new RingReader(libc, object.mapFd(MAPS.events), ringBytes);
+    const counters = new CounterReader(libbpf, object.mapFd(MAPS.counters), libbpf.possibleCpus());
+    const cgroups = new CgroupIndex(root);
+    const resolver = new TaskResolver(cgroups, utsLookup(libbpf, object.mapFd(MAPS.utsNames)));
+
+    // The programs are attached: every socket made from now on gets its owner from the hooks,
+    // so /proc is read after attaching and seeding never overwrites a hook's entry.
+    const inSubtree = (id: bigint): boolean => {
+      const path = cgroups.pathOf(id);
+      return path !== undefined && (path === subtree || path.startsWith(`${subtree}/`));
+    };
+    const running = readProcTasks(cgroups, { threads: true, skipPid: process.pid }).filter((t) => subtree === '' || inSubtree(t.task.cgroupId));
+    const mainThreads = running.filter((t) => t.task.hostTid === t.task.hostPid).map((t) => t.task);
+    const seeded = seedSockets(libbpf, libc, object.mapFd(MAPS.sockOwners), mainThreads);
+    if (seeded.unreachable > 0) opts.note?.(`${seeded.unreachable} process(es) vanished or refused pidfd_getfd: their existing sockets stay unattributed until used`);
+
+    const processes = running.map((t) => ({ task: resolver.fromRaw(t.task), exePath: t.exePath }));
+    opts.filter?.seed(processes.filter((p) => p.task.hostThreadId === p.task.hostProcessId).map((p) => p.task));
+    if (opts.filter?.prefilter?.follow) object.addTracePids(opts.filter.followedPids, TracePid.followed);
+    const kept = opts.filter === undefined ? processes : processes.filter((p) => opts.filter!.keeps(p.task));
+    const writer = new RecordingWriter({
+      ...opts.target,
+      snaplen: opts.snaplen,
+      origin: 'netrec record',
+      bootTimeOffset: bootTimeOffset(libc),
+      interfaces: hostInterfaces(),
+      processes: kept,
+    });
+    session = new Session(opts, writer, resolver, counters, {
+      epochNow: () => libc.clockNs(CLOCK_REALTIME),
+      taiOffset: () => taiOffset(libc),
+    });
+    for (const p of processes) if (p.task.hostThreadId === p.task.hostProcessId) session.exePaths.set(p.task.hostProcessId, p.exePath);
+    session.summary.seededSockets = seeded.seeded;
+
+    opts.onReady?.();
+    await session.run(ring, opts.signal);
+    // No producers after detaching: what the ring holds now is everything.
+    object.detach();
+    while (ring.drain(session.handle) > 0);
+    session.tick();
+    writer.close();
+    summary = session.summary;
+    summary.segments = writer.stats.segments - writer.stats.deletedSegments;
+  } finally {
+    ring?.close();
+    object.close();
+    session?.abandon();
+  }
+  summary.durationMs = performance.now() - started;
+  return summary;
+}
+
+/** State of one recording between start and stop. */
+class Session {
+  readonly summary: RecordSummary = {
+    packets: 0,
+    bytes: 0,
+    lostPackets: 0n,
+    lostLifecycle: 0n,
+    truncated: 0n,
+    filtered: 0,
+    segments: 0,
+    durationMs: 0,
+    seededSockets: 0,
+    badRecords: 0,
+  };
+  /** Host pid → executable path, for the process table (exec records update it). */
+  readonly exePaths = new Map<number, string>();
+  private readonly exitedAt = new Map<number, number>();
+  private lastTickEpoch: bigint;
+  private nextTick = performance.now() + TICK_MS;
+  private closed = false;
+  /** CLOCK_TAI − CLOCK_REALTIME: read once a second, so a leap second moves it within 1 s. */
+  private taiOffset: bigint;
+
+  constructor(
+    private readonly opts: RecordOptions,
+    private readonly writer: RecordingWriter,
+    private readonly resolver: TaskResolver,
+    private readonly counters: CounterReader,
+    private readonly clocks: { epochNow: () => bigint; taiOffset: () => bigint },
+  ) {
+    this.lastTickEpoch = clocks.epochNow();
+    this.taiOffset = clocks.taiOffset();
+  }
+
+  async run(ring: RingReader, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const n = ring.drain(this.handle, BATCH);
+      if (performance.now() >= this.nextTick) this.tick();
+      if (n === BATCH) await new Promise((resolve) => setImmediate(resolve));
+      else await sleep(POLL_MS, undefined, { signal }).catch(() => undefined);
+    }
+  }
+
+  /** Writer failures (disk full) propagate: they end the recording. */
+  readonly handle = (view: DataView, offset: number, size: number): void => {
+    const rec = decodeRecord(view, offset, size);
+    if (rec instanceof AbiError) {
+      if (this.summary.badRecords++ === 0) this.opts.note?.(`ignoring a kernel record that does not match the ABI: ${rec.message}`);
+      return;
+    }
+    if (rec.kind === 'packet') this.packet(view, rec);
+    else this.lifecycle(rec);
+  };
+
+  private packet(view: DataView, rec: RawPacket): void {
+    const task = rec.taskSource === TaskSource.none ? undefined : this.resolver.fromView(view, rec.taskOffset);
+    if (this.opts.filter !== undefined && (task === undefined || !this.opts.filter.keeps(task))) {
+      this.summary.filtered++;
+      return;
+    }
+    // A copy: the ring buffer reuses this memory once the record is consumed. allocUnsafe
+    // draws on Node's buffer pool: a few times cheaper than a fresh ArrayBuffer per packet.
+    const data = Buffer.allocUnsafe(rec.capLen);
+    data.set(new Uint8Array(view.buffer, view.byteOffset + rec.dataOffset, rec.capLen));
+    const timestamp = rec.time - this.taiOffset;
+    const packet = {
+      timestamp,
+      linkType: LinkType.RAW,
+      cpu: rec.cpu,
+      ifindex: rec.ifindex,
+      direction: rec.direction,
+      originalLength: rec.wireLen,
+      data,
+      ...(rec.sockCookie !== 0n ? { socketCookie: rec.sockCookie } : {}),
+      ...(task !== undefined ? { task } : {}),
+    };
+    this.writer.writePacket({ ...packet, ...(task !== undefined ? { exePath: this.exePaths.get(task.hostProcessId) ?? '' } : {}) });
+    this.summary.packets++;
+    this.summary.bytes += rec.capLen;
+    this.opts.onPacket?.({ ...packet, number: this.summary.packets, offset: 0 });
+  }
+
+  private lifecycle(rec: RawLifecycle): void {
+    const task = this.resolver.fromRaw(rec.task);
+    const timestamp = rec.time - this.taiOffset;
+    const filter = this.opts.filter;
+    const isProcess = task.hostThreadId === task.hostProcessId;
+    switch (rec.kind) {
+      case 'fork': {
+        if (isProcess) this.exePaths.set(task.hostProcessId, this.exePaths.get(rec.actorPid) ?? '');
+        if (filter !== undefined && !filter.onFork(rec.actorPid, task)) return;
+        this.writer.writeLifecycle({
+          kind: 'lifecycle',
+          event: 'fork',
+          timestamp,
+          hostProcessId: rec.actorPid,
+          hostThreadId: rec.actorTid,
+          taskRef: this.define(task),
+          childHostProcessId: task.hostProcessId,
+          childHostThreadId: task.hostThreadId,
+        });
+        return;
+      }
+      case 'exec': {
+        this.resolver.forgetHostName(rec.task.utsNs);
+        const fresh = this.resolver.fromRaw(rec.task);
+        this.exePaths.set(fresh.hostProcessId, rec.text);
+        if (filter !== undefined && !filter.keeps(fresh)) return;
+        const base = { kind: 'lifecycle', timestamp, hostProcessId: fresh.hostProcessId, hostThreadId: fresh.hostThreadId } as const;
+        this.writer.writeLifecycle({ ...base, event: 'exec', taskRef: this.define(fresh), path: rec.text });
+        return;
+      }
+      case 'exit': {
+        const kept = filter === undefined || filter.keeps(task);
+        filter?.onExit(task.hostProcessId, task.hostThreadId);
+        if (isProcess) this.exitedAt.set(task.hostProcessId, performance.now());
+        if (!kept) return;
+        const base = { kind: 'lifecycle', timestamp, hostProcessId: task.hostProcessId, hostThreadId: task.hostThreadId } as const;
+        this.writer.writeLifecycle({ ...base, event: 'exit', exitCode: rec.exitCode });
+        return;
+      }
+      case 'comm': {
+        const renamed: TaskContext = { ...task, processName: rec.text };
+        if (filter !== undefined && !filter.keeps(task) && !filter.keeps(renamed)) return;
+        const base = { kind: 'lifecycle', timestamp, hostProcessId: task.hostProcessId, hostThreadId: task.hostThreadId } as const;
+        this.writer.writeLifecycle({ ...base, event: 'comm', taskRef: this.define(renamed), comm: rec.text });
+        return;
+      }
+    }
+  }
+
+  private define(task: TaskContext): number {
+    return this.writer.defineTask(task, this.exePaths.get(task.hostProcessId) ?? '');
+  }
+
+  /** Once a second: kernel-side losses since the last tick become loss records. */
+  tick(): void {
+    this.nextTick = performance.now() + TICK_MS;
+    this.taiOffset = this.clocks.taiOffset();
+    const now = this.clocks.epochNow();
+    const deltas = this.counters.delta();
+    deltas.forEach((d, cpu) => {
+      if (d.lostPackets > 0n) {
+        this.writer.writeLoss({ start: this.lastTickEpoch, end: now, cpu, kernelLost: d.lostPackets, userDropped: 0n });
+      }
+    });
+    const total = sumCounters(deltas);
+    if (total.lostPackets + total.lostLifecycle > 0n && this.summary.lostPackets + this.summary.lostLifecycle === 0n) {
+      this.opts.note?.('the ring buffer overflowed: the kernel side is dropping records (loss records mark when); a larger --buffer-size may help');
+    }
+    this.summary.lostPackets += total.lostPackets;
+    this.summary.lostLifecycle += total.lostLifecycle;
+    this.summary.truncated += total.truncated;
+    this.summary.filtered += Number(total.filtered);
+    this.lastTickEpoch = now;
+    const horizon = performance.now() - EXE_PATH_GRACE_MS;
+    for (const [pid, at] of this.exitedAt) {
+      if (at > horizon) break; // insertion order is exit order
+      this.exitedAt.delete(pid);
+      this.exePaths.delete(pid);
+    }
+  }
+
+  /** After a failure: release the writer's directory lock (the segment stays unsealed, repairable). */
+  abandon(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.writer.close();
+    } catch {
+      // already closed, or the failure that got us here: the caller reports the original error
+    }
+  }
+}
+
+function utsLookup(libbpf: Libbpf, mapFd: number): UtsLookup {
+  const key = Buffer.alloc(4);
+  const value = Buffer.alloc(UTS_NAME.size);
+  return (inode) => {
+    key.writeUInt32LE(inode >>> 0, 0);
+    return libbpf.mapLookup(mapFd, key, value) === 0 ? decodeUtsName(value) : undefined;
+  };
+}
+
+/** ARPHRD_* (include/uapi/linux/if_arp.h) → LINKTYPE_*; Linux presents loopback as Ethernet. */
+const ARPHRD_LINKTYPE: Record<number, number> = { 1: LinkType.ETHERNET, 772: LinkType.ETHERNET };
+
+/**
+ * The interfaces of the recorder's network namespace. Packets of other namespaces (containers,
+ * veth peers) carry ifindexes of their own namespace, which this table does not name.
+ */
+function hostInterfaces(): InterfaceEntry[] {
+  const out: InterfaceEntry[] = [];
+  let names: string[] = [];
+  try {
+    names = readdirSync('/sys/class/net');
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    try {
+      const ifindex = Number(readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8'));
+      const arphrd = Number(readFileSync(`/sys/class/net/${name}/type`, 'utf8'));
+      out.push({ ifindex, name, linkType: ARPHRD_LINKTYPE[arphrd] ?? LinkType.RAW });
+    } catch {
+      // vanished
+    }
+  }
+  return out.sort((a, b) => a.ifindex - b.ifindex);
+}

@@ -1,0 +1,130 @@
+/**
+ * Kernel task records (struct nr_task) to the TaskContext every source hands the decoders: adds
+ * the host name (from the kernel's uts_names map) and the container id (from the cgroup path).
+ *
+ * Packets of one task repeat the same 80 bytes, so contexts are cached by those bytes: a busy
+ * connection costs one string key and one map lookup per packet, and every packet of a task
+ * shares one TaskContext object (which the writer's process table dedups cheaply).
+ */
+import { hostname } from 'node:os';
+import { readlinkSync } from 'node:fs';
+import type { TaskContext } from '../core/packet.ts';
+import { cString, decodeTask, TASK, UTS_NAME, type RawTask } from './abi.ts';
+import { containerIdFromPath, type CgroupIndex } from './cgroup.ts';
+
+/** Looks up a uts namespace's host name; undefined when the kernel side has not seen it. */
+export type UtsLookup = (utsInode: number) => string | undefined;
+
+const CACHE_LIMIT = 4096;
+
+export class TaskResolver {
+  private readonly contexts = new Map<string, TaskContext>();
+  private readonly hostNames = new Map<number, string>();
+  private readonly containers = new Map<bigint, string>();
+  private readonly ownUts: number;
+  /** The last complete context fromView() returned, and its bytes. */
+  private last: TaskContext | undefined;
+  private readonly lastBytes = new Uint8Array(TASK.size);
+  private readonly lastWords = new DataView(this.lastBytes.buffer);
+
+  constructor(
+    private readonly cgroups: CgroupIndex,
+    private readonly lookupUts: UtsLookup,
+  ) {
+    this.ownUts = ownUtsInode();
+  }
+
+  /** The context of the struct nr_task at `offset`. */
+  fromView(view: DataView, offset: number): TaskContext {
+    // Consecutive packets are mostly one task's: compare with the last one before hashing.
+    if (this.last !== undefined && sameWords(view, offset, this.lastWords)) return this.last;
+    const key = Buffer.from(view.buffer, view.byteOffset + offset, TASK.size).toString('latin1');
+    let ctx = this.contexts.get(key);
+    if (ctx === undefined) {
+      const resolved = this.resolve(decodeTask(view, offset));
+      ctx = resolved.ctx;
+      if (!resolved.complete) return ctx;
+      if (this.contexts.size >= CACHE_LIMIT) this.contexts.clear();
+      this.contexts.set(key, ctx);
+    }
+    this.lastBytes.set(new Uint8Array(view.buffer, view.byteOffset + offset, TASK.size));
+    this.last = ctx;
+    return ctx;
+  }
+
+  fromRaw(t: RawTask): TaskContext {
+    return this.resolve(t).ctx;
+  }
+
+  /** `complete`: host name and container are known (not waiting for the kernel or a rescan). */
+  private resolve(t: RawTask): { ctx: TaskContext; complete: boolean } {
+    const hostName = this.hostName(t.utsNs);
+    const containerId = this.containerId(t.cgroupId);
+    const ctx: TaskContext = {
+      threadStartTime: t.startTime,
+      processId: t.pid,
+      threadId: t.tid,
+      parentProcessId: t.ppid,
+      hostProcessId: t.hostPid,
+      hostThreadId: t.hostTid,
+      hostParentProcessId: t.hostPpid,
+      userId: t.uid,
+      mountNamespace: t.mntNs,
+      pidNamespace: t.pidNs,
+      processName: t.comm,
+      hostName: hostName ?? '',
+      cgroupId: t.cgroupId,
+      containerId: containerId ?? '',
+    };
+    return { ctx, complete: hostName !== undefined && containerId !== undefined };
+  }
+
+  /** An exec may follow a sethostname(): read the namespace's name again next time. */
+  forgetHostName(utsInode: number): void {
+    if (this.hostNames.delete(utsInode)) {
+      this.contexts.clear();
+      this.last = undefined;
+    }
+  }
+
+  /** undefined: not known yet (a task seeded from /proc in another namespace); asked again later. */
+  private hostName(uts: number): string | undefined {
+    let name = this.hostNames.get(uts);
+    if (name === undefined) {
+      name = this.lookupUts(uts) ?? (uts === this.ownUts ? hostname() : undefined);
+      if (name !== undefined) this.hostNames.set(uts, name);
+    }
+    return name;
+  }
+
+  /** undefined: a cgroup made after the last scan of the tree; asked again later. */
+  private containerId(cgroupId: bigint): string | undefined {
+    let id = this.containers.get(cgroupId);
+    if (id === undefined) {
+      const path = this.cgroups.pathOf(cgroupId);
+      if (path !== undefined) {
+        id = containerIdFromPath(path);
+        this.containers.set(cgroupId, id);
+      }
+    }
+    return id;
+  }
+}
+
+function sameWords(view: DataView, offset: number, words: DataView): boolean {
+  for (let i = 0; i < words.byteLength; i += 4) if (view.getUint32(offset + i, true) !== words.getUint32(i, true)) return false;
+  return true;
+}
+
+/** Decodes a struct nr_uts_name value. */
+export function decodeUtsName(value: Buffer): string {
+  return cString(new DataView(value.buffer, value.byteOffset, value.length), UTS_NAME.nodename, UTS_NAME.size);
+}
+
+function ownUtsInode(): number {
+  try {
+    return Number(/\[(\d+)\]$/.exec(readlinkSync('/proc/self/ns/uts'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
