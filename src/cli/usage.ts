@@ -37,10 +37,19 @@ Commands:
 Options:
   -o, --output FORMAT   json (default; one event per line) or table.
                         Tracee's spelling format:json / format:table is accepted.
-  -t, --trace EXPR      Select events: event=net_packet_dns,net_packet_tcp, a prefix
-                        wildcard event=net_packet_dns*, event!=net_packet_ipv6,
-                        set=network_events. Repeatable. Default: all nine events.
-                        Also spelled --filter / -f.
+  -t, --trace EXPR      Filter (Tracee's grammar plus header fields; repeatable, also
+                        --filter / -f). Operators = != < > <= >=, values comma-separated;
+                        different fields ANDed, values of one field ORed. Default: all
+                        nine events. See docs/filters.md. Forms:
+                          event=net_packet_dns,net_packet_tcp  event=net_packet_dns*
+                          event!=net_packet_ipv6  set=network_events
+                          comm=curl  pid=1234  uid=1000  container  host  follow
+                          net_packet_tcp.args.dst_port=443
+                          net_packet_dns.args.src=10.0.0.0/8
+                          net_packet_tcp.args.proto_tcp.SYN=1
+                          net_packet_ipv4.args.proto_ipv4.TTL<64
+                          net_packet_dns.args.proto_dns.questions.name=*.example.com
+                          net_packet_ipv4.context.processName=nc
   -h, --help            Show this help.
   -V, --version         Show netrec's version.
 

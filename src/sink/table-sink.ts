@@ -52,7 +52,7 @@ export function clockTime(ns: bigint): string {
 /** Compact human rendering; undefined for an empty value so the caller can leave it out. */
 export function readable(v: unknown): string | undefined {
   if (v === null || v === undefined) return undefined;
-  if (typeof v === 'string') return v === '' ? undefined : /[\s,{}[\]:"]/.test(v) ? JSON.stringify(v) : v;
+  if (typeof v === 'string') return v === '' ? undefined : /[\s,{}[\]"]/.test(v) ? JSON.stringify(v) : v;
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) {
     if (v.length === 0) return undefined;
