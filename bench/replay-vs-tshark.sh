@@ -2,6 +2,9 @@
 # Replay throughput of netrec against tshark on one large mixed pcap (issue 2, "Benchmark"):
 #   (a) netrec replay FILE --output json            vs  tshark -r FILE -T json
 #   (b) netrec replay FILE --trace event=net_packet_dns  vs  tshark -r FILE -Y dns -T json
+#   (c) a header-field filter (issue 3): TCP SYNs, netrec's
+#       --trace event=net_packet_tcp --trace net_packet_tcp.args.proto_tcp.SYN=1
+#       vs  tshark -r FILE -Y tcp.flags.syn==1 -T json
 # For each: wall time (hyperfine), packets per second, CPU time (user + system), peak RSS, and the
 # ratio netrec/tshark in packets per second. Both ratios are printed: by wall time (what a user
 # waits) and by CPU time (steadier when other jobs share the machine). Results are summarised on
@@ -78,11 +81,14 @@ bench netrec-json "$runs" "node bin/netrec.mjs replay $pcap --output json > /dev
 bench tshark-json "$tshark_runs" "tshark -r $pcap -T json > /dev/null"
 bench netrec-dns "$runs" "node bin/netrec.mjs replay $pcap --trace event=net_packet_dns > /dev/null"
 bench tshark-dns "$tshark_runs" "tshark -r $pcap -Y dns -T json > /dev/null"
+bench netrec-syn "$runs" "node bin/netrec.mjs replay $pcap --trace event=net_packet_tcp --trace net_packet_tcp.args.proto_tcp.SYN=1 > /dev/null"
+bench tshark-syn "$tshark_runs" "tshark -r $pcap -Y tcp.flags.syn==1 -T json > /dev/null"
 
 echo
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 # Not timed: what the runs produced, so a fast run cannot hide a broken decoder.
 echo "# netrec net_packet_dns events: $(node bin/netrec.mjs replay "$pcap" --trace event=net_packet_dns | wc -l)"
+echo "# netrec SYN events: $(node bin/netrec.mjs replay "$pcap" --trace event=net_packet_tcp --trace net_packet_tcp.args.proto_tcp.SYN=1 | wc -l)"
 
 # Summary from hyperfine's JSON: median wall time, packets/s, mean CPU time, peak RSS, ratios.
 node --input-type=module - "$out" "$packets" <<'EOF'
@@ -100,7 +106,7 @@ const row = (s) =>
   `${num(s.pps, 11)} ${num(s.cpu, 9, 2)} ${num(packets / s.cpu, 14)} ${num(s.rssMiB, 8)}`;
 const heads = [['runs', 4], ['median s', 9], ['min-max s', 15], ['packets/s', 11], ['CPU s', 9], ['packets/CPU-s', 14], ['RSS MiB', 8]];
 console.log(`\n${'command'.padEnd(12)} ${heads.map(([h, w]) => h.padStart(w)).join(' ')}`);
-for (const [a, b] of [['netrec-json', 'tshark-json'], ['netrec-dns', 'tshark-dns']]) {
+for (const [a, b] of [['netrec-json', 'tshark-json'], ['netrec-dns', 'tshark-dns'], ['netrec-syn', 'tshark-syn']]) {
   const n = stat(a);
   const t = stat(b);
   console.log(row(n));
