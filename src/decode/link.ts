@@ -2,23 +2,10 @@
  * Link layer: find where the IP header starts, and which IP version it is, for each
  * LINKTYPE_* netrec reads (https://www.tcpdump.org/linktypes.html).
  */
+import { LinkType as LINK } from '../core/packet.ts';
 import { DecodeError } from './types.ts';
 import type { LinkResult } from './types.ts';
 import { readU16, readU32 } from './read-be.ts';
-
-/** The values of LinkType in src/core/packet.ts: decoders import nothing outside src/decode/. */
-const LINK = {
-  NULL: 0,
-  ETHERNET: 1,
-  RAW_12: 12,
-  RAW_14: 14,
-  RAW: 101,
-  LOOP: 108,
-  LINUX_SLL: 113,
-  IPV4: 228,
-  IPV6: 229,
-  LINUX_SLL2: 276,
-} as const;
 
 const LINK_TYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [LINK.NULL, 'LINKTYPE_NULL'],
