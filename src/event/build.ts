@@ -99,10 +99,10 @@ export function buildEvents(
   const dst = ipString(ip.dst);
 
   if (d.ipv4 && wanted & BIT.ipv4) {
-    out.push(envelope(pkt, 'net_packet_ipv4', [str('src', src), str('dst', dst), { name: 'proto_ipv4', type: 'trace.ProtoIPv4', value: toProtoIPv4(d.ipv4) }]));
+    out.push(envelope(pkt, 'net_packet_ipv4', [str('src', src), str('dst', dst), { name: 'proto_ipv4', type: 'trace.ProtoIPv4', value: toProtoIPv4(d.ipv4, src, dst) }]));
   }
   if (d.ipv6 && wanted & BIT.ipv6) {
-    out.push(envelope(pkt, 'net_packet_ipv6', [str('src', src), str('dst', dst), { name: 'proto_ipv6', type: 'trace.ProtoIPv6', value: toProtoIPv6(d.ipv6) }]));
+    out.push(envelope(pkt, 'net_packet_ipv6', [str('src', src), str('dst', dst), { name: 'proto_ipv6', type: 'trace.ProtoIPv6', value: toProtoIPv6(d.ipv6, src, dst) }]));
   }
 
   const ports = d.tcp ?? d.udp;

@@ -7,7 +7,8 @@ import { ipString } from './ip-string.ts';
 import { icmpv4TypeCode, icmpv6TypeCode, ipProtocolName } from './strings.ts';
 import type { ProtoICMP, ProtoICMPv6, ProtoIPv4, ProtoIPv6, ProtoTCP, ProtoUDP } from './types.ts';
 
-export function toProtoIPv4(h: IPv4Header): ProtoIPv4 {
+/** `src`/`dst`: the address strings when the caller already has them. */
+export function toProtoIPv4(h: IPv4Header, src = ipString(h.src), dst = ipString(h.dst)): ProtoIPv4 {
   return {
     version: h.version,
     IHL: h.ihl,
@@ -19,13 +20,13 @@ export function toProtoIPv4(h: IPv4Header): ProtoIPv4 {
     TTL: h.ttl,
     protocol: ipProtocolName(h.protocol),
     checksum: h.checksum,
-    srcIP: ipString(h.src),
-    dstIP: ipString(h.dst),
+    srcIP: src,
+    dstIP: dst,
   };
 }
 
 /** nextHeader is the fixed header's Next Header, not the transport found past extensions. */
-export function toProtoIPv6(h: IPv6Header): ProtoIPv6 {
+export function toProtoIPv6(h: IPv6Header, src = ipString(h.src), dst = ipString(h.dst)): ProtoIPv6 {
   return {
     version: h.version,
     trafficClass: h.trafficClass,
@@ -33,8 +34,8 @@ export function toProtoIPv6(h: IPv6Header): ProtoIPv6 {
     length: h.length,
     nextHeader: ipProtocolName(h.nextHeader),
     hopLimit: h.hopLimit,
-    srcIP: ipString(h.src),
-    dstIP: ipString(h.dst),
+    srcIP: src,
+    dstIP: dst,
   };
 }
 
