@@ -8,7 +8,7 @@
 const UNKNOWN = 'Unknown';
 
 /** IPProtocol.String(): IPv4 `protocol`, IPv6 `nextHeader`. */
-const IP_PROTOCOLS = new Map<number, string>([
+export const IP_PROTOCOLS: ReadonlyMap<number, string> = new Map<number, string>([
   [0, 'IPv6HopByHop'],
   [1, 'ICMPv4'],
   [2, 'IGMP'],
