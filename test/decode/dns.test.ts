@@ -3,53 +3,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeDNS, splitTCPDNS } from '../../src/decode/dns.ts';
 import { DecodeError } from '../../src/decode/types.ts';
+import { bytes, dnsHeader as header, dnsQuestion as question, dnsRecord as record, u16, u32, wireName, type Part } from '../helpers/bytes.ts';
 import type { DNSMessage, DNSResourceRecord } from '../../src/decode/types.ts';
 
 // Expected values here come from RFC 1035 framing and gopacket v1.1.19's layers/dns.go,
 // never from running the decoder.
-
-type Part = number | string | Uint8Array | readonly number[];
-
-/** Concatenates bytes, ASCII strings and byte lists. */
-function bytes(...parts: Part[]): Uint8Array {
-  const out: number[] = [];
-  for (const p of parts) {
-    if (typeof p === 'number') out.push(p);
-    else if (typeof p === 'string') for (const c of p) out.push(c.charCodeAt(0));
-    else out.push(...p);
-  }
-  return Uint8Array.from(out);
-}
-
-/** Uncompressed wire name: 'a.bc' → 01 'a' 02 'bc' 00; '' → 00. */
-function wireName(name: string): Uint8Array {
-  const parts: Part[] = [];
-  if (name !== '') for (const label of name.split('.')) parts.push(label.length, label);
-  parts.push(0);
-  return bytes(...parts);
-}
-
-function header(counts: [number, number, number, number], flags = 0x0100, id = 0x1234): Uint8Array {
-  const [qd, an, ns, ar] = counts;
-  return bytes(id >> 8, id & 0xff, flags >> 8, flags & 0xff, 0, qd, 0, an, 0, ns, 0, ar);
-}
-
-function u16(n: number): number[] {
-  return [n >> 8, n & 0xff];
-}
-
-function u32(n: number): number[] {
-  return [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
-}
-
-function question(name: Part, type = 1, klass = 1): Uint8Array {
-  return bytes(name, ...u16(type), ...u16(klass));
-}
-
-function record(name: Part, type: number, rdata: Part, ttl = 300, klass = 1): Uint8Array {
-  const data = bytes(rdata);
-  return bytes(name, ...u16(type), ...u16(klass), ...u32(ttl), ...u16(data.length), data);
-}
 
 /** dns-packet's typings reject some shapes it encodes fine (OPT without flag_do, for one). */
 function encode(packet: object): Buffer {

@@ -2,11 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeICMPv4 } from '../../src/decode/icmp.ts';
 import { decodeICMPv6 } from '../../src/decode/icmpv6.ts';
 import { DecodeError } from '../../src/decode/types.ts';
-
-function hex(text: string): Uint8Array {
-  const digits = text.replace(/\s+/g, '');
-  return Uint8Array.from(digits.match(/../g) ?? [], (b) => parseInt(b, 16));
-}
+import { hex } from '../helpers/bytes.ts';
 
 function expectShort(result: unknown, layer: string): void {
   expect(result).toBeInstanceOf(DecodeError);

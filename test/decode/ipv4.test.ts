@@ -2,11 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeIPv4 } from '../../src/decode/ipv4.ts';
 import { DecodeError } from '../../src/decode/types.ts';
 import type { IPv4Header } from '../../src/decode/types.ts';
-
-function hex(text: string): Uint8Array {
-  const digits = text.replace(/\s+/g, '');
-  return Uint8Array.from(digits.match(/../g) ?? [], (b) => parseInt(b, 16));
-}
+import { hex } from '../helpers/bytes.ts';
 
 function zeros(n: number): string {
   return '00 '.repeat(n);

@@ -2,11 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeIPv6 } from '../../src/decode/ipv6.ts';
 import { DecodeError } from '../../src/decode/types.ts';
 import type { IPv6Header } from '../../src/decode/types.ts';
-
-function hex(text: string): Uint8Array {
-  const digits = text.replace(/\s+/g, '');
-  return Uint8Array.from(digits.match(/../g) ?? [], (b) => parseInt(b, 16));
-}
+import { hex } from '../helpers/bytes.ts';
 
 function zeros(n: number): string {
   return '00 '.repeat(n);

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decodeLink, isSupportedLinkType, linkTypeName, linkTypeOf } from '../../src/decode/link.ts';
 import { DecodeError } from '../../src/decode/types.ts';
+import { hex } from '../helpers/bytes.ts';
 
 /** Bytes from hex text; spaces and newlines are ignored. */
-function hex(text: string): Uint8Array {
-  const digits = text.replace(/\s+/g, '');
-  return Uint8Array.from(digits.match(/../g) ?? [], (b) => parseInt(b, 16));
-}
 
 const MACS = '00 11 22 33 44 55  66 77 88 99 aa bb';
 const IPV4_START = '45 00 00 14';

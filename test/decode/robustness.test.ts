@@ -12,11 +12,7 @@ import { decodeLink } from '../../src/decode/link.ts';
 import { decodeTCP } from '../../src/decode/tcp.ts';
 import { DecodeError } from '../../src/decode/types.ts';
 import { decodeUDP, UDP_HEADER_LENGTH, udpPayloadEnd } from '../../src/decode/udp.ts';
-
-function hex(text: string): Uint8Array {
-  const digits = text.replace(/\s+/g, '');
-  return Uint8Array.from(digits.match(/../g) ?? [], (b) => parseInt(b, 16));
-}
+import { hex } from '../helpers/bytes.ts';
 
 const LINK_TYPES = [0, 1, 12, 14, 101, 108, 113, 228, 229, 276];
 

@@ -2,11 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeUDP, UDP_HEADER_LENGTH, udpPayloadEnd } from '../../src/decode/udp.ts';
 import { DecodeError } from '../../src/decode/types.ts';
 import type { UDPHeader } from '../../src/decode/types.ts';
-
-function hex(text: string): Uint8Array {
-  const digits = text.replace(/\s+/g, '');
-  return Uint8Array.from(digits.match(/../g) ?? [], (b) => parseInt(b, 16));
-}
+import { hex } from '../helpers/bytes.ts';
 
 function decoded(data: Uint8Array, offset = 0, end = data.length): UDPHeader {
   const result = decodeUDP(data, offset, end);

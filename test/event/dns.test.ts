@@ -17,6 +17,7 @@ import {
   toProtoDNS,
 } from '../../src/event/dns.ts';
 import type { ProtoDNS, ProtoDNSResourceRecord } from '../../src/event/types.ts';
+import { bytes, dnsHeader as header, dnsQuestion as question, dnsRecord as record, u16, u32, wireName } from '../helpers/bytes.ts';
 
 // Expected values come from ../shared/reference/tracee-network-events.md (§1.1, §1.7–§1.9,
 // "netrec's compatibility stance") and from the seed events, never from running netrec.
@@ -46,46 +47,13 @@ function arg<T>(event: SeedEvent, name: string): T {
   return found.value as T;
 }
 
-type Part = number | string | Uint8Array | readonly number[];
 
-function bytes(...parts: Part[]): Uint8Array {
-  const out: number[] = [];
-  for (const p of parts) {
-    if (typeof p === 'number') out.push(p);
-    else if (typeof p === 'string') for (const c of p) out.push(c.charCodeAt(0));
-    else out.push(...p);
-  }
-  return Uint8Array.from(out);
-}
 
-function wireName(name: string): Uint8Array {
-  const parts: Part[] = [];
-  if (name !== '') for (const label of name.split('.')) parts.push(label.length, label);
-  parts.push(0);
-  return bytes(...parts);
-}
 
-function u16(n: number): number[] {
-  return [n >> 8, n & 0xff];
-}
 
-function u32(n: number): number[] {
-  return [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
-}
 
-function header(counts: [number, number, number, number], flags: number, id = 0x4242): Uint8Array {
-  const [qd, an, ns, ar] = counts;
-  return bytes(...u16(id), ...u16(flags), ...u16(qd), ...u16(an), ...u16(ns), ...u16(ar));
-}
 
-function question(name: Part, type: number, klass = 1): Uint8Array {
-  return bytes(name, ...u16(type), ...u16(klass));
-}
 
-function record(name: Part, type: number, rdata: Part, ttl = 300, klass = 1): Uint8Array {
-  const data = bytes(rdata);
-  return bytes(name, ...u16(type), ...u16(klass), ...u32(ttl), ...u16(data.length), data);
-}
 
 function decoded(msg: Uint8Array): DNSMessage {
   const result = decodeDNS(msg);
