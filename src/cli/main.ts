@@ -71,27 +71,22 @@ export interface CommandArgs {
 }
 
 function parseCommandArgs(args: string[]): CommandArgs {
-  try {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        output: { type: 'string', short: 'o', default: 'json' },
-        trace: { type: 'string', short: 't', multiple: true, default: [] },
-        filter: { type: 'string', short: 'f', multiple: true, default: [] },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    return {
-      positionals,
-      output: values.output,
-      trace: [...values.trace, ...values.filter],
-      help: values.help ?? false,
-    };
-  } catch (err) {
-    if (isParseArgsError(err)) throw new UsageError(err.message);
-    throw err;
-  }
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      output: { type: 'string', short: 'o', default: 'json' },
+      trace: { type: 'string', short: 't', multiple: true, default: [] },
+      filter: { type: 'string', short: 'f', multiple: true, default: [] },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  return {
+    positionals,
+    output: values.output,
+    trace: [...values.trace, ...values.filter],
+    help: values.help ?? false,
+  };
 }
 
 function version(): string {
