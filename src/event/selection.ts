@@ -20,7 +20,6 @@ export function namesOf(mask: EventMask): EventName[] {
   return EVENT_NAMES.filter((name) => (mask & eventBit(name)) !== 0);
 }
 
-export const IP_EVENTS = maskOf(['net_packet_ipv4', 'net_packet_ipv6']);
 export const TRANSPORT_EVENTS = maskOf([
   'net_packet_tcp',
   'net_packet_udp',
