@@ -1,11 +1,14 @@
-import { parseArgs } from 'node:util';
-import { formatIssue, UsageError } from '../core/errors.ts';
+import { formatIssue } from '../core/errors.ts';
 import type { CapturedPacket } from '../core/packet.ts';
 import { decodePacket, Depth } from '../decode/packet.ts';
 import { isPacketItem } from '../nev/recording.ts';
 import { RecordType } from '../nev/records.ts';
 import { NevSource } from '../replay/nev-source.ts';
-import { USAGE } from './usage.ts';
+import { openCapture } from '../replay/open.ts';
+import { captureInfo } from './capture-info.ts';
+import { inputPaths } from './inputs.ts';
+import { bytes, isoTime, plural, seconds } from './info-format.ts';
+import type { ParsedArgs } from './spec.ts';
 
 /** Layers counted in "packets per protocol", in print order. */
 const PROTOCOLS = ['ipv4', 'ipv6', 'tcp', 'udp', 'icmp', 'icmpv6', 'dns', 'other', 'undecodable'] as const;
@@ -35,14 +38,11 @@ interface Tally {
 }
 
 /** `netrec info cap.nev`: what a recording holds, from one pass over it. Issues go to stderr. */
-export async function infoCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new UsageError('info needs exactly one recording (a .nev directory or segment file)');
-  const source = await NevSource.open(positionals[0]!);
+export async function infoCommand(args: ParsedArgs): Promise<number> {
+  const [path] = inputPaths(args) as [string];
+  const opened = await openCapture(path);
+  if (!(opened instanceof NevSource)) return captureInfo(path, opened);
+  const source = opened;
   const t = await tally(source);
   process.stdout.write(describe(source, t));
   return t.errors > 0 ? 1 : 0;
@@ -171,32 +171,4 @@ function countBetween(sorted: number[], from: number, to: number | undefined): n
     return lo;
   };
   return (to === undefined ? sorted.length : lower(to)) - lower(from);
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(1)} ${units[i]}`;
-}
-
-/** Epoch ns as ISO 8601 UTC with all nine fraction digits. */
-function isoTime(ns: bigint): string {
-  const ms = ns / 1_000_000n;
-  const base = new Date(Number(ms)).toISOString();
-  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');
-  return `${base.slice(0, 19)}.${frac}Z`;
-}
-
-function seconds(ns: bigint): string {
-  return `${(Number(ns) / 1e9).toFixed(3)} s`;
 }

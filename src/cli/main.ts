@@ -1,95 +1,84 @@
-import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
-import { InputError, UsageError } from '../core/errors.ts';
-import { USAGE } from './usage.ts';
+/**
+ * `netrec <command> ...`: finds the command in the table, parses its arguments, loads its module
+ * (only the one that runs: the recorder's FFI and the TUI's React are not cheap to load) and maps
+ * whatever it throws to an exit code through the one reporter.
+ */
+import { UsageError } from '../core/errors.ts';
+import { netrecVersion } from '../core/package.ts';
+import { COMMANDS, findCommand } from './commands.ts';
+import { commandHelp, overview } from './help.ts';
+import { parseCommandLine, suggest } from './parse.ts';
+import { reportError } from './report.ts';
+import type { ParsedArgs } from './spec.ts';
+
+type Handler = (args: ParsedArgs) => Promise<number>;
+
+const HANDLERS: Record<string, () => Promise<Handler>> = {
+  record: async () => (await import('./record-command.ts')).recordCommand,
+  replay: async () => (await import('./replay-command.ts')).replayCommand,
+  tui: async () => (await import('./tui-command.ts')).tuiCommand,
+  info: async () => (await import('./info-command.ts')).infoCommand,
+  verify: async () => (await import('./verify-command.ts')).verifyCommand,
+  convert: async () => (await import('./convert-command.ts')).convertCommand,
+  completion: async () => (await import('./completion.ts')).completionCommand,
+  help: async () => helpCommand,
+};
 
 /** Entry point: returns the exit code; user errors become one line on stderr, never a stack. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: readonly string[]): Promise<number> {
   try {
     return await dispatch(argv);
   } catch (err) {
-    // parseArgs' own errors (unknown option, missing value) are usage errors too.
-    if (err instanceof UsageError || isParseArgsError(err)) {
-      process.stderr.write(`netrec: ${err.message}\nTry 'netrec --help'.\n`);
+    return reportError(err);
+  }
+}
+
+async function dispatch(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  switch (name) {
+    case undefined:
+      process.stderr.write(overview(netrecVersion()));
       return 2;
-    }
-    if (err instanceof InputError) {
-      process.stderr.write(`netrec: error: ${err.message}\n`);
-      return 1;
-    }
+    case '-h':
+    case '--help':
+      process.stdout.write(overview(netrecVersion()));
+      return 0;
+    case '-V':
+    case '-v':
+    case '--version':
+      process.stdout.write(`netrec ${netrecVersion()}\n`);
+      return 0;
+  }
+  const command = findCommand(name);
+  if (command === undefined) {
+    const what = name.startsWith('-') ? `unknown option '${name}'` : `unknown command '${name}'`;
+    const names = name.startsWith('-') ? ['--help', '--version'] : COMMANDS.map((c) => c.name);
+    throw new UsageError(`${what}${suggest(name, names, '')}`, 'netrec --help');
+  }
+  const args = parseCommandLine(command, rest);
+  if (args.flag('help')) {
+    process.stdout.write(commandHelp(command));
+    return 0;
+  }
+  try {
+    return await (await HANDLERS[command.name]!())(args);
+  } catch (err) {
+    // A usage error found inside a command (a bad filter, a bad size) points at its help.
+    if (err instanceof UsageError && err.hint === undefined) throw new UsageError(err.message, `netrec ${command.name} --help`);
     throw err;
   }
 }
 
-function isParseArgsError(err: unknown): err is TypeError {
-  return err instanceof TypeError && String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
-}
-
-async function dispatch(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case undefined:
-    case '-h':
-    case '--help':
-    case 'help':
-      process.stdout.write(USAGE);
-      return 0;
-    case '-V':
-    case '--version':
-      process.stdout.write(`netrec ${version()}\n`);
-      return 0;
-    case 'replay': {
-      const args = parseCommandArgs(rest);
-      if (args.help) {
-        process.stdout.write(USAGE);
-        return 0;
-      }
-      return (await import('./replay-command.ts')).replayCommand(args);
-    }
-    // Each command is loaded only when asked for: start-up compiles only what runs (the
-    // recorder's FFI bindings and the TUI's React are not cheap to load).
-    case 'info':
-      return (await import('./info-command.ts')).infoCommand(rest);
-    case 'verify':
-      return (await import('./verify-command.ts')).verifyCommand(rest);
-    case 'convert':
-      return (await import('./convert-command.ts')).convertCommand(rest);
-    case 'record':
-      return (await import('./record-command.ts')).recordCommand(rest);
-    case 'tui':
-      return (await import('./tui-command.ts')).tuiCommand(rest);
-    default:
-      throw new UsageError(`unknown command '${command}'`);
+async function helpCommand(args: ParsedArgs): Promise<number> {
+  const [topic] = args.operands;
+  if (topic === undefined) {
+    process.stdout.write(overview(netrecVersion()));
+    return 0;
   }
-}
-
-export interface CommandArgs {
-  positionals: string[];
-  output: string;
-  trace: string[];
-  help: boolean;
-}
-
-function parseCommandArgs(args: string[]): CommandArgs {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      output: { type: 'string', short: 'o', default: 'json' },
-      trace: { type: 'string', short: 't', multiple: true, default: [] },
-      filter: { type: 'string', short: 'f', multiple: true, default: [] },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  return {
-    positionals,
-    output: values.output,
-    trace: [...values.trace, ...values.filter],
-    help: values.help ?? false,
-  };
-}
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  const command = findCommand(topic);
+  if (command === undefined) {
+    throw new UsageError(`help: unknown command '${topic}'${suggest(topic, COMMANDS.map((c) => c.name), '')}`, 'netrec --help');
+  }
+  process.stdout.write(commandHelp(command));
+  return 0;
 }

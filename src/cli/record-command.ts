@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { formatIssue, UsageError, type InputIssue } from '../core/errors.ts';
+import { formatIssue, InputError, UsageError, type InputIssue } from '../core/errors.ts';
 import { ALL_EVENTS } from '../event/selection.ts';
 import { prepareTarget } from '../nev/directory.ts';
 import { parseSize, SIZE_SYNTAX } from '../nev/size.ts';
@@ -10,64 +9,56 @@ import { LiveSource } from '../record/live-source.ts';
 import { preflight, RecordSetupError } from '../record/preflight.ts';
 import { DEFAULT_RING_BYTES, DEFAULT_SNAPLEN, record, type RecordSummary } from '../record/recorder.ts';
 import { RecordFilter } from '../record/trace-filter.ts';
-import { WRITER_FLAGS, writerOptionsFrom } from './convert-command.ts';
-import { makeSink } from './replay-command.ts';
-import { USAGE } from './usage.ts';
-
-const { output: _recordingFlag, ...SHARED_WRITER_FLAGS } = WRITER_FLAGS;
+import { onInterrupt } from './interrupt.ts';
+import { checkOperands } from './parse.ts';
+import { makeSink } from './sinks.ts';
+import type { ParsedArgs } from './spec.ts';
+import { integerIn, parseDuration } from './values.ts';
+import { writerOptionsFrom } from './writer-options.ts';
 
 /**
- * `netrec record -o cap.nev`: live capture with process context until Ctrl-C, SIGTERM or
- * --duration. Returns the exit code; a missing requirement is one line and exit 1.
+ * `netrec record -o cap.nev`: live capture with process context until Ctrl-C, SIGTERM,
+ * --duration or --count. Returns the exit code; a missing requirement is one line and exit 1.
  */
-export async function recordCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      ...SHARED_WRITER_FLAGS,
-      // -o names the recording here, as in convert; --output is --print's format, as in replay.
-      write: { type: 'string', short: 'o' },
-      output: { type: 'string' },
-      duration: { type: 'string' },
-      snaplen: { type: 'string' },
-      'buffer-size': { type: 'string' },
-      trace: { type: 'string', short: 't', multiple: true, default: [] },
-      filter: { type: 'string', short: 'f', multiple: true, default: [] },
-      cgroup: { type: 'string' },
-      print: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const target = writerOptionsFrom({ ...values, output: values.write });
-  const snaplen = values.snaplen === undefined ? DEFAULT_SNAPLEN : integerIn('--snaplen', values.snaplen, 1, DEFAULT_SNAPLEN);
-  const ringBytes = values['buffer-size'] === undefined ? DEFAULT_RING_BYTES : ringSize(values['buffer-size']);
-  const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration);
-  const filter = RecordFilter.compile([...values.trace, ...values.filter]);
-  if (values.output !== undefined && !values.print) throw new UsageError('--output sets the format of --print: add --print');
-  const sink = values.print ? makeSink(values.output ?? 'json') : undefined;
+export async function recordCommand(args: ParsedArgs): Promise<number> {
+  checkOperands(args.command, args.operands);
+  const target = writerOptionsFrom(args);
+  const snaplenText = args.string('snaplen');
+  const snaplen = snaplenText === undefined ? DEFAULT_SNAPLEN : integerIn('--snaplen', snaplenText, 1, DEFAULT_SNAPLEN);
+  const bufferSize = args.string('buffer-size');
+  const ringBytes = bufferSize === undefined ? DEFAULT_RING_BYTES : ringSize(bufferSize);
+  const duration = args.string('duration');
+  const durationMs = duration === undefined ? undefined : parseDuration(duration);
+  const countText = args.string('count');
+  const count = countText === undefined ? undefined : integerIn('--count', countText, 1, Number.MAX_SAFE_INTEGER);
+  const filter = RecordFilter.compile([...args.strings('trace')]);
+  const output = args.string('output');
+  if (output !== undefined && !args.flag('print')) throw new UsageError('--output sets the format of --print: add --print');
+  const sink = args.flag('print') ? makeSink(output) : undefined;
+  const cgroup = args.string('cgroup');
 
   let setup;
   try {
-    setup = preflight({ ...(values.cgroup !== undefined ? { cgroup: values.cgroup } : {}), objectPath: DEFAULT_OBJECT_PATH });
+    setup = preflight({ ...(cgroup !== undefined ? { cgroup } : {}), objectPath: DEFAULT_OBJECT_PATH });
   } catch (err) {
-    if (err instanceof RecordSetupError) return fail(err.message);
+    if (err instanceof RecordSetupError) throw new InputError(err.message);
     throw err;
   }
   // A target that cannot be written is reported before anything is loaded into the kernel.
   prepareTarget(target.dir, target.force ?? false);
 
+  // A second Ctrl-C exits at once: the kernel detaches the programs when the process ends.
+  const interrupt = onInterrupt();
   const stop = new AbortController();
-  const onSignal = (): void => {
-    if (stop.signal.aborted) process.exit(130); // a second Ctrl-C: the kernel detaches on exit
-    stop.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  interrupt.signal.addEventListener('abort', () => stop.abort());
   const timer = durationMs === undefined ? undefined : setTimeout(() => stop.abort(), durationMs);
+  let recorded = 0;
+  const counted =
+    count === undefined
+      ? undefined
+      : (): void => {
+          if (++recorded >= count) stop.abort();
+        };
 
   const live = sink === undefined ? undefined : new LiveSource();
   const report = (issue: InputIssue): void => void process.stderr.write(formatIssue(issue) + '\n');
@@ -86,29 +77,34 @@ export async function recordCommand(args: string[]): Promise<number> {
       note,
       onReady: () => process.stderr.write(`netrec: recording to ${target.dir} (cgroup ${setup.cgroupPath}, snaplen ${snaplen}); Ctrl-C stops\n`),
       ...(filter !== undefined ? { filter } : {}),
-      ...(live !== undefined ? { onPacket: (p) => live.push(p) } : {}),
+      ...(live !== undefined || counted !== undefined
+        ? {
+            onPacket: (p) => {
+              live?.push(p);
+              counted?.();
+            },
+          }
+        : {}),
     });
   } catch (err) {
-    if (err instanceof BpfLoadError) return fail([err.message, ...err.log.map((l) => `  ${l}`)].join('\n'));
-    if (err instanceof NativeError || err instanceof RecordSetupError) return fail(err.message);
+    if (err instanceof BpfLoadError) {
+      // The verifier's log is what a kernel developer needs: it goes under the one-line error.
+      process.stderr.write(err.log.map((l) => `  ${l}\n`).join(''));
+      throw new InputError(err.message);
+    }
+    if (err instanceof NativeError || err instanceof RecordSetupError) throw new InputError(err.message);
     // The recording's file system failed (disk full...): the recording stops there.
     const code = (err as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && code.startsWith('E')) return fail(`writing ${target.dir}: ${(err as Error).message}`);
+    if (typeof code === 'string' && code.startsWith('E')) throw new InputError(`writing ${target.dir}: ${(err as Error).message}`);
     throw err;
   } finally {
     clearTimeout(timer);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.release();
     live?.end();
     await printing;
   }
   process.stderr.write(formatSummary(target.dir, summary, live?.skipped ?? 0));
   return 0;
-}
-
-function fail(message: string): number {
-  process.stderr.write(`netrec: error: ${message}\n`);
-  return 1;
 }
 
 function formatSummary(dir: string, s: RecordSummary, unprinted: number): string {
@@ -122,12 +118,6 @@ function formatSummary(dir: string, s: RecordSummary, unprinted: number): string
   return lines.join('\n') + '\n';
 }
 
-function integerIn(flag: string, text: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`invalid ${flag} '${text}': expected an integer from ${min} to ${max}`);
-  return n;
-}
-
 /** The ring buffer must be a power of two of at least a page. */
 function ringSize(text: string): number {
   const n = parseSize(text);
@@ -136,16 +126,4 @@ function ringSize(text: string): number {
     throw new UsageError(`invalid --buffer-size '${text}': expected a power of two from 4KiB to 1GiB`);
   }
   return n;
-}
-
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, '': 1000 };
-
-/** "30s", "5m", "1h", "250ms"; a plain number is seconds. */
-export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|)$/.exec(text.trim());
-  const ms = m ? Number(m[1]) * DURATION_UNITS[m[2]!]! : NaN;
-  if (!(ms > 0) || !Number.isFinite(ms) || ms > 2 ** 31 - 1) {
-    throw new UsageError(`invalid --duration '${text}': expected a positive time such as 30s, 5m, 1h or 500ms`);
-  }
-  return ms;
 }

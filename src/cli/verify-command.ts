@@ -1,29 +1,21 @@
 import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { InputError, UsageError } from '../core/errors.ts';
+import { InputError } from '../core/errors.ts';
 import { releaseLock } from '../nev/directory.ts';
 import { openRecording } from '../nev/recording.ts';
 import { checkSegment, repairSegment, type Finding } from '../nev/verify.ts';
 import { openSegment } from '../nev/segment-reader.ts';
-import { USAGE } from './usage.ts';
+import { checkOperands } from './parse.ts';
+import type { ParsedArgs } from './spec.ts';
 
 /**
  * `netrec verify cap.nev [--repair]`: one line per segment, then its findings. Exit 0 when every
  * segment is sealed and intact (after repair, if asked), else 1.
  */
-export async function verifyCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { repair: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new UsageError('verify needs exactly one recording (a .nev directory or segment file)');
-  const path = positionals[0]!;
+export async function verifyCommand(args: ParsedArgs): Promise<number> {
+  checkOperands(args.command, args.operands);
+  const path = args.operands[0]!;
+  const values = { repair: args.flag('repair') };
   const recording = await openRecording(path);
   if (values.repair && recording.writer !== undefined) {
     throw new InputError(`${path}: being written by process ${recording.writer}; stop it before --repair`);

@@ -33,12 +33,29 @@ export function formatIssue(issue: InputIssue): string {
   return `netrec: ${label}: ${issue.file}: ${issue.where}: ${issue.message}`;
 }
 
-/** Bad command line: the CLI prints the message and exits 2. */
-export class UsageError extends Error {
+/**
+ * An error the user can act on: one line on stderr and an exit code, never a stack trace. The
+ * CLI's reporter (cli/report.ts) is the only place that turns these into output.
+ */
+export abstract class NetrecError extends Error {
+  abstract readonly exitCode: 1 | 2;
+  constructor(
+    message: string,
+    /** A second line telling the user what to do next ("Try 'netrec replay --help'."). */
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Bad command line: exit 2. The hint names the help to read. */
+export class UsageError extends NetrecError {
   override readonly name = 'UsageError';
+  readonly exitCode = 2;
 }
 
 /** The input as a whole cannot be read (not a capture, unsupported version...): exit 1. */
-export class InputError extends Error {
+export class InputError extends NetrecError {
   override readonly name = 'InputError';
+  readonly exitCode = 1;
 }

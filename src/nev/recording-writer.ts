@@ -9,10 +9,11 @@
  *
  * File system errors (disk full...) are exceptions: they end the recording, not one record.
  */
-import { readFileSync, unlinkSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import { hostname, release } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { netrecVersion } from '../core/package.ts';
 import type { TaskContext } from '../core/packet.ts';
 import { requireBlockCodec } from './block.ts';
 import { acquireLock, prepareTarget, releaseLock } from './directory.ts';
@@ -65,9 +66,6 @@ export interface WriterStats {
   records: number;
 }
 
-const NETREC_VERSION = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
 
 const wallClock = (): bigint => BigInt(Date.now()) * 1_000_000n;
 
@@ -248,7 +246,7 @@ export class RecordingWriter {
     const header: SegmentHeader = {
       formatMajor: FORMAT_MAJOR,
       formatMinor: FORMAT_MINOR,
-      netrecVersion: NETREC_VERSION,
+      netrecVersion: netrecVersion(),
       recordingId: this.recordingId,
       segmentNumber: this.segmentNumber,
       firstPacketNumber: this.nextPacketNumber,

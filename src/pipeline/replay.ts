@@ -10,6 +10,7 @@ import type { DecodeError } from '../decode/types.ts';
 import { buildEvents } from '../event/build.ts';
 import { depthFor, type EventMask } from '../event/selection.ts';
 import type { TraceeEvent } from '../event/types.ts';
+import { concatenate, mergeByTime } from '../replay/interleave.ts';
 import { isIssue, type PacketSource } from '../replay/source.ts';
 import type { EventSink } from '../sink/sink.ts';
 
@@ -22,17 +23,29 @@ export interface ReplayOptions {
   sink: EventSink;
   /** Receives every input issue (bad record, undecodable packet) as it happens. */
   report?: (issue: InputIssue) => void;
+  /** Several sources: merged by timestamp (default) or one after the other. */
+  order?: 'merge' | 'concat';
+  /** Only packets with from <= timestamp <= to (epoch ns) are decoded. */
+  window?: { from?: bigint; to?: bigint };
+  /** Stop after this many packets that gave at least one accepted event. */
+  limit?: number;
+  /** Stops the replay between batches; what was written stays complete. */
+  signal?: AbortSignal;
+  /** Called after every batch with the packets read so far. */
+  progress?: (packetsRead: number) => void;
 }
 
 export interface ReplayStats {
   packets: number;
+  /** Packets that gave at least one accepted event. */
+  matched: number;
   events: number;
   errors: number;
   warnings: number;
 }
 
 export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
-  const stats: ReplayStats = { packets: 0, events: 0, errors: 0, warnings: 0 };
+  const stats: ReplayStats = { packets: 0, matched: 0, events: 0, errors: 0, warnings: 0 };
   const report = (issue: InputIssue): void => {
     if (issue.severity === 'error') stats.errors++;
     else stats.warnings++;
@@ -40,30 +53,44 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
   };
   const depth = depthFor(opts.events);
   const built: TraceeEvent[] = [];
+  const from = opts.window?.from;
+  const to = opts.window?.to;
+  const limit = opts.limit ?? Infinity;
+  // Each input keeps its own reassembly: a flow never continues from one file into another.
+  const streams = new Map<PacketSource, TcpDnsReassembler>(opts.sources.map((s) => [s, new TcpDnsReassembler()]));
+  const groups = (opts.order ?? 'merge') === 'concat' ? concatenate(opts.sources) : mergeByTime(opts.sources);
 
-  for (const source of opts.sources) {
-    const streams = new TcpDnsReassembler();
-    for await (const batch of source.batches()) {
-      for (const item of batch) {
+  reading: for await (const group of groups) {
+    for (const { source, items } of group) {
+      const reassembler = streams.get(source)!;
+      for (const item of items) {
         if (isIssue(item)) {
           report(item);
           continue;
         }
         stats.packets++;
-        const decoded = decodePacket(item.data, item.linkType, depth, streams);
+        if ((from !== undefined && item.timestamp < from) || (to !== undefined && item.timestamp > to)) continue;
+        const decoded = decodePacket(item.data, item.linkType, depth, reassembler);
         if (decoded.error) report(decodeIssue(source.name, item, decoded.error));
         built.length = 0;
         buildEvents(item, decoded, opts.events, built);
+        let accepted = false;
         for (const e of built) {
           if (opts.accept && !opts.accept(e)) continue;
           stats.events++;
+          accepted = true;
           opts.sink.write(e);
         }
+        if (accepted && ++stats.matched >= limit) break reading;
       }
-      await opts.sink.flush();
-      if (opts.sink.closed) return stats;
     }
-    const incomplete = streams.incompleteFlows();
+    opts.progress?.(stats.packets);
+    await opts.sink.flush();
+    if (opts.sink.closed) return stats;
+    if (opts.signal?.aborted) break;
+  }
+  for (const [source, reassembler] of streams) {
+    const incomplete = reassembler.incompleteFlows();
     if (incomplete > 0) {
       report(inputIssue(source.name, 'end of input', `${incomplete} DNS-over-TCP flow(s) end in the middle of a message`, 'warning'));
     }

@@ -7,14 +7,15 @@
  * through load() or attach() releases everything made so far.
  */
 import { closeSync, openSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../core/package.ts';
 import { COMM_LEN, CONFIG, NETREC_ABI_VERSION, TraceFlag, TracePid } from './abi.ts';
 import { BPF_ANY, BPF_NOEXIST, errnoText, loadNative, NativeError, type Libbpf, type Pointer } from './libbpf.ts';
 import type { KernelPrefilter } from './trace-filter.ts';
 
 const EEXIST = 17;
 
-export const DEFAULT_OBJECT_PATH = fileURLToPath(new URL('../../bpf/netrec.bpf.o', import.meta.url));
+export const DEFAULT_OBJECT_PATH = join(packageRoot(), 'bpf', 'netrec.bpf.o');
 
 /** Programs attached to the cgroup, in attach order: owners are tracked before packets flow. */
 const CGROUP_PROGRAMS = [

@@ -11,7 +11,11 @@ export class ByteReader {
   private consumed = 0;
   private finished = false;
 
-  constructor(source: AsyncIterable<Buffer>) {
+  constructor(
+    source: AsyncIterable<Buffer>,
+    /** The file's size when it is a regular file (for progress); undefined for pipes. */
+    readonly totalBytes?: number,
+  ) {
     this.source = source[Symbol.asyncIterator]();
   }
 

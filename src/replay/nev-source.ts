@@ -12,7 +12,7 @@ import { inputIssue, type InputIssue } from '../core/errors.ts';
 import { listSegments } from '../nev/directory.ts';
 import { hasMagic, MAGIC } from '../nev/layout.ts';
 import { isPacketItem, openRecording, readRecording, type NevItem, type ReadOptions, type Recording } from '../nev/recording.ts';
-import type { LossRecord } from '../nev/records.ts';
+import { RecordType, type LossRecord } from '../nev/records.ts';
 import type { LifecycleTree } from './lifecycle-tree.ts';
 import type { PacketSource, SourceItem } from './source.ts';
 
@@ -47,6 +47,22 @@ export class NevSource implements PacketSource {
   }
 
   private lifecycle: LifecycleTree | undefined;
+  /** Number of the last packet handed out, for progress(). */
+  private lastNumber = 0;
+
+  /**
+   * Recordings are read by position, segment by segment: progress is estimated from packet
+   * numbers against the footers' counts, scaled to the recording's bytes.
+   */
+  progress(): { bytes: number; totalBytes: number | undefined } {
+    const segments = this.recording.segments.flatMap((s) => (s.info ? [s.info] : []));
+    const totalBytes = segments.reduce((sum, s) => sum + s.size, 0);
+    const first = segments[0]?.header?.firstPacketNumber ?? 1;
+    const lastSegment = segments[segments.length - 1];
+    const end = lastSegment?.footer && lastSegment.header ? lastSegment.header.firstPacketNumber + (lastSegment.footer.counts.get(RecordType.packet) ?? 0) : undefined;
+    if (end === undefined || end <= first) return { bytes: 0, totalBytes: undefined };
+    return { bytes: Math.round(((this.lastNumber - first + 1) / (end - first)) * totalBytes), totalBytes };
+  }
 
   async *batches(): AsyncIterable<SourceItem[]> {
     const tree = this.lifecycle;
@@ -55,7 +71,10 @@ export class NevSource implements PacketSource {
     for await (const items of this.records()) {
       const out: SourceItem[] = [];
       for (const item of items) {
-        if (isPacketItem(item) || item.kind === 'issue') out.push(item);
+        if (isPacketItem(item)) {
+          this.lastNumber = item.number;
+          out.push(item);
+        } else if (item.kind === 'issue') out.push(item);
         else if (item.kind === 'loss' && (item.kernelLost > 0n || item.userDropped > 0n)) out.push(lossWarning(this.name, item));
         else if (tree && item.kind === 'task') tree.define(item);
         else if (tree && item.kind === 'lifecycle') tree.add(item);
@@ -76,14 +95,14 @@ function lossWarning(file: string, loss: LossRecord): InputIssue {
  * The recording at `path` when it is one: a directory holding segment files, or a file that
  * starts with the segment magic. Undefined for anything else, which other readers may take.
  */
-export async function openNevIfRecording(path: string): Promise<NevSource | undefined> {
+export async function openNevIfRecording(path: string, options: ReadOptions = {}): Promise<NevSource | undefined> {
   let isDirectory: boolean;
   try {
     isDirectory = (await stat(path)).isDirectory();
   } catch {
     return undefined; // the caller reports why it cannot be opened
   }
-  if (isDirectory) return listSegments(path).length > 0 ? NevSource.open(path) : undefined;
+  if (isDirectory) return listSegments(path).length > 0 ? NevSource.open(path, options) : undefined;
   const head = Buffer.alloc(MAGIC.length);
   try {
     const fh = await open(path, 'r');
@@ -91,5 +110,5 @@ export async function openNevIfRecording(path: string): Promise<NevSource | unde
   } catch {
     return undefined;
   }
-  return hasMagic(head) ? NevSource.open(path) : undefined;
+  return hasMagic(head) ? NevSource.open(path, options) : undefined;
 }

@@ -12,6 +12,7 @@ import { BlockType } from './pcapng-blocks.ts';
 import { pcapngSource } from './pcapng.ts';
 import { openNevIfRecording } from './nev-source.ts';
 import type { PacketSource } from './source.ts';
+import type { ReadOptions } from '../nev/recording.ts';
 import { hasMagic as hasNevMagic } from '../nev/layout.ts';
 
 /** The name that reads standard input. */
@@ -51,11 +52,12 @@ const NOT_A_CAPTURE = 'not a pcap, pcapng or netrec recording';
  * The source for `path` ('-' for stdin). A path that cannot be opened or is not a capture throws
  * InputError with a one-line message naming it; problems inside the file come from the source.
  */
-export async function openCapture(path: string): Promise<PacketSource> {
+export async function openCapture(path: string, options: ReadOptions = {}): Promise<PacketSource> {
   // .nev recordings (directories, segment files) are read by position, not as a stream.
-  const recording = path === STDIN_NAME ? undefined : await openNevIfRecording(path);
+  const recording = path === STDIN_NAME ? undefined : await openNevIfRecording(path, options);
   if (recording) return recording;
-  const bytes = new ByteReader(await openStream(path));
+  const stream = await openStream(path);
+  const bytes = new ByteReader(stream.data, stream.size);
   try {
     const available = await bytes.request(PROBE_BYTES).catch((error: unknown) => {
       throw new InputError(`${path}: cannot read: ${systemMessage(error)}`);
@@ -73,18 +75,21 @@ export async function openCapture(path: string): Promise<PacketSource> {
   }
 }
 
-async function openStream(path: string): Promise<Readable> {
+async function openStream(path: string): Promise<{ data: Readable; size?: number }> {
   if (path === STDIN_NAME) {
     if (process.stdin.isTTY === true) {
       throw new InputError(`${STDIN_NAME}: standard input is a terminal; pipe a capture into it`);
     }
-    return process.stdin;
+    return { data: process.stdin };
   }
   let file: FileHandle | undefined;
   let isDirectory: boolean;
+  let size: number;
   try {
     file = await open(path, 'r');
-    isDirectory = (await file.stat()).isDirectory();
+    const info = await file.stat();
+    isDirectory = info.isDirectory();
+    size = info.size;
   } catch (error) {
     await file?.close();
     throw new InputError(`${path}: cannot open: ${systemMessage(error)}`);
@@ -94,7 +99,7 @@ async function openStream(path: string): Promise<Readable> {
     await file.close();
     throw new InputError(`${path}: is a directory, ${NOT_A_CAPTURE}`);
   }
-  return file.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
+  return { data: file.createReadStream({ highWaterMark: READ_CHUNK_BYTES }), ...(size > 0 ? { size } : {}) };
 }
 
 /** "no such file or directory" from "ENOENT: no such file or directory, open 'x'". */

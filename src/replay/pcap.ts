@@ -31,9 +31,18 @@ const LARGEST_CREDIBLE_SNAPLEN = 128 * 1024 * 1024;
 
 export function pcapSource(name: string, bytes: ByteReader): PacketSource {
   let iterated = false;
+  const head = bytes.peek(Math.min(bytes.buffered, PCAP_HEADER_LENGTH));
+  const parsed = head.length === PCAP_HEADER_LENGTH ? parsePcapHeader(head) : undefined;
   return {
+    layout: () => {
+      if (parsed === undefined || 'problem' in parsed) return { format: 'pcap', sections: 0, interfaces: [] };
+      const { nanosecond, littleEndian, linkType, snaplen } = parsed.header;
+      const format = `pcap (${nanosecond ? 'nanosecond' : 'microsecond'} timestamps, ${littleEndian ? 'little' : 'big'}-endian)`;
+      return { format, sections: 1, interfaces: [{ section: 1, linkType, snaplen }] };
+    },
     name,
     hasProcessContext: false,
+    progress: () => ({ bytes: bytes.offset, totalBytes: bytes.totalBytes }),
     batches() {
       if (iterated) throw new Error(`pcap source ${name}: batches() can be iterated only once`);
       iterated = true;

@@ -37,13 +37,16 @@ const MAXIMUM_BLOCK_LENGTH = 32 + 128 * 1024 * 1024 + 131_072;
 
 export function pcapngSource(name: string, bytes: ByteReader): PacketSource {
   let iterated = false;
+  const walker = new BlockWalker(name);
   return {
+    layout: () => ({ format: 'pcapng', sections: walker.sections, interfaces: walker.declared }),
     name,
     hasProcessContext: false,
+    progress: () => ({ bytes: bytes.offset, totalBytes: bytes.totalBytes }),
     batches() {
       if (iterated) throw new Error(`pcapng source ${name}: batches() can be iterated only once`);
       iterated = true;
-      return readPcapng(name, bytes);
+      return readPcapng(walker, name, bytes);
     },
   };
 }
@@ -56,8 +59,7 @@ interface Section {
 /** Reading goes on after a block, or stops for good. */
 type Outcome = 'next' | 'stop';
 
-async function* readPcapng(name: string, bytes: ByteReader): AsyncGenerator<SourceItem[]> {
-  const walker = new BlockWalker(name);
+async function* readPcapng(walker: BlockWalker, name: string, bytes: ByteReader): AsyncGenerator<SourceItem[]> {
   let batch: SourceItem[] = [];
   try {
     for (;;) {
@@ -91,6 +93,9 @@ async function* readPcapng(name: string, bytes: ByteReader): AsyncGenerator<Sour
 class BlockWalker {
   private section: Section | undefined;
   private nextPacketNumber = 1;
+  /** Sections and readable interfaces met so far, for `netrec info`. */
+  sections = 0;
+  readonly declared: { section: number; linkType: number; snaplen: number }[] = [];
 
   constructor(private readonly name: string) {}
 
@@ -192,6 +197,7 @@ class BlockWalker {
     switch (type) {
       case BlockType.SECTION_HEADER:
         this.section = { littleEndian, interfaces: [] };
+        this.sections++;
         return 'next';
       case BlockType.INTERFACE_DESCRIPTION: {
         const slot = readInterface(block, littleEndian);
@@ -200,6 +206,7 @@ class BlockWalker {
           out.push(this.blockIssue(type, offset, `interface ${interfaces.length}: ${slot.damage}`));
         }
         interfaces.push(slot);
+        if (!('damage' in slot)) this.declared.push({ section: this.sections, linkType: slot.linkType, snaplen: slot.snaplen });
         return 'next';
       }
       case BlockType.ENHANCED_PACKET:

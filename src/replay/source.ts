@@ -17,4 +17,16 @@ export interface PacketSource {
   /** Does the source carry process context (recordings) or not (pcap)? */
   readonly hasProcessContext: boolean;
   batches(): AsyncIterable<SourceItem[]>;
+  /** What the file declared so far (format, sections, interfaces): for `netrec info`. */
+  layout?(): CaptureLayout;
+  /** How far reading got, for a progress line: bytes read and the input's size when known. */
+  progress?(): { bytes: number; totalBytes: number | undefined };
+}
+
+/** A capture file's declarations, as capinfos shows them. */
+export interface CaptureLayout {
+  /** "pcap (nanosecond, little-endian)", "pcapng". */
+  format: string;
+  sections: number;
+  interfaces: { section: number; linkType: number; snaplen: number }[];
 }

@@ -105,7 +105,7 @@ describe('CLI', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
       "netrec: invalid filter 'net_packet_tcp.args.proto_tcp.SYN=yes': 'yes' is not a number: " +
-        "net_packet_tcp.args.proto_tcp.SYN is a number (decimal integers only)\nTry 'netrec --help'.\n",
+        "net_packet_tcp.args.proto_tcp.SYN is a number (decimal integers only); see 'netrec replay --help'\n",
     );
   });
 

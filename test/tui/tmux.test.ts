@@ -131,11 +131,13 @@ describe.skipIf(!hasTmux)('netrec tui in a real terminal (tmux)', () => {
 });
 
 describe('netrec tui without a terminal', () => {
-  it('says so in one line, points at netrec replay, and exits 1', () => {
+  it('says so in one line, points at netrec replay, and is a usage error (exit 2)', () => {
     const run = spawnSync('node', ['bin/netrec.mjs', 'tui', 'fixtures/pcap/dns-udp.pcap'], { encoding: 'utf8' });
-    expect(run.stderr).toBe("netrec: error: tui needs an interactive terminal; to print the events instead: netrec replay fixtures/pcap/dns-udp.pcap\n");
+    expect(run.stderr).toBe(
+      "netrec: tui needs an interactive terminal; to print the events instead: netrec replay fixtures/pcap/dns-udp.pcap; see 'netrec tui --help'\n",
+    );
     expect(run.stdout).toBe('');
-    expect(run.status).toBe(1);
+    expect(run.status).toBe(2);
   });
 
   it('refuses stdin and a missing file name as usage errors', () => {

@@ -1,0 +1,222 @@
+/**
+ * Every command, its options and operands, as one table. Parsing (parse.ts), `--help` (help.ts),
+ * the man page (man-page.ts) and shell completion (completion.ts) are all derived from it.
+ */
+import type { CommandSpec, OptionSpec } from './spec.ts';
+
+export const HELP_OPTION: OptionSpec = { name: 'help', short: 'h', help: "Show this command's help and exit." };
+
+const TRACE: OptionSpec = {
+  name: 'trace',
+  short: 't',
+  aliases: ['filter'],
+  shortAliases: ['f'],
+  value: 'EXPR',
+  multiple: true,
+  complete: 'none',
+  help:
+    "Filter in Tracee's grammar plus header fields, CIDRs and follow (repeatable; different fields are ANDed, values of one field ORed): event=net_packet_dns*, comm=curl, pid=1234, follow, net_packet_tcp.args.dst_port=443, net_packet_dns.args.src=10.0.0.0/8, net_packet_tcp.args.proto_tcp.SYN=1. See docs/filters.md.",
+};
+
+const READ: OptionSpec = {
+  name: 'read',
+  short: 'r',
+  value: 'FILE',
+  multiple: true,
+  complete: 'file',
+  help: 'Read this input (as tcpdump -r); the same as naming it as an operand. Repeatable.',
+};
+
+const OUTPUT_FORMATS = ['json', 'table', 'format:json', 'format:table'] as const;
+
+const OUTPUT: OptionSpec = {
+  name: 'output',
+  short: 'o',
+  value: 'FORMAT',
+  choices: OUTPUT_FORMATS,
+  help: "json (default): one Tracee v0.10 event per line; table: fixed columns (TIME UID COMM PID TID RET EVENT ARGS). Tracee's format:json / format:table also work.",
+};
+
+const COUNT: OptionSpec = {
+  name: 'count',
+  short: 'c',
+  value: 'N',
+  complete: 'none',
+  help: 'Stop after N packets that pass the filters (as tcpdump -c).',
+};
+
+const FROM: OptionSpec = {
+  name: 'from',
+  value: 'TIME',
+  complete: 'none',
+  help: 'Skip packets before TIME: RFC 3339 (2026-12-07T10:00:00.5Z, offsets allowed), epoch seconds (1765101600.5) or epoch nanoseconds (16 or more digits, or an ns suffix). Recordings seek to it through their index.',
+};
+
+const TO: OptionSpec = {
+  name: 'to',
+  value: 'TIME',
+  complete: 'none',
+  help: 'Stop after packets later than TIME (same forms as --from); both ends are inclusive.',
+};
+
+const CONCAT: OptionSpec = {
+  name: 'concat',
+  help: 'Read several inputs one after the other, in argument order, instead of merging their packets by timestamp (as mergecap -a).',
+};
+
+const FORCE: OptionSpec = { name: 'force', help: 'Replace an existing output.' };
+
+const WRITER_OPTIONS: readonly OptionSpec[] = [
+  FORCE,
+  { name: 'compress', help: 'Write lz4-compressed blocks (smaller, a little slower).' },
+  {
+    name: 'rotate-size',
+    value: 'SIZE',
+    complete: 'none',
+    help: 'Start a new segment when one reaches SIZE (KiB/MiB/GiB or k/M/G; default 64MiB).',
+  },
+  {
+    name: 'rotate-seconds',
+    value: 'N',
+    complete: 'none',
+    help: 'Start a new segment at every multiple of N seconds of capture time.',
+  },
+  { name: 'max-segments', value: 'N', complete: 'none', help: 'Keep only the newest N segments (a ring).' },
+];
+
+const INPUTS = {
+  name: 'file...',
+  min: 1,
+  complete: 'file',
+  missing: 'needs at least one input (a .nev recording, a pcap or pcapng file, or - for stdin)',
+} as const;
+
+const ONE_INPUT = (what: string) => ({ name: 'file', min: 1, max: 1, complete: 'file', missing: `takes exactly one ${what}` }) as const;
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'record',
+    summary: "Capture this host's packets with the process that owns each one (eBPF, root).",
+    description: [
+      "Captures every IPv4/IPv6 packet of this host's sockets with eBPF (cgroup_skb) together with the process that owns it (pid, tid, ppid, comm, uid, namespaces, cgroup, container) and the process lifecycle, into a crash-safe .nev recording, until Ctrl-C, SIGTERM, --duration or --count.",
+      'Bytes are kept from the IP header on, up to --snaplen (DNS always whole). Every packet the kernel or the recorder could not keep is counted in the recording.',
+    ],
+    options: [
+      { name: 'write', short: 'o', shortAliases: ['w'], value: 'DIR.nev', complete: 'directory', help: 'The recording to write (a directory of segment files). Required.' },
+      { name: 'duration', value: 'TIME', complete: 'none', help: 'Stop after TIME (30s, 5m, 1h, 500ms; a plain number is seconds).' },
+      { ...COUNT, help: 'Stop after N packets recorded.' },
+      { name: 'snaplen', short: 's', value: 'N', complete: 'none', help: 'Keep at most N bytes of each packet (default 65535; DNS always whole).' },
+      { name: 'buffer-size', short: 'B', value: 'SIZE', complete: 'none', help: 'Kernel ring buffer size, a power of two (default 16MiB).' },
+      { name: 'cgroup', value: 'PATH', complete: 'directory', help: 'Capture only this cgroup v2 subtree (default: the whole host).' },
+      { ...TRACE, help: 'Keep only the packets of matching processes: comm=, pid=, uid=, container, follow... (see replay).' },
+      { name: 'print', help: 'Also print the events live, as replay would.' },
+      { ...OUTPUT, short: undefined, help: 'Format of --print: json (default) or table.' },
+      ...WRITER_OPTIONS,
+    ],
+    operands: { name: '', min: 0, max: 0, missing: 'takes no operands (name the recording with -o)' },
+    examples: [
+      ['netrec record -o cap.nev --duration 30s', "record 30 s of the host's traffic"],
+      ['netrec record -o cap.nev --trace comm=curl --trace follow --print --output table', 'record curl and everything it starts, and watch it live'],
+    ],
+  },
+  {
+    name: 'replay',
+    summary: 'Print the Tracee network events of recordings, pcap and pcapng files.',
+    description: [
+      "Decodes .nev recordings, pcap and pcapng files (detected from their bytes, not their names; - reads stdin) and prints the events Tracee v0.10 emits live: net_packet_ipv4 (2007), _ipv6 (2008), _tcp (2009), _udp (2010), _icmp (2011), _icmpv6 (2012), _dns (2013), _dns_request (2014), _dns_response (2015). Without event=, all nine are printed.",
+      'Several inputs are merged by packet timestamp, as mergecap does (ties keep argument order); --concat reads them one after the other instead.',
+      'Exit status: 0 success; 1 an input error was reported (one line on stderr naming the file and packet or offset; processing goes on); 2 usage error. Warnings (a header cut by the snaplen, a TCP gap, packets the kernel dropped) do not change it.',
+    ],
+    options: [OUTPUT, TRACE, READ, COUNT, FROM, TO, CONCAT],
+    operands: INPUTS,
+    examples: [
+      ['netrec replay cap.nev --output table', 'a recording as a table'],
+      ['netrec replay cap.nev --trace comm=curl --trace follow', 'what curl and everything it started sent'],
+      ['netrec replay capture.pcapng -t event=net_packet_dns_response -o table', 'DNS answers only'],
+      ['netrec replay cap.nev -t event=net_packet_tcp -t net_packet_tcp.args.proto_tcp.SYN=1', 'TCP SYNs'],
+      ['netrec replay a.pcap b.pcap --from 2026-12-07T10:00:00Z --to 2026-12-07T10:05:00Z', 'five minutes of two captures, merged'],
+      ['tcpdump -i any -w - port 53 | netrec replay - -t e=net_packet_dns*', 'live from tcpdump'],
+    ],
+  },
+  {
+    name: 'tui',
+    summary: 'Page, filter, search and inspect a capture or recording in the terminal.',
+    description: [
+      'An interactive viewer: event list, detail tree, hex bytes, filter (f), search (/), follow a flow or DNS query (F), process tree (p), stats (s); ? lists the keys, q quits. Needs a terminal (exit 2 without one).',
+    ],
+    options: [{ ...TRACE, help: 'Start with this filter in the filter bar (repeatable, ANDed).' }, READ],
+    operands: ONE_INPUT('capture or recording (a file, not stdin)'),
+    examples: [['netrec tui cap.nev', 'investigate a recording interactively']],
+  },
+  {
+    name: 'info',
+    summary: 'Summarise a recording, pcap or pcapng file.',
+    description: [
+      'For a .nev recording: segments (sealed or not), writer, host, time span, packets per protocol, bytes, losses, processes. For pcap and pcapng (as capinfos): format, link types, interfaces, snaplen, packets, bytes, time span.',
+    ],
+    options: [READ],
+    operands: ONE_INPUT('recording or capture'),
+    examples: [
+      ['netrec info cap.nev', 'what a recording holds'],
+      ['netrec info capture.pcapng', 'what a capture holds'],
+    ],
+  },
+  {
+    name: 'verify',
+    summary: "Check a recording's framing, checksums and footers; --repair seals it.",
+    description: [
+      'Prints one line per segment, then its findings. --repair seals a segment left unsealed by a stopped writer (no record is changed). Exit 0 when every segment is sealed and intact (after repair, if asked), else 1.',
+    ],
+    options: [{ name: 'repair', help: 'Seal segments left unsealed by a writer that was stopped.' }],
+    operands: ONE_INPUT('recording (a .nev directory or segment file)'),
+    examples: [
+      ['netrec verify cap.nev', 'check a recording'],
+      ['netrec verify cap.nev --repair', 'seal what a killed recorder left'],
+    ],
+  },
+  {
+    name: 'convert',
+    summary: 'Write a pcap or pcapng capture as a .nev recording.',
+    description: [
+      'Converts a capture into a .nev recording (without process context). The output format follows --format, else the output name; a name that says pcap or pcapng is refused (netrec export writes those).',
+      'Time rotation follows the packets own timestamps, so segments split where the capture time crosses the multiples, as if it had been recorded.',
+    ],
+    options: [
+      { name: 'write', short: 'o', shortAliases: ['w'], value: 'DIR.nev', complete: 'directory', help: 'The recording to write. Required.' },
+      { name: 'format', value: 'FORMAT', choices: ['nev'], help: 'Output format (only nev here; netrec export writes pcap and pcapng).' },
+      ...WRITER_OPTIONS,
+    ],
+    operands: ONE_INPUT('input capture (pcap or pcapng; - for stdin)'),
+    examples: [['netrec convert capture.pcapng -o capture.nev --compress', 'a compressed recording of a capture']],
+  },
+  {
+    name: 'completion',
+    summary: 'Print a shell completion script (bash or zsh).',
+    description: [
+      'Prints a completion script generated from the same option tables as --help. Load it with: source <(netrec completion bash), or for zsh: netrec completion zsh > "${fpath[1]}/_netrec".',
+    ],
+    options: [],
+    operands: { name: 'shell', min: 1, max: 1, complete: ['bash', 'zsh'], missing: 'takes one shell: bash or zsh' },
+    examples: [
+      ['source <(netrec completion bash)', 'complete netrec in this bash'],
+      ['netrec completion zsh > ~/.zfunc/_netrec', 'install for zsh (with ~/.zfunc in fpath)'],
+    ],
+  },
+  {
+    name: 'help',
+    summary: "Show a command's help (netrec help replay).",
+    description: ['Without a command, lists the commands.'],
+    options: [],
+    operands: { name: 'command', min: 0, max: 1, complete: [], missing: 'takes at most one command' },
+    examples: [['netrec help replay', "replay's options and examples"]],
+  },
+];
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}
+
+/** Every option of a command, --help included. */
+export function optionsOf(command: CommandSpec): readonly OptionSpec[] {
+  return [...command.options, HELP_OPTION];
+}
