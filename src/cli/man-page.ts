@@ -23,6 +23,8 @@ function optionTag(o: OptionSpec): string {
 export function manPage(version: string, date: string): string {
   const out: string[] = [
     `.TH NETREC 1 "${date}" "netrec ${version}" "User Commands"`,
+    // Filter examples are long unbreakable words: left-adjusted text never has to stretch.
+    '.ad l',
     '.SH NAME',
     'netrec \\- record and replay network packets with the process that owns them',
     '.SH SYNOPSIS',
