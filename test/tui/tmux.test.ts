@@ -4,68 +4,24 @@
  * runs on its own socket and is killed afterwards. CI=true stays in the environment on
  * purpose: the TUI must draw in a terminal even on a CI machine.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { hasTmux, Terminal } from '../helpers/tmux.ts';
 import { writeRecording } from './helpers/recording.ts';
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const dir = mkdtempSync(join(tmpdir(), 'netrec-tui-tmux-'));
-const socket = `netrec-tui-test-${process.pid}`;
+const terminal = new Terminal();
+const dir = terminal.dir;
+afterAll(() => terminal.close());
 
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-}
-
-afterAll(() => {
-  spawnSync('tmux', ['-L', socket, 'kill-server']);
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/**
- * Starts `netrec tui ARGS` in a detached session. The exit code lands in a file: the session,
- * and with the last one the server, ends with the command, so there is nothing to ask after.
- */
+/** Starts `netrec tui ARGS` in a detached session (from the checkout, as the build). */
 function start(session: string, args: string, size: [number, number] = [100, 30]): { rcFile: string } {
-  const rcFile = join(dir, `${session}.rc`);
-  const command = `node bin/netrec.mjs tui ${args} 2>${join(dir, `${session}.err`)}; echo $? > ${rcFile}.part; mv ${rcFile}.part ${rcFile}`;
-  tmux('new-session', '-d', '-s', session, '-x', String(size[0]), '-y', String(size[1]), command);
-  return { rcFile };
+  return terminal.start(session, `node bin/netrec.mjs tui ${args}`, size);
 }
-
-function screen(session: string): string {
-  return tmux('capture-pane', '-p', '-t', session);
-}
-
-/** Waits until the screen shows `text`; starting node under a loaded CI machine takes a while. */
-async function sees(session: string, text: string | RegExp, ms = 30_000): Promise<string> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const shown = screen(session);
-    if (typeof text === 'string' ? shown.includes(text) : text.test(shown)) return shown;
-    if (Date.now() > deadline) throw new Error(`the screen never showed ${String(text)}; it shows:\n${shown}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** One key (or string) at a time, as typed: Esc followed at once by a key would read as Alt+key. */
-async function keys(session: string, ...sequence: string[]): Promise<void> {
-  for (const k of sequence) {
-    tmux('send-keys', '-t', session, k);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
-
-async function exitCode(rcFile: string): Promise<number> {
-  const deadline = Date.now() + 20_000;
-  while (!existsSync(rcFile)) {
-    if (Date.now() > deadline) throw new Error('netrec tui did not exit');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return Number(readFileSync(rcFile, 'utf8').trim());
-}
+const sees = terminal.sees.bind(terminal);
+const keys = terminal.keys.bind(terminal);
+const exitCode = (rcFile: string): Promise<number> => terminal.exitCode(rcFile);
+const tmux = terminal.tmux.bind(terminal);
 
 describe.skipIf(!hasTmux)('netrec tui in a real terminal (tmux)', () => {
   it('pages, opens detail and hex, filters, follows a DNS query, follows a resize and quits with 0', async () => {
