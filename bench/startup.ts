@@ -59,6 +59,9 @@ async function firstScreen(command: string, firstRow: RegExp): Promise<number> {
     return performance.now() - t0;
   } finally {
     spawnSync('tmux', ['-L', socket, 'kill-server']);
+    // termshark's tshark children go on reading the capture after their window is gone: end
+    // them, or they load the machine for the next run.
+    while (spawnSync('pkill', ['-f', `-r ${capture}`]).status === 0) await sleep(200);
     await sleep(500);
   }
 }

@@ -1,0 +1,35 @@
+/**
+ * The layer rule of docs/architecture.md, checked on every `npm test`: a folder of src/ may
+ * import only from the folders below it. Order, bottom up:
+ *
+ *   core → decode, nev → event → filter, sink → replay → pipeline → record, tui → cli
+ *
+ * (folders on one line may not import each other). Plus: no import cycles anywhere.
+ */
+const LAYERS = [['core'], ['decode', 'nev'], ['event'], ['filter', 'sink'], ['replay'], ['pipeline'], ['record', 'tui'], ['cli']];
+
+const level = Object.fromEntries(LAYERS.flatMap((names, i) => names.map((n) => [n, i])));
+const forbidden = Object.keys(level).map((name) => {
+  const notBelow = Object.keys(level).filter((other) => other !== name && level[other] >= level[name]);
+  return {
+    name: `layer-${name}`,
+    comment: `src/${name}/ may import only from layers below it (docs/architecture.md): not from ${notBelow.join(', ')}`,
+    severity: 'error',
+    from: { path: `^src/${name}/` },
+    to: { path: `^src/(${notBelow.join('|')})/` },
+  };
+});
+
+module.exports = {
+  forbidden: [
+    ...forbidden,
+    { name: 'no-cycles', comment: 'import cycles make layers meaningless', severity: 'error', from: {}, to: { circular: true } },
+    { name: 'src-not-from-tests', comment: 'product code never imports tests or benchmarks', severity: 'error', from: { path: '^src/' }, to: { path: '^(test|bench)/' } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js', '.mjs'] },
+  },
+};
