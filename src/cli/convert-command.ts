@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatIssue, UsageError } from '../core/errors.ts';
+import { terminalText } from '../core/terminal-text.ts';
 import type { CapturedPacket } from '../core/packet.ts';
 import { prepareTarget } from '../nev/directory.ts';
 import { RecordingWriter, type PacketInput, type RecordingWriterOptions } from '../nev/recording-writer.ts';
@@ -96,7 +97,7 @@ export async function convertCommand(args: string[]): Promise<number> {
   } finally {
     writer ??= open();
     const stats = writer.close();
-    process.stderr.write(`netrec: converted ${stats.packets} packets into ${target.dir} (${stats.segments - stats.deletedSegments} segments)\n`);
+    process.stderr.write(terminalText(`netrec: converted ${stats.packets} packets into ${target.dir} (${stats.segments - stats.deletedSegments} segments)`) + '\n');
   }
   return errors > 0 ? 1 : 0;
 }

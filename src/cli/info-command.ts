@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { formatIssue, UsageError } from '../core/errors.ts';
+import { terminalText } from '../core/terminal-text.ts';
 import type { CapturedPacket } from '../core/packet.ts';
 import { decodePacket, Depth } from '../decode/packet.ts';
 import { isPacketItem } from '../nev/recording.ts';
@@ -134,7 +135,7 @@ function describe(source: NevSource, t: Tally): string {
     const next = segments[segments.indexOf(info) + 1]?.header?.firstPacketNumber;
     const packets = info.footer ? (info.footer.counts.get(RecordType.packet) ?? 0) : first === undefined ? undefined : countBetween(sorted, first, next);
     const state = info.sealed ? `sealed${info.footer?.sealedBy === 'repair' ? ' by repair' : ''}` : 'NOT SEALED';
-    const span = info.footer?.firstTimestamp !== undefined ? `  ${isoTime(info.footer.firstTimestamp)} .. ${isoTime(info.footer.lastTimestamp!)}` : '';
+    const span = timeSpan(info.footer?.firstTimestamp, info.footer?.lastTimestamp);
     const compressed = info.footer?.counts.get(RecordType.block) ? ', compressed' : '';
     lines.push([k === 0 ? 'segments' : '', `${info.name}  ${state}, ${bytes(info.size)}, ${packets ?? '?'} packets${compressed}${span}`]);
   });
@@ -156,7 +157,8 @@ function describe(source: NevSource, t: Tally): string {
   if (t.errors + t.warnings > 0) lines.push(['issues', `${plural(t.errors, 'error')}, ${plural(t.warnings, 'warning')} (above; 'netrec verify' checks in depth)`]);
 
   const width = Math.max(...lines.map(([k]) => k.length));
-  return lines.map(([k, v]) => `${k.padEnd(width)}  ${v}\n`).join('');
+  // Paths, host names, origins and comms come from the recording.
+  return lines.map(([k, v]) => `${k.padEnd(width)}  ${terminalText(v)}\n`).join('');
 }
 
 function countBetween(sorted: number[], from: number, to: number | undefined): number {
@@ -189,14 +191,31 @@ function bytes(n: number): string {
   return `${v.toFixed(1)} ${units[i]}`;
 }
 
-/** Epoch ns as ISO 8601 UTC with all nine fraction digits. */
-function isoTime(ns: bigint): string {
-  const ms = ns / 1_000_000n;
-  const base = new Date(Number(ms)).toISOString();
-  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');
-  return `${base.slice(0, 19)}.${frac}Z`;
+/** A footer's packet time span; the reader warns when a footer holds one end only. */
+function timeSpan(first: bigint | undefined, last: bigint | undefined): string {
+  if (first === undefined && last === undefined) return '';
+  return `  ${first === undefined ? '?' : isoTime(first)} .. ${last === undefined ? '?' : isoTime(last)}`;
 }
 
+const NS_PER_S = 1_000_000_000n;
+/** Date's range: ±8.64e15 ms around the epoch. */
+const DATE_LIMIT_MS = 8_640_000_000_000_000n;
+
+/**
+ * Epoch ns as ISO 8601 UTC with all nine fraction digits; a time Date cannot hold (a malformed
+ * capture's) as its exact count of nanoseconds instead.
+ */
+function isoTime(ns: bigint): string {
+  const secs = ns >= 0n ? ns / NS_PER_S : -((-ns + NS_PER_S - 1n) / NS_PER_S); // floor, also before 1970
+  const ms = secs * 1000n;
+  if (ms > DATE_LIMIT_MS || ms < -DATE_LIMIT_MS) return `${ns} ns since the epoch`;
+  const base = new Date(Number(ms)).toISOString(); // '...T12:00:00.000Z', years past 9999 as '+010000-...'
+  const frac = (ns - secs * NS_PER_S).toString().padStart(9, '0');
+  return `${base.slice(0, -5)}.${frac}Z`;
+}
+
+/** A non-negative span in seconds to the millisecond, rounded, without a float. */
 function seconds(ns: bigint): string {
-  return `${(Number(ns) / 1e9).toFixed(3)} s`;
+  const ms = (ns + 500_000n) / 1_000_000n;
+  return `${ms / 1000n}.${(ms % 1000n).toString().padStart(3, '0')} s`;
 }

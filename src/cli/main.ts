@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { InputError, UsageError } from '../core/errors.ts';
+import { terminalText } from '../core/terminal-text.ts';
 import { USAGE } from './usage.ts';
 
 /** Entry point: returns the exit code; user errors become one line on stderr, never a stack. */
@@ -10,11 +11,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     // parseArgs' own errors (unknown option, missing value) are usage errors too.
     if (err instanceof UsageError || isParseArgsError(err)) {
-      process.stderr.write(`netrec: ${err.message}\nTry 'netrec --help'.\n`);
+      process.stderr.write(`netrec: ${terminalText(err.message)}\nTry 'netrec --help'.\n`);
       return 2;
     }
     if (err instanceof InputError) {
-      process.stderr.write(`netrec: error: ${err.message}\n`);
+      process.stderr.write(`netrec: error: ${terminalText(err.message)}\n`);
       return 1;
     }
     throw err;

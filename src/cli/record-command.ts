@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { terminalLines, terminalText } from '../core/terminal-text.ts';
 import { formatIssue, UsageError, type InputIssue } from '../core/errors.ts';
 import { ALL_EVENTS } from '../event/selection.ts';
 import { prepareTarget } from '../nev/directory.ts';
@@ -73,7 +74,7 @@ export async function recordCommand(args: string[]): Promise<number> {
   const report = (issue: InputIssue): void => void process.stderr.write(formatIssue(issue) + '\n');
   const printing: Promise<ReplayStats> | undefined =
     live === undefined || sink === undefined ? undefined : replay({ sources: [live], events: ALL_EVENTS, sink, report });
-  const note = (line: string): void => void process.stderr.write(`netrec: ${line}\n`);
+  const note = (line: string): void => void process.stderr.write(terminalText(`netrec: ${line}`) + '\n');
 
   let summary: RecordSummary;
   try {
@@ -84,7 +85,7 @@ export async function recordCommand(args: string[]): Promise<number> {
       ringBytes,
       signal: stop.signal,
       note,
-      onReady: () => process.stderr.write(`netrec: recording to ${target.dir} (cgroup ${setup.cgroupPath}, snaplen ${snaplen}); Ctrl-C stops\n`),
+      onReady: () => process.stderr.write(terminalText(`netrec: recording to ${target.dir} (cgroup ${setup.cgroupPath}, snaplen ${snaplen}); Ctrl-C stops`) + '\n'),
       ...(filter !== undefined ? { filter } : {}),
       ...(live !== undefined ? { onPacket: (p) => live.push(p) } : {}),
     });
@@ -102,12 +103,12 @@ export async function recordCommand(args: string[]): Promise<number> {
     live?.end();
     await printing;
   }
-  process.stderr.write(formatSummary(target.dir, summary, live?.skipped ?? 0));
+  process.stderr.write(terminalLines(formatSummary(target.dir, summary, live?.skipped ?? 0)));
   return 0;
 }
 
 function fail(message: string): number {
-  process.stderr.write(`netrec: error: ${message}\n`);
+  process.stderr.write(terminalLines(`netrec: error: ${message}\n`));
   return 1;
 }
 

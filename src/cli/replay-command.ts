@@ -1,4 +1,5 @@
 import { formatIssue, InputError, UsageError, type InputIssue } from '../core/errors.ts';
+import { terminalText } from '../core/terminal-text.ts';
 import { compileFilters } from '../filter/compile.ts';
 import { replay } from '../pipeline/replay.ts';
 import { LifecycleTree } from '../replay/lifecycle-tree.ts';
@@ -33,8 +34,8 @@ export async function replayCommand(args: CommandArgs): Promise<number> {
     hasProcessContext: sources.some((s) => s.hasProcessContext),
     ...(recordings.length > 0 ? { processTree: lifecycle.tree } : {}),
   });
-  for (const message of unopened) process.stderr.write(`netrec: error: ${message}\n`);
-  for (const warning of filter.warnings) process.stderr.write(`netrec: warning: ${warning}\n`);
+  for (const message of unopened) process.stderr.write(terminalText(`netrec: error: ${message}`) + '\n');
+  for (const warning of filter.warnings) process.stderr.write(terminalText(`netrec: warning: ${warning}`) + '\n');
   const report = (issue: InputIssue): void => void process.stderr.write(formatIssue(issue) + '\n');
   const stats = await replay({ sources, events: filter.events, accept: filter.accept, sink, report });
   return unopened.length + stats.errors > 0 ? 1 : 0;
