@@ -4,7 +4,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { InputError } from '../core/errors.ts';
+import { InputError, systemMessage } from '../core/errors.ts';
 import { ByteReader } from './byte-reader.ts';
 import { isPcapMagic } from './pcap-header.ts';
 import { pcapSource } from './pcap.ts';
@@ -95,13 +95,6 @@ async function openStream(path: string): Promise<Readable> {
     throw new InputError(`${path}: is a directory, ${NOT_A_CAPTURE}`);
   }
   return file.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
-}
-
-/** "no such file or directory" from "ENOENT: no such file or directory, open 'x'". */
-function systemMessage(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const match = /^[A-Z0-9_]+: ([^,]+)/.exec(error.message);
-  return match?.[1] ?? error.message;
 }
 
 function hexBytes(head: Buffer): string {
