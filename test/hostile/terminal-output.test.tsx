@@ -2,13 +2,13 @@
  * Every human-readable output escapes what the input chose: table rows, info, verify, error and
  * warning lines, the TUI. Run through the real CLI (bin/netrec.mjs) where a user would.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/tui/components/App.tsx';
 import { scratch } from '../nev/helpers.ts';
+import { runNetrec, type NetrecRun } from '../helpers/run-netrec.ts';
 import { unsafeInLines } from '../helpers/terminal.ts';
 import { openIndexed, until } from '../tui/helpers/store.ts';
 import { writeHostilePcap, writeHostileRecording } from './hostile-inputs.ts';
@@ -19,10 +19,7 @@ const rec = path('hostile.nev');
 writeHostilePcap(pcap);
 writeHostileRecording(rec);
 
-function netrec(...args: string[]): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, ['bin/netrec.mjs', ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const netrec = (...args: string[]): NetrecRun => runNetrec(args);
 
 describe('the table output', () => {
   it('escapes control sequences in DNS names and TXT strings', () => {
