@@ -5,7 +5,7 @@
 import { inputIssue, type InputIssue } from '../core/errors.ts';
 import type { CapturedPacket } from '../core/packet.ts';
 import { decodePacket } from '../decode/packet.ts';
-import { TcpDnsReassembler } from '../decode/tcp-dns-stream.ts';
+import { TcpDnsReassembler, type ReassemblyOptions } from '../decode/tcp-dns-stream.ts';
 import type { DecodeError } from '../decode/types.ts';
 import { buildEvents } from '../event/build.ts';
 import { depthFor, type EventMask } from '../event/selection.ts';
@@ -22,6 +22,8 @@ export interface ReplayOptions {
   sink: EventSink;
   /** Receives every input issue (bad record, undecodable packet) as it happens. */
   report?: (issue: InputIssue) => void;
+  /** Bounds of DNS-over-TCP reassembly (its memory budget). */
+  reassembly?: ReassemblyOptions;
 }
 
 export interface ReplayStats {
@@ -42,7 +44,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
   const built: TraceeEvent[] = [];
 
   for (const source of opts.sources) {
-    const streams = new TcpDnsReassembler();
+    const streams = new TcpDnsReassembler(opts.reassembly);
     for await (const batch of source.batches()) {
       for (const item of batch) {
         if (isIssue(item)) {
