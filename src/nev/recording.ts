@@ -36,8 +36,17 @@ export interface Recording {
   writer?: number;
 }
 
+/**
+ * Header and footer bytes a recording keeps in memory once opened: every segment's header (its
+ * process table) and footer (index, task list). Past this, later segments keep their summaries
+ * but let their process tables and task lists go, with a warning: a directory of many segments
+ * with 64 MiB headers each must not take the reader down.
+ */
+export const METADATA_BUDGET = 256 * 1024 * 1024;
+
 /** Opens a recording; InputError when it is none (or its format is too new). */
-export async function openRecording(path: string): Promise<Recording> {
+export async function openRecording(path: string, opts: { metadataBudget?: number } = {}): Promise<Recording> {
+  const budget = opts.metadataBudget ?? METADATA_BUDGET;
   let isDirectory: boolean;
   try {
     isDirectory = (await stat(path)).isDirectory();
@@ -52,6 +61,7 @@ export async function openRecording(path: string): Promise<Recording> {
   const writer = isDirectory ? lockHolder(path) : undefined;
   // Entries named like segments that are none come first: reported before any packet.
   const segments: RecordingSegment[] = skipped.map((e) => ({ name: e.name, issues: [inputIssue(path, `segment ${e.name}`, e.problem)] }));
+  let metadata = 0;
   for (const [i, file] of files.entries()) {
     const where = (offset: number): string => (isDirectory ? `segment ${file.name} offset ${offset}` : `offset ${offset}`);
     const opened = await openSegment(file.path);
@@ -66,6 +76,13 @@ export async function openRecording(path: string): Promise<Recording> {
     }
     const info = opened.segment;
     const issues = info.problems.map((p) => inputIssue(path, where(p.offset), p.message, p.severity));
+    metadata += info.metadataBytes;
+    if (metadata > budget && (info.header?.processes.length || info.footer?.tasks.length)) {
+      if (info.header) info.header.processes = [];
+      if (info.footer) info.footer.tasks = [];
+      info.contextDropped = true;
+      issues.push(inputIssue(path, `segment ${file.name}`, `the recording's segment headers and footers pass ${budget} bytes: this segment's process table is not kept, so only its own task records give its packets a process`, 'warning'));
+    }
     const stated = info.header?.segmentNumber;
     if (isDirectory && stated !== undefined && stated !== file.number) {
       issues.push(inputIssue(path, `segment ${file.name}`, `its header says it is segment ${stated}`, 'warning'));

@@ -54,6 +54,13 @@ export interface SegmentInfo {
   sealed: boolean;
   /** What opening found wrong (damaged header, footer or trailer). */
   problems: Problem[];
+  /** Encoded bytes of the header and footer records kept in memory with this info. */
+  metadataBytes: number;
+  /**
+   * Set when the recording's open metadata passed its budget: the header's process table and
+   * the footer's task list were let go (see openRecording).
+   */
+  contextDropped?: true;
 }
 
 /**
@@ -106,7 +113,7 @@ async function inspect(fh: FileHandle, path: string): Promise<OpenResult> {
   if (version.major > FORMAT_MAJOR) {
     throw new InputError(`${path}: .nev format ${version.major}.${version.minor} is newer than this netrec reads (${FORMAT_MAJOR}.x); upgrade netrec`);
   }
-  const seg: SegmentInfo = { path, name: basename(path), size, version, bodyStart, bodyEnd: size, footerConsistent: false, sealed: false, problems };
+  const seg: SegmentInfo = { path, name: basename(path), size, version, bodyStart, bodyEnd: size, footerConsistent: false, sealed: false, problems, metadataBytes: bodyStart - PREAMBLE_SIZE };
   if (header) seg.header = header;
 
   if (size >= seg.bodyStart + TRAILER_SIZE) {
@@ -122,6 +129,7 @@ async function inspect(fh: FileHandle, path: string): Promise<OpenResult> {
       } else {
         seg.footer = footer;
         seg.sealed = true;
+        seg.metadataBytes += size - TRAILER_SIZE - footerOffset;
         const doubt = footerDoubt(footer, seg);
         if (doubt === undefined) seg.footerConsistent = true;
         else problems.push({ offset: footerOffset, message: `footer ${doubt}; its index is not used`, severity: 'warning' });

@@ -16,7 +16,9 @@ import { BLOCK_TARGET, decodeBlock, MAX_BLOCK_RAW } from '../../src/nev/block.ts
 import { listSegments } from '../../src/nev/directory.ts';
 import { encodeFrame, FrameScanner, RESYNC_WORK_BASE, RESYNC_WORK_PER_BYTE, SYNC } from '../../src/nev/framing.ts';
 import { pack, unpack } from '../../src/nev/msgpack.ts';
+import { METADATA_BUDGET, openRecording } from '../../src/nev/recording.ts';
 import { RecordingWriter } from '../../src/nev/recording-writer.ts';
+import { checkSegment } from '../../src/nev/verify.ts';
 import { RecordType } from '../../src/nev/records.ts';
 import { openSegment, readBody } from '../../src/nev/segment-reader.ts';
 import { replay } from '../../src/pipeline/replay.ts';
@@ -26,7 +28,7 @@ import type { EventSink } from '../../src/sink/sink.ts';
 import { ipv4, tcp } from '../helpers/packet-builder.ts';
 import { pcapFile } from '../helpers/pcap-writer.ts';
 import { foreignStderrLine, runNetrec, runNetrecStreaming } from '../helpers/run-netrec.ts';
-import { packet, readAll, scratch, T0 } from '../nev/helpers.ts';
+import { packet, readAll, scratch, T0, task } from '../nev/helpers.ts';
 
 const path = scratch('limits');
 
@@ -257,3 +259,30 @@ describe('resynchronisation work is bounded', () => {
   });
 });
 
+
+describe('a recording keeps a bounded amount of segment metadata open', () => {
+  it('past the budget, later segments let their process tables go, with a warning; verify still passes', async () => {
+    const dir = path('many-tables.nev');
+    const processes = Array.from({ length: 2000 }, (_, i) => ({ task: task(10_000 + i, `worker-${i}`) }));
+    const w = new RecordingWriter({ dir, snaplen: 65535, origin: 'test', processes, rotateSize: 400 * 1024 });
+    for (let i = 1; i <= 6000; i++) w.writePacket(packet(i, 200, processes[i % 2000]!.task));
+    w.close();
+    const segments = listSegments(dir);
+    expect(segments.length).toBeGreaterThan(3);
+    let budget = 0;
+    for (const s of segments.slice(0, 2)) {
+      const opened = await openSegment(s.path);
+      if (opened.ok) budget += opened.segment.metadataBytes;
+    }
+    // Room for two segments' metadata: the third and later ones drop their tables.
+    const rec = await openRecording(dir, { metadataBudget: budget });
+    const dropped = rec.segments.filter((s) => s.info?.contextDropped);
+    expect(dropped.map((s) => s.name)).toEqual(segments.slice(2).map((s) => s.name));
+    for (const s of dropped) {
+      expect(s.info!.header!.processes).toEqual([]);
+      expect(s.issues.map((i) => i.message)).toContain(`the recording's segment headers and footers pass ${budget} bytes: this segment's process table is not kept, so only its own task records give its packets a process`);
+    }
+    for (const s of rec.segments) expect((await checkSegment(s.info!, s === rec.segments.at(-1))).findings).toEqual([]);
+    expect(METADATA_BUDGET).toBe(256 * 1024 * 1024);
+  });
+});
