@@ -4,6 +4,7 @@
  */
 import { formatIssue } from '../core/errors.ts';
 import { LinkType } from '../core/packet.ts';
+import { terminalText } from '../core/terminal-text.ts';
 import { isIssue, type PacketSource } from '../replay/source.ts';
 import { bytes, isoTime, plural, seconds } from './info-format.ts';
 
@@ -61,6 +62,7 @@ export async function captureInfo(path: string, source: PacketSource): Promise<n
   }
   if (errors + warnings > 0) lines.push(['issues', `${plural(errors, 'error')}, ${plural(warnings, 'warning')} (above)`]);
   const width = Math.max(...lines.map(([k]) => k.length));
-  process.stdout.write(lines.map(([k, v]) => `${k.padEnd(width)}  ${v}\n`).join(''));
+  // The file name is the user's, but may hold anything a file name can.
+  process.stdout.write(lines.map(([k, v]) => `${k.padEnd(width)}  ${terminalText(v)}\n`).join(''));
   return errors > 0 ? 1 : 0;
 }

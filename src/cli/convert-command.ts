@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { formatIssue, UsageError } from '../core/errors.ts';
+import { terminalText } from '../core/terminal-text.ts';
 import type { CapturedPacket } from '../core/packet.ts';
 import { prepareTarget } from '../nev/directory.ts';
 import { RecordingWriter, type PacketInput } from '../nev/recording-writer.ts';
@@ -71,7 +72,7 @@ export async function convertCommand(args: ParsedArgs): Promise<number> {
     progress.end();
     writer ??= open();
     const stats = writer.close();
-    process.stderr.write(`netrec: converted ${stats.packets} packets into ${target.dir} (${stats.segments - stats.deletedSegments} segments)\n`);
+    process.stderr.write(terminalText(`netrec: converted ${stats.packets} packets into ${target.dir} (${stats.segments - stats.deletedSegments} segments)`) + '\n');
   }
   if (interrupt.release()) return EXIT.interrupted;
   return errors > 0 ? EXIT.input : EXIT.ok;

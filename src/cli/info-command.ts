@@ -1,4 +1,5 @@
 import { formatIssue } from '../core/errors.ts';
+import { terminalText } from '../core/terminal-text.ts';
 import type { CapturedPacket } from '../core/packet.ts';
 import { decodePacket, Depth } from '../decode/packet.ts';
 import { isPacketItem } from '../nev/recording.ts';
@@ -7,7 +8,7 @@ import { NevSource } from '../replay/nev-source.ts';
 import { openCapture } from '../replay/open.ts';
 import { captureInfo } from './capture-info.ts';
 import { inputPaths } from './inputs.ts';
-import { bytes, isoTime, plural, seconds } from './info-format.ts';
+import { bytes, isoTime, plural, seconds, timeSpan } from './info-format.ts';
 import type { ParsedArgs } from './spec.ts';
 
 /** Layers counted in "packets per protocol", in print order. */
@@ -134,7 +135,7 @@ function describe(source: NevSource, t: Tally): string {
     const next = segments[segments.indexOf(info) + 1]?.header?.firstPacketNumber;
     const packets = info.footer ? (info.footer.counts.get(RecordType.packet) ?? 0) : first === undefined ? undefined : countBetween(sorted, first, next);
     const state = info.sealed ? `sealed${info.footer?.sealedBy === 'repair' ? ' by repair' : ''}` : 'NOT SEALED';
-    const span = info.footer?.firstTimestamp !== undefined ? `  ${isoTime(info.footer.firstTimestamp)} .. ${isoTime(info.footer.lastTimestamp!)}` : '';
+    const span = timeSpan(info.footer?.firstTimestamp, info.footer?.lastTimestamp);
     const compressed = info.footer?.counts.get(RecordType.block) ? ', compressed' : '';
     lines.push([k === 0 ? 'segments' : '', `${info.name}  ${state}, ${bytes(info.size)}, ${packets ?? '?'} packets${compressed}${span}`]);
   });
@@ -156,7 +157,8 @@ function describe(source: NevSource, t: Tally): string {
   if (t.errors + t.warnings > 0) lines.push(['issues', `${plural(t.errors, 'error')}, ${plural(t.warnings, 'warning')} (above; 'netrec verify' checks in depth)`]);
 
   const width = Math.max(...lines.map(([k]) => k.length));
-  return lines.map(([k, v]) => `${k.padEnd(width)}  ${v}\n`).join('');
+  // Paths, host names, origins and comms come from the recording.
+  return lines.map(([k, v]) => `${k.padEnd(width)}  ${terminalText(v)}\n`).join('');
 }
 
 function countBetween(sorted: number[], from: number, to: number | undefined): number {

@@ -16,14 +16,31 @@ export function bytes(n: number): string {
   return `${v.toFixed(1)} ${units[i]}`;
 }
 
-/** Epoch ns as ISO 8601 UTC with all nine fraction digits. */
-export function isoTime(ns: bigint): string {
-  const ms = ns / 1_000_000n;
-  const base = new Date(Number(ms)).toISOString();
-  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');
-  return `${base.slice(0, 19)}.${frac}Z`;
+/** A footer's packet time span; the reader warns when a footer holds one end only. */
+export function timeSpan(first: bigint | undefined, last: bigint | undefined): string {
+  if (first === undefined && last === undefined) return '';
+  return `  ${first === undefined ? '?' : isoTime(first)} .. ${last === undefined ? '?' : isoTime(last)}`;
 }
 
+const NS_PER_S = 1_000_000_000n;
+/** Date's range: ±8.64e15 ms around the epoch. */
+const DATE_LIMIT_MS = 8_640_000_000_000_000n;
+
+/**
+ * Epoch ns as ISO 8601 UTC with all nine fraction digits; a time Date cannot hold (a malformed
+ * capture's) as its exact count of nanoseconds instead.
+ */
+export function isoTime(ns: bigint): string {
+  const secs = ns >= 0n ? ns / NS_PER_S : -((-ns + NS_PER_S - 1n) / NS_PER_S); // floor, also before 1970
+  const ms = secs * 1000n;
+  if (ms > DATE_LIMIT_MS || ms < -DATE_LIMIT_MS) return `${ns} ns since the epoch`;
+  const base = new Date(Number(ms)).toISOString(); // '...T12:00:00.000Z', years past 9999 as '+010000-...'
+  const frac = (ns - secs * NS_PER_S).toString().padStart(9, '0');
+  return `${base.slice(0, -5)}.${frac}Z`;
+}
+
+/** A non-negative span in seconds to the millisecond, rounded, without a float. */
 export function seconds(ns: bigint): string {
-  return `${(Number(ns) / 1e9).toFixed(3)} s`;
+  const ms = (ns + 500_000n) / 1_000_000n;
+  return `${ms / 1000n}.${(ms % 1000n).toString().padStart(3, '0')} s`;
 }

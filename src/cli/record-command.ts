@@ -1,4 +1,5 @@
 import { formatIssue, InputError, UsageError, type InputIssue } from '../core/errors.ts';
+import { terminalLines, terminalText } from '../core/terminal-text.ts';
 import { ALL_EVENTS } from '../event/selection.ts';
 import { prepareTarget } from '../nev/directory.ts';
 import { parseSize, SIZE_SYNTAX } from '../nev/size.ts';
@@ -64,7 +65,7 @@ export async function recordCommand(args: ParsedArgs): Promise<number> {
   const report = (issue: InputIssue): void => void process.stderr.write(formatIssue(issue) + '\n');
   const printing: Promise<ReplayStats> | undefined =
     live === undefined || sink === undefined ? undefined : replay({ sources: [live], events: ALL_EVENTS, sink, report });
-  const note = (line: string): void => void process.stderr.write(`netrec: ${line}\n`);
+  const note = (line: string): void => void process.stderr.write(terminalText(`netrec: ${line}`) + '\n');
 
   let summary: RecordSummary;
   try {
@@ -75,7 +76,7 @@ export async function recordCommand(args: ParsedArgs): Promise<number> {
       ringBytes,
       signal: stop.signal,
       note,
-      onReady: () => process.stderr.write(`netrec: recording to ${target.dir} (cgroup ${setup.cgroupPath}, snaplen ${snaplen}); Ctrl-C stops\n`),
+      onReady: () => process.stderr.write(terminalText(`netrec: recording to ${target.dir} (cgroup ${setup.cgroupPath}, snaplen ${snaplen}); Ctrl-C stops`) + '\n'),
       ...(filter !== undefined ? { filter } : {}),
       ...(live !== undefined || counted !== undefined
         ? {
@@ -103,7 +104,7 @@ export async function recordCommand(args: ParsedArgs): Promise<number> {
     live?.end();
     await printing;
   }
-  process.stderr.write(formatSummary(target.dir, summary, live?.skipped ?? 0));
+  process.stderr.write(terminalLines(formatSummary(target.dir, summary, live?.skipped ?? 0)));
   return 0;
 }
 

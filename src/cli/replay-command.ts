@@ -1,4 +1,5 @@
 import { formatIssue, type InputIssue } from '../core/errors.ts';
+import { terminalText } from '../core/terminal-text.ts';
 import { compileFilters } from '../filter/compile.ts';
 import { replay } from '../pipeline/replay.ts';
 import { LifecycleTree } from '../replay/lifecycle-tree.ts';
@@ -34,8 +35,8 @@ export async function replayCommand(args: ParsedArgs): Promise<number> {
     hasProcessContext: sources.some((s) => s.hasProcessContext),
     ...(recordings.length > 0 ? { processTree: lifecycle.tree } : {}),
   });
-  for (const message of unopened) process.stderr.write(`netrec: error: ${message}\n`);
-  for (const warning of filter.warnings) process.stderr.write(`netrec: warning: ${warning}\n`);
+  for (const message of unopened) process.stderr.write(terminalText(`netrec: error: ${message}`) + '\n');
+  for (const warning of filter.warnings) process.stderr.write(terminalText(`netrec: warning: ${warning}`) + '\n');
 
   const progress = startProgress('replay', sources);
   const report = (issue: InputIssue): void => {

@@ -1,6 +1,7 @@
 import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../core/errors.ts';
+import { inputIssue, InputError, systemMessage } from '../core/errors.ts';
+import { terminalText } from '../core/terminal-text.ts';
 import { releaseLock } from '../nev/directory.ts';
 import { openRecording } from '../nev/recording.ts';
 import { checkSegment, repairSegment, type Finding } from '../nev/verify.ts';
@@ -29,9 +30,12 @@ export async function verifyCommand(args: ParsedArgs): Promise<number> {
       // and a repair removes it: it holds nothing.
       const stopped = issues.every((issue) => issue.severity === 'warning');
       if (stopped && values.repair) {
-        unlinkSync(join(path, name));
-        out.push(`${name}  repaired  removed: ${issues[0]!.message}`);
-        continue;
+        const failed = removeFile(join(path, name));
+        if (failed === undefined) {
+          out.push(`${name}  repaired  removed: ${issues[0]!.message}`);
+          continue;
+        }
+        issues.push(inputIssue(path, name, `repair could not remove it: ${failed}`));
       }
       for (const issue of issues) out.push(`${name}  ${stopped ? 'not sealed' : 'damaged'}  ${issue.message}`);
       bad++;
@@ -45,12 +49,16 @@ export async function verifyCommand(args: ParsedArgs): Promise<number> {
     let findings = check.findings;
     if (values.repair && !info.sealed) {
       const result = await repairSegment(info, check, BigInt(Date.now()) * 1_000_000n);
-      const reopened = await openSegment(info.path);
-      if (!reopened.ok || !reopened.segment.sealed) throw new Error(`repair of ${info.path} did not seal it`);
-      summary += `; sealed by repair${result.removedBytes > 0 ? `, ${result.removedBytes} trailing bytes without a complete record removed` : ''}`;
-      // Only the damage a repair leaves in place still counts.
-      findings = findings.filter((f) => f.severity === 'error' && f.offset < result.footerOffset);
-      status = findings.length > 0 ? 'damaged' : 'repaired';
+      const reopened = result.ok ? await openSegment(info.path) : undefined;
+      if (!result.ok || !reopened?.ok || !reopened.segment.sealed) {
+        status = 'damaged';
+        findings = [...findings, { offset: info.bodyEnd, message: `repair failed: ${result.ok ? 'the repaired segment does not read as sealed' : result.problem}`, severity: 'error' }];
+      } else {
+        summary += `; sealed by repair${result.removedBytes > 0 ? `, ${result.removedBytes} trailing bytes without a complete record removed` : ''}`;
+        // Only the damage a repair leaves in place still counts.
+        findings = findings.filter((f) => f.severity === 'error' && f.offset < result.footerOffset);
+        status = findings.length > 0 ? 'damaged' : 'repaired';
+      }
     }
     if (status !== 'ok' && status !== 'repaired') bad++;
     out.push(`${name}  ${status}  ${summary}`);
@@ -58,8 +66,19 @@ export async function verifyCommand(args: ParsedArgs): Promise<number> {
   }
   // A killed writer's lock goes with the repair of what it left.
   if (values.repair && recording.isDirectory) releaseLock(path);
-  process.stdout.write(out.join('\n') + '\n');
+  // Segment names and messages quote the recording's bytes.
+  process.stdout.write(out.map(terminalText).join('\n') + '\n');
   return bad > 0 ? 1 : 0;
+}
+
+/** Undefined once removed, else why not. */
+function removeFile(path: string): string | undefined {
+  try {
+    unlinkSync(path);
+    return undefined;
+  } catch (err) {
+    return systemMessage(err);
+  }
 }
 
 function formatFinding(f: Finding): string {

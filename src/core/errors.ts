@@ -3,6 +3,7 @@
  * pipeline reports and steps over. Exceptions are kept for programmer errors and for
  * UsageError, which the CLI turns into exit code 2.
  */
+import { terminalText } from './terminal-text.ts';
 
 /** A problem with the input, located precisely enough for a one-line message. */
 export interface InputIssue {
@@ -28,9 +29,10 @@ export function inputIssue(
   return { kind: 'issue', file, where, message, severity };
 }
 
+/** The issue's line for a terminal: names and messages from the input are escaped. */
 export function formatIssue(issue: InputIssue): string {
   const label = issue.severity === 'warning' ? 'warning' : 'error';
-  return `netrec: ${label}: ${issue.file}: ${issue.where}: ${issue.message}`;
+  return terminalText(`netrec: ${label}: ${issue.file}: ${issue.where}: ${issue.message}`);
 }
 
 /**
@@ -58,4 +60,11 @@ export class UsageError extends NetrecError {
 export class InputError extends NetrecError {
   override readonly name = 'InputError';
   readonly exitCode = 1;
+}
+
+/** "no such file or directory" from "ENOENT: no such file or directory, open 'x'". */
+export function systemMessage(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const match = /^[A-Z0-9_]+: ([^,]+)/.exec(error.message);
+  return match?.[1] ?? error.message;
 }

@@ -4,12 +4,21 @@
  * docs/format.md). The native module is loaded on first use, so plain recordings never need it.
  */
 import { createRequire } from 'node:module';
-import { MAX_PAYLOAD } from './framing.ts';
-
 const BLOCK_CODEC = 'lz4';
 
-/** A block's raw bytes never exceed this: one maximal record with its frame header, plus slack. */
-const MAX_BLOCK_RAW = MAX_PAYLOAD + 1024;
+/**
+ * Raw bytes the writer gathers before it closes a block. LZ4 matches reach back 64 KiB at most,
+ * so larger blocks barely compress better (measured: docs/format.md) while damage would cost more.
+ */
+export const BLOCK_TARGET = 64 * 1024;
+
+/**
+ * A block's raw bytes never exceed this. The writer closes a block before a frame would take it
+ * past the limit and writes a frame larger than it outside any block, so a block holds less than
+ * BLOCK_TARGET plus one frame. A larger claim is damage: reading it would let a 10 MB file of
+ * blocks each claiming 64 MiB cost gigabytes and seconds per block.
+ */
+export const MAX_BLOCK_RAW = 256 * 1024;
 
 interface Lz4 {
   compressSync(data: Buffer): Buffer;
@@ -42,9 +51,8 @@ export function decodeBlock(v: unknown): { raw: Uint8Array } | { error: string }
   if (codec !== BLOCK_CODEC) return { error: `block: unknown compression '${codec}'` };
   // lz4-napi's format starts with the raw size (u32 LE); check it against ours before letting the
   // native code allocate that much.
-  if (!Number.isSafeInteger(length) || length < 0 || length > MAX_BLOCK_RAW || bytes.length < 4) {
-    return { error: `block: bad raw length ${length}` };
-  }
+  if (!Number.isSafeInteger(length) || length < 0 || bytes.length < 4) return { error: `block: bad raw length ${length}` };
+  if (length > MAX_BLOCK_RAW) return { error: `block: raw length ${length} is over the ${MAX_BLOCK_RAW}-byte limit` };
   const prefix = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
   if (prefix !== length) return { error: `block: raw length ${length} disagrees with the compressed data (${prefix})` };
   let raw: Buffer;

@@ -18,6 +18,16 @@ export const FRAME_HEADER_SIZE = 13;
 /** Larger lengths are damage: no record (a compressed block included) comes near this. */
 export const MAX_PAYLOAD = 64 * 1024 * 1024;
 
+/**
+ * Checksum work allowed while resynchronising through one damaged stretch: this much, plus
+ * RESYNC_WORK_PER_BYTE for each byte of the stretch. Each candidate sync marker is judged by its
+ * frame's CRC, whose cost is the length the candidate claims; a file packed with markers that
+ * each claim a long frame would otherwise cost (markers × length), hours for a few megabytes.
+ * A candidate that claims more than what is left of the allowance is passed over unchecked.
+ */
+export const RESYNC_WORK_BASE = MAX_PAYLOAD + FRAME_HEADER_SIZE;
+export const RESYNC_WORK_PER_BYTE = 4;
+
 export function frameHeader(type: number, payload: Uint8Array): Uint8Array {
   const h = new Uint8Array(FRAME_HEADER_SIZE);
   h.set(SYNC, 0);
@@ -89,7 +99,9 @@ export class FrameScanner {
   private base: number;
   /** Stream offset of the next frame (or of the damaged stretch being skipped). */
   private pos: number;
-  private damaged?: { reason: string; shortAtStart: boolean; searchFrom: number };
+  private damaged?: { reason: string; shortAtStart: boolean; searchFrom: number; start: number; spent: number };
+  /** Bytes checksummed while resynchronising, over the scanner's life (tests bound it). */
+  resyncWork = 0;
 
   constructor(
     start: number,
@@ -125,7 +137,7 @@ export class FrameScanner {
       }
       if (r.status === 'short' && this.canLoad(this.pos + r.need)) return { kind: 'more' };
       const reason = r.status === 'bad' ? r.reason : 'record cut short by the end of the data';
-      this.damaged = { reason, shortAtStart: r.status === 'short', searchFrom: this.pos + 1 };
+      this.damaged = { reason, shortAtStart: r.status === 'short', searchFrom: this.pos + 1, start: this.pos, spent: 0 };
     }
     return this.resync(this.damaged);
   }
@@ -148,7 +160,7 @@ export class FrameScanner {
         return this.endDamage(this.size, d.shortAtStart);
       }
       const candidate = this.base + idx;
-      const verdict = this.confirm(idx);
+      const verdict = this.confirm(idx, RESYNC_WORK_BASE + RESYNC_WORK_PER_BYTE * (candidate - d.start) - d.spent);
       if (verdict === 'more') {
         d.searchFrom = candidate;
         return { kind: 'more' };
@@ -158,17 +170,35 @@ export class FrameScanner {
     }
   }
 
-  private confirm(idx: number): 'ok' | 'no' | 'more' {
-    const first = checkFrame(this.buf, idx, this.buf.length);
+  /** Judges the candidate at buf[idx], checksumming at most `allowance` bytes (else 'no'). */
+  private confirm(idx: number, allowance: number): 'ok' | 'no' | 'more' {
+    const first = this.judge(idx, allowance);
     if (first.status === 'short') return this.canLoad(this.base + idx + first.need) ? 'more' : 'no';
     if (first.status === 'bad') return 'no';
     if (this.base + first.end === this.size) return 'ok';
-    const second = checkFrame(this.buf, first.end, this.buf.length);
+    const second = this.judge(first.end, allowance - (first.end - idx));
     if (second.status === 'ok') return 'ok';
     if (second.status === 'bad') return 'no';
     // The following frame is cut: by the window (read on) or by the end of the data, where a
     // stopped writer leaves exactly this, so the candidate stands.
     return this.canLoad(this.base + first.end + second.need) ? 'more' : 'ok';
+  }
+
+  /**
+   * checkFrame() within the resync allowance: a frame claiming more than is left is refused
+   * before it is loaded or checksummed; what is checksummed is counted as spent.
+   */
+  private judge(at: number, allowance: number): FrameCheck {
+    if (this.buf.length - at >= FRAME_HEADER_SIZE) {
+      const length = ((this.buf[at + 4]! << 24) | (this.buf[at + 5]! << 16) | (this.buf[at + 6]! << 8) | this.buf[at + 7]!) >>> 0;
+      const cost = FRAME_HEADER_SIZE + length;
+      if (length <= MAX_PAYLOAD && cost > allowance) return { status: 'bad', reason: 'over the resync allowance' };
+      if (cost <= this.buf.length - at) {
+        this.damaged!.spent += cost;
+        this.resyncWork += cost;
+      }
+    }
+    return checkFrame(this.buf, at, this.buf.length);
   }
 
   private endDamage(end: number, cutAtStart: boolean): ScanStep {

@@ -19,15 +19,31 @@ export const PREAMBLE_SIZE = 12;
 const TRAILER_MAGIC = Uint8Array.of(0x4e, 0x45, 0x56, 0x54);
 export const TRAILER_SIZE = 16;
 
+/**
+ * Segment numbers run from 1 to this: 12 digits, a segment a second for 31,000 years. A longer
+ * name is no segment netrec wrote.
+ */
+export const MAX_SEGMENT_NUMBER = 999_999_999_999;
+
 /** Segment n's file name: 000001.nevseg, ... (more digits past 999999). */
 export function segmentFileName(n: number): string {
   return `${String(n).padStart(6, '0')}.nevseg`;
 }
 
-/** The segment number of a file name, or undefined for any other file. */
-export function segmentNumberOf(name: string): number | undefined {
-  const m = /^(\d{6,})\.nevseg$/.exec(name);
-  return m ? Number(m[1]) : undefined;
+/**
+ * What a directory entry's name says: a segment number, a name shaped like a segment's that is
+ * not one (0000001.nevseg beside 000001.nevseg would be the same segment twice; 000000.nevseg,
+ * 23 digits), or undefined for any other file. The one name of segment n is segmentFileName(n).
+ */
+export function segmentNumberOf(fileName: string): number | { invalid: string } | undefined {
+  const m = /^(\d+)\.nevseg$/.exec(fileName);
+  if (!m) return undefined;
+  const digits = m[1]!;
+  // Past 12 significant digits the number is out of range whatever it is: no need to read it.
+  const n = digits.replace(/^0+/, '').length <= 12 ? Number(digits) : Infinity;
+  if (n < 1 || n > MAX_SEGMENT_NUMBER) return { invalid: `not a valid segment name (segment numbers run from 1 to ${MAX_SEGMENT_NUMBER})` };
+  const name = segmentFileName(n);
+  return name === `${digits}.nevseg` ? n : { invalid: `not a valid segment name (segment ${n} is named ${name})` };
 }
 
 export function encodePreamble(major = FORMAT_MAJOR, minor = FORMAT_MINOR): Uint8Array {

@@ -3,10 +3,10 @@
  * and read as packets (with their tasks resolved), context records and input issues, from the
  * start or from a time or packet number found through the footer indexes.
  */
-import { stat } from 'node:fs/promises';
-import { inputIssue, InputError, type InputIssue } from '../core/errors.ts';
+import { realpath, stat } from 'node:fs/promises';
+import { inputIssue, InputError, systemMessage, type InputIssue } from '../core/errors.ts';
 import type { CapturedPacket, TaskContext } from '../core/packet.ts';
-import { listSegments, lockHolder } from './directory.ts';
+import { lockHolder, scanDirectory, type SegmentFile, type SkippedEntry } from './directory.ts';
 import type { ContextRecord, PacketRecord } from './records.ts';
 import { entryForPacket, entryForTime } from './seek-index.ts';
 import { openSegment, readBody, type BodyEvent, type ReadFrom, type SegmentInfo } from './segment-reader.ts';
@@ -36,18 +36,32 @@ export interface Recording {
   writer?: number;
 }
 
+/**
+ * Header and footer bytes a recording keeps in memory once opened: every segment's header (its
+ * process table) and footer (index, task list). Past this, later segments keep their summaries
+ * but let their process tables and task lists go, with a warning: a directory of many segments
+ * with 64 MiB headers each must not take the reader down.
+ */
+export const METADATA_BUDGET = 256 * 1024 * 1024;
+
 /** Opens a recording; InputError when it is none (or its format is too new). */
-export async function openRecording(path: string): Promise<Recording> {
+export async function openRecording(path: string, opts: { metadataBudget?: number } = {}): Promise<Recording> {
+  const budget = opts.metadataBudget ?? METADATA_BUDGET;
   let isDirectory: boolean;
   try {
     isDirectory = (await stat(path)).isDirectory();
   } catch (err) {
-    throw new InputError(`${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`);
+    throw new InputError(`${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : systemMessage(err)}`);
   }
-  const files = isDirectory ? listSegments(path) : [{ number: 0, name: path, path }];
-  if (files.length === 0) throw new InputError(`${path}: no .nev segments in this directory`);
+  const { files, skipped } = isDirectory ? listFiles(path) : { files: [await namedFile(path)], skipped: [] };
+  if (files.length === 0) {
+    const why = skipped.map((e) => `${e.name} ${e.problem}`).join('; ');
+    throw new InputError(`${path}: no .nev segments in this directory${why === '' ? '' : ` (${why})`}`);
+  }
   const writer = isDirectory ? lockHolder(path) : undefined;
-  const segments: RecordingSegment[] = [];
+  // Entries named like segments that are none come first: reported before any packet.
+  const segments: RecordingSegment[] = skipped.map((e) => ({ name: e.name, issues: [inputIssue(path, `segment ${e.name}`, e.problem)] }));
+  let metadata = 0;
   for (const [i, file] of files.entries()) {
     const where = (offset: number): string => (isDirectory ? `segment ${file.name} offset ${offset}` : `offset ${offset}`);
     const opened = await openSegment(file.path);
@@ -55,12 +69,30 @@ export async function openRecording(path: string): Promise<Recording> {
       if (!isDirectory) throw new InputError(`${path}: ${opened.problem.message}`);
       // An empty last segment is a writer stopped between creating it and writing its header.
       const stopped = opened.empty && i === files.length - 1;
-      const message = stopped ? 'empty (the writer stopped as it created it)' : opened.problem.message;
-      segments.push({ name: file.name, issues: [inputIssue(path, where(opened.problem.offset), message, stopped ? 'warning' : 'error')] });
+      const message = stopped ? 'empty (the writer stopped as it created it)' : opened.unopened ? `${opened.problem.message}; skipped` : opened.problem.message;
+      const at = opened.unopened ? `segment ${file.name}` : where(opened.problem.offset);
+      segments.push({ name: file.name, issues: [inputIssue(path, at, message, stopped ? 'warning' : 'error')] });
       continue;
     }
     const info = opened.segment;
-    segments.push({ name: file.name, info, issues: info.problems.map((p) => inputIssue(path, where(p.offset), p.message)) });
+    const issues = info.problems.map((p) => inputIssue(path, where(p.offset), p.message, p.severity));
+    metadata += info.metadataBytes;
+    if (metadata > budget && (info.header?.processes.length || info.footer?.tasks.length)) {
+      if (info.header) info.header.processes = [];
+      if (info.footer) info.footer.tasks = [];
+      info.contextDropped = true;
+      issues.push(inputIssue(path, `segment ${file.name}`, `the recording's segment headers and footers pass ${budget} bytes: this segment's process table is not kept, so only its own task records give its packets a process`, 'warning'));
+    }
+    const stated = info.header?.segmentNumber;
+    if (isDirectory && stated !== undefined && stated !== file.number) {
+      issues.push(inputIssue(path, `segment ${file.name}`, `its header says it is segment ${stated}`, 'warning'));
+    }
+    const next = files[i + 1];
+    if (next !== undefined && next.number > file.number + 1) {
+      const gap = next.number === file.number + 2 ? `segment ${file.number + 1} is` : `segments ${file.number + 1} to ${next.number - 1} are`;
+      issues.push(inputIssue(path, `segment ${file.name}`, `${gap} missing after it`, 'warning'));
+    }
+    segments.push({ name: file.name, info, issues });
   }
   const readable = segments.filter((s): s is RecordingSegment & { info: SegmentInfo } => s.info !== undefined);
   const first = readable[0]?.info.header;
@@ -80,6 +112,27 @@ export async function openRecording(path: string): Promise<Recording> {
     }
   });
   return { path, isDirectory, segments, ...(writer !== undefined ? { writer } : {}) };
+}
+
+function listFiles(dir: string): { files: SegmentFile[]; skipped: SkippedEntry[] } {
+  try {
+    const { segments, skipped } = scanDirectory(dir);
+    return { files: segments, skipped };
+  } catch (err) {
+    throw new InputError(`${dir}: cannot list the directory: ${systemMessage(err)}`);
+  }
+}
+
+/**
+ * A segment file named on the command line: read where the name leads, as any capture named
+ * there is (segments inside a directory are never read through a link).
+ */
+async function namedFile(path: string): Promise<SegmentFile> {
+  try {
+    return { number: 0, name: path, path: await realpath(path) };
+  } catch (err) {
+    throw new InputError(`${path}: ${systemMessage(err)}`);
+  }
 }
 
 export interface ReadOptions {
@@ -115,7 +168,7 @@ export async function* readRecording(rec: Recording, opts: ReadOptions = {}): As
     const tasks = new Map<number, TaskContext>();
     for (const p of info.header?.processes ?? []) tasks.set(p.ref, p.task);
     // A seek lands after task records it will not read: the footer lists them all.
-    if (from) for (const p of info.footer?.tasks ?? []) tasks.set(p.ref, p.task);
+    if (from) for (const p of info.footer?.tasks ?? []) tasks.set(p.ref, p.task); // from implies footerConsistent
     const unknownRefs = new Set<number>();
     const where = (offset: number): string => (rec.isDirectory ? `segment ${info.name} offset ${offset}` : `offset ${offset}`);
 
@@ -139,14 +192,14 @@ export async function* readRecording(rec: Recording, opts: ReadOptions = {}): As
 function skipSegment(info: SegmentInfo, next: SegmentInfo | undefined, opts: ReadOptions): boolean {
   if (opts.fromTime !== undefined) {
     const last = info.footer?.lastTimestamp;
-    return info.sealed && (last === undefined || last < opts.fromTime);
+    return info.footerConsistent && (last === undefined || last < opts.fromTime);
   }
   const nextFirst = next?.header?.firstPacketNumber;
   return opts.fromPacket !== undefined && nextFirst !== undefined && nextFirst <= opts.fromPacket;
 }
 
 function startIn(info: SegmentInfo, opts: ReadOptions): ReadFrom | undefined {
-  const index = info.footer?.index ?? [];
+  const index = info.footerConsistent ? (info.footer?.index ?? []) : [];
   const entry = opts.fromTime !== undefined ? entryForTime(index, opts.fromTime) : entryForPacket(index, opts.fromPacket ?? 0);
   return entry && { offset: entry.offset, record: entry.record, packetNumber: entry.packetNumber };
 }

@@ -4,10 +4,11 @@
  * their record and packet numbers, and problems (damage, undecodable records) with their offsets.
  * Nothing here throws on bad bytes except a newer major format version, which refuses the file.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import { decodeBlock } from './block.ts';
+import { openSegmentFile } from './directory.ts';
 import { checkFrame, FRAME_HEADER_SIZE, FrameScanner, type FrameCheck } from './framing.ts';
 import { FORMAT_MAJOR, parsePreamble, parseTrailer, PREAMBLE_SIZE, TRAILER_SIZE } from './layout.ts';
 import { unpack } from './msgpack.ts';
@@ -29,6 +30,8 @@ const BATCH = 512;
 export interface Problem {
   offset: number;
   message: string;
+  /** Error unless said otherwise. */
+  severity?: 'warning';
 }
 
 export interface SegmentInfo {
@@ -43,17 +46,33 @@ export interface SegmentInfo {
   /** End of the body: the footer's offset when the trailer names one, else the file size. */
   bodyEnd: number;
   footer?: SegmentFooter;
+  /**
+   * The footer's index and time span agree with the file and with themselves, so seeks may
+   * trust them. When not, a warning says why and readers read the segment from its start.
+   */
+  footerConsistent: boolean;
   sealed: boolean;
   /** What opening found wrong (damaged header, footer or trailer). */
   problems: Problem[];
+  /** Encoded bytes of the header and footer records kept in memory with this info. */
+  metadataBytes: number;
+  /**
+   * Set when the recording's open metadata passed its budget: the header's process table and
+   * the footer's task list were let go (see openRecording).
+   */
+  contextDropped?: true;
 }
 
-/** `empty`: a zero-length file, what a writer killed as it created the segment leaves. */
-export type OpenResult = { ok: true; segment: SegmentInfo } | { ok: false; problem: Problem; empty: boolean };
+/**
+ * `empty`: a zero-length file, what a writer killed as it created the segment leaves.
+ * `unopened`: the file could not be opened at all (not a regular file, permissions).
+ */
+export type OpenResult = { ok: true; segment: SegmentInfo } | { ok: false; problem: Problem; empty: boolean; unopened?: true };
 
 /** Opens a segment. A newer major version throws InputError: reading on would guess. */
 export async function openSegment(path: string): Promise<OpenResult> {
-  const fh = await open(path, 'r');
+  const fh = await openSegmentFile(path);
+  if (typeof fh === 'string') return { ok: false, problem: { offset: 0, message: fh }, empty: false, unopened: true };
   try {
     return await inspect(fh, path);
   } finally {
@@ -94,7 +113,7 @@ async function inspect(fh: FileHandle, path: string): Promise<OpenResult> {
   if (version.major > FORMAT_MAJOR) {
     throw new InputError(`${path}: .nev format ${version.major}.${version.minor} is newer than this netrec reads (${FORMAT_MAJOR}.x); upgrade netrec`);
   }
-  const seg: SegmentInfo = { path, name: basename(path), size, version, bodyStart, bodyEnd: size, sealed: false, problems };
+  const seg: SegmentInfo = { path, name: basename(path), size, version, bodyStart, bodyEnd: size, footerConsistent: false, sealed: false, problems, metadataBytes: bodyStart - PREAMBLE_SIZE };
   if (header) seg.header = header;
 
   if (size >= seg.bodyStart + TRAILER_SIZE) {
@@ -110,10 +129,35 @@ async function inspect(fh: FileHandle, path: string): Promise<OpenResult> {
       } else {
         seg.footer = footer;
         seg.sealed = true;
+        seg.metadataBytes += size - TRAILER_SIZE - footerOffset;
+        const doubt = footerDoubt(footer, seg);
+        if (doubt === undefined) seg.footerConsistent = true;
+        else problems.push({ offset: footerOffset, message: `footer ${doubt}; its index is not used`, severity: 'warning' });
       }
     }
   }
   return { ok: true, segment: seg };
+}
+
+/**
+ * What makes a footer's index or time span untrustworthy, if anything: an index entry outside
+ * the body or out of order would send a seek to the wrong place, or past the file.
+ */
+function footerDoubt(footer: SegmentFooter, seg: SegmentInfo): string | undefined {
+  const { firstTimestamp: first, lastTimestamp: last } = footer;
+  if ((first === undefined) !== (last === undefined)) return `gives ${first === undefined ? 'a last' : 'a first'} packet time but no ${first === undefined ? 'first' : 'last'}`;
+  if (first !== undefined && last !== undefined && first > last) return `time span ends (${last}) before it starts (${first})`;
+  let prev: SegmentFooter['index'][number] | undefined;
+  for (const [i, e] of footer.index.entries()) {
+    if (e.offset < seg.bodyStart || e.offset >= seg.bodyEnd) {
+      return `index entry ${i} points at offset ${e.offset}, outside the segment's records (${seg.bodyStart}-${seg.bodyEnd})`;
+    }
+    if (prev && (e.offset <= prev.offset || e.record <= prev.record || e.packetNumber < prev.packetNumber || e.maxTimestampBefore < prev.maxTimestampBefore)) {
+      return `index entry ${i} is out of order`;
+    }
+    prev = e;
+  }
+  return undefined;
 }
 
 async function readAt(fh: FileHandle, position: number, length: number): Promise<Uint8Array> {
@@ -169,10 +213,15 @@ export interface ReadFrom {
  * so after a damaged stretch they are right again from the next entry on.
  */
 export async function* readBody(seg: SegmentInfo, from?: ReadFrom): AsyncGenerator<BodyEvent[]> {
-  const anchors = new Map((seg.footer?.index ?? []).map((e) => [e.offset, e]));
+  const anchors = new Map((seg.footerConsistent ? (seg.footer?.index ?? []) : []).map((e) => [e.offset, e]));
   let record = from?.record ?? 1;
   let packetNumber = from?.packetNumber ?? seg.header?.firstPacketNumber ?? 1;
-  const fh = await open(seg.path, 'r');
+  const fh = await openSegmentFile(seg.path);
+  if (typeof fh === 'string') {
+    // Opened a moment ago: the file was replaced since.
+    yield [{ kind: 'problem', offset: seg.bodyStart, end: seg.bodyEnd, message: `cannot read it again: ${fh}`, cut: false, tail: false }];
+    return;
+  }
   try {
     const start = from?.offset ?? seg.bodyStart;
     const scanner = new FrameScanner(start, seg.bodyEnd);

@@ -6,19 +6,13 @@
  */
 import { closeSync, fchmodSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { constants } from 'node:fs';
-import { encodeBlock } from './block.ts';
+import { BLOCK_TARGET, encodeBlock, MAX_BLOCK_RAW } from './block.ts';
 import { crc32c } from './crc32c.ts';
 import { FooterBuilder } from './footer.ts';
 import { encodeFrame, FRAME_HEADER_SIZE, frameHeader } from './framing.ts';
 import { encodePreamble, encodeTrailer } from './layout.ts';
 import { pack } from './msgpack.ts';
 import { encodeBody, encodeFooter, encodeHeader, RecordType, type BodyRecord, type SegmentHeader } from './records.ts';
-
-/**
- * Raw bytes that close a compressed block. LZ4 matches reach back 64 KiB at most, so larger
- * blocks barely compress better (measured: docs/format.md) while damage would cost more.
- */
-const BLOCK_TARGET = 64 * 1024;
 
 const FILE_MODE = 0o600;
 
@@ -83,13 +77,17 @@ export class SegmentWriter {
 
   append({ rec, type, payload }: EncodedRecord): void {
     const frame = [frameHeader(type, payload), payload];
-    if (this.compress) {
+    const frameBytes = FRAME_HEADER_SIZE + payload.length;
+    // A block never passes MAX_BLOCK_RAW (readers refuse larger claims): close the open one
+    // first, and write a frame too large for any block as a plain frame.
+    if (this.compress && this.blockBytes + frameBytes > MAX_BLOCK_RAW) this.closeBlock();
+    if (this.compress && frameBytes <= MAX_BLOCK_RAW) {
       if (!this.blockStarted) {
         this.footer.frameStart(this.size);
         this.blockStarted = true;
       }
       this.block.push(...frame);
-      this.blockBytes += frame[0]!.length + payload.length;
+      this.blockBytes += frameBytes;
       this.footer.add(type, rec, payload.length);
       if (this.blockBytes >= BLOCK_TARGET) this.closeBlock();
     } else {

@@ -5,7 +5,7 @@
 import { inputIssue, type InputIssue } from '../core/errors.ts';
 import type { CapturedPacket } from '../core/packet.ts';
 import { decodePacket } from '../decode/packet.ts';
-import { TcpDnsReassembler } from '../decode/tcp-dns-stream.ts';
+import { DEFAULT_REASSEMBLY_BUDGET, TcpDnsReassembler, type ReassemblyOptions } from '../decode/tcp-dns-stream.ts';
 import type { DecodeError } from '../decode/types.ts';
 import { buildEvents } from '../event/build.ts';
 import { depthFor, type EventMask } from '../event/selection.ts';
@@ -33,6 +33,8 @@ export interface ReplayOptions {
   signal?: AbortSignal;
   /** Called after every batch with the packets read so far. */
   progress?: (packetsRead: number) => void;
+  /** Bounds of DNS-over-TCP reassembly (its memory budget). */
+  reassembly?: ReassemblyOptions;
 }
 
 export interface ReplayStats {
@@ -56,8 +58,11 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
   const from = opts.window?.from;
   const to = opts.window?.to;
   const limit = opts.limit ?? Infinity;
-  // Each input keeps its own reassembly: a flow never continues from one file into another.
-  const streams = new Map<PacketSource, TcpDnsReassembler>(opts.sources.map((s) => [s, new TcpDnsReassembler()]));
+  // Each input keeps its own reassembly (a flow never continues from one file into another);
+  // the memory budget is shared out so that all inputs together stay within it.
+  const budget = opts.reassembly?.maxBufferedBytes ?? DEFAULT_REASSEMBLY_BUDGET;
+  const share = { maxBufferedBytes: Math.floor(budget / Math.max(1, opts.sources.length)) };
+  const streams = new Map<PacketSource, TcpDnsReassembler>(opts.sources.map((s) => [s, new TcpDnsReassembler(share)]));
   const groups = (opts.order ?? 'merge') === 'concat' ? concatenate(opts.sources) : mergeByTime(opts.sources);
 
   reading: for await (const group of groups) {

@@ -7,9 +7,10 @@
  * lifecycle and loss records, in file order. PacketSource is unchanged, so pcap sources are
  * unaffected.
  */
+import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { inputIssue, type InputIssue } from '../core/errors.ts';
-import { listSegments } from '../nev/directory.ts';
+import { scanDirectory } from '../nev/directory.ts';
 import { hasMagic, MAGIC } from '../nev/layout.ts';
 import { isPacketItem, openRecording, readRecording, type NevItem, type ReadOptions, type Recording } from '../nev/recording.ts';
 import { RecordType, type LossRecord } from '../nev/records.ts';
@@ -92,20 +93,33 @@ function lossWarning(file: string, loss: LossRecord): InputIssue {
 }
 
 /**
- * The recording at `path` when it is one: a directory holding segment files, or a file that
- * starts with the segment magic. Undefined for anything else, which other readers may take.
+ * The recording at `path` when it is one: a directory holding segment files (or entries named
+ * like them, which opening reports), or a regular file that starts with the segment magic.
+ * Undefined for anything else, which other readers may take: a FIFO or a device is read as a
+ * stream, never probed here (a probe would consume its first bytes, or wait on them).
  */
 export async function openNevIfRecording(path: string, options: ReadOptions = {}): Promise<NevSource | undefined> {
-  let isDirectory: boolean;
+  let kind: 'directory' | 'file' | 'other';
   try {
-    isDirectory = (await stat(path)).isDirectory();
+    const st = await stat(path);
+    kind = st.isDirectory() ? 'directory' : st.isFile() ? 'file' : 'other';
   } catch {
     return undefined; // the caller reports why it cannot be opened
   }
-  if (isDirectory) return listSegments(path).length > 0 ? NevSource.open(path, options) : undefined;
+  if (kind === 'directory') {
+    let listing;
+    try {
+      listing = scanDirectory(path);
+    } catch {
+      return undefined;
+    }
+    return listing.segments.length + listing.skipped.length > 0 ? NevSource.open(path, options) : undefined;
+  }
+  if (kind === 'other') return undefined;
   const head = Buffer.alloc(MAGIC.length);
   try {
-    const fh = await open(path, 'r');
+    // O_NONBLOCK: should a FIFO have taken the file's place since the stat, do not wait on it.
+    const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
     await fh.read(head, 0, head.length, 0).finally(() => fh.close());
   } catch {
     return undefined;

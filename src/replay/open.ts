@@ -4,7 +4,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { InputError } from '../core/errors.ts';
+import { InputError, systemMessage } from '../core/errors.ts';
 import { ByteReader } from './byte-reader.ts';
 import { isPcapMagic } from './pcap-header.ts';
 import { pcapSource } from './pcap.ts';
@@ -100,13 +100,6 @@ async function openStream(path: string): Promise<{ data: Readable; size?: number
     throw new InputError(`${path}: is a directory, ${NOT_A_CAPTURE}`);
   }
   return { data: file.createReadStream({ highWaterMark: READ_CHUNK_BYTES }), ...(size > 0 ? { size } : {}) };
-}
-
-/** "no such file or directory" from "ENOENT: no such file or directory, open 'x'". */
-function systemMessage(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const match = /^[A-Z0-9_]+: ([^,]+)/.exec(error.message);
-  return match?.[1] ?? error.message;
 }
 
 function hexBytes(head: Buffer): string {

@@ -34,6 +34,12 @@ import type { PacketSource, SourceItem } from './source.ts';
  * (128 MiB) plus room for options, so a corrupt length cannot make us buffer gigabytes.
  */
 const MAXIMUM_BLOCK_LENGTH = 32 + 128 * 1024 * 1024 + 131_072;
+/**
+ * Interfaces believed per section: as many as the (obsolete) Packet Block's 16-bit interface id
+ * can name. Each costs a few hundred bytes, so a file of a million tiny interface blocks would
+ * otherwise cost hundreds of megabytes; past the cap they are reported once and ignored.
+ */
+export const MAXIMUM_INTERFACES_PER_SECTION = 65_536;
 
 export function pcapngSource(name: string, bytes: ByteReader): PacketSource {
   let iterated = false;
@@ -54,6 +60,8 @@ export function pcapngSource(name: string, bytes: ByteReader): PacketSource {
 interface Section {
   littleEndian: boolean;
   interfaces: InterfaceSlot[];
+  /** Interface descriptions past MAXIMUM_INTERFACES_PER_SECTION. */
+  ignoredInterfaces: number;
 }
 
 /** Reading goes on after a block, or stops for good. */
@@ -196,12 +204,18 @@ class BlockWalker {
   ): Outcome {
     switch (type) {
       case BlockType.SECTION_HEADER:
-        this.section = { littleEndian, interfaces: [] };
+        this.section = { littleEndian, interfaces: [], ignoredInterfaces: 0 };
         this.sections++;
         return 'next';
       case BlockType.INTERFACE_DESCRIPTION: {
-        const slot = readInterface(block, littleEndian);
         const interfaces = this.section!.interfaces;
+        if (interfaces.length >= MAXIMUM_INTERFACES_PER_SECTION) {
+          if (this.section!.ignoredInterfaces++ === 0) {
+            out.push(this.blockIssue(type, offset, `more than ${MAXIMUM_INTERFACES_PER_SECTION} interfaces in one section; this and later interface descriptions of the section are ignored`));
+          }
+          return 'next';
+        }
+        const slot = readInterface(block, littleEndian);
         if ('damage' in slot) {
           out.push(this.blockIssue(type, offset, `interface ${interfaces.length}: ${slot.damage}`));
         }

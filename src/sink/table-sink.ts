@@ -1,13 +1,15 @@
 import type { Writable } from 'node:stream';
 import type { TraceeEvent } from '../event/types.ts';
 import type { EventSink } from './sink.ts';
+import { needsTerminalEscape, terminalText } from '../core/terminal-text.ts';
 import { TextStream } from './text-stream.ts';
 
 /**
  * Tracee's `--output table`: fixed columns, then the args as `name: value` pairs.
  * Times are UTC with nanoseconds (exact, from the bigint timestamp). Inside struct args, empty
  * members ("" / 0-filled sub-structs / null / []) are left out so a row stays readable; the
- * JSON output keeps every field.
+ * JSON output keeps every field. Comms, names and TXT strings come from the input: each row goes
+ * through terminalText(), so control and bidi characters the quoting leaves are escaped too.
  */
 export function tableSink(out: Writable): EventSink {
   const text = new TextStream(out);
@@ -18,16 +20,16 @@ export function tableSink(out: Writable): EventSink {
     },
     write: (e) =>
       text.line(
-        row(
+        terminalText(row(
           clockTime(e.timestamp),
           String(e.userId),
-          e.processName,
+          terminalText(e.processName), // escaped before padding, so the columns stay aligned
           String(e.processId),
           String(e.threadId),
           String(e.returnValue),
           e.eventName,
           e.args.map((a) => `${a.name}: ${readable(a.value) ?? '{}'}`).join(', '),
-        ),
+        )),
       ),
     flush: () => text.flush(),
     end: () => text.drain(),
@@ -52,7 +54,7 @@ export function clockTime(ns: bigint): string {
 /** Compact human rendering; undefined for an empty value so the caller can leave it out. */
 export function readable(v: unknown): string | undefined {
   if (v === null || v === undefined) return undefined;
-  if (typeof v === 'string') return v === '' ? undefined : /[\s,{}[\]"]/.test(v) ? JSON.stringify(v) : v;
+  if (typeof v === 'string') return v === '' ? undefined : /[\s,{}[\]"\\]/.test(v) || needsTerminalEscape(v) ? quoted(v) : v;
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) {
     if (v.length === 0) return undefined;
@@ -64,6 +66,15 @@ export function readable(v: unknown): string | undefined {
     if (r !== undefined && !isZeroStruct(x)) parts.push(`${k}: ${r}`);
   }
   return parts.length === 0 ? undefined : `{${parts.join(', ')}}`;
+}
+
+/**
+ * A string in double quotes, its quotes and backslashes escaped; its control characters are
+ * escaped with the rest of the row (terminalText). Inside the quotes "\\x1b" is the text, "\x1b"
+ * the control character.
+ */
+function quoted(s: string): string {
+  return `"${s.replace(/["\\]/g, '\\$&')}"`;
 }
 
 function isZeroStruct(v: unknown): boolean {

@@ -6,7 +6,7 @@ import { ProcessTable } from '../../src/tui/store/process-table.ts';
 import { TopCounter } from '../../src/tui/store/top-counter.ts';
 import { byteRange } from '../../src/tui/views/byte-ranges.ts';
 import { detailLines } from '../../src/tui/views/detail-model.ts';
-import { fit, formatRow, layoutColumns, printable, shortTime } from '../../src/tui/views/columns.ts';
+import { fit, formatRow, layoutColumns, shortTime } from '../../src/tui/views/columns.ts';
 import { eventTree, initiallyClosed, lineText, processNode, visibleLines } from '../../src/tui/views/event-tree.ts';
 import { hexLine } from '../../src/tui/views/hex.ts';
 import { layoutFor, wrapLines } from '../../src/tui/views/layout.ts';
@@ -22,8 +22,9 @@ describe('row text', () => {
   });
 
   it('never lets a control character from the capture reach the terminal', () => {
-    expect(printable('evil\u001b]0;pwned\u0007.example')).toBe('evil\\x1b]0;pwned\\x07.example');
+    expect(fit('evil\u001b]0;pwned\u0007.example', 40).trimEnd()).toBe('evil\\x1b]0;pwned\\x07.example');
     expect(fit('a\u009bb', 10)).toBe('a\\x9bb    ');
+    expect(fit('\u202egnp.exe', 13)).toBe('\\u202egnp.exe');
   });
 
   it('fits the columns into 80 terminal columns, dropping the process column without context', () => {

@@ -2,7 +2,8 @@
  * The last lines: the open prompt with its problem above it, or the latest message, or the
  * keys that matter most.
  */
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from './SafeText.tsx';
 import type { Message } from '../state/ui-state.ts';
 
 export interface BottomBarProps {

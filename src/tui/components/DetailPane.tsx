@@ -1,5 +1,6 @@
 /** The selected packet's process and events as a tree (views/event-tree.ts), scrolled. */
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from './SafeText.tsx';
 
 export interface DetailLine {
   text: string;

@@ -1,5 +1,6 @@
 /** The event list: a header and exactly `height` rows, only the visible ones built. */
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from './SafeText.tsx';
 
 export interface ListRow {
   /** Already cut to the terminal's width (views/columns.ts). */

@@ -1,5 +1,6 @@
 /** The packet's bytes in hex and ASCII, the selected field's bytes drawn inverse in both. */
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from './SafeText.tsx';
 import type { HexLine } from '../views/hex.ts';
 
 export interface HexPaneProps {

@@ -2,7 +2,8 @@
  * A full-height screen of prepared lines (process tree, stats, help), with an optional
  * selected line and a title.
  */
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from './SafeText.tsx';
 
 export interface TextScreenProps {
   title: string;

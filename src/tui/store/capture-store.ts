@@ -8,7 +8,9 @@
  * bounded counters. Components subscribe to one change signal and read synchronously; background
  * progress is coalesced to at most one notification every PROGRESS_INTERVAL_MS.
  */
+import { stat } from 'node:fs/promises';
 import { compileFilters, type CompiledFilter } from '../../filter/compile.ts';
+import { InputError, systemMessage } from '../../core/errors.ts';
 import { openCapture } from '../../replay/open.ts';
 import { NevSource } from '../../replay/nev-source.ts';
 import type { PacketSource } from '../../replay/source.ts';
@@ -79,6 +81,7 @@ export class CaptureStore implements PassInput {
 
   /** Opens `path` and starts indexing it; InputError when it is not a capture. */
   static async open(path: string, options: { cacheCapacity?: number } = {}): Promise<CaptureStore> {
+    await requireSeekable(path);
     const source = await openCapture(path);
     const index = new PacketIndex();
     const reader = source instanceof NevSource ? new NevReader(source.recording, index) : await openOffsetReader(path, index);
@@ -289,4 +292,18 @@ function runsOf(positions: readonly number[]): [number, number][] {
     else runs.push([p, 1]);
   }
   return runs;
+}
+
+/**
+ * The TUI reads back and forth by offset: a file or a recording directory. A FIFO or a device
+ * would be read once, or block the second open: refused with what it is.
+ */
+async function requireSeekable(path: string): Promise<void> {
+  let st;
+  try {
+    st = await stat(path);
+  } catch (err) {
+    throw new InputError(`${path}: cannot open: ${systemMessage(err)}`);
+  }
+  if (!st.isFile() && !st.isDirectory()) throw new InputError(`${path}: not a regular file; the TUI pages back and forth through a file (netrec replay reads pipes)`);
 }

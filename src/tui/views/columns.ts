@@ -3,6 +3,7 @@
  * event), then the endpoints and the summary share what is left. Everything here is text in,
  * text out, so a row is one padded string and the list renders one <Text> per row.
  */
+import { terminalText } from '../../core/terminal-text.ts';
 import { clockTime } from '../../sink/table-sink.ts';
 
 export interface Columns {
@@ -62,17 +63,12 @@ export function headerRow(cols: Columns): string {
 }
 
 /**
- * Control characters shown as \xNN: names and TXT strings come from the capture, and a
- * hostile one must not reach the terminal as an escape sequence.
+ * `text` cut or padded to exactly `width` characters; a cut ends with "…". Names and TXT strings
+ * come from the capture: control and bidi characters are escaped first (core/terminal-text.ts).
  */
-export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
-
-/** `text` cut or padded to exactly `width` characters; a cut ends with "…". */
 export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
   if (width <= 0) return '';
-  const clean = printable(text);
+  const clean = terminalText(text);
   const chars = [...clean];
   if (chars.length > width) return width === 1 ? '…' : chars.slice(0, width - 1).join('') + '…';
   const pad = ' '.repeat(width - chars.length);

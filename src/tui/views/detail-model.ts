@@ -8,7 +8,7 @@ import type { ProcessTable } from '../store/process-table.ts';
 import type { PacketView } from '../store/view.ts';
 import type { Scroll } from '../state/ui-state.ts';
 import { byteRange, type ByteRange } from './byte-ranges.ts';
-import { printable } from './columns.ts';
+import { terminalText } from '../../core/terminal-text.ts';
 import { eventTree, initiallyClosed, lineText, processNode, visibleLines, type TreeLine } from './event-tree.ts';
 import { hexLine, hexLineCount, lineOf, type HexLine } from './hex.ts';
 
@@ -27,9 +27,9 @@ export function treeModel(entry: Entry, view: PacketView, processes: ProcessTabl
   return { lines: visibleLines(roots, shut), closed: shut };
 }
 
-/** The lines on screen; names from the capture (a process's comm) go through `printable`. */
+/** The lines on screen; names from the capture (a process's comm) go through `terminalText`. */
 export function detailLines(tree: TreeModel, scroll: Scroll, height: number): DetailLine[] {
-  return tree.lines.slice(scroll.top, scroll.top + height).map((line, i) => ({ text: printable(lineText(line)), selected: scroll.top + i === scroll.cursor }));
+  return tree.lines.slice(scroll.top, scroll.top + height).map((line, i) => ({ text: terminalText(lineText(line)), selected: scroll.top + i === scroll.cursor }));
 }
 
 /** The bytes the tree's cursor stands for. */

@@ -3,7 +3,8 @@ import { formatIssue } from '../../core/errors.ts';
 import type { ScanState } from '../store/index-scan.ts';
 import type { PacketIndex } from '../store/packet-index.ts';
 import { PROTOCOLS, type CaptureStats } from '../store/stats.ts';
-import { fit, printable } from './columns.ts';
+import { terminalText } from '../../core/terminal-text.ts';
+import { fit } from './columns.ts';
 import { bytesText, countText, percentText } from './numbers.ts';
 import { clockTime } from '../../sink/table-sink.ts';
 
@@ -36,6 +37,6 @@ export function statsLines(stats: CaptureStats, index: PacketIndex, scan: ScanSt
   if (names.length === 0) lines.push('  (no DNS query seen)');
   for (const n of names) lines.push(`  ${fit(n.key, Math.max(16, width - 20))} ${fit(countText(n.packets), 12, 'right')}`);
   lines.push('', `Input issues: ${scan.errors} errors, ${scan.warnings} warnings${scan.failure === undefined ? '' : `; reading stopped: ${scan.failure}`}`);
-  for (const issue of scan.issues) lines.push(printable(`  ${formatIssue(issue).replace(/^netrec: /, '')}`));
+  for (const issue of scan.issues) lines.push(terminalText(`  ${formatIssue(issue).replace(/^netrec: /, '')}`));
   return lines;
 }
