@@ -14,7 +14,7 @@
 #ifndef NETREC_H
 #define NETREC_H
 
-#define NETREC_ABI_VERSION 1
+#define NETREC_ABI_VERSION 2
 
 /* Largest number of packet bytes one record carries (the ring buffer also needs 64 KiB records
  * for GSO super-packets on loopback, whose skb->len reaches 64 KiB). */
@@ -46,8 +46,9 @@ enum nr_task_source {
 	NR_TASK_NONE = 0,
 	/* The task running the egress program in process context (exact thread). */
 	NR_TASK_CURRENT = 1,
-	/* The socket's owner from socket-local storage (the last task seen creating, binding,
-	 * connecting, sending or receiving on it, or the listener's owner for accepted sockets). */
+	/* The socket's owner from socket-local storage: the last task seen creating, binding,
+	 * connecting, sending or receiving (UDP with an address) on it, accepting it or receiving
+	 * it over a unix socket (SCM_RIGHTS); for a connection not accepted yet, the listener's. */
 	NR_TASK_SOCKET = 2,
 };
 
@@ -133,6 +134,7 @@ struct nr_counters {
 	__u64 lost_lifecycle;   /* lifecycle records whose reservation failed */
 	__u64 truncated;        /* packets cut by the snaplen or NR_MAX_CAPTURE */
 	__u64 filtered;         /* packets the --trace prefilter left out */
+	__u64 lost_claims;      /* accepted or received sockets whose new owner found no room */
 };
 
 /*

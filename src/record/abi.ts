@@ -7,7 +7,7 @@
  * packet bytes) before that.
  */
 
-export const NETREC_ABI_VERSION = 1;
+export const NETREC_ABI_VERSION = 2;
 export const NR_MAX_CAPTURE = 65535;
 
 export const RecordKind = { packet: 1, fork: 2, exec: 3, exit: 4, comm: 5 } as const;
@@ -65,7 +65,7 @@ export const LIFECYCLE = {
 } as const;
 export const PATH_MAX = 256;
 
-export const COUNTERS = { packets: 0, lost_packets: 8, lost_lifecycle: 16, truncated: 24, filtered: 32, size: 40 } as const;
+export const COUNTERS = { packets: 0, lost_packets: 8, lost_lifecycle: 16, truncated: 24, filtered: 32, lost_claims: 40, size: 48 } as const;
 export const CONFIG = { abi_version: 0, snaplen: 4, cgroup_only: 8, trace: 12, size: 16 } as const;
 export const TraceFlag = { pids: 1, comms: 2, follow: 4 } as const;
 export const TracePid = { given: 1, followed: 2 } as const;
@@ -224,6 +224,8 @@ export interface Counters {
   truncated: bigint;
   /** Left out by the kernel-side --trace prefilter. */
   filtered: bigint;
+  /** Sockets accepted or received (SCM_RIGHTS) whose new owner found no room in `claims`. */
+  lostClaims: bigint;
 }
 
 export function decodeCounters(v: DataView, at: number): Counters {
@@ -233,5 +235,6 @@ export function decodeCounters(v: DataView, at: number): Counters {
     lostLifecycle: v.getBigUint64(at + COUNTERS.lost_lifecycle, true),
     truncated: v.getBigUint64(at + COUNTERS.truncated, true),
     filtered: v.getBigUint64(at + COUNTERS.filtered, true),
+    lostClaims: v.getBigUint64(at + COUNTERS.lost_claims, true),
   };
 }

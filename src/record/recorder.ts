@@ -65,6 +65,8 @@ export interface RecordSummary {
   lostPackets: bigint;
   /** Lifecycle records lost the same way. */
   lostLifecycle: bigint;
+  /** Sockets accepted or received over a unix socket whose new owner could not be noted. */
+  lostClaims: bigint;
   /** Packets cut by the snaplen. */
   truncated: bigint;
   /** Packets left out by --trace. */
@@ -155,6 +157,7 @@ class Session {
     bytes: 0,
     lostPackets: 0n,
     lostLifecycle: 0n,
+    lostClaims: 0n,
     truncated: 0n,
     filtered: 0,
     segments: 0,
@@ -300,6 +303,7 @@ class Session {
     }
     this.summary.lostPackets += total.lostPackets;
     this.summary.lostLifecycle += total.lostLifecycle;
+    this.summary.lostClaims += total.lostClaims;
     this.summary.truncated += total.truncated;
     this.summary.filtered += Number(total.filtered);
     this.lastTickEpoch = now;

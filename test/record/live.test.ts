@@ -149,7 +149,7 @@ describe.skipIf(unavailable !== undefined)('netrec record (live, root)', () => {
   });
 
   it('leaves no program attached once stopped', () => {
-    expect(programsDuring.length).toBe(11);
+    expect(programsDuring.length).toBe(12);
     const still = attachedProgramIds(cgroupRoot).filter((id) => programsDuring.includes(id));
     expect(still).toEqual([]);
     expect(programsDuring.filter(programExists)).toEqual([]);
@@ -174,7 +174,7 @@ describe.skipIf(unavailable !== undefined)('netrec record (live, root)', () => {
     const recorder = netrec(net, ['record', '-o', join(net.work, 'killed.nev')]);
     await recorder.waitFor(/Ctrl-C stops/, 'stderr', 60_000);
     const mine = attachedProgramIds(cgroupRoot).filter((id) => !before.has(id));
-    expect(mine.length).toBe(11);
+    expect(mine.length).toBe(12);
     await recorder.stop('SIGKILL');
     await new Promise((r) => setTimeout(r, 300)); // links are released as the process's files close
     expect(attachedProgramIds(cgroupRoot).filter((id) => mine.includes(id))).toEqual([]);
