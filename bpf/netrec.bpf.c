@@ -176,6 +176,7 @@ static __always_inline void fill_task(struct nr_task *t, struct task_struct *tas
 	t->flags = 0;
 	t->_pad0 = 0;
 	BPF_CORE_READ_STR_INTO(&t->comm, task, comm);
+	BPF_CORE_READ_STR_INTO(&t->leader_comm, task, group_leader, comm);
 	note_uts(task, t->uts_ns, 0);
 }
 
@@ -212,25 +213,30 @@ static __always_inline int owner_is_current(const struct nr_task *t, struct task
 }
 
 /* Whether the --trace prefilter keeps a task (always, without one). */
-static __always_inline int trace_keeps(__u32 pid, __u32 tid, const char *comm)
+/* `comm=dig` keeps dig's threads too (isc-net-0000...): the thread's name or its leader's. */
+static __always_inline int trace_keeps(__u32 pid, __u32 tid, const char *comm, const char *leader_comm)
 {
 	if (!config.trace)
 		return 1;
 	if ((config.trace & (NR_TRACE_PIDS | NR_TRACE_FOLLOW)) &&
 	    (bpf_map_lookup_elem(&trace_pids, &pid) || bpf_map_lookup_elem(&trace_pids, &tid)))
 		return 1;
-	return (config.trace & NR_TRACE_COMMS) && bpf_map_lookup_elem(&trace_comms, comm);
+	return (config.trace & NR_TRACE_COMMS) &&
+	       (bpf_map_lookup_elem(&trace_comms, comm) || bpf_map_lookup_elem(&trace_comms, leader_comm));
 }
 
 static __always_inline int trace_keeps_current(void)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	char comm[NR_COMM_LEN] = {};
+	char leader_comm[NR_COMM_LEN] = {};
 
 	if (!config.trace)
 		return 1;
 	bpf_get_current_comm(comm, sizeof(comm));
-	return trace_keeps(pid_tgid >> 32, (__u32)pid_tgid, comm);
+	if (config.trace & NR_TRACE_COMMS)
+		BPF_CORE_READ_STR_INTO(&leader_comm, bpf_get_current_task_btf(), group_leader, comm);
+	return trace_keeps(pid_tgid >> 32, (__u32)pid_tgid, comm, leader_comm);
 }
 
 /* The socket's owner entry, refreshed to the current task (sock hooks run in process context). */
@@ -403,7 +409,8 @@ static __always_inline void capture(struct __sk_buff *skb, __u8 direction)
 	}
 	sender = direction == NR_DIR_EGRESS && in_task_context(bpf_get_current_task_btf());
 	if (config.trace && !(sender ? trace_keeps_current()
-				     : owner && trace_keeps(owner->task.host_pid, owner->task.host_tid, owner->task.comm))) {
+				     : owner && trace_keeps(owner->task.host_pid, owner->task.host_tid, owner->task.comm,
+							   owner->task.leader_comm))) {
 		__sync_fetch_and_add(&count->filtered, 1);
 		return;
 	}

@@ -60,7 +60,7 @@ enum nr_task_flags {
 };
 
 /*
- * A task (thread) as the kernel saw it. 80 bytes.
+ * A task (thread) as the kernel saw it. 96 bytes.
  * Host ids are in the initial pid namespace; tid/pid/ppid are in the task's own pid namespace
  * (ppid is 0 when the parent is outside it).
  */
@@ -79,10 +79,11 @@ struct nr_task {
 	__u32 uts_ns;          /* key of the uts_names map (the host name) */
 	__u32 flags;           /* enum nr_task_flags */
 	__u32 _pad0;
-	char comm[NR_COMM_LEN];
+	char comm[NR_COMM_LEN];        /* the thread's name (Tracee's processName) */
+	char leader_comm[NR_COMM_LEN]; /* the thread-group leader's: the process's name */
 };
 
-/* Ring-buffer record NR_REC_PACKET. 120 bytes, then cap_len packet bytes. */
+/* Ring-buffer record NR_REC_PACKET. 136 bytes, then cap_len packet bytes. */
 struct nr_packet {
 	__u32 type;            /* NR_REC_PACKET */
 	__u32 cpu;
@@ -99,7 +100,7 @@ struct nr_packet {
 };
 
 /*
- * Ring-buffer records NR_REC_FORK, NR_REC_EXEC, NR_REC_EXIT and NR_REC_COMM. 368 bytes.
+ * Ring-buffer records NR_REC_FORK, NR_REC_EXEC, NR_REC_EXIT and NR_REC_COMM. 384 bytes.
  *   fork: actor = the forking thread (current), task = the child;
  *   exec: actor = task = the process after the exec, text = the file name given to exec;
  *   exit: actor = task = the exiting thread, exit_code = task->exit_code (wait status form);
@@ -140,7 +141,7 @@ struct nr_counters {
 /*
  * nr_config.trace: the kernel-side prefilter of a record-time --trace. It keeps a superset of
  * what the user-space filter keeps (that one decides): a packet passes when its task's pid or
- * tid is in `trace_pids`, or its comm in `trace_comms`, for the sets enabled here.
+ * tid is in `trace_pids`, or its comm or its leader's in `trace_comms`, for the sets enabled here.
  */
 enum nr_trace_flags {
 	NR_TRACE_PIDS = 1,

@@ -316,5 +316,6 @@ function computeKey(t: TaskContext): string {
     t.processName,
     t.hostName,
     t.containerId,
+    t.leaderName,
   ].join('\0');
 }

@@ -199,6 +199,8 @@ export function encodeTask(t: TaskContext): unknown[] {
     t.hostName,
     u64(t.cgroupId),
     t.containerId,
+    // Format 1.1: the process's (thread-group leader's) name; older readers ignore it.
+    ...(t.leaderName === undefined ? [] : [t.leaderName]),
   ];
 }
 
@@ -386,6 +388,7 @@ export function decodeTask(v: unknown, what = 'task'): TaskContext {
     hostName: p.str(11),
     cgroupId: p.u64(12),
     containerId: p.str(13),
+    ...(p.has(14) ? { leaderName: p.str(14) } : {}),
   };
 }
 

@@ -31,7 +31,8 @@ export const TASK = {
   uts_ns: 52,
   flags: 56,
   comm: 64,
-  size: 80,
+  leader_comm: 80,
+  size: 96,
 } as const;
 export const COMM_LEN = 16;
 
@@ -47,8 +48,8 @@ export const PACKET = {
   direction: 38,
   task_source: 39,
   task: 40,
-  data: 120,
-  size: 120,
+  data: 136,
+  size: 136,
 } as const;
 
 export const LIFECYCLE = {
@@ -60,8 +61,8 @@ export const LIFECYCLE = {
   exit_code: 24,
   text_len: 28,
   task: 32,
-  text: 112,
-  size: 368,
+  text: 128,
+  size: 384,
 } as const;
 export const PATH_MAX = 256;
 
@@ -86,7 +87,10 @@ export interface RawTask {
   pidNs: number;
   utsNs: number;
   flags: number;
+  /** The thread's name. */
   comm: string;
+  /** The thread-group leader's name (the process's). */
+  leaderComm: string;
 }
 
 export interface RawPacket {
@@ -148,6 +152,7 @@ export function decodeTask(v: DataView, at: number): RawTask {
     utsNs: v.getUint32(at + TASK.uts_ns, true),
     flags: v.getUint32(at + TASK.flags, true),
     comm: cString(v, at + TASK.comm, COMM_LEN),
+    leaderComm: cString(v, at + TASK.leader_comm, COMM_LEN),
   };
 }
 
@@ -168,6 +173,7 @@ export function encodeTask(t: RawTask): Buffer {
   b.writeUInt32LE(t.utsNs, TASK.uts_ns);
   b.writeUInt32LE(t.flags, TASK.flags);
   b.write(t.comm, TASK.comm, COMM_LEN - 1, 'utf8');
+  b.write(t.leaderComm, TASK.leader_comm, COMM_LEN - 1, 'utf8');
   return b;
 }
 

@@ -273,7 +273,8 @@ class Session {
         return;
       }
       case 'comm': {
-        const renamed: TaskContext = { ...task, processName: rec.text };
+        // The main thread's name is the process's: its rename renames the process too.
+        const renamed: TaskContext = { ...task, processName: rec.text, ...(isProcess ? { leaderName: rec.text } : {}) };
         if (filter !== undefined && !filter.keeps(task) && !filter.keeps(renamed)) return;
         const base = { kind: 'lifecycle', timestamp, hostProcessId: task.hostProcessId, hostThreadId: task.hostThreadId } as const;
         this.writer.writeLifecycle({ ...base, event: 'comm', taskRef: this.define(renamed), comm: rec.text });

@@ -72,6 +72,7 @@ export class TaskResolver {
       mountNamespace: t.mntNs,
       pidNamespace: t.pidNs,
       processName: t.comm,
+      leaderName: t.leaderComm,
       hostName: hostName ?? '',
       cgroupId: t.cgroupId,
       containerId: containerId ?? '',

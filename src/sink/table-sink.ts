@@ -4,7 +4,9 @@ import type { EventSink } from './sink.ts';
 import { TextStream } from './text-stream.ts';
 
 /**
- * Tracee's `--output table`: fixed columns, then the args as `name: value` pairs.
+ * Tracee's `--output table`: fixed columns, then the args as `name: value` pairs. COMM is the
+ * thread's name as in Tracee, followed by the process's in parentheses where they differ
+ * (`isc-net-0000 (dig)`).
  * Times are UTC with nanoseconds (exact, from the bigint timestamp). Inside struct args, empty
  * members ("" / 0-filled sub-structs / null / []) are left out so a row stays readable; the
  * JSON output keeps every field.
@@ -21,7 +23,7 @@ export function tableSink(out: Writable): EventSink {
         row(
           clockTime(e.timestamp),
           String(e.userId),
-          e.processName,
+          e.leaderName === undefined ? e.processName : `${e.processName} (${e.leaderName})`,
           String(e.processId),
           String(e.threadId),
           String(e.returnValue),
