@@ -50,7 +50,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
           continue;
         }
         stats.packets++;
-        const decoded = decodePacket(item.data, item.linkType, depth, streams);
+        const decoded = decodePacket(item.data, item.linkType, depth, streams, item.direction);
         if (decoded.error) report(decodeIssue(source.name, item, decoded.error));
         built.length = 0;
         buildEvents(item, decoded, opts.events, built);

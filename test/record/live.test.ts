@@ -170,6 +170,20 @@ describe.skipIf(unavailable !== undefined)('netrec record (live, root)', () => {
     expect(info).toMatch(/dig \(pid \d+, thread isc-net-\d+\) \d+/);
   });
 
+  it('gives both ends of dig +tcp their DNS events, as over UDP', async () => {
+    const dns = flows.find((f) => f.name === 'dns')!;
+    const events = await replayEvents(recording, ['event=net_packet_dns_request,net_packet_dns_response']);
+    for (const protocol of [6, 17]) {
+      for (const event of ['net_packet_dns_request', 'net_packet_dns_response']) {
+        const pids = new Set(
+          events.filter((e) => e.eventName === event && (e.args.find((a) => a.name === 'metadata')!.value as { protocol: number }).protocol === protocol).map((e) => e.hostProcessId),
+        );
+        expect(pids.has(dns.ns[0]!), `named has ${event} over ${protocol}`).toBe(true);
+        expect(dns.host.some((pid) => pids.has(pid)), `dig has ${event} over ${protocol}`).toBe(true);
+      }
+    }
+  });
+
   it('leaves no program attached once stopped', () => {
     expect(programsDuring.length).toBe(12);
     const still = attachedProgramIds(cgroupRoot).filter((id) => programsDuring.includes(id));
