@@ -163,7 +163,7 @@ export type BodyRecord = PacketRecord | ContextRecord;
 // ---------------------------------------------------------------------------------------------
 // Encoding
 
-/** A u64 as the shortest exact msgpack int: number up to 32 bits, else bigint (uint64). */
+/** A u64 as the shortest exact msgpack int: number up to 32 bits, else bigint (int64/uint64). */
 function u64(v: bigint): number | bigint {
   return v >= 0n && v <= 0xffffffffn ? Number(v) : v;
 }
