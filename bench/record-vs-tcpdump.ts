@@ -1,152 +1,225 @@
 /**
  * Live capture under a bounded load: `netrec record` and tcpdump capture the same UDP stream at
- * increasing rates, in one run; reported per rate: packets sent, packets each tool stored,
- * losses, and each tool's CPU use.
+ * increasing rates, in one run, at the same time; reported per rate: datagrams sent, what each
+ * tool stored and lost, the CPU of each tool, of the sender (which pays for the BPF programs)
+ * and of the receiver, and the load average.
  *
- *   sudo npx tsx bench/record-vs-tcpdump.ts [--rates 0,10000,25000,50000,100000,200000] [--seconds 5] [--size 100]
+ *   sudo npx tsx bench/record-vs-tcpdump.ts [--rates 0,50000,100000,150000,max] [--seconds 5]
+ *        [--size 100] [--receiver both|no|yes] [--compress] [--profile]
  *
- * The load: a Node process on the host sends UDP datagrams of --size payload bytes at a fixed
- * rate (bursts every millisecond) through a veth pair into a network namespace where nothing
- * listens (the namespace's ICMP port-unreachable replies are rate-limited by the kernel to
- * 1000/s and are not counted). netrec records the whole host (cgroup v2 root); tcpdump listens
- * on the host end of the veth, writing to a file like the recorder. CPU is user+system time of
- * each capture process over the window; the BPF programs' own cost runs in the sender's context
- * and shows up as sender CPU, reported too. Output: a markdown table on stdout.
+ * The load: bench/udp-load.c (built here with cc or clang) on the host sends UDP datagrams of
+ * --size payload bytes at a fixed rate through a veth pair into a network namespace; `max` asks
+ * for more than it can send, so it sends as fast as it can. Without a receiver nothing listens
+ * there (the namespace's ICMP port-unreachable replies are rate-limited to 1000/s and not
+ * counted), so the recorder stores one copy of each datagram, the sender's; with one
+ * (`udp-load recv` in the namespace), two: the sender's egress and the receiver's ingress.
+ * `--receiver both` (the default) runs every rate both ways.
+ *
+ * netrec records the whole host (cgroup v2 root, default ring) to a .nev directory; tcpdump
+ * (-B 16384, as its default) captures the host end of the veth to a pcap file. CPU is user +
+ * system time over the window (100% = one core). --profile writes a V8 CPU profile of each
+ * recorder to bench/out/ (summarise with bench/cpuprofile-top.ts). Output: a markdown table.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NevSource } from '../src/replay/nev-source.ts';
-import { LiveNet, N4, netrec, REPO } from '../test/record/live-net.ts';
+import { LiveNet, N4, REPO, type Child } from '../test/record/live-net.ts';
 
 const { values } = parseArgs({
   options: {
-    rates: { type: 'string', default: '0,10000,25000,50000,100000,200000' },
+    rates: { type: 'string', default: '0,50000,100000,150000,200000,max' },
     seconds: { type: 'string', default: '5' },
     size: { type: 'string', default: '100' },
+    receiver: { type: 'string', default: 'both' },
+    compress: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
   },
 });
-const rates = values.rates.split(',').map(Number);
+const MAX_RATE = 50_000_000;
+const rates = values.rates.split(',').map((r) => (r === 'max' ? MAX_RATE : Number(r)));
 const seconds = Number(values.seconds);
 const size = Number(values.size);
+const receiverModes = values.receiver === 'both' ? [false, true] : [values.receiver === 'yes'];
+const PORT = 9;
 
 const CLOCK_TICKS = 100;
+const OUT = join(REPO, 'bench/out');
 
-/** utime + stime of a process, in seconds. */
+/** utime + stime of a process and its reaped children, in seconds. */
 function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
-function udpOut(): number {
-  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
-  const [names, vals] = lines.map((l) => l.split(/\s+/));
-  return Number(vals![names!.indexOf('OutDatagrams')]);
+/** CPU of every thread of `pid` (the recorder has worker threads). */
+function processCpu(pid: number): number {
+  return cpuSeconds(pid);
 }
 
-/** Packets of the load in a recording (the recorder captures the whole host). */
-async function loadPackets(path: string): Promise<number> {
-  let n = 0;
+function loadAverage(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
+/** Load datagrams in a recording: [sender copies, receiver copies]. */
+async function loadCopies(path: string): Promise<[number, number]> {
+  let egress = 0;
+  let ingress = 0;
   const source = await NevSource.open(path);
   for await (const batch of source.batches()) {
     for (const item of batch) {
       if (!('data' in item)) continue;
       const d = item.data;
       const l4 = (d[0]! & 0x0f) * 4;
-      if (d[0]! >> 4 === 4 && d[9] === 17 && d[l4 + 2] === 0 && d[l4 + 3] === 9) n++;
+      if (d[0]! >> 4 === 4 && d[9] === 17 && d[l4 + 2] === 0 && d[l4 + 3] === PORT) {
+        if (item.direction === 'ingress') ingress++;
+        else egress++;
+      }
     }
   }
-  return n;
+  return [egress, ingress];
 }
 
-/** The sender: `rate` datagrams a second for `seconds`, then prints how many it handed to the kernel. */
-const SENDER = `
-const dgram = require('node:dgram');
-const [addr, rate, seconds, size] = process.argv.slice(1).map((v, i) => (i === 0 ? v : Number(v)));
-const sock = dgram.createSocket('udp4');
-sock.on('error', () => {}); // ICMP port unreachable comes back as ECONNREFUSED: keep sending
-const payload = Buffer.alloc(size, 0x61);
-if (rate === 0) setTimeout(() => { console.log(0); sock.close(); }, seconds * 1000);
-else sock.connect(9, addr, () => {
-  const start = process.hrtime.bigint();
-  let sent = 0;
-  const tick = () => {
-    const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
-    if (elapsed >= seconds) { console.log(sent); sock.close(); return; }
-    const due = Math.floor(elapsed * rate);
-    while (sent < due) { sock.send(payload); sent++; }
-    setTimeout(tick, 1);
+function compiler(): string {
+  for (const cc of ['cc', 'clang']) {
+    try {
+      execFileSync('sh', ['-c', `command -v ${cc}`], { stdio: 'ignore' });
+      return cc;
+    } catch {
+      // next
+    }
+  }
+  throw new Error('bench needs cc or clang to build bench/udp-load.c');
+}
+
+/** Samples a process's CPU while it runs (its /proc entry is gone once it has exited). */
+function sampleCpu(pid: number): { stop: () => number } {
+  let last = 0;
+  const read = (): void => {
+    try {
+      last = cpuSeconds(pid);
+    } catch {
+      // exited
+    }
   };
-  tick();
-});
-`;
+  const timer = setInterval(read, 50);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      read();
+      return last;
+    },
+  };
+}
+
+interface Row {
+  rate: string;
+  receiver: boolean;
+  sent: number;
+  received: number | undefined;
+  recorded: [number, number];
+  lost: number;
+  recCpu: number;
+  records: number;
+  captured: number;
+  dropped: number;
+  dumpCpu: number;
+  senderCpu: number;
+  receiverCpu: number | undefined;
+  wall: number;
+  load: string;
+}
+
+async function runRate(net: LiveNet, load: string, rate: number, receiver: boolean): Promise<Row> {
+  const tag = `${rate === MAX_RATE ? 'max' : rate}${receiver ? '-recv' : ''}`;
+  const rec = join(OUT, `record-${tag}.nev`);
+  const pcap = join(OUT, `tcpdump-${tag}.pcap`);
+  rmSync(rec, { recursive: true, force: true });
+  const nodeArgs = values.profile ? ['--cpu-prof', '--cpu-prof-dir', join(OUT, `profile-${tag}`)] : [];
+  const recorder = net.spawn(process.execPath, [...nodeArgs, join(REPO, 'bin/netrec.mjs'), 'record', '-o', rec, '--force', ...(values.compress ? ['--compress'] : [])]);
+  await recorder.waitFor(/Ctrl-C stops/, 'stderr', 60_000);
+  const tcpdump = net.spawn('tcpdump', ['-i', net.hostIf, '-n', '-B', '16384', '-s', '0', '-w', pcap, `udp and dst port ${PORT}`]);
+  await tcpdump.waitFor(/listening on/, 'stderr', 10_000);
+  let sink: Child | undefined;
+  if (receiver) {
+    sink = net.spawn(load, ['recv', N4, String(PORT), String(seconds + 2)], { inNs: true });
+    await sink.waitFor(/^listening$/m, 'stdout', 10_000);
+  }
+  await new Promise((r) => setTimeout(r, 300)); // the recorder's start-up is over
+
+  const cpu0 = { rec: processCpu(recorder.pid), dump: cpuSeconds(tcpdump.pid), sink: sink ? cpuSeconds(sink.pid) : 0 };
+  const started = performance.now();
+  const sender = spawn(load, ['send', N4, String(PORT), String(rate), String(seconds), String(size)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let senderOut = '';
+  sender.stdout.setEncoding('utf8').on('data', (d: string) => (senderOut += d));
+  const senderCpu = sampleCpu(sender.pid!);
+  await new Promise((resolve) => sender.on('exit', resolve));
+  const senderSeconds = senderCpu.stop();
+  await new Promise((r) => setTimeout(r, 1500)); // both captures catch up
+  const wall = (performance.now() - started) / 1000;
+  const cpu1 = { rec: processCpu(recorder.pid), dump: cpuSeconds(tcpdump.pid), sink: sink ? cpuSeconds(sink.pid) : 0 };
+
+  await tcpdump.stop('SIGINT');
+  await recorder.stop('SIGINT');
+  const received = sink ? Number((await sink.exited, sink.stdout.trim().split('\n').at(-1))) : undefined;
+  const recStats = recorder.stderr;
+  const recorded = await loadCopies(rec);
+  const lost = Number(/lost in the kernel: (\d+) packets/.exec(recStats)?.[1] ?? NaN);
+  const records = Number(/recorded (\d+) packets/.exec(recStats)?.[1] ?? NaN);
+  const captured = Number(/(\d+) packets? captured/.exec(tcpdump.stderr)?.[1] ?? NaN);
+  const dropped = Number(/(\d+) packets? dropped by kernel/.exec(tcpdump.stderr)?.[1] ?? NaN);
+  // Only the counts are kept: at these rates the two files take hundreds of MB.
+  rmSync(rec, { recursive: true, force: true });
+  rmSync(pcap, { force: true });
+  process.stderr.write(`rate ${tag}: done\n`);
+  return {
+    rate: rate === MAX_RATE ? 'max' : rate.toLocaleString('en-US'),
+    receiver,
+    sent: Number(senderOut.trim()),
+    received,
+    recorded,
+    lost,
+    recCpu: cpu1.rec - cpu0.rec,
+    records,
+    captured,
+    dropped,
+    dumpCpu: cpu1.dump - cpu0.dump,
+    senderCpu: senderSeconds,
+    receiverCpu: sink ? cpu1.sink - cpu0.sink : undefined,
+    wall,
+    load: loadAverage(),
+  };
+}
 
 async function main(): Promise<void> {
+  mkdirSync(OUT, { recursive: true });
+  const load = join(OUT, 'udp-load');
+  execFileSync(compiler(), ['-O2', '-o', load, join(REPO, 'bench/udp-load.c')]);
   const net = new LiveNet('bn');
-  const out = join(REPO, 'bench/out');
-  mkdirSync(out, { recursive: true });
-  const rows: string[] = [];
+  const rows: Row[] = [];
+  const loadBefore = loadAverage();
   try {
     net.setup();
-    for (const rate of rates) {
-      const rec = join(out, `record-${rate}.nev`);
-      const pcap = join(out, `tcpdump-${rate}.pcap`);
-      rmSync(rec, { recursive: true, force: true });
-      const recorder = netrec(net, ['record', '-o', rec, '--force']);
-      await recorder.waitFor(/Ctrl-C stops/, 'stderr', 60_000);
-      const tcpdump = net.spawn('tcpdump', ['-i', net.hostIf, '-n', '-s', '0', '-w', pcap, 'udp and dst port 9']);
-      await tcpdump.waitFor(/listening on/, 'stderr', 10_000);
-
-      const cpu0 = { rec: cpuSeconds(recorder.pid), dump: cpuSeconds(tcpdump.pid) };
-      const udp0 = udpOut();
-      const started = performance.now();
-      const sender = spawn(process.execPath, ['-e', SENDER, N4, String(rate), String(seconds), String(size)], { stdio: ['ignore', 'pipe', 'inherit'] });
-      let senderOut = '';
-      sender.stdout.setEncoding('utf8').on('data', (d: string) => (senderOut += d));
-      // Sampled while it runs: /proc/<pid> is gone once it has exited.
-      let senderCpu = 0;
-      const sampler = setInterval(() => {
-        try {
-          senderCpu = cpuSeconds(sender.pid!);
-        } catch {
-          // exited
-        }
-      }, 50);
-      await new Promise((resolve) => sender.on('exit', resolve));
-      clearInterval(sampler);
-      await new Promise((r) => setTimeout(r, 1500)); // both captures catch up
-      const wall = (performance.now() - started) / 1000;
-      const cpu1 = { rec: cpuSeconds(recorder.pid), dump: cpuSeconds(tcpdump.pid) };
-      const sent = udpOut() - udp0;
-
-      await tcpdump.stop('SIGINT');
-      const dumpStats = tcpdump.stderr;
-      await recorder.stop('SIGINT');
-      const recStats = recorder.stderr;
-      const recorded = await loadPackets(rec);
-      const lost = Number(/lost in the kernel: (\d+) packets/.exec(recStats)?.[1] ?? NaN);
-      const captured = Number(/(\d+) packets? captured/.exec(dumpStats)?.[1] ?? NaN);
-      const dropped = Number(/(\d+) packets? dropped by kernel/.exec(dumpStats)?.[1] ?? NaN);
-      // Only the counts are kept: at 200k packets/s the two files take hundreds of MB.
-      rmSync(rec, { recursive: true, force: true });
-      rmSync(pcap, { force: true });
-      const pct = (s: number): string => `${((s / wall) * 100).toFixed(1)}%`;
-      rows.push(
-        `| ${rate} | ${sent} (${Number(senderOut.trim())} asked) | ${recorded} | ${lost} | ${pct(cpu1.rec - cpu0.rec)} | ${captured} | ${dropped} | ${pct(cpu1.dump - cpu0.dump)} | ${pct(senderCpu)} |`,
-      );
-      process.stderr.write(`rate ${rate}: done\n`);
-    }
+    for (const receiver of receiverModes) for (const rate of rates) rows.push(await runRate(net, load, rate, receiver));
   } finally {
     net.teardown();
   }
+  const pct = (s: number, wall: number): string => `${((s / wall) * 100).toFixed(1)}%`;
+  const n = (v: number | undefined): string => (v === undefined ? '–' : v.toLocaleString('en-US'));
   console.log(`# ${cpus().length} CPUs, ${cpus()[0]?.model ?? '?'}, kernel ${readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim()}, node ${process.version}`);
-  console.log(`# ${seconds} s per rate, UDP payload ${size} bytes, host → namespace over a veth pair`);
-  console.log('| rate (pkt/s) | UDP datagrams sent | netrec recorded | netrec lost | netrec CPU | tcpdump captured | tcpdump dropped | tcpdump CPU | sender CPU |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
-  for (const r of rows) console.log(r);
+  console.log(`# ${seconds} s per rate, UDP payload ${size} bytes, host → namespace over a veth pair${values.compress ? ', netrec --compress' : ''}; load average before: ${loadBefore}`);
+  console.log('| rate asked (pkt/s) | receiver | datagrams sent | received | netrec stored (sender + receiver copies) | netrec lost | netrec CPU | µs per record | tcpdump captured | tcpdump dropped | tcpdump CPU | sender CPU | receiver CPU | load average |');
+  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  for (const r of rows) {
+    const perRecord = r.records > 0 ? ((r.recCpu * 1e6) / r.records).toFixed(2) : '–';
+    console.log(
+      `| ${r.rate} | ${r.receiver ? 'yes' : 'no'} | ${n(r.sent)} | ${n(r.received)} | ${n(r.recorded[0])} + ${n(r.recorded[1])} | ${n(r.lost)} | ${pct(r.recCpu, r.wall)} | ${perRecord} | ${n(r.captured)} | ${n(r.dropped)} | ${pct(r.dumpCpu, r.wall)} | ${pct(r.senderCpu, seconds)} | ${r.receiverCpu === undefined ? '–' : pct(r.receiverCpu, r.wall)} | ${r.load} |`,
+    );
+  }
+  if (values.profile) console.log(`# profiles: ${readdirSync(OUT).filter((f) => f.startsWith('profile-')).join(', ')}`);
 }
 
 main().catch((err: unknown) => {

@@ -70,6 +70,11 @@ struct css_set {
 	struct cgroup *dfl_cgrp;
 } __attribute__((preserve_access_index));
 
+/* x86: TS_COMPAT in thread_info.status marks a 32-bit syscall (other syscall numbers). */
+struct thread_info {
+	__u32 status;
+} __attribute__((preserve_access_index));
+
 struct task_struct {
 	unsigned int flags;
 	unsigned int in_execve : 1;
@@ -84,6 +89,44 @@ struct task_struct {
 	char comm[16];
 	struct nsproxy *nsproxy;
 	struct css_set *cgroups;
+	struct files_struct *files;
+	struct thread_info thread_info;
+} __attribute__((preserve_access_index));
+
+struct inode {
+	unsigned short i_mode;
+} __attribute__((preserve_access_index));
+
+struct file {
+	struct inode *f_inode;
+	void *private_data;
+} __attribute__((preserve_access_index));
+
+struct fdtable {
+	unsigned int max_fds;
+	struct file **fd;
+} __attribute__((preserve_access_index));
+
+struct files_struct {
+	struct fdtable *fdt;
+} __attribute__((preserve_access_index));
+
+struct sock_common {
+	unsigned short skc_family;
+} __attribute__((preserve_access_index));
+
+struct sock {
+	struct sock_common __sk_common;
+} __attribute__((preserve_access_index));
+
+struct socket {
+	struct sock *sk;
+} __attribute__((preserve_access_index));
+
+/* x86-64: the registers saved at syscall entry (the arguments stay there until the exit). */
+struct pt_regs {
+	unsigned long si;
+	unsigned long orig_ax;
 } __attribute__((preserve_access_index));
 
 struct linux_binprm {

@@ -9,8 +9,11 @@
  *                                            remember the socket's owner in socket storage
  *   raw_tp sched_process_fork/exec/exit, task_rename
  *                                            process lifecycle records
+ *   cgroup/sock_release                     forget a pending claim (below)
  *   raw_tp softirq_entry/exit               per-CPU "serving a softirq" depth, so egress knows
  *                                            when `current` is the sender (see in_task_context)
+ *   raw_tp sys_exit                         accept/accept4 and SCM_RIGHTS recvmsg: the task
+ *                                            that now holds a socket claims it (see claims)
  * A record-time --trace may add a prefilter (trace_pids, trace_comms; see enum nr_trace_flags).
  * docs/record.md explains the design; netrec.h is the record ABI.
  */
@@ -93,6 +96,28 @@ struct {
 	__type(value, __u32);
 } softirq_depth SEC(".maps");
 
+/*
+ * Sockets whose owner changed where no socket storage can be written: accept()/accept4() and a
+ * recvmsg() that received socket descriptors (SCM_RIGHTS) return in a raw tracepoint, which has
+ * no bpf_sk_storage_get(). The syscall-exit program records the task here, keyed by the struct
+ * sock's address; the next packet of that socket (capture()) moves it into sock_owners and
+ * deletes the claim, and cgroup/sock_release deletes a claim never used.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct nr_sock_owner);
+} claims SEC(".maps");
+
+/* Number of entries in `claims`: capture() looks a packet's socket up only while it is not 0. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __s64);
+} claims_live SEC(".maps");
+
 static __always_inline struct nr_counters *cpu_counters(void)
 {
 	__u32 zero = 0;
@@ -151,6 +176,7 @@ static __always_inline void fill_task(struct nr_task *t, struct task_struct *tas
 	t->flags = 0;
 	t->_pad0 = 0;
 	BPF_CORE_READ_STR_INTO(&t->comm, task, comm);
+	BPF_CORE_READ_STR_INTO(&t->leader_comm, task, group_leader, comm);
 	note_uts(task, t->uts_ns, 0);
 }
 
@@ -187,25 +213,30 @@ static __always_inline int owner_is_current(const struct nr_task *t, struct task
 }
 
 /* Whether the --trace prefilter keeps a task (always, without one). */
-static __always_inline int trace_keeps(__u32 pid, __u32 tid, const char *comm)
+/* `comm=dig` keeps dig's threads too (isc-net-0000...): the thread's name or its leader's. */
+static __always_inline int trace_keeps(__u32 pid, __u32 tid, const char *comm, const char *leader_comm)
 {
 	if (!config.trace)
 		return 1;
 	if ((config.trace & (NR_TRACE_PIDS | NR_TRACE_FOLLOW)) &&
 	    (bpf_map_lookup_elem(&trace_pids, &pid) || bpf_map_lookup_elem(&trace_pids, &tid)))
 		return 1;
-	return (config.trace & NR_TRACE_COMMS) && bpf_map_lookup_elem(&trace_comms, comm);
+	return (config.trace & NR_TRACE_COMMS) &&
+	       (bpf_map_lookup_elem(&trace_comms, comm) || bpf_map_lookup_elem(&trace_comms, leader_comm));
 }
 
 static __always_inline int trace_keeps_current(void)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	char comm[NR_COMM_LEN] = {};
+	char leader_comm[NR_COMM_LEN] = {};
 
 	if (!config.trace)
 		return 1;
 	bpf_get_current_comm(comm, sizeof(comm));
-	return trace_keeps(pid_tgid >> 32, (__u32)pid_tgid, comm);
+	if (config.trace & NR_TRACE_COMMS)
+		BPF_CORE_READ_STR_INTO(&leader_comm, bpf_get_current_task_btf(), group_leader, comm);
+	return trace_keeps(pid_tgid >> 32, (__u32)pid_tgid, comm, leader_comm);
 }
 
 /* The socket's owner entry, refreshed to the current task (sock hooks run in process context). */
@@ -268,6 +299,28 @@ static __always_inline __u32 capture_length(struct __sk_buff *skb)
 	if (ports[0] == bpf_htons(53) || ports[1] == bpf_htons(53))
 		return len;
 	return config.snaplen;
+}
+
+/* Moves a pending claim on `sk` (see `claims`) into its storage; returns the storage entry. */
+static __always_inline struct nr_sock_owner *take_claim(struct bpf_sock *sk, struct nr_sock_owner *owner)
+{
+	__u32 zero = 0;
+	__s64 *live = bpf_map_lookup_elem(&claims_live, &zero);
+	struct nr_sock_owner *claim;
+	__u64 key = (__u64)sk;
+
+	if (!live || *live <= 0)
+		return owner;
+	claim = bpf_map_lookup_elem(&claims, &key);
+	if (!claim)
+		return owner;
+	if (!owner)
+		owner = bpf_sk_storage_get(&sock_owners, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (owner)
+		owner->task = claim->task;
+	if (bpf_map_delete_elem(&claims, &key) == 0)
+		__sync_fetch_and_add(live, -1);
+	return owner;
 }
 
 /* fill_packet()'s `how`: the direction, and whether current is the sending task (BPF calls
@@ -350,11 +403,14 @@ static __always_inline void capture(struct __sk_buff *skb, __u8 direction)
 		return;
 	if (sk)
 		sk = bpf_sk_fullsock(sk);
-	if (sk)
+	if (sk) {
 		owner = bpf_sk_storage_get(&sock_owners, sk, 0, 0);
+		owner = take_claim(sk, owner);
+	}
 	sender = direction == NR_DIR_EGRESS && in_task_context(bpf_get_current_task_btf());
 	if (config.trace && !(sender ? trace_keeps_current()
-				     : owner && trace_keeps(owner->task.host_pid, owner->task.host_tid, owner->task.comm))) {
+				     : owner && trace_keeps(owner->task.host_pid, owner->task.host_tid, owner->task.comm,
+							   owner->task.leader_comm))) {
 		__sync_fetch_and_add(&count->filtered, 1);
 		return;
 	}
@@ -463,6 +519,156 @@ int nr_recvmsg6(struct bpf_sock_addr *ctx)
 {
 	own_socket(ctx->sk);
 	return 1;
+}
+
+/* A socket closed before any packet took its claim: the claim goes (its address will be reused). */
+SEC("cgroup/sock_release")
+int nr_sock_release(struct bpf_sock *sk)
+{
+	__u32 zero = 0;
+	__s64 *live = bpf_map_lookup_elem(&claims_live, &zero);
+	__u64 key = (__u64)sk;
+
+	if (live && *live > 0 && bpf_map_delete_elem(&claims, &key) == 0)
+		__sync_fetch_and_add(live, -1);
+	return 1;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Sockets that change hands: accept and SCM_RIGHTS */
+
+#define S_IFMT 0170000
+#define S_IFSOCK 0140000
+#define AF_INET 2
+#define AF_INET6 10
+#define SOL_SOCKET 1
+#define SCM_RIGHTS 1
+#define TS_COMPAT 0x0002
+/* x86-64 syscall numbers (a 32-bit task's are others: TS_COMPAT is checked first). */
+#define NR_SYS_ACCEPT 43
+#define NR_SYS_RECVMSG 47
+#define NR_SYS_ACCEPT4 288
+/* SCM_RIGHTS messages and descriptors per message looked at in one recvmsg. */
+#define NR_CMSG_MAX 2
+#define NR_CMSG_FDS_MAX 8
+
+/* The task that holds descriptor `fd` of `task` now owns its socket, if it is an IPv4/IPv6 one. */
+static __noinline int claim_fd(struct task_struct *task, int fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct nr_sock_owner claim;
+	struct file *file = NULL;
+	struct file **fds;
+	struct socket *sock;
+	struct sock *sk;
+	__u16 family;
+	__u32 zero = 0;
+	__s64 *live;
+	__u64 key;
+
+	if (!fdt || fd < 0 || (__u32)fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd & 0xffffff]);
+	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return 0;
+	sock = BPF_CORE_READ(file, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (!sk || (family != AF_INET && family != AF_INET6))
+		return 0;
+	fill_task(&claim.task, task);
+	key = (__u64)sk;
+	live = bpf_map_lookup_elem(&claims_live, &zero);
+	if (bpf_map_update_elem(&claims, &key, &claim, BPF_NOEXIST) == 0) {
+		if (live)
+			__sync_fetch_and_add(live, 1);
+	} else if (bpf_map_update_elem(&claims, &key, &claim, BPF_EXIST) != 0) {
+		struct nr_counters *count = cpu_counters();
+
+		if (count)
+			__sync_fetch_and_add(&count->lost_claims, 1);
+	}
+	return 0;
+}
+
+/* The user's struct msghdr and struct cmsghdr (64-bit layouts). */
+struct nr_user_msghdr {
+	__u64 name;
+	__u32 namelen;
+	__u32 _pad0;
+	__u64 iov;
+	__u64 iovlen;
+	__u64 control;
+	__u64 controllen;
+	__u32 flags;
+};
+
+struct nr_cmsghdr {
+	__u64 len;
+	__s32 level;
+	__s32 type;
+};
+
+/* After a recvmsg() that returned control data: every socket it received via SCM_RIGHTS. */
+static __always_inline void claim_received(struct task_struct *task, __u64 umsg)
+{
+	struct nr_user_msghdr msg;
+	__u64 at, end;
+
+	/* The kernel wrote back msg_controllen: the bytes of control data it delivered. */
+	if (bpf_probe_read_user(&msg, sizeof(msg), (void *)umsg) || msg.controllen < sizeof(struct nr_cmsghdr))
+		return;
+	at = msg.control;
+	end = msg.control + msg.controllen;
+	for (int m = 0; m < NR_CMSG_MAX; m++) {
+		struct nr_cmsghdr cmsg;
+		int fds[NR_CMSG_FDS_MAX];
+		__u64 n;
+
+		if (at + sizeof(cmsg) > end || bpf_probe_read_user(&cmsg, sizeof(cmsg), (void *)at))
+			return;
+		if (cmsg.len < sizeof(cmsg) || at + cmsg.len > end)
+			return;
+		if (cmsg.level == SOL_SOCKET && cmsg.type == SCM_RIGHTS) {
+			n = (cmsg.len - sizeof(cmsg)) / sizeof(int);
+			if (n > NR_CMSG_FDS_MAX)
+				n = NR_CMSG_FDS_MAX;
+			if (bpf_probe_read_user(fds, sizeof(fds), (void *)(at + sizeof(cmsg))))
+				__builtin_memset(fds, 0xff, sizeof(fds));
+			for (int i = 0; i < NR_CMSG_FDS_MAX; i++)
+				if (i < n)
+					claim_fd(task, fds[i]);
+		}
+		at += (cmsg.len + 7) & ~7ULL; /* CMSG_ALIGN */
+	}
+}
+
+/* sys_exit(struct pt_regs *regs, long ret): runs at the end of every syscall, so it does as
+ * little as possible for the others. */
+SEC("raw_tp/sys_exit")
+int nr_sys_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
+	long ret = (long)ctx->args[1];
+	struct task_struct *task;
+	long nr;
+
+	if (ret < 0 || !bpf_core_field_exists(regs->orig_ax))
+		return 0;
+	nr = BPF_CORE_READ(regs, orig_ax);
+	if (nr != NR_SYS_ACCEPT && nr != NR_SYS_ACCEPT4 && nr != NR_SYS_RECVMSG)
+		return 0;
+	task = bpf_get_current_task_btf();
+	if (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT)
+		return 0;
+	if (config.cgroup_only && bpf_current_task_under_cgroup(&capture_cgroup, 0) != 1)
+		return 0;
+	if (nr == NR_SYS_RECVMSG)
+		claim_received(task, BPF_CORE_READ(regs, si));
+	else
+		claim_fd(task, ret);
+	return 0;
 }
 
 /* ------------------------------------------------------------------------------------------ */

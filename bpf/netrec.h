@@ -14,7 +14,7 @@
 #ifndef NETREC_H
 #define NETREC_H
 
-#define NETREC_ABI_VERSION 1
+#define NETREC_ABI_VERSION 2
 
 /* Largest number of packet bytes one record carries (the ring buffer also needs 64 KiB records
  * for GSO super-packets on loopback, whose skb->len reaches 64 KiB). */
@@ -46,8 +46,9 @@ enum nr_task_source {
 	NR_TASK_NONE = 0,
 	/* The task running the egress program in process context (exact thread). */
 	NR_TASK_CURRENT = 1,
-	/* The socket's owner from socket-local storage (the last task seen creating, binding,
-	 * connecting, sending or receiving on it, or the listener's owner for accepted sockets). */
+	/* The socket's owner from socket-local storage: the last task seen creating, binding,
+	 * connecting, sending or receiving (UDP with an address) on it, accepting it or receiving
+	 * it over a unix socket (SCM_RIGHTS); for a connection not accepted yet, the listener's. */
 	NR_TASK_SOCKET = 2,
 };
 
@@ -59,7 +60,7 @@ enum nr_task_flags {
 };
 
 /*
- * A task (thread) as the kernel saw it. 80 bytes.
+ * A task (thread) as the kernel saw it. 96 bytes.
  * Host ids are in the initial pid namespace; tid/pid/ppid are in the task's own pid namespace
  * (ppid is 0 when the parent is outside it).
  */
@@ -78,10 +79,11 @@ struct nr_task {
 	__u32 uts_ns;          /* key of the uts_names map (the host name) */
 	__u32 flags;           /* enum nr_task_flags */
 	__u32 _pad0;
-	char comm[NR_COMM_LEN];
+	char comm[NR_COMM_LEN];        /* the thread's name (Tracee's processName) */
+	char leader_comm[NR_COMM_LEN]; /* the thread-group leader's: the process's name */
 };
 
-/* Ring-buffer record NR_REC_PACKET. 120 bytes, then cap_len packet bytes. */
+/* Ring-buffer record NR_REC_PACKET. 136 bytes, then cap_len packet bytes. */
 struct nr_packet {
 	__u32 type;            /* NR_REC_PACKET */
 	__u32 cpu;
@@ -98,7 +100,7 @@ struct nr_packet {
 };
 
 /*
- * Ring-buffer records NR_REC_FORK, NR_REC_EXEC, NR_REC_EXIT and NR_REC_COMM. 368 bytes.
+ * Ring-buffer records NR_REC_FORK, NR_REC_EXEC, NR_REC_EXIT and NR_REC_COMM. 384 bytes.
  *   fork: actor = the forking thread (current), task = the child;
  *   exec: actor = task = the process after the exec, text = the file name given to exec;
  *   exit: actor = task = the exiting thread, exit_code = task->exit_code (wait status form);
@@ -133,12 +135,13 @@ struct nr_counters {
 	__u64 lost_lifecycle;   /* lifecycle records whose reservation failed */
 	__u64 truncated;        /* packets cut by the snaplen or NR_MAX_CAPTURE */
 	__u64 filtered;         /* packets the --trace prefilter left out */
+	__u64 lost_claims;      /* accepted or received sockets whose new owner found no room */
 };
 
 /*
  * nr_config.trace: the kernel-side prefilter of a record-time --trace. It keeps a superset of
  * what the user-space filter keeps (that one decides): a packet passes when its task's pid or
- * tid is in `trace_pids`, or its comm in `trace_comms`, for the sets enabled here.
+ * tid is in `trace_pids`, or its comm or its leader's in `trace_comms`, for the sets enabled here.
  */
 enum nr_trace_flags {
 	NR_TRACE_PIDS = 1,

@@ -25,7 +25,7 @@ interface Tally {
   first?: bigint;
   last?: bigint;
   protocols: Record<Protocol, number>;
-  /** Packets per owning process, keyed "comm (pid N)". */
+  /** Packets per owning process, keyed "name (pid N)" or "name (pid N, thread comm)". */
   processes: Map<string, number>;
   kernelLost: Map<number | 'any', bigint>;
   userDropped: bigint;
@@ -104,7 +104,9 @@ function countPacket(t: Tally, p: CapturedPacket): void {
   if (layers.length === 0) layers.push(d.error ? 'undecodable' : 'other');
   for (const layer of layers) t.protocols[layer]++;
   if (p.task) {
-    const key = `${p.task.processName} (pid ${p.task.hostProcessId})`;
+    // The process's name, and the thread's where it differs (dig's packets: isc-net-0000).
+    const { processName: thread, leaderName: name = thread, hostProcessId: pid } = p.task;
+    const key = name === thread ? `${name} (pid ${pid})` : `${name} (pid ${pid}, thread ${thread})`;
     t.processes.set(key, (t.processes.get(key) ?? 0) + 1);
   }
 }

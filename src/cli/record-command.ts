@@ -111,7 +111,7 @@ export async function recordCommand(args: ParsedArgs): Promise<number> {
 function formatSummary(dir: string, s: RecordSummary, unprinted: number): string {
   const lines = [
     `netrec: recorded ${s.packets} packets (${s.bytes} bytes) to ${dir} in ${(s.durationMs / 1000).toFixed(1)} s, ${s.segments} segment${s.segments === 1 ? '' : 's'}`,
-    `netrec: lost in the kernel: ${s.lostPackets} packets, ${s.lostLifecycle} process events; cut by the snaplen: ${s.truncated}; sockets open at start given an owner: ${s.seededSockets}`,
+    `netrec: lost in the kernel: ${s.lostPackets} packets, ${s.lostLifecycle} process events${s.lostClaims > 0n ? `, ${s.lostClaims} socket owner changes` : ''}; cut by the snaplen: ${s.truncated}; sockets open at start given an owner: ${s.seededSockets}`,
   ];
   if (s.filtered > 0) lines.push(`netrec: left out by --trace: ${s.filtered} packets`);
   if (unprinted > 0) lines.push(`netrec: not printed (the printer fell behind; all are recorded): ${unprinted} packets`);

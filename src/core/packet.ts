@@ -36,10 +36,16 @@ export interface TaskContext {
   userId: number;
   mountNamespace: number;
   pidNamespace: number;
+  /** The thread's name (comm), as Tracee reports it: `isc-net-0000` for a thread of dig. */
   processName: string;
   hostName: string;
   cgroupId: bigint;
   containerId: string;
+  /**
+   * netrec: the process's name, i.e. its thread-group leader's comm (`dig`). Absent when not
+   * recorded (recordings before format 1.1, converted captures).
+   */
+  leaderName?: string;
 }
 
 export interface CapturedPacket {

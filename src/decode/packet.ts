@@ -2,6 +2,7 @@
  * One captured frame → its headers, layer by layer, stopping at the first layer that fails or at
  * the depth the caller needs (layers no selected event needs are never decoded).
  */
+import type { Direction } from '../core/packet.ts';
 import { decodeDNS, splitTCPDNS } from './dns.ts';
 import { decodeICMPv4 } from './icmp.ts';
 import { decodeICMPv6 } from './icmpv6.ts';
@@ -49,13 +50,18 @@ const NO_DNS: DNSMessage[] = [];
 
 /**
  * `streams`, when given, puts DNS-over-TCP messages split across segments back together; without
- * it each segment is decoded on its own.
+ * it each segment is decoded on its own. `copy` says which copy of a packet this is when one
+ * capture holds two: a recording of a conversation between two local sockets has each packet
+ * twice, as the sender's egress and as the receiver's ingress. Each copy is reassembled on its
+ * own, so both ends get their DNS messages (as they do over UDP), where one stream would take
+ * the second copy for a retransmission.
  */
 export function decodePacket(
   data: Uint8Array,
   linkType: number,
   depth: Depth,
   streams?: TcpDnsReassembler,
+  copy?: Direction,
 ): DecodedPacket {
   const out: DecodedPacket = { dns: NO_DNS };
   const link = decodeLink(data, linkType);
@@ -98,7 +104,7 @@ export function decodePacket(
         if (fragmented && payload.length > 0) return fail(out, unreassembledFragment());
         if (streams) {
           const ip = (out.ipv4 ?? out.ipv6)!;
-          const flow = `${ip.src.join('.')}/${tcp.srcPort}>${ip.dst.join('.')}/${tcp.dstPort}`;
+          const flow = `${ip.src.join('.')}/${tcp.srcPort}>${ip.dst.join('.')}/${tcp.dstPort}${copy === 'ingress' ? ' in' : copy === 'egress' ? ' out' : ''}`;
           const { messages, notice } = streams.push(flow, tcp, payload);
           for (const m of messages) if (!addDNS(out, decodeDNS(m))) break;
           if (notice) fail(out, notice);

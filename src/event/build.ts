@@ -65,6 +65,8 @@ function envelope(pkt: CapturedPacket, name: EventName, args: EventArg[]): Trace
     mountNamespace: t.mountNamespace,
     pidNamespace: t.pidNamespace,
     processName: t.processName,
+    // Undefined (and so absent from JSON) unless the process's name differs from the thread's.
+    leaderName: t.leaderName !== t.processName ? t.leaderName : undefined,
     hostName: t.hostName,
     containerId: t.containerId,
     containerImage: '',

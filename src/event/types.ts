@@ -217,6 +217,11 @@ export interface TraceeEvent {
   mountNamespace: number;
   pidNamespace: number;
   processName: string;
+  /**
+   * netrec, not Tracee: the process's (thread-group leader's) name when it differs from the
+   * thread's processName. Shown by the table output; never part of the JSON.
+   */
+  leaderName?: string | undefined;
   hostName: string;
   containerId: string;
   containerImage: string;

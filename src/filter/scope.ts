@@ -3,6 +3,7 @@
  * context, so they apply equally to events and to the processes of a recording's process tree.
  */
 import type { TaskContext } from '../core/packet.ts';
+import { EVENT_NAMES } from '../event/types.ts';
 import { invalid, type Expression } from './expression.ts';
 import { propertyField, valueTerm, verdict, type Field, type Term } from './field.ts';
 
@@ -29,11 +30,25 @@ const PID: Field<TaskContext> = {
   predicate: (tests) => verdict(tests, (t: TaskContext, test) => test(t.hostProcessId) || test(t.hostThreadId)),
 };
 
+/**
+ * `comm` is the thread's name (Tracee's processName) or its process's (the thread-group
+ * leader's): `comm=dig` keeps dig's packets, which its thread `isc-net-0000` sends, and
+ * `comm!=dig` leaves them all out.
+ */
+const COMM: Field<TaskContext> = {
+  key: 'comm',
+  label: 'comm',
+  kind: 'string',
+  process: true,
+  predicate: (tests) =>
+    verdict(tests, (t: TaskContext, test) => test(t.processName) || (t.leaderName !== undefined && t.leaderName !== t.processName && test(t.leaderName))),
+};
+
 /** `container=<id>` takes the full id or any prefix of it, such as Docker's 12-character short id. */
 const CONTAINER_ID = propertyField('containerId', 'string', true, (t: TaskContext) => t.containerId, 'container');
 
 const NAMES: readonly ScopeName[] = [
-  field('comm', 'string', (t) => t.processName),
+  { name: 'comm', prefix: false, resolve: (e) => valueTerm(COMM, e) },
   { name: 'pid', prefix: true, resolve: (e) => valueTerm(PID, e) },
   field('tid', 'number', (t) => t.hostThreadId),
   field('ppid', 'number', (t) => t.hostParentProcessId),
@@ -74,7 +89,13 @@ const VALID = [
 /** Resolves a name without a dot: exact names first, then Tracee's prefixes. */
 export function scopeTerm(e: Expression): ScopeTerm {
   const named = NAMES.find((n) => n.name === e.name) ?? NAMES.find((n) => n.prefix && n.name.startsWith(e.name));
-  if (named === undefined) throw invalid(e, `unknown field '${e.name}' (valid: ${VALID})`);
+  if (named === undefined) {
+    // `--trace net_packet_dns` is an easy slip for `--trace event=net_packet_dns`.
+    const pattern = e.name.replace(/\*$/, '');
+    const event = (EVENT_NAMES as readonly string[]).some((n) => (pattern === e.name ? n === pattern : n.startsWith(pattern)));
+    if (event && !e.negated && e.operator === undefined) throw invalid(e, `unknown field '${e.name}'; to select that event, write event=${e.name}`);
+    throw invalid(e, `unknown field '${e.name}' (valid: ${VALID})`);
+  }
   return named.resolve(e);
 }
 

@@ -66,17 +66,9 @@ export class FooterBuilder {
     this.records++;
     this.sinceEntry++;
     switch (rec?.kind) {
-      case 'packet': {
-        this.packetNumber++;
-        // Summaries are u64: a timestamp outside it (malformed capture) saturates here.
-        const ts = rec.timestamp < 0n ? 0n : rec.timestamp > MAX_U64 ? MAX_U64 : rec.timestamp;
-        if (this.firstTimestamp === undefined || ts < this.firstTimestamp) this.firstTimestamp = ts;
-        if (this.lastTimestamp === undefined || ts > this.lastTimestamp) this.lastTimestamp = ts;
-        if (ts > this.maxTimestamp) this.maxTimestamp = ts;
-        this.capturedBytes += rec.data.length;
-        this.wireBytes += rec.originalLength;
+      case 'packet':
+        this.packet(rec.timestamp, rec.data.length, rec.originalLength);
         break;
-      }
       case 'task':
         this.tasks.push({ ref: rec.ref, task: rec.task, exePath: rec.exePath });
         this.sealBound += payloadBytes;
@@ -90,6 +82,25 @@ export class FooterBuilder {
         this.userDropped += rec.userDropped;
         break;
     }
+  }
+
+  /** add() for a packet record, from its fields (the writer's in-place path). */
+  addPacket(timestamp: bigint, capturedBytes: number, originalLength: number): void {
+    this.counts.set(RecordType.packet, (this.counts.get(RecordType.packet) ?? 0) + 1);
+    this.records++;
+    this.sinceEntry++;
+    this.packet(timestamp, capturedBytes, originalLength);
+  }
+
+  private packet(timestamp: bigint, capturedBytes: number, originalLength: number): void {
+    this.packetNumber++;
+    // Summaries are u64: a timestamp outside it (malformed capture) saturates here.
+    const ts = timestamp < 0n ? 0n : timestamp > MAX_U64 ? MAX_U64 : timestamp;
+    if (this.firstTimestamp === undefined || ts < this.firstTimestamp) this.firstTimestamp = ts;
+    if (this.lastTimestamp === undefined || ts > this.lastTimestamp) this.lastTimestamp = ts;
+    if (ts > this.maxTimestamp) this.maxTimestamp = ts;
+    this.capturedBytes += capturedBytes;
+    this.wireBytes += originalLength;
   }
 
   finish(checksum: number, sealedBy: string, sealedAt: bigint): SegmentFooter {

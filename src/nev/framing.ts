@@ -11,7 +11,7 @@
  * scanner below walks frames through a window of a larger byte stream and, after damage,
  * resynchronises on the next sync marker whose frame validates.
  */
-import { crc32c } from './crc32c.ts';
+import { crc32c, crc32cBulk } from './crc32c.ts';
 
 export const SYNC = Uint8Array.of(0xf7, 0x4e, 0x56, 0xfa);
 export const FRAME_HEADER_SIZE = 13;
@@ -28,13 +28,16 @@ export const MAX_PAYLOAD = 64 * 1024 * 1024;
 export const RESYNC_WORK_BASE = MAX_PAYLOAD + FRAME_HEADER_SIZE;
 export const RESYNC_WORK_PER_BYTE = 4;
 
-export function frameHeader(type: number, payload: Uint8Array): Uint8Array {
-  const h = new Uint8Array(FRAME_HEADER_SIZE);
-  h.set(SYNC, 0);
-  putU32(h, 4, payload.length);
-  h[8] = type;
-  putU32(h, 9, crc32c(payload, crc32c(h, 0, 4, 9)));
-  return h;
+/**
+ * Writes the header of the frame at out[at]: its payload (`length` bytes) is already at
+ * out[at + FRAME_HEADER_SIZE]. The writer encodes payloads in place and seals them this way.
+ */
+export function sealFrame(out: Uint8Array, at: number, type: number, length: number): void {
+  out.set(SYNC, at);
+  putU32(out, at + 4, length);
+  out[at + 8] = type;
+  const start = at + FRAME_HEADER_SIZE;
+  putU32(out, at + 9, crc32cBulk(out, crc32c(out, 0, at + 4, at + 9), start, start + length));
 }
 
 function putU32(out: Uint8Array, at: number, v: number): void {
@@ -46,8 +49,8 @@ function putU32(out: Uint8Array, at: number, v: number): void {
 
 export function encodeFrame(type: number, payload: Uint8Array): Uint8Array {
   const out = new Uint8Array(FRAME_HEADER_SIZE + payload.length);
-  out.set(frameHeader(type, payload), 0);
   out.set(payload, FRAME_HEADER_SIZE);
+  sealFrame(out, 0, type, payload.length);
   return out;
 }
 

@@ -19,7 +19,8 @@ import { requireBlockCodec } from './block.ts';
 import { acquireLock, prepareTarget, releaseLock } from './directory.ts';
 import { FORMAT_MAJOR, FORMAT_MINOR, segmentFileName } from './layout.ts';
 import type { InterfaceEntry, LifecycleRecord, LossRecord, PacketRecord, ProcessEntry, SegmentHeader } from './records.ts';
-import { encodeRecord, frameSize, SegmentWriter, type EncodedRecord } from './segment-writer.ts';
+import { fitsPacketFrame } from './packet-frame.ts';
+import { encodeRecord, frameSize, packetFrameSize, SegmentWriter, type EncodedRecord } from './segment-writer.ts';
 
 const DEFAULT_FLUSH_INTERVAL_MS = 100;
 
@@ -109,19 +110,27 @@ export class RecordingWriter {
     this.timer.unref();
   }
 
+  /** `p` and its data are not kept: a caller may reuse them for the next packet. */
   writePacket(p: PacketInput): void {
     this.check();
-    const { task, exePath, ...fields } = p;
-    const entry = task ? this.entryFor(task, exePath) : undefined;
-    const packet = encodeRecord({ kind: 'packet', ...fields, ...(entry ? { task: entry.ref } : {}) });
+    const entry = p.task ? this.entryFor(p.task, p.exePath) : undefined;
+    const ref = entry?.ref;
+    // Every packet a recording makes is encoded in place; odd ones (timestamps beyond u64 ns
+    // from malformed captures) take the generic encoder.
+    const inPlace = fitsPacketFrame(p, ref);
+    const packet = inPlace ? undefined : encodeRecord(packetRecord(p, ref));
     const definition = entry && !this.defined.has(entry.ref) ? encodeRecord({ kind: 'task', ...entry }) : undefined;
-    this.rotateIfDue(frameSize(packet) + (definition ? frameSize(definition) : 0));
+    this.rotateIfDue((packet ? frameSize(packet) : packetFrameSize(p, ref)) + (definition ? frameSize(definition) : 0));
     // A rotation just now put the task in the new header: then it needs no record.
     if (entry && definition && !this.defined.has(entry.ref)) {
       this.append(definition);
       this.defined.add(entry.ref);
     }
-    this.append(packet);
+    if (packet) this.append(packet);
+    else {
+      this.segment.appendPacket(p, ref);
+      this.appended();
+    }
     this.stats.packets++;
     this.nextPacketNumber++;
   }
@@ -204,8 +213,13 @@ export class RecordingWriter {
 
   private append(rec: EncodedRecord): void {
     this.segment.append(rec);
-    this.stats.records++;
-    if (performance.now() - this.lastFlush >= this.flushInterval) this.flush();
+    this.appended();
+  }
+
+  private appended(): void {
+    // The clock is read every 64 records: at a few µs per record that is well within the
+    // interval, and reading it per record cost more than anything else per record but the CRC.
+    if ((++this.stats.records & 63) === 0 && performance.now() - this.lastFlush >= this.flushInterval) this.flush();
   }
 
   private rotateIfDue(nextBytes: number): void {
@@ -286,6 +300,11 @@ export class RecordingWriter {
   }
 }
 
+function packetRecord(p: PacketInput, ref: number | undefined): PacketRecord {
+  const { task: _task, exePath: _exePath, ...fields } = p;
+  return { kind: 'packet', ...fields, ...(ref !== undefined ? { task: ref } : {}) };
+}
+
 /** Keys per task object: a recorder hands the same object for many packets of one socket. */
 const keys = new WeakMap<TaskContext, string>();
 
@@ -314,5 +333,6 @@ function computeKey(t: TaskContext): string {
     t.processName,
     t.hostName,
     t.containerId,
+    t.leaderName,
   ].join('\0');
 }

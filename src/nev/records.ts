@@ -163,7 +163,7 @@ export type BodyRecord = PacketRecord | ContextRecord;
 // ---------------------------------------------------------------------------------------------
 // Encoding
 
-/** A u64 as the shortest exact msgpack int: number up to 32 bits, else bigint (uint64). */
+/** A u64 as the shortest exact msgpack int: number up to 32 bits, else bigint (int64/uint64). */
 function u64(v: bigint): number | bigint {
   return v >= 0n && v <= 0xffffffffn ? Number(v) : v;
 }
@@ -199,6 +199,8 @@ export function encodeTask(t: TaskContext): unknown[] {
     t.hostName,
     u64(t.cgroupId),
     t.containerId,
+    // Format 1.1: the process's (thread-group leader's) name; older readers ignore it.
+    ...(t.leaderName === undefined ? [] : [t.leaderName]),
   ];
 }
 
@@ -386,6 +388,7 @@ export function decodeTask(v: unknown, what = 'task'): TaskContext {
     hostName: p.str(11),
     cgroupId: p.u64(12),
     containerId: p.str(13),
+    ...(p.has(14) ? { leaderName: p.str(14) } : {}),
   };
 }
 

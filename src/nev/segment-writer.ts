@@ -1,18 +1,25 @@
 /**
- * Appends to one segment file. Frames are buffered in memory and written with one write(2) per
- * flush; the recording writer flushes at a bounded interval, so a killed process loses at most
- * what is still buffered. With compression, frames gather in a block that is compressed and
- * written when it is big enough or at the next flush.
+ * Appends to one segment file. Frames are encoded in place into one reusable output buffer and
+ * written with one write(2) per flush; the recording writer flushes at a bounded interval, so a
+ * killed process loses at most what is still buffered. With compression, frames gather in a
+ * block buffer that is compressed and framed when it is big enough or at the next flush.
+ *
+ * The segment checksum (every byte before the footer) is computed over each flushed buffer at
+ * once, natively when possible (crc32c.ts); frame checksums as each frame is sealed.
  */
 import { closeSync, fchmodSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { constants } from 'node:fs';
 import { BLOCK_TARGET, encodeBlock, MAX_BLOCK_RAW } from './block.ts';
-import { crc32c } from './crc32c.ts';
+import { crc32cBulk } from './crc32c.ts';
 import { FooterBuilder } from './footer.ts';
-import { encodeFrame, FRAME_HEADER_SIZE, frameHeader } from './framing.ts';
+import { encodeFrame, FRAME_HEADER_SIZE, sealFrame } from './framing.ts';
 import { encodePreamble, encodeTrailer } from './layout.ts';
 import { pack } from './msgpack.ts';
+import { packetPayloadSize, writePacketPayload, type PacketFields } from './packet-frame.ts';
 import { encodeBody, encodeFooter, encodeHeader, RecordType, type BodyRecord, type SegmentHeader } from './records.ts';
+
+/** Buffered file bytes that make the next append flush (besides the writer's interval). */
+const FLUSH_AT = 1 << 20;
 
 const FILE_MODE = 0o600;
 
@@ -33,16 +40,51 @@ export function frameSize(r: EncodedRecord): number {
   return FRAME_HEADER_SIZE + r.payload.length;
 }
 
+/** Bytes a packet's frame adds to a plain segment (the in-place encoder's packets). */
+export function packetFrameSize(p: PacketFields, task: number | undefined): number {
+  return FRAME_HEADER_SIZE + packetPayloadSize(p, task);
+}
+
+/** A growable byte buffer reused across flushes. */
+class ByteBuffer {
+  bytes: Buffer;
+  view: DataView;
+  used = 0;
+
+  constructor(capacity: number) {
+    this.bytes = Buffer.allocUnsafe(capacity);
+    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
+  }
+
+  /** Makes room for `n` more bytes and returns where they start. */
+  reserve(n: number): number {
+    const at = this.used;
+    if (at + n > this.bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, at + n));
+      this.bytes.copy(grown, 0, 0, at);
+      this.bytes = grown;
+      this.view = new DataView(grown.buffer, grown.byteOffset, grown.length);
+    }
+    this.used = at + n;
+    return at;
+  }
+
+  put(src: Uint8Array): void {
+    this.bytes.set(src, this.reserve(src.length));
+  }
+}
+
 export class SegmentWriter {
   private readonly fd: number;
-  private pending: Uint8Array[] = [];
-  /** Bytes in the file plus `pending`: the offset of the next top-level frame. */
+  /** File bytes not written yet. */
+  private readonly out = new ByteBuffer(FLUSH_AT + (64 << 10));
+  /** Bytes in the file plus `out`: the offset of the next top-level frame. */
   private size = 0;
-  /** CRC-32C of every byte appended so far: the footer's segment checksum. */
+  /** CRC-32C of every byte written to the file so far (not of `out`): the footer's checksum. */
   private checksum = 0;
   private readonly footer: FooterBuilder;
-  private block: Uint8Array[] = [];
-  private blockBytes = 0;
+  /** Raw frames of the open compressed block. */
+  private readonly block: ByteBuffer | undefined;
   private blockStarted = false;
   /** Raw and compressed bytes of the blocks written so far. */
   readonly blocks = { raw: 0, packed: 0 };
@@ -50,11 +92,12 @@ export class SegmentWriter {
   constructor(
     readonly path: string,
     header: SegmentHeader,
-    private readonly compress: boolean,
+    compress: boolean,
   ) {
     this.fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, FILE_MODE);
     fchmodSync(this.fd, FILE_MODE); // the mode above is filtered by umask; this one is exact
     this.footer = new FooterBuilder(header.firstPacketNumber);
+    if (compress) this.block = new ByteBuffer(BLOCK_TARGET + (64 << 10));
     this.put(encodePreamble());
     this.put(encodeFrame(RecordType.header, pack(encodeHeader(header))));
     this.flush();
@@ -65,45 +108,44 @@ export class SegmentWriter {
     return this.size + this.footer.sealBytes;
   }
 
-  /** Body records appended (the header excluded). */
   /** Raw bytes of the open compressed block. */
   get openBlockBytes(): number {
-    return this.blockBytes;
+    return this.block?.used ?? 0;
   }
 
+  /** Body records appended (the header excluded). */
   get bodyRecords(): number {
     return this.footer.recordCount - 1;
   }
 
   append({ rec, type, payload }: EncodedRecord): void {
-    const frame = [frameHeader(type, payload), payload];
-    const frameBytes = FRAME_HEADER_SIZE + payload.length;
-    // A block never passes MAX_BLOCK_RAW (readers refuse larger claims): close the open one
-    // first, and write a frame too large for any block as a plain frame.
-    if (this.compress && this.blockBytes + frameBytes > MAX_BLOCK_RAW) this.closeBlock();
-    if (this.compress && frameBytes <= MAX_BLOCK_RAW) {
-      if (!this.blockStarted) {
-        this.footer.frameStart(this.size);
-        this.blockStarted = true;
-      }
-      this.block.push(...frame);
-      this.blockBytes += frameBytes;
-      this.footer.add(type, rec, payload.length);
-      if (this.blockBytes >= BLOCK_TARGET) this.closeBlock();
-    } else {
-      this.footer.frameStart(this.size);
-      this.footer.add(type, rec, payload.length);
-      for (const part of frame) this.put(part);
-    }
+    const target = this.frameTarget(FRAME_HEADER_SIZE + payload.length);
+    const at = target.reserve(FRAME_HEADER_SIZE + payload.length);
+    target.bytes.set(payload, at + FRAME_HEADER_SIZE);
+    sealFrame(target.bytes, at, type, payload.length);
+    this.footer.add(type, rec, payload.length);
+    this.appended(target, FRAME_HEADER_SIZE + payload.length);
+  }
+
+  /** A packet record naming process-table ref `task`, encoded in place (fitsPacketFrame must hold). */
+  appendPacket(p: PacketFields, task: number | undefined): void {
+    const length = packetPayloadSize(p, task);
+    const target = this.frameTarget(FRAME_HEADER_SIZE + length);
+    const at = target.reserve(FRAME_HEADER_SIZE + length);
+    writePacketPayload(target.bytes, target.view, at + FRAME_HEADER_SIZE, p, task);
+    sealFrame(target.bytes, at, RecordType.packet, length);
+    this.footer.addPacket(p.timestamp, p.data.length, p.originalLength);
+    this.appended(target, FRAME_HEADER_SIZE + length);
   }
 
   /** Hands everything buffered to the kernel. */
   flush(): void {
     this.closeBlock();
-    if (this.pending.length === 0) return;
-    const bytes = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
-    this.pending = [];
-    for (let off = 0; off < bytes.length; ) off += writeSync(this.fd, bytes, off, bytes.length - off);
+    const { out } = this;
+    if (out.used === 0) return;
+    this.checksum = crc32cBulk(out.bytes, this.checksum, 0, out.used);
+    for (let off = 0; off < out.used; ) off += writeSync(this.fd, out.bytes, off, out.used - off);
+    out.used = 0;
   }
 
   /** Writes footer and trailer, syncs and closes. */
@@ -118,22 +160,46 @@ export class SegmentWriter {
     closeSync(this.fd);
   }
 
+  /**
+   * Where the next frame (of `frameBytes`) goes: the open block, or the file (noting the frame
+   * for the index). A block never passes MAX_BLOCK_RAW, since readers refuse larger claims: the
+   * open one is closed first, and a frame too large for any block is written plain.
+   */
+  private frameTarget(frameBytes: number): ByteBuffer {
+    if (this.block !== undefined && this.block.used + frameBytes > MAX_BLOCK_RAW) this.closeBlock();
+    if (this.block === undefined || frameBytes > MAX_BLOCK_RAW) {
+      this.footer.frameStart(this.size);
+      return this.out;
+    }
+    if (!this.blockStarted) {
+      this.footer.frameStart(this.size);
+      this.blockStarted = true;
+    }
+    return this.block;
+  }
+
+  /** After a frame of `bytes` went to `target`: keeps the size, closes a full block, flushes. */
+  private appended(target: ByteBuffer, bytes: number): void {
+    if (target === this.out) this.size += bytes;
+    else if (target.used >= BLOCK_TARGET) this.closeBlock();
+    if (this.out.used >= FLUSH_AT) this.flush();
+  }
+
   private closeBlock(): void {
-    if (!this.blockStarted) return;
-    const raw = Buffer.concat(this.block);
-    this.block = [];
-    this.blockBytes = 0;
-    this.blockStarted = false;
+    const block = this.block;
+    if (block === undefined || !this.blockStarted) return;
+    const raw = block.bytes.subarray(0, block.used);
     this.footer.add(RecordType.block);
     const frame = encodeFrame(RecordType.block, pack(encodeBlock(raw)));
     this.blocks.raw += raw.length;
     this.blocks.packed += frame.length;
+    block.used = 0;
+    this.blockStarted = false;
     this.put(frame);
   }
 
   private put(bytes: Uint8Array): void {
-    this.pending.push(bytes);
+    this.out.put(bytes);
     this.size += bytes.length;
-    this.checksum = crc32c(bytes, this.checksum);
   }
 }

@@ -75,7 +75,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
         }
         stats.packets++;
         if ((from !== undefined && item.timestamp < from) || (to !== undefined && item.timestamp > to)) continue;
-        const decoded = decodePacket(item.data, item.linkType, depth, reassembler);
+        const decoded = decodePacket(item.data, item.linkType, depth, reassembler, item.direction);
         if (decoded.error) report(decodeIssue(source.name, item, decoded.error));
         built.length = 0;
         buildEvents(item, decoded, opts.events, built);

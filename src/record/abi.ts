@@ -7,7 +7,7 @@
  * packet bytes) before that.
  */
 
-export const NETREC_ABI_VERSION = 1;
+export const NETREC_ABI_VERSION = 2;
 export const NR_MAX_CAPTURE = 65535;
 
 export const RecordKind = { packet: 1, fork: 2, exec: 3, exit: 4, comm: 5 } as const;
@@ -31,7 +31,8 @@ export const TASK = {
   uts_ns: 52,
   flags: 56,
   comm: 64,
-  size: 80,
+  leader_comm: 80,
+  size: 96,
 } as const;
 export const COMM_LEN = 16;
 
@@ -47,8 +48,8 @@ export const PACKET = {
   direction: 38,
   task_source: 39,
   task: 40,
-  data: 120,
-  size: 120,
+  data: 136,
+  size: 136,
 } as const;
 
 export const LIFECYCLE = {
@@ -60,12 +61,12 @@ export const LIFECYCLE = {
   exit_code: 24,
   text_len: 28,
   task: 32,
-  text: 112,
-  size: 368,
+  text: 128,
+  size: 384,
 } as const;
 export const PATH_MAX = 256;
 
-export const COUNTERS = { packets: 0, lost_packets: 8, lost_lifecycle: 16, truncated: 24, filtered: 32, size: 40 } as const;
+export const COUNTERS = { packets: 0, lost_packets: 8, lost_lifecycle: 16, truncated: 24, filtered: 32, lost_claims: 40, size: 48 } as const;
 export const CONFIG = { abi_version: 0, snaplen: 4, cgroup_only: 8, trace: 12, size: 16 } as const;
 export const TraceFlag = { pids: 1, comms: 2, follow: 4 } as const;
 export const TracePid = { given: 1, followed: 2 } as const;
@@ -86,7 +87,10 @@ export interface RawTask {
   pidNs: number;
   utsNs: number;
   flags: number;
+  /** The thread's name. */
   comm: string;
+  /** The thread-group leader's name (the process's). */
+  leaderComm: string;
 }
 
 export interface RawPacket {
@@ -148,6 +152,7 @@ export function decodeTask(v: DataView, at: number): RawTask {
     utsNs: v.getUint32(at + TASK.uts_ns, true),
     flags: v.getUint32(at + TASK.flags, true),
     comm: cString(v, at + TASK.comm, COMM_LEN),
+    leaderComm: cString(v, at + TASK.leader_comm, COMM_LEN),
   };
 }
 
@@ -168,6 +173,7 @@ export function encodeTask(t: RawTask): Buffer {
   b.writeUInt32LE(t.utsNs, TASK.uts_ns);
   b.writeUInt32LE(t.flags, TASK.flags);
   b.write(t.comm, TASK.comm, COMM_LEN - 1, 'utf8');
+  b.write(t.leaderComm, TASK.leader_comm, COMM_LEN - 1, 'utf8');
   return b;
 }
 
@@ -224,6 +230,8 @@ export interface Counters {
   truncated: bigint;
   /** Left out by the kernel-side --trace prefilter. */
   filtered: bigint;
+  /** Sockets accepted or received (SCM_RIGHTS) whose new owner found no room in `claims`. */
+  lostClaims: bigint;
 }
 
 export function decodeCounters(v: DataView, at: number): Counters {
@@ -233,5 +241,6 @@ export function decodeCounters(v: DataView, at: number): Counters {
     lostLifecycle: v.getBigUint64(at + COUNTERS.lost_lifecycle, true),
     truncated: v.getBigUint64(at + COUNTERS.truncated, true),
     filtered: v.getBigUint64(at + COUNTERS.filtered, true),
+    lostClaims: v.getBigUint64(at + COUNTERS.lost_claims, true),
   };
 }

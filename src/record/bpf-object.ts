@@ -28,6 +28,7 @@ const CGROUP_PROGRAMS = [
   'nr_sendmsg6',
   'nr_recvmsg4',
   'nr_recvmsg6',
+  'nr_sock_release',
   'nr_ingress',
   'nr_egress',
 ] as const;
@@ -40,6 +41,7 @@ const TRACEPOINT_PROGRAMS = [
   ['nr_exec', 'sched_process_exec'],
   ['nr_exit', 'sched_process_exit'],
   ['nr_rename', 'task_rename'],
+  ['nr_sys_exit', 'sys_exit'],
 ] as const;
 
 export const MAPS = {

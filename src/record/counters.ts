@@ -5,7 +5,14 @@
 import { COUNTERS, decodeCounters, type Counters } from './abi.ts';
 import { NativeError, type Libbpf } from './libbpf.ts';
 
-const ZERO_COUNTERS: Counters = { packets: 0n, lostPackets: 0n, lostLifecycle: 0n, truncated: 0n, filtered: 0n };
+const ZERO_COUNTERS: Counters = { packets: 0n, lostPackets: 0n, lostLifecycle: 0n, truncated: 0n, filtered: 0n, lostClaims: 0n };
+const FIELDS = Object.keys(ZERO_COUNTERS) as (keyof Counters)[];
+
+function combine(a: Counters, b: Counters, sign: 1n | -1n): Counters {
+  const out = { ...ZERO_COUNTERS };
+  for (const f of FIELDS) out[f] = a[f] + sign * b[f];
+  return out;
+}
 
 export class CounterReader {
   private readonly key = Buffer.alloc(4);
@@ -34,30 +41,12 @@ export class CounterReader {
   /** Per-CPU increases since the last call (the first call: since loading). */
   delta(): Counters[] {
     const now = this.read();
-    const out = now.map((c, cpu) => {
-      const p = this.previous[cpu]!;
-      return {
-        packets: c.packets - p.packets,
-        lostPackets: c.lostPackets - p.lostPackets,
-        lostLifecycle: c.lostLifecycle - p.lostLifecycle,
-        truncated: c.truncated - p.truncated,
-        filtered: c.filtered - p.filtered,
-      };
-    });
+    const out = now.map((c, cpu) => combine(c, this.previous[cpu]!, -1n));
     this.previous = now;
     return out;
   }
 }
 
 export function sumCounters(list: readonly Counters[]): Counters {
-  return list.reduce(
-    (a, c) => ({
-      packets: a.packets + c.packets,
-      lostPackets: a.lostPackets + c.lostPackets,
-      lostLifecycle: a.lostLifecycle + c.lostLifecycle,
-      truncated: a.truncated + c.truncated,
-      filtered: a.filtered + c.filtered,
-    }),
-    ZERO_COUNTERS,
-  );
+  return list.reduce((a, c) => combine(a, c, 1n), ZERO_COUNTERS);
 }

@@ -89,12 +89,16 @@ interface Common {
   pidNs: number;
   utsNs: number;
   cgroupId: bigint;
+  /** The main thread's name: the process's. */
+  leaderComm: string;
 }
 
 function readCommon(pid: number, cgroups: CgroupIndex): Common | undefined {
   let cgroupFile: string;
+  let leaderComm: string;
   try {
     cgroupFile = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+    leaderComm = readFileSync(`/proc/${pid}/comm`, 'latin1').replace(/\n$/, '');
   } catch {
     return undefined;
   }
@@ -104,6 +108,7 @@ function readCommon(pid: number, cgroups: CgroupIndex): Common | undefined {
     pidNs: nsInode(pid, 'pid'),
     utsNs: nsInode(pid, 'uts'),
     cgroupId: (unified && cgroups.idOf(unified[1]!)) || 0n,
+    leaderComm: utf8(leaderComm),
   };
 }
 
@@ -140,8 +145,13 @@ function readThread(pid: number, tid: number, common: Common): { task: RawTask; 
       pidNs: common.pidNs,
       utsNs: common.utsNs,
       flags: TASK_F_SEEDED,
-      // /proc shows comm as UTF-8-ish text; latin1 kept the bytes, re-read them as UTF-8.
-      comm: Buffer.from(comm, 'latin1').toString('utf8'),
+      comm: utf8(comm),
+      leaderComm: common.leaderComm,
     },
   };
+}
+
+/** /proc shows comm as UTF-8-ish text; read as latin1 to keep the bytes, then as UTF-8. */
+function utf8(latin1: string): string {
+  return Buffer.from(latin1, 'latin1').toString('utf8');
 }

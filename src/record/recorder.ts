@@ -13,7 +13,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LinkType, type CapturedPacket, type TaskContext } from '../core/packet.ts';
-import { RecordingWriter, type RecordingWriterOptions } from '../nev/recording-writer.ts';
+import { RecordingWriter, type PacketInput, type RecordingWriterOptions } from '../nev/recording-writer.ts';
 import type { InterfaceEntry } from '../nev/records.ts';
 import { AbiError, decodeRecord, TaskSource, TracePid, UTS_NAME, type RawLifecycle, type RawPacket } from './abi.ts';
 import { BpfObject, MAPS } from './bpf-object.ts';
@@ -65,6 +65,8 @@ export interface RecordSummary {
   lostPackets: bigint;
   /** Lifecycle records lost the same way. */
   lostLifecycle: bigint;
+  /** Sockets accepted or received over a unix socket whose new owner could not be noted. */
+  lostClaims: bigint;
   /** Packets cut by the snaplen. */
   truncated: bigint;
   /** Packets left out by --trace. */
@@ -148,13 +150,14 @@ export async function record(opts: RecordOptions): Promise<RecordSummary> {
   return summary;
 }
 
-/** State of one recording between start and stop. */
-class Session {
+/** State of one recording between start and stop (exported for bench/record-pipeline.ts). */
+export class Session {
   readonly summary: RecordSummary = {
     packets: 0,
     bytes: 0,
     lostPackets: 0n,
     lostLifecycle: 0n,
+    lostClaims: 0n,
     truncated: 0n,
     filtered: 0,
     segments: 0,
@@ -170,6 +173,19 @@ class Session {
   private closed = false;
   /** CLOCK_TAI − CLOCK_REALTIME: read once a second, so a leap second moves it within 1 s. */
   private taiOffset: bigint;
+  /** The writer's input, refilled for every packet. */
+  private readonly input: PacketInput = {
+    timestamp: 0n,
+    linkType: LinkType.RAW,
+    cpu: 0,
+    ifindex: 0,
+    direction: 'unknown',
+    originalLength: 0,
+    data: new Uint8Array(0),
+    socketCookie: undefined,
+    task: undefined,
+    exePath: undefined,
+  };
 
   constructor(
     private readonly opts: RecordOptions,
@@ -202,32 +218,48 @@ class Session {
     else this.lifecycle(rec);
   };
 
+  /**
+   * The hot path (hundreds of thousands a second): one reused input object, the packet bytes
+   * read in place from the ring (the writer copies them into its buffer during the call), the
+   * process-table entry found by the writer from the task object the resolver shares.
+   */
   private packet(view: DataView, rec: RawPacket): void {
     const task = rec.taskSource === TaskSource.none ? undefined : this.resolver.fromView(view, rec.taskOffset);
     if (this.opts.filter !== undefined && (task === undefined || !this.opts.filter.keeps(task))) {
       this.summary.filtered++;
       return;
     }
-    // A copy: the ring buffer reuses this memory once the record is consumed. allocUnsafe
-    // draws on Node's buffer pool: a few times cheaper than a fresh ArrayBuffer per packet.
-    const data = Buffer.allocUnsafe(rec.capLen);
-    data.set(new Uint8Array(view.buffer, view.byteOffset + rec.dataOffset, rec.capLen));
-    const timestamp = rec.time - this.taiOffset;
-    const packet = {
-      timestamp,
-      linkType: LinkType.RAW,
-      cpu: rec.cpu,
-      ifindex: rec.ifindex,
-      direction: rec.direction,
-      originalLength: rec.wireLen,
-      data,
-      ...(rec.sockCookie !== 0n ? { socketCookie: rec.sockCookie } : {}),
-      ...(task !== undefined ? { task } : {}),
-    };
-    this.writer.writePacket({ ...packet, ...(task !== undefined ? { exePath: this.exePaths.get(task.hostProcessId) ?? '' } : {}) });
+    const input = this.input;
+    input.timestamp = rec.time - this.taiOffset;
+    input.cpu = rec.cpu;
+    input.ifindex = rec.ifindex;
+    input.direction = rec.direction;
+    input.originalLength = rec.wireLen;
+    input.data = new Uint8Array(view.buffer, view.byteOffset + rec.dataOffset, rec.capLen);
+    input.socketCookie = rec.sockCookie !== 0n ? rec.sockCookie : undefined;
+    input.task = task;
+    input.exePath = task === undefined ? undefined : (this.exePaths.get(task.hostProcessId) ?? '');
+    this.writer.writePacket(input);
     this.summary.packets++;
     this.summary.bytes += rec.capLen;
-    this.opts.onPacket?.({ ...packet, number: this.summary.packets, offset: 0 });
+    if (this.opts.onPacket !== undefined) this.print(input);
+  }
+
+  /** --print: a packet of its own, its bytes copied (the ring reuses them once consumed). */
+  private print(p: PacketInput): void {
+    this.opts.onPacket!({
+      timestamp: p.timestamp,
+      linkType: p.linkType,
+      cpu: p.cpu!,
+      ifindex: p.ifindex!,
+      direction: p.direction!,
+      originalLength: p.originalLength,
+      data: Uint8Array.from(p.data),
+      ...(p.socketCookie !== undefined ? { socketCookie: p.socketCookie } : {}),
+      ...(p.task !== undefined ? { task: p.task } : {}),
+      number: this.summary.packets,
+      offset: 0,
+    });
   }
 
   private lifecycle(rec: RawLifecycle): void {
@@ -270,7 +302,8 @@ class Session {
         return;
       }
       case 'comm': {
-        const renamed: TaskContext = { ...task, processName: rec.text };
+        // The main thread's name is the process's: its rename renames the process too.
+        const renamed: TaskContext = { ...task, processName: rec.text, ...(isProcess ? { leaderName: rec.text } : {}) };
         if (filter !== undefined && !filter.keeps(task) && !filter.keeps(renamed)) return;
         const base = { kind: 'lifecycle', timestamp, hostProcessId: task.hostProcessId, hostThreadId: task.hostThreadId } as const;
         this.writer.writeLifecycle({ ...base, event: 'comm', taskRef: this.define(renamed), comm: rec.text });
@@ -300,6 +333,7 @@ class Session {
     }
     this.summary.lostPackets += total.lostPackets;
     this.summary.lostLifecycle += total.lostLifecycle;
+    this.summary.lostClaims += total.lostClaims;
     this.summary.truncated += total.truncated;
     this.summary.filtered += Number(total.filtered);
     this.lastTickEpoch = now;

@@ -2,7 +2,7 @@
  * Kernel task records (struct nr_task) to the TaskContext every source hands the decoders: adds
  * the host name (from the kernel's uts_names map) and the container id (from the cgroup path).
  *
- * Packets of one task repeat the same 80 bytes, so contexts are cached by those bytes: a busy
+ * Packets of one task repeat the same 96 bytes, so contexts are cached by those bytes: a busy
  * connection costs one string key and one map lookup per packet, and every packet of a task
  * shares one TaskContext object (which the writer's process table dedups cheaply).
  */
@@ -25,7 +25,9 @@ export class TaskResolver {
   /** The last complete context fromView() returned, and its bytes. */
   private last: TaskContext | undefined;
   private readonly lastBytes = new Uint8Array(TASK.size);
-  private readonly lastWords = new DataView(this.lastBytes.buffer);
+  private readonly lastWords = new Int32Array(this.lastBytes.buffer);
+  /** 32-bit words of the buffer fromView() reads (the ring buffer), made once per buffer. */
+  private words: Int32Array<ArrayBufferLike> = new Int32Array(0);
 
   constructor(
     private readonly cgroups: CgroupIndex,
@@ -37,7 +39,7 @@ export class TaskResolver {
   /** The context of the struct nr_task at `offset`. */
   fromView(view: DataView, offset: number): TaskContext {
     // Consecutive packets are mostly one task's: compare with the last one before hashing.
-    if (this.last !== undefined && sameWords(view, offset, this.lastWords)) return this.last;
+    if (this.last !== undefined && this.sameAsLast(view, offset)) return this.last;
     const key = Buffer.from(view.buffer, view.byteOffset + offset, TASK.size).toString('latin1');
     let ctx = this.contexts.get(key);
     if (ctx === undefined) {
@@ -50,6 +52,18 @@ export class TaskResolver {
     this.lastBytes.set(new Uint8Array(view.buffer, view.byteOffset + offset, TASK.size));
     this.last = ctx;
     return ctx;
+  }
+
+  /** Whether the task at `offset` is the last one, compared a word at a time (records are 8-byte aligned). */
+  private sameAsLast(view: DataView, offset: number): boolean {
+    const at = view.byteOffset + offset;
+    if (at % 4 !== 0) return Buffer.compare(Buffer.from(view.buffer, at, TASK.size), this.lastBytes) === 0;
+    if (this.words.buffer !== view.buffer) this.words = new Int32Array(view.buffer, 0, view.buffer.byteLength >>> 2);
+    const words = this.words;
+    const last = this.lastWords;
+    const first = at >>> 2;
+    for (let i = 0; i < last.length; i++) if (words[first + i] !== last[i]) return false;
+    return true;
   }
 
   fromRaw(t: RawTask): TaskContext {
@@ -72,6 +86,7 @@ export class TaskResolver {
       mountNamespace: t.mntNs,
       pidNamespace: t.pidNs,
       processName: t.comm,
+      leaderName: t.leaderComm,
       hostName: hostName ?? '',
       cgroupId: t.cgroupId,
       containerId: containerId ?? '',
@@ -111,10 +126,7 @@ export class TaskResolver {
   }
 }
 
-function sameWords(view: DataView, offset: number, words: DataView): boolean {
-  for (let i = 0; i < words.byteLength; i += 4) if (view.getUint32(offset + i, true) !== words.getUint32(i, true)) return false;
-  return true;
-}
+
 
 /** Decodes a struct nr_uts_name value. */
 export function decodeUtsName(value: Buffer): string {

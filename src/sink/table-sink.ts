@@ -5,7 +5,9 @@ import { needsTerminalEscape, terminalText } from '../core/terminal-text.ts';
 import { TextStream } from './text-stream.ts';
 
 /**
- * Tracee's `--output table`: fixed columns, then the args as `name: value` pairs.
+ * Tracee's `--output table`: fixed columns, then the args as `name: value` pairs. COMM is the
+ * thread's name as in Tracee, followed by the process's in parentheses where they differ
+ * (`isc-net-0000 (dig)`).
  * Times are UTC with nanoseconds (exact, from the bigint timestamp). Inside struct args, empty
  * members ("" / 0-filled sub-structs / null / []) are left out so a row stays readable; the
  * JSON output keeps every field. Comms, names and TXT strings come from the input: each row goes
@@ -23,7 +25,8 @@ export function tableSink(out: Writable): EventSink {
         terminalText(row(
           clockTime(e.timestamp),
           String(e.userId),
-          terminalText(e.processName), // escaped before padding, so the columns stay aligned
+          // escaped before padding, so the columns stay aligned
+          terminalText(e.leaderName === undefined ? e.processName : `${e.processName} (${e.leaderName})`),
           String(e.processId),
           String(e.threadId),
           String(e.returnValue),

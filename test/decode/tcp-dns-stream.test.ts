@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { LinkType } from '../../src/core/packet.ts';
+import { decodePacket, Depth } from '../../src/decode/packet.ts';
 import { TcpDnsReassembler } from '../../src/decode/tcp-dns-stream.ts';
 import type { TCPHeader } from '../../src/decode/types.ts';
+import { concat, dnsMessage, ipv4, tcp } from '../helpers/packet-builder.ts';
 
 function seg(seq: number, flags = 0x18): TCPHeader {
   return { srcPort: 40000, dstPort: 53, seq, ack: 1, dataOffset: 5, flags, ns: false, window: 512, checksum: 0, urgent: 0, payloadOffset: 20 };
@@ -87,5 +90,34 @@ describe('TcpDnsReassembler', () => {
     r.push('b', seg(1), b.subarray(0, 3));
     expect([...r.push('b', seg(4), b.subarray(3)).messages[0]!]).toEqual([2, 2, 2, 2]);
     expect([...r.push('a', seg(4), a.subarray(3)).messages[0]!]).toEqual([1, 1, 1, 1]);
+  });
+});
+
+describe('DNS over TCP recorded at both ends', () => {
+  const query = dnsMessage({ ID: 0x4242, QR: 0, RD: 1, questions: [{ name: 'netrec.test', type: 'MX', class: 'IN' }] });
+  const framedQuery = concat(Uint8Array.of(query.length >> 8, query.length & 0xff), query);
+  const segment = (seq: number, payload: Uint8Array): Uint8Array =>
+    ipv4({ protocol: 'TCP', srcIP: '172.16.17.1', dstIP: '172.16.17.2', payload: tcp({ srcPort: 40000, dstPort: 53, seq, ACK: 1, PSH: 1, payload }) });
+  // The client's egress copy and the server's ingress copy of each segment, as a recording holds them.
+  const first = segment(1000, framedQuery.subarray(0, 9));
+  const second = segment(1009, framedQuery.subarray(9));
+
+  it('gives each copy its own stream, so both ends see the query', () => {
+    const streams = new TcpDnsReassembler();
+    const out = [
+      decodePacket(first, LinkType.RAW, Depth.Application, streams, 'egress'),
+      decodePacket(first, LinkType.RAW, Depth.Application, streams, 'ingress'),
+      decodePacket(second, LinkType.RAW, Depth.Application, streams, 'egress'),
+      decodePacket(second, LinkType.RAW, Depth.Application, streams, 'ingress'),
+    ];
+    expect(out.map((d) => d.dns.map((m) => m.id))).toEqual([[], [], [0x4242], [0x4242]]);
+    expect(out.map((d) => d.error)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(streams.incompleteFlows()).toBe(0);
+  });
+
+  it('without a direction (a pcap), a second copy is a retransmission and adds nothing', () => {
+    const streams = new TcpDnsReassembler();
+    const out = [first, first, second, second].map((p) => decodePacket(p, LinkType.RAW, Depth.Application, streams));
+    expect(out.map((d) => d.dns.length)).toEqual([0, 0, 1, 0]);
   });
 });

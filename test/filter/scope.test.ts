@@ -23,6 +23,20 @@ describe('scope fields', () => {
     expect(passes(exprs, as(nc, ping, resolved))).toEqual(expected);
   });
 
+  it("comm matches the thread's name or its process's (dig's thread isc-net-0000)", () => {
+    const digThread = { processName: 'isc-net-0000', leaderName: 'dig' };
+    const digMain = { processName: 'dig', leaderName: 'dig' };
+    const otherNet = { processName: 'isc-net-0000', leaderName: 'named' };
+    const old = { processName: 'dig' }; // a recording made before leader names
+    const events = as(digThread, digMain, otherNet, old);
+    expect(passes(['comm=dig'], events)).toEqual([true, true, false, true]);
+    expect(passes(['comm=isc-net-0000'], events)).toEqual([true, false, true, false]);
+    expect(passes(['comm=di*'], events)).toEqual([true, true, false, true]);
+    // != leaves out every packet of the process, whichever thread sent it.
+    expect(passes(['comm!=dig'], events)).toEqual([false, false, true, false]);
+    expect(passes(['comm!=named'], events)).toEqual([true, true, false, true]);
+  });
+
   it('pid matches the host pid or the host thread id (Tracee: "the user might have given us a tid")', () => {
     const main = { hostProcessId: 500, hostThreadId: 500 };
     const thread = { hostProcessId: 500, hostThreadId: 501 };
@@ -126,6 +140,8 @@ describe('scope errors', () => {
     ['uts>=a', "invalid filter 'uts>=a': '>=' does not apply to uts, a string (valid: = !=)"],
     ['container>abc', "invalid filter 'container>abc': '>' does not apply to container, a string (valid: = !=)"],
     ['comm', "invalid filter 'comm': comm needs an operator and values, e.g. comm=..."],
+    ['net_packet_dns', "invalid filter 'net_packet_dns': unknown field 'net_packet_dns'; to select that event, write event=net_packet_dns"],
+    ['net_packet_dns_*', "invalid filter 'net_packet_dns_*': unknown field 'net_packet_dns_*'; to select that event, write event=net_packet_dns_*"],
     ['!pid', "invalid filter '!pid': pid needs an operator and values, e.g. pid=..."],
     ['pid=new', "invalid filter 'pid=new': 'new' is not a number: pid is a number (decimal integers only)"],
     ['uid=-1', "invalid filter 'uid=-1': '-1' is not a number: uid is a number (decimal integers only)"],

@@ -26,6 +26,7 @@ const i32 = fc.oneof(fc.constantFrom(-(2 ** 31), -1, 0, 2 ** 31 - 1), fc.integer
 const safe = fc.oneof(fc.constantFrom(0, 0xffffffff, 2 ** 32, Number.MAX_SAFE_INTEGER), fc.maxSafeNat());
 const text = fc.string({ unit: 'grapheme', maxLength: 20 });
 
+/** leaderName is optional: format 1.0 tasks have no position 14. */
 const taskArb: fc.Arbitrary<TaskContext> = fc.record({
   threadStartTime: u64,
   processId: i32,
@@ -41,7 +42,8 @@ const taskArb: fc.Arbitrary<TaskContext> = fc.record({
   hostName: text,
   cgroupId: u64,
   containerId: text,
-});
+  leaderName: text,
+}, { requiredKeys: ['threadStartTime', 'processId', 'threadId', 'parentProcessId', 'hostProcessId', 'hostThreadId', 'hostParentProcessId', 'userId', 'mountNamespace', 'pidNamespace', 'processName', 'hostName', 'cgroupId', 'containerId'] });
 const processArb = fc.record({ ref: safe, task: taskArb, exePath: text });
 const ifaceArb = fc.record({ ifindex: u32, name: text, linkType: fc.nat({ max: 65535 }) });
 

@@ -123,11 +123,11 @@ describe('versions and detection', () => {
     writeFileSync(seg, bytes);
     // One damaged version byte is overruled by the header record...
     const { issues } = await readAll(dir);
-    expect(issues.map((i) => i.message)).toContain('preamble says format 2.0, header record 1.0; trusting the header');
+    expect(issues.map((i) => i.message)).toContain('preamble says format 2.1, header record 1.1; trusting the header');
     // ...a segment that says 2.0 in both places is refused.
     const dir2 = path('newer2.nev');
     mkdirSync(dir2);
-    new SegmentWriter(join(dir2, '000001.nevseg'), header({ formatMajor: 2 }), false).seal(T0);
+    new SegmentWriter(join(dir2, '000001.nevseg'), header({ formatMajor: 2, formatMinor: 0 }), false).seal(T0);
     const again = readFileSync(join(dir2, '000001.nevseg'));
     again[9] = 2;
     writeFileSync(join(dir2, '000001.nevseg'), again);

@@ -16,6 +16,7 @@ const task: RawTask = {
   utsNs: 4026531838,
   flags: 0,
   comm: 'café',
+  leaderComm: 'main',
 };
 
 function packet(cap: number, extra = 0): DataView {

@@ -76,6 +76,20 @@ describe('recorded fixtures', () => {
     expect(new Set(tcp.map((e) => names.get(e.hostProcessId)))).toEqual(new Set(['dig', 'named']));
   });
 
+  it('dns: over TCP as over UDP, both ends get the DNS events of the packets recorded at both ends', async () => {
+    const events = await replayEvents(fixture('dns'), ['event=net_packet_dns_request,net_packet_dns_response']);
+    const names = await mainThreadNames(fixture('dns'));
+    for (const protocol of [6, 17]) {
+      for (const event of ['net_packet_dns_request', 'net_packet_dns_response']) {
+        const these = events.filter((e) => e.eventName === event && (e.args.find((a) => a.name === 'metadata')!.value as { protocol: number }).protocol === protocol);
+        expect(these.length, `${event} over ${protocol}`).toBeGreaterThan(0);
+        // One event per copy: the sender's and the receiver's, dig's and named's.
+        expect(new Set(these.map((e) => names.get(e.hostProcessId))), `${event} over ${protocol}`).toEqual(new Set(['dig', 'named']));
+        expect(these.filter((e) => names.get(e.hostProcessId) === 'dig').length).toBe(these.length / 2);
+      }
+    }
+  });
+
   it('tcp: both ends are nc, the SYN-ACK the server\'s', async () => {
     const events = await replayEvents(fixture('tcp'), ['event=net_packet_tcp']);
     expect(new Set(events.map((e) => e.processName))).toEqual(new Set(['nc']));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapturedPacket } from '../../src/core/packet.ts';
 import { findCgroup2Root } from '../../src/record/cgroup.ts';
-import { attachedProgramIds, H4, H6, LiveNet, liveUnavailable, N4, N6, netrec, programExists, type Child } from './live-net.ts';
+import { attachedProgramIds, H4, H6, LiveNet, liveUnavailable, N4, N6, netrec, programExists, REPO, sh, type Child } from './live-net.ts';
 import { l3, packetKey, readPackets, side, summarize } from './packets.ts';
 import { replayEvents } from './replay-follow.ts';
 import * as scenarios from './scenarios.ts';
@@ -148,8 +148,44 @@ describe.skipIf(unavailable !== undefined)('netrec record (live, root)', () => {
     expect(alone).toContain(`${scenarios.FORKER_COMM}/${forker.subshell}`);
   });
 
+  it("names dig's packets by its thread and by its process: comm=dig keeps them, the table and info show both", async () => {
+    const digPids = flows.find((f) => f.name === 'dns')!.host;
+    const fromDig = recorded.filter((p) => p.task !== undefined && digPids.includes(p.task.hostProcessId));
+    expect(fromDig.length).toBeGreaterThan(0);
+    for (const p of fromDig) expect(p.task!.leaderName).toBe('dig');
+    // dig sends from its isc-net threads: the thread's name is not the process's.
+    expect(fromDig.some((p) => p.task!.processName !== 'dig')).toBe(true);
+
+    const events = await replayEvents(recording, ['comm=dig']);
+    expect(new Set(events.map((e) => e.hostProcessId))).toEqual(new Set(digPids.filter((pid) => fromDig.some((p) => p.task!.hostProcessId === pid))));
+    expect(events.some((e) => e.processName.startsWith('isc-net-'))).toBe(true);
+
+    const table = sh(process.execPath, [join(REPO, 'bin/netrec.mjs'), 'replay', recording, '--output', 'table', '--trace', 'comm=dig', '--trace', 'event=net_packet_dns_request']);
+    const rows = table.trim().split('\n').slice(1);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row).toMatch(/^\S+ +\d+ +(dig|\S+ \(dig\)) +\d+ /);
+    expect(table).toMatch(/ isc-net-\d+ \(dig\) /);
+
+    const info = sh(process.execPath, [join(REPO, 'bin/netrec.mjs'), 'info', recording]);
+    expect(info).toMatch(/dig \(pid \d+, thread isc-net-\d+\) \d+/);
+  });
+
+  it('gives both ends of dig +tcp their DNS events, as over UDP', async () => {
+    const dns = flows.find((f) => f.name === 'dns')!;
+    const events = await replayEvents(recording, ['event=net_packet_dns_request,net_packet_dns_response']);
+    for (const protocol of [6, 17]) {
+      for (const event of ['net_packet_dns_request', 'net_packet_dns_response']) {
+        const pids = new Set(
+          events.filter((e) => e.eventName === event && (e.args.find((a) => a.name === 'metadata')!.value as { protocol: number }).protocol === protocol).map((e) => e.hostProcessId),
+        );
+        expect(pids.has(dns.ns[0]!), `named has ${event} over ${protocol}`).toBe(true);
+        expect(dns.host.some((pid) => pids.has(pid)), `dig has ${event} over ${protocol}`).toBe(true);
+      }
+    }
+  });
+
   it('leaves no program attached once stopped', () => {
-    expect(programsDuring.length).toBe(11);
+    expect(programsDuring.length).toBe(12);
     const still = attachedProgramIds(cgroupRoot).filter((id) => programsDuring.includes(id));
     expect(still).toEqual([]);
     expect(programsDuring.filter(programExists)).toEqual([]);
@@ -169,12 +205,26 @@ describe.skipIf(unavailable !== undefined)('netrec record (live, root)', () => {
     expect(pids).toEqual(new Set([tree.subshell, tree.nc]));
   });
 
+  it("records dig's packets with --trace comm=dig (its threads are named isc-net-…)", async () => {
+    const traced = join(net.work, 'dig.nev');
+    const recorder = netrec(net, ['record', '-o', traced, '--trace', 'comm=dig']);
+    await recorder.waitFor(/Ctrl-C stops/, 'stderr', 60_000);
+    const dig = sh('dig', [`@${N4}`, '+tries=1', '+time=3', 'netrec.test', 'A']);
+    expect(dig).toContain('status: NOERROR');
+    await scenarios.icmp(net); // not traced
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await recorder.stop('SIGINT')).toBe(0);
+    const packets = await readPackets(traced);
+    expect(packets.length).toBeGreaterThanOrEqual(2); // the query, and the answer received
+    for (const p of packets) expect(p.task?.leaderName).toBe('dig');
+  });
+
   it('leaves no program attached after SIGKILL', async () => {
     const before = new Set(attachedProgramIds(cgroupRoot));
     const recorder = netrec(net, ['record', '-o', join(net.work, 'killed.nev')]);
     await recorder.waitFor(/Ctrl-C stops/, 'stderr', 60_000);
     const mine = attachedProgramIds(cgroupRoot).filter((id) => !before.has(id));
-    expect(mine.length).toBe(11);
+    expect(mine.length).toBe(12);
     await recorder.stop('SIGKILL');
     await new Promise((r) => setTimeout(r, 300)); // links are released as the process's files close
     expect(attachedProgramIds(cgroupRoot).filter((id) => mine.includes(id))).toEqual([]);

@@ -27,6 +27,7 @@ const raw: RawTask = {
   utsNs: 13,
   flags: 0,
   comm: 'nginx',
+  leaderComm: 'nginx',
 };
 
 const view = (t: RawTask): DataView => {

@@ -36,6 +36,15 @@ describe('eventToJSON', () => {
     for (const e of events) expect(eventToJSON(e)).toBe(reference(e));
   });
 
+  it("keeps Tracee's envelope: the process's name (netrec's extension) stays out of the JSON", async () => {
+    const [first] = await eventsOf(fixtures[0]!);
+    const e: TraceeEvent = { ...first!, processName: 'isc-net-0000', leaderName: 'dig' };
+    const text = eventToJSON(e);
+    expect(text).toContain('"processName":"isc-net-0000","hostName":');
+    expect(text).not.toContain('dig');
+    expect(text).toBe(reference({ ...e, leaderName: undefined }));
+  });
+
   it('prints 64-bit values digit for digit', async () => {
     const [first] = await eventsOf(fixtures[0]!);
     const e = { ...first!, timestamp: 18446744073709551615n, threadStartTime: 9007199254740993n, cgroupId: 18446744073709551614n };

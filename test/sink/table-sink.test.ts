@@ -43,4 +43,14 @@ describe('table output', () => {
         'src: fd6e:a63d:71f:2000::1, dst_port: 8090, proto_tcp: {srcPort: 51594, SYN: 1, FIN: 0}',
     );
   });
+
+  it("shows the process's name after the thread's where they differ", async () => {
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    const sink = tableSink(out);
+    sink.write({ ...event, processName: 'isc-net-0000', leaderName: 'dig', processId: 9735, threadId: 9737 });
+    await sink.end();
+    expect(text.split('\n')[1]).toMatch(/^17:51:30\.192938971 1000 {3}isc-net-0000 \(dig\) 9735 {4}9737 /);
+  });
 });

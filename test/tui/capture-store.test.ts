@@ -117,6 +117,21 @@ describe('CaptureStore: follow', () => {
     expect(fromResponse.title).toBe('DNS exchange id 59f4');
   });
 
+  it('follows a DNS exchange recorded at both ends through both copies of each packet, over UDP and TCP', async () => {
+    // dig on the host, named in a namespace: each packet is there as dig's and as named's copy.
+    const store = await openIndexed('fixtures/recordings/dns.nev');
+    const [udpQuery, tcpQuery, tcpResponseCopy] = await store.entries([0, 38, 43]);
+    const udp = store.follow(udpQuery!) as PacketView;
+    expect(await numbersOf(store, udp)).toEqual([1, 2, 3, 4]);
+    expect(udp.note).toMatch(/^answered in \d+\.\d{3} ms \(no error, 1 answer\)$/);
+    const tcp = store.follow(tcpQuery!) as PacketView;
+    expect(tcp.title).toBe('DNS exchange id 99fe');
+    expect(await numbersOf(store, tcp)).toEqual([39, 40, 43, 44]);
+    expect(tcp.note).toMatch(/^answered in \d+\.\d{3} ms \(no error, \d+ answers?\)$/);
+    const fromResponse = store.follow(tcpResponseCopy!) as PacketView;
+    expect(await numbersOf(store, fromResponse)).toEqual([39, 40, 43, 44]);
+  });
+
   it('says why a packet cannot be followed', async () => {
     const store = await openIndexed('fixtures/pcap/icmp.pcap');
     const [echo] = await store.entries([0]);

@@ -58,7 +58,7 @@ export async function runPass(input: PassInput, matcher: Matcher, from: number, 
     const packets = await input.reader.read(position, Math.min(PASS_CHUNK, available - position));
     if (signal.aborted) return;
     for (const packet of packets) {
-      const decoded = decodePacket(packet.data, packet.linkType, matcher.depth, streams);
+      const decoded = decodePacket(packet.data, packet.linkType, matcher.depth, streams, packet.direction);
       built.length = 0;
       if (matcher.events !== 0) buildEvents(packet, decoded, matcher.events, built);
       const verdict = matcher.test(packet, decoded, built);

@@ -2,7 +2,7 @@
  * The matchers behind filtered views: a `--trace` filter, a TCP/UDP flow, a DNS exchange. Each
  * decodes no deeper than it reads.
  */
-import type { CapturedPacket } from '../../core/packet.ts';
+import type { CapturedPacket, Direction } from '../../core/packet.ts';
 import { Depth, type DecodedPacket } from '../../decode/packet.ts';
 import type { DNSMessage } from '../../decode/types.ts';
 import { dnsResponseCodeName } from '../../event/dns.ts';
@@ -79,12 +79,24 @@ function sameEndpoint(x: Endpoint, y: Endpoint): boolean {
  */
 export const DNS_WAIT_NS = 5_000_000_000n;
 
+/**
+ * A recording of two local ends holds each packet twice (the sender's egress, the receiver's
+ * ingress), microseconds apart: an exchange goes on this long after its response for the copy.
+ */
+export const COPY_WINDOW_NS = 100_000_000n;
+
 /** What a DNS exchange pass has found so far. */
 export interface DnsExchange {
   id: number;
-  /** Timestamps of the queries and responses seen, in file order. */
+  /**
+   * Timestamps of the queries and responses sent, in file order: of one copy of each packet
+   * (the direction of the first one seen), so the copies of a packet count once.
+   */
   queries: bigint[];
   responses: bigint[];
+  /** Which copy the counts above take (undefined: a capture without directions). */
+  queryCopy?: Direction;
+  responseCopy?: Direction;
   /** The first response's message, for its answer count and code. */
   response?: DNSMessage;
 }
@@ -92,8 +104,9 @@ export interface DnsExchange {
 /**
  * The query and response(s) of the DNS message in `d`: same transaction id on the same flow,
  * within DNS_WAIT_NS. The pass starts at the query (or DNS_WAIT_NS before a response) and
- * stops once the exchange is complete, so it reads only the packets around it. Retransmitted
- * queries before the response are shown too.
+ * stops once the exchange is complete (COPY_WINDOW_NS after the response, so the second copy of
+ * each packet recorded at both ends is shown too), so it reads only the packets around it.
+ * Retransmitted queries before the response are shown too.
  */
 export function dnsExchangeMatcher(packet: CapturedPacket, d: DecodedPacket): { matcher: Matcher; exchange: DnsExchange; start: bigint } | undefined {
   const message = d.dns[0];
@@ -104,22 +117,28 @@ export function dnsExchangeMatcher(packet: CapturedPacket, d: DecodedPacket): { 
   const exchange: DnsExchange = { id: message.id, queries: [], responses: [] };
   const start = message.qr ? packet.timestamp - DNS_WAIT_NS : packet.timestamp;
   const end = packet.timestamp + DNS_WAIT_NS;
+  // From a response, the exchange ends with it; from a query, at its first response. Either way
+  // the other copy of that response may follow within COPY_WINDOW_NS.
+  let answeredAt = message.qr ? packet.timestamp : undefined;
   const matcher: Matcher = {
     depth: Depth.Application,
     events: 0,
     test: (p, other) => {
-      // From a response, the exchange ends with it; from a query, at its first response.
-      const past = message.qr ? p.number > packet.number : p.timestamp > end || exchange.responses.length > 0;
+      const past = answeredAt === undefined ? p.timestamp > end : p.timestamp > answeredAt + COPY_WINDOW_NS && p.number > packet.number;
       if (past) return 'stop';
       const m = other.dns.find((x) => x.id === exchange.id);
       const f = flowOf(other);
       if (m === undefined || f === undefined || f.protocol !== flow.protocol) return false;
       const fromClient = sameEndpoint(f.a, client) && sameEndpoint(f.b, server);
       const fromServer = sameEndpoint(f.a, server) && sameEndpoint(f.b, client);
-      if (fromClient && !m.qr) exchange.queries.push(p.timestamp);
-      else if (fromServer && m.qr) {
-        exchange.responses.push(p.timestamp);
+      if (fromClient && !m.qr) {
+        if (exchange.queries.length === 0) exchange.queryCopy = p.direction;
+        if (p.direction === exchange.queryCopy) exchange.queries.push(p.timestamp);
+      } else if (fromServer && m.qr) {
+        if (exchange.responses.length === 0) exchange.responseCopy = p.direction;
+        if (p.direction === exchange.responseCopy) exchange.responses.push(p.timestamp);
         exchange.response ??= m;
+        answeredAt ??= p.timestamp;
       } else return false;
       return true;
     },

@@ -47,7 +47,8 @@ export function eventTree(events: readonly TraceeEvent[], primary: TraceeEvent |
       event,
       field: [],
       children: Object.entries(event)
-        .filter(([key]) => key !== 'args')
+        // leaderName is netrec's, set only where the process's name differs from the thread's.
+        .filter(([key, value]) => key !== 'args' && value !== undefined)
         .map(([key, value]) => valueNode(`${id}/context/${key}`, key, value, event, [])),
     };
     return {
@@ -70,7 +71,7 @@ export function processNode(task: TaskContext | undefined, process: ProcessInfo 
     return { id: 'process', label: 'process', value: why, field: [] };
   }
   // The task is the thread that owns the socket; the process goes by its main thread's name.
-  const name = process?.task.processName ?? task.processName;
+  const name = task.leaderName ?? process?.task.processName ?? task.processName;
   const chain = [`${name}/${task.hostProcessId}`, ...ancestors.map((a) => `${a.task.processName}/${a.task.hostProcessId}`)];
   const leaf = (key: string, value: string | number | bigint): TreeNode => ({ id: `process/${key}`, label: key, value: String(value), field: [] });
   const children = [

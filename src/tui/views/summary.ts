@@ -38,11 +38,12 @@ export function summarize(decoded: DecodedPacket, events: readonly TraceeEvent[]
 
 /**
  * "comm/pid" of the process that owns the packet, '' without a task. The task is a thread
- * (named's isc-net-0000); the process's own name, when the table knows it, says more.
+ * (named's isc-net-0000); the process's own name (recorded with the packet since format 1.1,
+ * else the table's) says more.
  */
 export function processLabel(task: TaskContext | undefined, processes: ProcessTable): string {
   if (task === undefined) return '';
-  const name = processes.get(task.hostProcessId)?.task.processName ?? task.processName;
+  const name = task.leaderName ?? processes.get(task.hostProcessId)?.task.processName ?? task.processName;
   return `${name}/${task.hostProcessId}`;
 }
 
