@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Live tests wait their turn for the test network (test/record/live-net.ts) in beforeAll.
+    hookTimeout: 420_000,
     pool: 'forks',
     globalSetup: ['test/global-setup.ts'],
   },

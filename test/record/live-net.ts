@@ -42,6 +42,52 @@ export function sh(cmd: string, args: string[], opts: { input?: string; timeout?
   return execFileSync(cmd, args, { encoding: 'utf8', timeout: opts.timeout ?? 20_000, input: opts.input ?? '', stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
+/**
+ * Every LiveNet uses the same subnets, so test files that run at the same time (vitest runs
+ * files in parallel) take turns: a lock file holding the owner's pid, taken by setup() and
+ * given back by teardown(); a lock whose owner is gone is taken over.
+ */
+const NET_LOCK = join(tmpdir(), 'netrec-test-net.lock');
+const NET_LOCK_WAIT_MS = 300_000;
+
+function lockTestNet(): void {
+  const deadline = Date.now() + NET_LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      writeFileSync(NET_LOCK, String(process.pid), { flag: 'wx' });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const owner = Number(readFileSync(NET_LOCK, { encoding: 'utf8', flag: 'r' }) || 0);
+    if (owner === process.pid) return;
+    if (!alive(owner)) {
+      rmSync(NET_LOCK, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`the test network is still held by process ${owner} after ${NET_LOCK_WAIT_MS / 1000} s`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+  }
+}
+
+function unlockTestNet(): void {
+  try {
+    if (Number(readFileSync(NET_LOCK, 'utf8')) === process.pid) rmSync(NET_LOCK, { force: true });
+  } catch {
+    // not held
+  }
+}
+
+function alive(pid: number): boolean {
+  if (!(pid > 0)) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export class LiveNet {
   readonly ns: string;
   readonly hostIf: string;
@@ -57,6 +103,7 @@ export class LiveNet {
   }
 
   setup(): void {
+    lockTestNet();
     this.removeNet();
     const routed = sh('ip', ['-4', 'route', 'show', 'to', 'match', N4]).split('\n').filter((l) => l && !l.startsWith('default'));
     if (routed.length > 0) throw new Error(`172.16.17.0/24 is already routed on this host: ${routed.join('; ')}`);
@@ -137,6 +184,7 @@ export class LiveNet {
     for (const c of this.children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     this.removeNet();
     rmSync(this.work, { recursive: true, force: true });
+    unlockTestNet();
   }
 
   private removeNet(): void {
