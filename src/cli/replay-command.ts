@@ -1,40 +1,18 @@
-import { formatIssue, InputError, UsageError, type InputIssue } from '../core/errors.ts';
-import { compileFilters } from '../filter/compile.ts';
+import { formatIssue, UsageError, type InputIssue } from '../core/errors.ts';
 import { replay } from '../pipeline/replay.ts';
-import { LifecycleTree } from '../replay/lifecycle-tree.ts';
-import { NevSource } from '../replay/nev-source.ts';
-import { openCapture } from '../replay/open.ts';
 import { jsonSink } from '../sink/json-sink.ts';
 import type { EventSink } from '../sink/sink.ts';
 import { tableSink } from '../sink/table-sink.ts';
+import { openInputs, reportInputs } from './inputs.ts';
 import type { CommandArgs } from './main.ts';
 
 export async function replayCommand(args: CommandArgs): Promise<number> {
   if (args.positionals.length === 0) throw new UsageError('replay needs at least one input file (or - for stdin)');
   const sink = makeSink(args.output);
 
-  // A file that cannot be opened is reported and the others still replay; the report waits
-  // until the filters compiled, so that a bad filter is the only line before exit 2.
-  const unopened: string[] = [];
-  const sources = [];
-  for (const path of args.positionals) {
-    try {
-      sources.push(await openCapture(path));
-    } catch (err) {
-      if (!(err instanceof InputError)) throw err;
-      unopened.push(err.message);
-    }
-  }
-  // follow finds descendants in the recordings' lifecycle records, read as the replay goes.
-  const recordings = sources.filter((s): s is NevSource => s instanceof NevSource);
-  const lifecycle = new LifecycleTree();
-  for (const r of recordings) r.feedLifecycle(lifecycle);
-  const filter = compileFilters(args.trace, {
-    hasProcessContext: sources.some((s) => s.hasProcessContext),
-    ...(recordings.length > 0 ? { processTree: lifecycle.tree } : {}),
-  });
-  for (const message of unopened) process.stderr.write(`netrec: error: ${message}\n`);
-  for (const warning of filter.warnings) process.stderr.write(`netrec: warning: ${warning}\n`);
+  const inputs = await openInputs(args.positionals, args.trace);
+  reportInputs(inputs);
+  const { sources, filter, unopened } = inputs;
   const report = (issue: InputIssue): void => void process.stderr.write(formatIssue(issue) + '\n');
   const stats = await replay({ sources, events: filter.events, accept: filter.accept, sink, report });
   return unopened.length + stats.errors > 0 ? 1 : 0;
