@@ -65,7 +65,7 @@ export interface WriterStats {
   records: number;
 }
 
-const NETREC_VERSION = (
+export const NETREC_VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
