@@ -8,9 +8,11 @@
  *
  * The export writes it (src/sink/) and the pcapng reader parses it (src/replay/): it lives here,
  * below both. Values are bare when they are printable ASCII without space, quote, backslash or
- * '='; otherwise quoted, with \" \\ \n \r \t and \u{HEX} for every control, bidi or other
- * invisible character, so a hostile comm cannot reorder or hide text in a viewer.
+ * '='; otherwise quoted, with \" and the escapes of escape.ts (\\ \n \r \t \u{HEX} for every
+ * control, bidi or other invisible character), so a hostile comm cannot reorder or hide text in
+ * a viewer.
  */
+import { escapeText } from './escape.ts';
 import type { TaskContext } from './packet.ts';
 
 /** What a comment carries: the owning task and the packet fields only recordings have. */
@@ -152,17 +154,10 @@ function splitFields(text: string): Map<string, string> | undefined {
 /** Printable ASCII other than space, quote, backslash and '='. */
 const BARE = /^[!#-<>-[\]-~]+$/;
 
-/**
- * Characters shown escaped inside quotes: C0 and C1 controls, DEL, the bidi controls (U+061C,
- * U+200E-U+200F, U+202A-U+202E, U+2066-U+2069), the line and paragraph separators, and lone
- * surrogates (which UTF-8 cannot carry).
- */
-const ESCAPED = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"\\]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const SHORT_ESCAPES: Readonly<Record<string, string>> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
+/** `value` bare when it can be, else quoted with escapes (src/core/escape.ts, and \"). */
 export function quote(value: string): string {
   if (BARE.test(value)) return value;
-  return `"${value.replace(ESCAPED, (c) => SHORT_ESCAPES[c] ?? `\\u{${c.charCodeAt(0).toString(16)}}`)}"`;
+  return `"${escapeText(value).replaceAll('"', '\\"')}"`;
 }
 
 const UNESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', n: '\n', r: '\r', t: '\t' };

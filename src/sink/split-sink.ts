@@ -8,7 +8,7 @@
  */
 import type { InputIssue } from '../core/errors.ts';
 import type { CapturedPacket } from '../core/packet.ts';
-import { quote } from '../core/packet-comment.ts';
+import { escapeText } from '../core/escape.ts';
 import type { DecodedPacket } from '../decode/packet.ts';
 import { ByteOutput } from './byte-output.ts';
 import type { CaptureOrigin, CaptureSink, Loss } from './capture-sink.ts';
@@ -70,7 +70,7 @@ export class SplitSink {
       for (const [origin, loss] of this.losses) g.sink.lost(origin, loss);
       issues.push(...g.sink.end());
       g.output.release();
-      lines.push(`${quote(g.key)}\t${g.file}\t${g.sink.packets}\t${g.sink.bytes}`);
+      lines.push(`${escapeText(g.key)}\t${g.file}\t${g.sink.packets}\t${g.sink.bytes}`);
     }
     const index = new ByteOutput(this.target.file(INDEX_FILE));
     index.write(Buffer.from(lines.join('\n') + '\n', 'utf8'));
