@@ -5,6 +5,7 @@ import { decodePacket, Depth } from '../decode/packet.ts';
 import { isPacketItem } from '../nev/recording.ts';
 import { RecordType } from '../nev/records.ts';
 import { NevSource } from '../replay/nev-source.ts';
+import { isoTime } from '../sink/table-sink.ts';
 import { USAGE } from './usage.ts';
 
 /** Layers counted in "packets per protocol", in print order. */
@@ -187,14 +188,6 @@ function bytes(n: number): string {
     i++;
   }
   return `${v.toFixed(1)} ${units[i]}`;
-}
-
-/** Epoch ns as ISO 8601 UTC with all nine fraction digits. */
-function isoTime(ns: bigint): string {
-  const ms = ns / 1_000_000n;
-  const base = new Date(Number(ms)).toISOString();
-  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');
-  return `${base.slice(0, 19)}.${frac}Z`;
 }
 
 function seconds(ns: bigint): string {
