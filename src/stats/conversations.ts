@@ -60,6 +60,8 @@ export interface Conversation {
   last: bigint;
   aToB: Traffic;
   bToA: Traffic;
+  /** Second copies of its packets (recorded at both ends), not counted in the traffic. */
+  copies: number;
   tcp?: TcpProgress;
 }
 
@@ -107,7 +109,10 @@ export class ConversationTable {
       if (p.direction === 'egress') own(sender, p.task);
       else if (p.direction === 'ingress') own(receiver, p.task);
     }
-    if (!counted) return c;
+    if (!counted) {
+      c.copies++;
+      return c;
+    }
     const traffic = fromA ? c.aToB : c.bToA;
     traffic.packets++;
     traffic.bytes += p.originalLength;
@@ -129,6 +134,7 @@ export class ConversationTable {
       last: p.timestamp,
       aToB: { packets: 0, bytes: 0 },
       bToA: { packets: 0, bytes: 0 },
+      copies: 0,
       ...(isTcp ? { tcp: { state: 'mid-stream', syn: false, synAck: false, established: false, finFromA: false, finFromB: false, rst: false } } : {}),
     };
     const live: Live = { conversation, aIsFlowA: flow.forward };

@@ -52,6 +52,11 @@ export class DnsTransactions {
   private readonly byKey = new Map<string, DnsTransaction>();
   unsolicited = 0;
   repeatedResponses = 0;
+  /** Every query and response message, retransmissions and unsolicited ones included. */
+  queryMessages = 0;
+  responseMessages = 0;
+  /** Response messages per rcode. */
+  readonly responseCodes = new Map<number, number>();
   /** Queries that arrived once the table was full: counted, not listed. */
   overflow = 0;
 
@@ -64,6 +69,12 @@ export class DnsTransactions {
     const qkey = q ? `${q.type}/${q.class}/${question.name}` : '';
     const key = `${e.protocol}|${client}|${cport}|${server}|${sport}|${m.id}|${qkey}`;
     const known = this.byKey.get(key);
+    if (m.qr) {
+      this.responseMessages++;
+      this.responseCodes.set(m.responseCode, (this.responseCodes.get(m.responseCode) ?? 0) + 1);
+    } else {
+      this.queryMessages++;
+    }
     if (!m.qr) {
       if (known !== undefined && known.response === undefined) {
         known.retransmissions++;

@@ -43,6 +43,7 @@ export function renderTable(r: StatsReport, limit: number): string {
     out,
     `DNS transactions: ${count(d.queries)} queries, ${count(d.answered)} answered, ${count(d.unanswered)} unanswered; ${count(d.retransmissions)} retransmitted queries, ${count(d.unsolicited)} unsolicited and ${count(d.repeatedResponses)} repeated responses`,
   );
+  if (d.responseCodes.length > 0) out.push(`responses by rcode: ${d.responseCodes.map((c) => escapeText(`${count(c.count)} ${c.rcode} ${c.name}`)).join(', ')}`);
   if (d.latency !== undefined) out.push(`latency: min ${millis(d.latency.min)}, mean ${millis(d.latency.mean)}, max ${millis(d.latency.max)}`);
   table(out, ['TIME (UTC)', 'CLIENT', 'CLIENT PROCESS', 'SERVER', 'ID', 'QUESTION', 'RCODE', 'LATENCY', 'ANSWERS'], cut(d.transactions, limit).map(transactionCells));
   more(out, d.transactions.length, limit, 'transactions');

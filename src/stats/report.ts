@@ -6,6 +6,7 @@ import type { StatsCollector } from './collector.ts';
 import type { Conversation, Endpoint, TcpProgress, Traffic } from './conversations.ts';
 import type { DnsQuestion, DnsTransaction } from './dns-transactions.ts';
 import { TopCounter, type Counted } from './top-counter.ts';
+import { dnsResponseCodeName } from '../event/dns.ts';
 import type { DnsAnswer } from '../event/types.ts';
 
 export interface EndpointRow {
@@ -23,6 +24,8 @@ export interface ConversationRow {
   last: bigint;
   aToB: Traffic;
   bToA: Traffic;
+  /** Second copies of its packets (recorded at both ends), not counted. */
+  copies: number;
   tcp?: TcpProgress;
 }
 
@@ -70,6 +73,12 @@ export interface StatsReport {
   conversationsOverflow: Traffic;
   dns: {
     transactions: TransactionRow[];
+    /** Query and response messages, each copy counted once. */
+    queryMessages: number;
+    responseMessages: number;
+    /** Response messages per rcode, most first. */
+    responseCodes: { rcode: number; name: string; count: number }[];
+    /** Transactions: distinct queries (retransmissions are not new ones). */
     queries: number;
     answered: number;
     unanswered: number;
@@ -111,6 +120,11 @@ export function buildReport(c: StatsCollector, inputs: string[], top: number): S
     conversationsOverflow: c.conversations.overflow,
     dns: {
       transactions,
+      queryMessages: c.dns.queryMessages,
+      responseMessages: c.dns.responseMessages,
+      responseCodes: [...c.dns.responseCodes]
+        .map(([rcode, count]) => ({ rcode, name: dnsResponseCodeName(rcode), count }))
+        .sort((x, y) => y.count - x.count || x.rcode - y.rcode),
       queries: transactions.length + c.dns.overflow,
       answered: answered.length,
       unanswered: transactions.length - answered.length,
@@ -148,6 +162,7 @@ function conversationRow(c: Conversation): ConversationRow {
     last: c.last,
     aToB: c.aToB,
     bToA: c.bToA,
+    copies: c.copies,
     ...(c.tcp !== undefined ? { tcp: c.tcp } : {}),
   };
 }
