@@ -11,10 +11,10 @@
  * - losses become epb_dropcount on the next packet and isb_ifdrop on an interface of their input.
  */
 import { inputIssue, InputError, type InputIssue } from '../core/errors.ts';
-import type { CapturedPacket } from '../core/packet.ts';
+import type { CapturedPacket, Direction } from '../core/packet.ts';
 import { formatPacketComment } from '../core/packet-comment.ts';
 import type { ByteOutput } from './byte-output.ts';
-import { EPB_INBOUND, EPB_OUTBOUND, PcapngWriter, type SectionInfo } from './pcapng-writer.ts';
+import { EPB_INBOUND, EPB_OUTBOUND, EPB_UNKNOWN_DIRECTION, PcapngWriter, type SectionInfo } from './pcapng-writer.ts';
 import { DEFAULT_PCAP_SNAPLEN, pcapFileHeader, PcapWriter, PCAP_TIME_LIMIT } from './pcap-writer.ts';
 
 /** The input a packet comes from. */
@@ -44,6 +44,9 @@ export interface CaptureSink {
   /** Sum of the packets' original lengths. */
   readonly bytes: number;
 }
+
+/** epb_flags of a direction; 'unknown' is a source that said so (flags present, direction 0). */
+const DIRECTION_FLAGS: Readonly<Record<Direction, number>> = { unknown: EPB_UNKNOWN_DIRECTION, ingress: EPB_INBOUND, egress: EPB_OUTBOUND };
 
 /** Longest option value a pcapng option length (16 bits) can describe. */
 const MAX_OPTION_BYTES = 0xffff;
@@ -106,7 +109,7 @@ export class PcapngCaptureSink implements CaptureSink {
       ticks,
       data: p.data,
       originalLength: p.originalLength,
-      flags: p.direction === 'ingress' ? EPB_INBOUND : p.direction === 'egress' ? EPB_OUTBOUND : 0,
+      ...(p.direction !== undefined ? { flags: DIRECTION_FLAGS[p.direction] } : {}),
       ...(dropCount !== undefined ? { dropCount } : {}),
       ...(comment !== undefined ? { comment } : {}),
       ...(darwinProcess !== undefined ? { darwinProcess } : {}),

@@ -39,6 +39,7 @@ const DARWIN_PROC_NAME = 2;
 /** if_tsresol 9: timestamps count nanoseconds, so no recorded digit is lost. */
 export const NANOSECOND_TSRESOL = 9;
 /** Direction bits of epb_flags. */
+export const EPB_UNKNOWN_DIRECTION = 0;
 export const EPB_INBOUND = 1;
 export const EPB_OUTBOUND = 2;
 
@@ -66,8 +67,8 @@ export interface EnhancedPacket {
   ticks: bigint;
   data: Uint8Array;
   originalLength: number;
-  /** epb_flags (direction bits), 0 to leave the option out. */
-  flags: number;
+  /** epb_flags (direction bits); absent when the direction is not known at all. */
+  flags?: number;
   /** epb_dropcount, when known. */
   dropCount?: bigint;
   comment?: string;
@@ -149,7 +150,7 @@ export class PcapngWriter {
     const captured = p.data.length;
     const comment = p.comment === undefined ? undefined : Buffer.from(p.comment, 'utf8');
     let options = 0;
-    if (p.flags !== 0) options += optionSize(4);
+    if (p.flags !== undefined) options += optionSize(4);
     if (p.dropCount !== undefined) options += optionSize(8);
     if (comment !== undefined) options += optionSize(comment.length);
     if (p.darwinProcess !== undefined) options += optionSize(4);
@@ -167,7 +168,7 @@ export class PcapngWriter {
     let o = at + 28 + captured;
     const dataEnd = at + 28 + padded(captured);
     while (o < dataEnd) b[o++] = 0;
-    if (p.flags !== 0) {
+    if (p.flags !== undefined) {
       o = optionHeader(b, o, EPB_FLAGS, 4);
       b.writeUInt32LE(p.flags, o);
       o += 4;

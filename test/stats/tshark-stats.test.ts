@@ -10,7 +10,7 @@
  *    counted once by netrec and twice by tshark (see recordings.test.ts), so tshark is given only
  *    the outbound copies, which on these all-local recordings are every packet once.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ import { replay } from '../../src/pipeline/replay.ts';
 import { openCapture } from '../../src/replay/open.ts';
 import { StatsCollector } from '../../src/stats/collector.ts';
 import { buildReport, type StatsReport } from '../../src/stats/report.ts';
+import { netrec } from '../helpers/netrec-cli.ts';
 import { requireShared } from '../helpers/shared.ts';
 import { parseTsharkConversations, parseTsharkTree, tsharkAvailable, tsharkStatistics, type TsharkConversation } from '../helpers/tshark.ts';
 
@@ -29,7 +30,6 @@ if (noTshark && process.env['CI'] === 'true') throw new Error('tshark is require
 if (noTshark) console.warn('skipping the tshark statistics comparison: tshark not found');
 
 const pcapDir = requireShared('pcaps');
-const ENTRY = ['--import', 'tsx', 'test/cli/netrec-entry.ts'];
 
 /** netrec decodes DNS on port 53 only; tshark's tree is limited to the same. */
 const DNS_TREE = 'dns,tree,udp.port==53 || tcp.port==53';
@@ -107,7 +107,7 @@ async function statsInProcess(path: string): Promise<StatsReport> {
 }
 
 function statsByCli(...args: string[]): StatsReport {
-  const run = spawnSync(process.execPath, [...ENTRY, 'stats', ...args, '--output', 'json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const run = netrec(['stats', ...args, '--output', 'json']);
   if (run.status !== 0) throw new Error(`netrec stats ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
   return JSON.parse(run.stdout) as StatsReport;
 }
@@ -227,7 +227,7 @@ describe.skipIf(noTshark)('netrec stats on the fixture recordings agrees with ts
     const recording = join('fixtures/recordings', name);
     const exported = join(dir, `${name}.pcapng`);
     const outbound = join(dir, `${name}.out.pcapng`);
-    execFileSync(process.execPath, [...ENTRY, 'export', recording, '-w', exported], { stdio: 'pipe' });
+    expect(netrec(['export', recording, '-w', exported]).status).toBe(0);
     execFileSync('tshark', ['-r', exported, '-Y', 'frame.packet_flags_direction == 2', '-w', outbound], { stdio: 'pipe' });
     const ours = statsByCli(recording);
     const tshark = await tsharkView(outbound);

@@ -1,0 +1,24 @@
+/**
+ * Runs netrec as a user does, in a child process. `export` and `stats` go through the test-only
+ * entry until the lead wires them into main.ts (test/cli/netrec-entry.ts); every other command
+ * reaches main unchanged through the same entry.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+
+const ENTRY = ['--import', 'tsx', 'test/cli/netrec-entry.ts'];
+
+export interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function netrec(args: readonly string[], input?: string | Uint8Array): Run {
+  const run = spawnSync(process.execPath, [...ENTRY, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, ...(input !== undefined ? { input } : {}) });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** netrec running in the background (for signals). */
+export function netrecChild(args: readonly string[]): ChildProcess {
+  return spawn(process.execPath, [...ENTRY, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+}
