@@ -7,7 +7,7 @@ import { isIssue, type PacketSource, type SourceItem } from '../../src/replay/so
 import type { InputIssue } from '../../src/core/errors.ts';
 import type { CapturedPacket } from '../../src/core/packet.ts';
 
-type Order = 'le' | 'be';
+export type Order = 'le' | 'be';
 
 function u16(value: number, order: Order): Buffer {
   const bytes = Buffer.alloc(2);
