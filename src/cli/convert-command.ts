@@ -13,6 +13,7 @@ import { startProgress } from './progress.ts';
 import { EXIT } from './report.ts';
 import type { ParsedArgs } from './spec.ts';
 import { writerOptionsFrom } from './writer-options.ts';
+import { exportPackets, type Format } from './export-run.ts';
 
 /**
  * `netrec convert in.pcap -o out.nev`: a capture into a recording without process context.
@@ -23,11 +24,26 @@ export async function convertCommand(args: ParsedArgs): Promise<number> {
   checkOperands(args.command, args.operands);
   const input = args.operands[0]!;
   const target = writerOptionsFrom(args);
-  // The output's name must not promise a format that is not written.
-  const named = /\.(pcapng|pcap|cap|ntar)$/i.exec(target.dir)?.[1];
-  if (named !== undefined && args.string('format') === undefined) {
-    throw new UsageError(`convert writes .nev recordings, not ${named.toLowerCase()}: to write ${target.dir}, use netrec export ${input} -w ${target.dir}`);
+  // The output format follows --format, else the output's name: a name never promises a format
+  // that is not written.
+  const format = args.string('format') ?? (/\.pcapng$/i.test(target.dir) ? 'pcapng' : /\.pcap$/i.test(target.dir) ? 'pcap' : 'nev');
+  if (format !== 'nev') {
+    const nevOnly = ['compress', 'rotate-size', 'rotate-seconds', 'max-segments'].filter((o) => args.flag(o) || args.string(o) !== undefined);
+    if (nevOnly.length > 0) throw new UsageError(`--${nevOnly[0]} is for .nev recordings, not ${format}`);
+    return exportPackets({
+      inputs: [input],
+      output: target.dir,
+      format: format as Format,
+      micro: false,
+      trace: [],
+      splitBy: undefined,
+      force: args.flag('force'),
+      window: {},
+      order: 'concat',
+      limit: undefined,
+    });
   }
+  if (args.string('format') === undefined && /\.(cap|ntar)$/i.test(target.dir)) throw new UsageError(`${target.dir} names a capture file: give --format nev to write a recording under that name, or --format pcapng`);
   const source = await openCapture(input);
   if (source instanceof NevSource) throw new UsageError(`${input} is already a .nev recording`);
 

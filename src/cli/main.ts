@@ -20,6 +20,8 @@ const HANDLERS: Record<string, () => Promise<Handler>> = {
   info: async () => (await import('./info-command.ts')).infoCommand,
   verify: async () => (await import('./verify-command.ts')).verifyCommand,
   convert: async () => (await import('./convert-command.ts')).convertCommand,
+  export: async () => (await import('./export-command.ts')).exportCommand,
+  stats: async () => (await import('./stats-command.ts')).statsCommand,
   completion: async () => (await import('./completion.ts')).completionCommand,
   help: async () => helpCommand,
 };

@@ -1,42 +1,41 @@
-import { formatIssue, type InputIssue } from '../core/errors.ts';
-import { terminalText } from '../core/terminal-text.ts';
-import { compileFilters } from '../filter/compile.ts';
+import { formatIssue, UsageError, type InputIssue } from '../core/errors.ts';
 import { replay } from '../pipeline/replay.ts';
-import { LifecycleTree } from '../replay/lifecycle-tree.ts';
-import { NevSource } from '../replay/nev-source.ts';
-import { inputPaths, openInputs } from './inputs.ts';
+import { exportPackets } from './export-run.ts';
+import { inputPaths, openInputs, reportInputs, timeWindow } from './inputs.ts';
 import { onInterrupt } from './interrupt.ts';
 import { startProgress } from './progress.ts';
 import { EXIT } from './report.ts';
 import { makeSink } from './sinks.ts';
 import type { ParsedArgs } from './spec.ts';
-import { integerIn, parseTime } from './values.ts';
+import { integerIn } from './values.ts';
 
 export async function replayCommand(args: ParsedArgs): Promise<number> {
   const paths = inputPaths(args);
-  const from = args.string('from');
-  const to = args.string('to');
-  const window = {
-    ...(from !== undefined ? { from: parseTime(from, '--from') } : {}),
-    ...(to !== undefined ? { to: parseTime(to, '--to') } : {}),
-  };
+  const window = timeWindow(args);
   const count = args.string('count');
   const limit = count === undefined ? undefined : integerIn('--count', count, 1, Number.MAX_SAFE_INTEGER);
+  const write = args.string('write');
+  if (write !== undefined) {
+    if (args.string('output') !== undefined) throw new UsageError('-w writes packets, --output formats events: give one of them');
+    // As tshark -w: the packets that pass the filters, into a capture file (export's writer).
+    return exportPackets({
+      inputs: paths,
+      output: write,
+      format: /\.pcap$/i.test(write) ? 'pcap' : 'pcapng',
+      micro: false,
+      trace: args.strings('trace'),
+      splitBy: undefined,
+      force: false,
+      window,
+      order: args.flag('concat') ? 'concat' : 'merge',
+      limit,
+    });
+  }
   const sink = makeSink(args.string('output'));
 
-  // A file that cannot be opened is reported and the others still replay; the report waits
-  // until the filters compiled, so that a bad filter is the only line before exit 2.
-  const { sources, unopened } = await openInputs(paths, window.from !== undefined ? { fromTime: window.from } : {});
-  // follow finds descendants in the recordings' lifecycle records, read as the replay goes.
-  const recordings = sources.filter((s): s is NevSource => s instanceof NevSource);
-  const lifecycle = new LifecycleTree();
-  for (const r of recordings) r.feedLifecycle(lifecycle);
-  const filter = compileFilters([...args.strings('trace')], {
-    hasProcessContext: sources.some((s) => s.hasProcessContext),
-    ...(recordings.length > 0 ? { processTree: lifecycle.tree } : {}),
-  });
-  for (const message of unopened) process.stderr.write(terminalText(`netrec: error: ${message}`) + '\n');
-  for (const warning of filter.warnings) process.stderr.write(terminalText(`netrec: warning: ${warning}`) + '\n');
+  const inputs = await openInputs(paths, args.strings('trace'), window.from !== undefined ? { fromTime: window.from } : {});
+  reportInputs(inputs);
+  const { sources, filter, unopened } = inputs;
 
   const progress = startProgress('replay', sources);
   const report = (issue: InputIssue): void => {

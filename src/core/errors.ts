@@ -18,6 +18,11 @@ export interface InputIssue {
    * (for example a header cut short by the capture's snaplen).
    */
   severity: 'error' | 'warning';
+  /**
+   * Packets that never reached the input (a recording's loss record), when the issue reports
+   * such a loss: in stream order, so an export can count them where they happened.
+   */
+  lost?: { kernelLost: bigint; userDropped: bigint };
 }
 
 export function inputIssue(

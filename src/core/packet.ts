@@ -65,6 +65,8 @@ export interface CapturedPacket {
   cpu?: number;
   direction?: Direction;
   ifindex?: number;
+  /** Name of the capture interface, when the source names it (pcapng if_name). */
+  interfaceName?: string;
   /** The kernel's socket cookie of the owning socket (recordings only). */
   socketCookie?: bigint;
   task?: TaskContext;

@@ -1,18 +1,31 @@
 /**
  * The replay pipeline: source → decode → event → filter → sink.
  * Each stage is a separate module; this file only wires them and keeps the counts.
+ *
+ * Two kinds of output hang off the same loop: an event sink (replay prints events) and a packet
+ * consumer (export writes packets, stats counts them). A packet reaches the consumer when the
+ * filter keeps at least one of its events, so `export --trace X` writes exactly the packets that
+ * `replay --trace X` prints events for; without a filter every packet does, IP or not.
  */
 import { inputIssue, type InputIssue } from '../core/errors.ts';
 import type { CapturedPacket } from '../core/packet.ts';
-import { decodePacket } from '../decode/packet.ts';
+import { decodePacket, type DecodedPacket, type Depth } from '../decode/packet.ts';
 import { DEFAULT_REASSEMBLY_BUDGET, TcpDnsReassembler, type ReassemblyOptions } from '../decode/tcp-dns-stream.ts';
 import type { DecodeError } from '../decode/types.ts';
 import { buildEvents } from '../event/build.ts';
-import { depthFor, type EventMask } from '../event/selection.ts';
+import { ALL_EVENTS, depthFor, type EventMask } from '../event/selection.ts';
 import type { TraceeEvent } from '../event/types.ts';
 import { concatenate, mergeByTime } from '../replay/interleave.ts';
 import { isIssue, type PacketSource } from '../replay/source.ts';
 import type { EventSink } from '../sink/sink.ts';
+
+/** Where kept packets go, with their decode. */
+export interface PacketConsumer {
+  /** How deep the consumer needs packets decoded; 0: not at all (they may still be, for the filter). */
+  readonly depth: Depth | 0;
+  /** `source` is the input's position in `sources`. */
+  packet(packet: CapturedPacket, decoded: DecodedPacket, source: number): void;
+}
 
 export interface ReplayOptions {
   sources: PacketSource[];
@@ -20,40 +33,51 @@ export interface ReplayOptions {
   events: EventMask;
   /** Keeps an event or drops it; runs on built events only. */
   accept?: (event: TraceeEvent) => boolean;
-  sink: EventSink;
+  sink?: EventSink;
+  packets?: PacketConsumer;
   /** Receives every input issue (bad record, undecodable packet) as it happens. */
-  report?: (issue: InputIssue) => void;
+  report?: (issue: InputIssue, source: number) => void;
   /** Several sources: merged by timestamp (default) or one after the other. */
   order?: 'merge' | 'concat';
   /** Only packets with from <= timestamp <= to (epoch ns) are decoded. */
   window?: { from?: bigint; to?: bigint };
-  /** Stop after this many packets that gave at least one accepted event. */
+  /** Stop after this many kept packets (with an accepted event, or any packet without a filter). */
   limit?: number;
   /** Stops the replay between batches; what was written stays complete. */
   signal?: AbortSignal;
   /** Called after every batch with the packets read so far. */
   progress?: (packetsRead: number) => void;
-  /** Bounds of DNS-over-TCP reassembly (its memory budget). */
+  /** Bounds of DNS-over-TCP reassembly (its memory budget, shared by all inputs). */
   reassembly?: ReassemblyOptions;
 }
 
 export interface ReplayStats {
   packets: number;
-  /** Packets that gave at least one accepted event. */
+  /** Packets kept: with at least one accepted event (every packet when nothing filters). */
   matched: number;
   events: number;
+  /** Packets handed to the packet consumer. */
+  kept: number;
   errors: number;
   warnings: number;
 }
 
+/** What a packet that was not decoded looks like to a consumer. */
+const UNDECODED: DecodedPacket = { dns: [] };
+
 export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
-  const stats: ReplayStats = { packets: 0, matched: 0, events: 0, errors: 0, warnings: 0 };
-  const report = (issue: InputIssue): void => {
+  const stats: ReplayStats = { packets: 0, matched: 0, events: 0, kept: 0, errors: 0, warnings: 0 };
+  const { sink, packets: consumer, accept } = opts;
+  const index = new Map(opts.sources.map((s, i) => [s, i]));
+  const report = (issue: InputIssue, source: PacketSource): void => {
     if (issue.severity === 'error') stats.errors++;
     else stats.warnings++;
-    opts.report?.(issue);
+    opts.report?.(issue, index.get(source)!);
   };
-  const depth = depthFor(opts.events);
+  // Packets are filtered through their events when a filter or an event selection is given.
+  const filtering = accept !== undefined || opts.events !== ALL_EVENTS;
+  const needEvents = sink !== undefined || (consumer !== undefined && filtering);
+  const depth = Math.max(needEvents ? depthFor(opts.events) : 0, consumer?.depth ?? 0) as Depth | 0;
   const built: TraceeEvent[] = [];
   const from = opts.window?.from;
   const to = opts.window?.to;
@@ -70,37 +94,50 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
       const reassembler = streams.get(source)!;
       for (const item of items) {
         if (isIssue(item)) {
-          report(item);
+          report(item, source);
           continue;
         }
         stats.packets++;
         if ((from !== undefined && item.timestamp < from) || (to !== undefined && item.timestamp > to)) continue;
-        const decoded = decodePacket(item.data, item.linkType, depth, reassembler, item.direction);
-        if (decoded.error) report(decodeIssue(source.name, item, decoded.error));
-        built.length = 0;
-        buildEvents(item, decoded, opts.events, built);
-        let accepted = false;
-        for (const e of built) {
-          if (opts.accept && !opts.accept(e)) continue;
-          stats.events++;
-          accepted = true;
-          opts.sink.write(e);
+        let decoded = UNDECODED;
+        if (depth !== 0) {
+          decoded = decodePacket(item.data, item.linkType, depth, reassembler, item.direction);
+          if (decoded.error) report(decodeIssue(source.name, item, decoded.error), source);
         }
-        if (accepted && ++stats.matched >= limit) break reading;
+        let keep = !filtering;
+        if (needEvents) {
+          built.length = 0;
+          buildEvents(item, decoded, opts.events, built);
+          for (const e of built) {
+            if (accept && !accept(e)) continue;
+            keep = true;
+            if (sink === undefined) break;
+            stats.events++;
+            sink.write(e);
+          }
+        }
+        if (!keep) continue;
+        if (consumer !== undefined) {
+          stats.kept++;
+          consumer.packet(item, decoded, index.get(source)!);
+        }
+        if (++stats.matched >= limit) break reading;
       }
     }
     opts.progress?.(stats.packets);
-    await opts.sink.flush();
-    if (opts.sink.closed) return stats;
+    if (sink !== undefined) {
+      await sink.flush();
+      if (sink.closed) return stats;
+    }
     if (opts.signal?.aborted) break;
   }
   for (const [source, reassembler] of streams) {
     const incomplete = reassembler.incompleteFlows();
     if (incomplete > 0) {
-      report(inputIssue(source.name, 'end of input', `${incomplete} DNS-over-TCP flow(s) end in the middle of a message`, 'warning'));
+      report(inputIssue(source.name, 'end of input', `${incomplete} DNS-over-TCP flow(s) end in the middle of a message`, 'warning'), source);
     }
   }
-  await opts.sink.end();
+  await sink?.end();
   return stats;
 }
 

@@ -89,7 +89,9 @@ function lossWarning(file: string, loss: LossRecord): InputIssue {
   const parts = [];
   if (loss.kernelLost > 0n) parts.push(`${loss.kernelLost} packets the kernel could not hand over${loss.cpu !== undefined ? ` on CPU ${loss.cpu}` : ''}`);
   if (loss.userDropped > 0n) parts.push(`${loss.userDropped} packets dropped by the recorder`);
-  return inputIssue(file, `time ${loss.start}-${loss.end}`, `lost ${parts.join(', ')}`, 'warning');
+  const issue = inputIssue(file, `time ${loss.start}-${loss.end}`, `lost ${parts.join(', ')}`, 'warning');
+  issue.lost = { kernelLost: loss.kernelLost, userDropped: loss.userDropped };
+  return issue;
 }
 
 /**

@@ -8,7 +8,7 @@ import { InputError, systemMessage } from '../core/errors.ts';
 import { ByteReader } from './byte-reader.ts';
 import { isPcapMagic } from './pcap-header.ts';
 import { pcapSource } from './pcap.ts';
-import { BlockType } from './pcapng-blocks.ts';
+import { BlockType, sectionUserApplication } from './pcapng-blocks.ts';
 import { pcapngSource } from './pcapng.ts';
 import { openNevIfRecording } from './nev-source.ts';
 import type { PacketSource } from './source.ts';
@@ -27,7 +27,7 @@ const PROBE_BYTES = 16;
 interface StreamFormat {
   matches(head: Buffer): boolean;
   /** `bytes` still holds the head: the reader sees the file from its first byte. */
-  open(name: string, bytes: ByteReader): PacketSource;
+  open(name: string, bytes: ByteReader): PacketSource | Promise<PacketSource>;
 }
 
 /** Tried in order. A new file format (netrec's .nev segments) joins this list. */
@@ -35,7 +35,7 @@ const streamFormats: readonly StreamFormat[] = [
   { matches: isPcapMagic, open: pcapSource },
   {
     matches: (head) => head.length >= 4 && head.readUInt32LE(0) === BlockType.SECTION_HEADER,
-    open: pcapngSource,
+    open: async (name, bytes) => pcapngSource(name, bytes, await writtenByNetrec(bytes)),
   },
   // Files reach here only from stdin: a named .nev segment or directory is opened by path first.
   {
@@ -68,11 +68,29 @@ export async function openCapture(path: string, options: ReadOptions = {}): Prom
       const seen = available === 0 ? 'the file is empty' : `first bytes ${hexBytes(head)}`;
       throw new InputError(`${path}: ${NOT_A_CAPTURE} (${seen})`);
     }
-    return format.open(path, bytes);
+    return await format.open(path, bytes);
   } catch (error) {
     bytes.close();
     throw error;
   }
+}
+
+/** A section header longer than this is not looked into for its writer (it is still read). */
+const LARGEST_HEADER_PROBED = 1 << 16;
+
+/**
+ * Whether the first section header names netrec as the writer (shb_userappl "netrec ..."): its
+ * packets then carry process context in their comments, and process filters apply to it.
+ */
+async function writtenByNetrec(bytes: ByteReader): Promise<boolean> {
+  const head = bytes.peek(Math.min(bytes.buffered, 12));
+  if (head.length < 12) return false;
+  const littleEndian = head.readUInt32LE(8) === 0x1a2b3c4d;
+  const length = littleEndian ? head.readUInt32LE(4) : head.readUInt32BE(4);
+  if (length < 28 || length % 4 !== 0 || length > LARGEST_HEADER_PROBED) return false;
+  // A read error here is the reader's to report, at its place in the file.
+  if ((await bytes.request(length).catch(() => 0)) < length) return false;
+  return sectionUserApplication(bytes.peek(length), littleEndian)?.startsWith('netrec') ?? false;
 }
 
 async function openStream(path: string): Promise<{ data: Readable; size?: number }> {

@@ -4,7 +4,8 @@
  * the walker (pcapng.ts) has already checked, and returns a problem as a string: the walker knows
  * where the block is and turns it into an issue.
  */
-import type { CapturedPacket, Direction } from '../core/packet.ts';
+import type { CapturedPacket, Direction, TaskContext } from '../core/packet.ts';
+import { parsePacketComment } from '../core/packet-comment.ts';
 import { DEFAULT_TSRESOL, tickClock, type TickClock } from './pcapng-time.ts';
 
 export const BlockType = {
@@ -14,6 +15,8 @@ export const BlockType = {
   PACKET: 2,
   SIMPLE_PACKET: 3,
   ENHANCED_PACKET: 6,
+  /** Apple's Darwin process event block: a process that EPBs name by its index. */
+  DARWIN_PROCESS: 0x80000001,
 } as const;
 
 /** Smallest block: type, total length, trailing total length. */
@@ -23,10 +26,18 @@ export const MINIMUM_SECTION_HEADER_LENGTH = 28;
 export const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 
 const OPTION_END = 0;
+const OPTION_COMMENT = 1;
 /** epb_flags and pack_flags share the code and the direction bits. */
 const OPTION_PACKET_FLAGS = 2;
+const OPTION_SHB_USERAPPL = 4;
+const OPTION_IF_NAME = 2;
 const OPTION_IF_TSRESOL = 9;
 const OPTION_IF_TSOFFSET = 14;
+const OPTION_EPB_DARWIN_DPEB_ID = 32769;
+const OPTION_DARWIN_PROC_NAME = 2;
+const MINIMUM_DARWIN_PROCESS_LENGTH = 16;
+
+const utf8 = new TextDecoder('utf-8');
 
 const MINIMUM_INTERFACE_LENGTH = 20;
 /** Enhanced and obsolete packet blocks share this layout from byte 12 on. */
@@ -41,6 +52,7 @@ export const blockNames: Readonly<Record<number, string>> = {
   [BlockType.PACKET]: 'packet block',
   [BlockType.SIMPLE_PACKET]: 'simple packet block',
   [BlockType.ENHANCED_PACKET]: 'enhanced packet block',
+  [BlockType.DARWIN_PROCESS]: 'Darwin process event block',
 };
 
 export function isPacketBlock(type: number): boolean {
@@ -56,6 +68,16 @@ export interface Interface {
   /** 0: no limit. */
   snaplen: number;
   clock: TickClock;
+  /** if_name. */
+  name?: string;
+  /** The recorded ifindex netrec's export notes in the IDB comment (`ifindex=N`). */
+  ifindex?: number;
+}
+
+/** A Darwin process event block: the pid and name packets refer to. */
+export interface DarwinProcess {
+  pid: number;
+  name: string;
 }
 
 /** An IDB that could not be read still takes its interface number, so later ones keep theirs. */
@@ -76,6 +98,15 @@ export function sectionHeaderProblem(block: Buffer, littleEndian: boolean): stri
   return walkOptions(block, littleEndian, 24, () => {});
 }
 
+/** shb_userappl of a whole section header block, when it has one. */
+export function sectionUserApplication(block: Buffer, littleEndian: boolean): string | undefined {
+  let application: string | undefined;
+  walkOptions(block, littleEndian, 24, (code, at, length) => {
+    if (code === OPTION_SHB_USERAPPL) application = utf8.decode(block.subarray(at, at + length));
+  });
+  return application;
+}
+
 export function readInterface(block: Buffer, littleEndian: boolean): InterfaceSlot {
   if (block.length < MINIMUM_INTERFACE_LENGTH) {
     return { damage: `block length ${block.length} is less than the minimum of ${MINIMUM_INTERFACE_LENGTH}` };
@@ -83,8 +114,15 @@ export function readInterface(block: Buffer, littleEndian: boolean): InterfaceSl
   let tsresol = DEFAULT_TSRESOL;
   let tsoffsetSeconds = 0n;
   let optionProblem: string | undefined;
+  let name: string | undefined;
+  let ifindex: number | undefined;
   const overrun = walkOptions(block, littleEndian, 16, (code, at, length) => {
-    if (code === OPTION_IF_TSRESOL) {
+    if (code === OPTION_IF_NAME) {
+      name = utf8.decode(block.subarray(at, at + length));
+    } else if (code === OPTION_COMMENT) {
+      const noted = /^ifindex=(\d{1,10})$/.exec(utf8.decode(block.subarray(at, at + length)));
+      if (noted !== null && Number(noted[1]) <= 0xffffffff) ifindex = Number(noted[1]);
+    } else if (code === OPTION_IF_TSRESOL) {
       if (length === 1) tsresol = block[at]!;
       else optionProblem = `if_tsresol option has length ${length}, not 1`;
     } else if (code === OPTION_IF_TSOFFSET) {
@@ -101,7 +139,29 @@ export function readInterface(block: Buffer, littleEndian: boolean): InterfaceSl
     linkType: u16(block, 8, littleEndian),
     snaplen: u32(block, 12, littleEndian),
     clock: tickClock(tsresol, tsoffsetSeconds),
+    ...(name !== undefined ? { name } : {}),
+    ...(ifindex !== undefined ? { ifindex } : {}),
   };
+}
+
+/** A Darwin process event block: process id, then options (darwin_proc_name). */
+export function readDarwinProcess(block: Buffer, littleEndian: boolean): DarwinProcess | string {
+  if (block.length < MINIMUM_DARWIN_PROCESS_LENGTH) {
+    return `block length ${block.length} is less than the minimum of ${MINIMUM_DARWIN_PROCESS_LENGTH}`;
+  }
+  let name = '';
+  const overrun = walkOptions(block, littleEndian, 12, (code, at, length) => {
+    if (code === OPTION_DARWIN_PROC_NAME) name = utf8.decode(block.subarray(at, at + length));
+  });
+  return overrun ?? { pid: u32(block, 8, littleEndian), name };
+}
+
+/** The context a packet's options give it, and problems worth a warning. */
+export interface PacketOptionsContext {
+  /** Section's Darwin processes by index (undefined: a damaged block took the index). */
+  processes: readonly (DarwinProcess | undefined)[];
+  /** Receives one line per problem with the options' context (the packet is still read). */
+  warn(message: string): void;
 }
 
 /** An enhanced packet block (32-bit interface id) or an obsolete packet block (16-bit). */
@@ -111,6 +171,7 @@ export function readTimestampedPacket(
   interfaces: readonly InterfaceSlot[],
   number: number,
   offset: number,
+  context?: PacketOptionsContext,
 ): CapturedPacket | string {
   if (block.length < MINIMUM_TIMESTAMPED_PACKET_LENGTH) {
     return `block length ${block.length} is less than the minimum of ${MINIMUM_TIMESTAMPED_PACKET_LENGTH}`;
@@ -127,9 +188,15 @@ export function readTimestampedPacket(
     return `block length ${block.length} is too small for ${capturedLength} bytes of packet data`;
   }
   let direction: Direction | undefined;
+  let comments: string[] | undefined;
+  let darwinProcess: number | undefined;
   const overrun = walkOptions(block, littleEndian, optionsStart, (code, at, length) => {
     if (code === OPTION_PACKET_FLAGS && length === 4) {
       direction = directionOf(u32(block, at, littleEndian));
+    } else if (code === OPTION_COMMENT) {
+      (comments ??= []).push(utf8.decode(block.subarray(at, at + length)));
+    } else if (code === OPTION_EPB_DARWIN_DPEB_ID && length === 4) {
+      darwinProcess = u32(block, at, littleEndian);
     }
   });
   if (overrun !== undefined) return overrun;
@@ -142,7 +209,58 @@ export function readTimestampedPacket(
     offset,
   };
   if (direction !== undefined) packet.direction = direction;
+  if (iface.name !== undefined) packet.interfaceName = iface.name;
+  if (iface.ifindex !== undefined) packet.ifindex = iface.ifindex;
+  if (context !== undefined && (comments !== undefined || darwinProcess !== undefined)) {
+    addContext(packet, comments ?? [], darwinProcess, context);
+  }
   return packet;
+}
+
+/**
+ * Process context from the packet's options: netrec's comment (the first comment in its layout;
+ * others are a person's notes) or, failing that, the Darwin process the packet names.
+ */
+function addContext(packet: CapturedPacket, comments: readonly string[], darwinProcess: number | undefined, context: PacketOptionsContext): void {
+  for (const text of comments) {
+    const parsed = parsePacketComment(text);
+    if (parsed === undefined) continue;
+    if ('problem' in parsed) {
+      context.warn(`${parsed.problem}; the packet is read without the comment's context`);
+      continue;
+    }
+    if (parsed.task !== undefined) packet.task = parsed.task;
+    if (parsed.cpu !== undefined) packet.cpu = parsed.cpu;
+    if (parsed.socketCookie !== undefined) packet.socketCookie = parsed.socketCookie;
+    break;
+  }
+  if (packet.task !== undefined || darwinProcess === undefined) return;
+  const process = context.processes[darwinProcess];
+  if (process === undefined) {
+    context.warn(`names Darwin process ${darwinProcess}, which the section does not define (it has ${context.processes.length})`);
+    return;
+  }
+  packet.task = darwinTask(process);
+}
+
+/** What a Darwin process event block says about a task: its pid and name, nothing else. */
+function darwinTask(p: DarwinProcess): TaskContext {
+  return {
+    threadStartTime: 0n,
+    processId: p.pid,
+    threadId: 0,
+    parentProcessId: 0,
+    hostProcessId: p.pid,
+    hostThreadId: 0,
+    hostParentProcessId: 0,
+    userId: 0,
+    mountNamespace: 0,
+    pidNamespace: 0,
+    processName: p.name,
+    hostName: '',
+    cgroupId: 0n,
+    containerId: '',
+  };
 }
 
 /**

@@ -20,11 +20,13 @@ import {
   MINIMUM_SECTION_HEADER_LENGTH,
   blockNames,
   isPacketBlock,
+  readDarwinProcess,
   readInterface,
   readSimplePacket,
   readTimestampedPacket,
   sectionHeaderProblem,
   u32,
+  type DarwinProcess,
   type InterfaceSlot,
 } from './pcapng-blocks.ts';
 import type { PacketSource, SourceItem } from './source.ts';
@@ -41,13 +43,17 @@ const MAXIMUM_BLOCK_LENGTH = 32 + 128 * 1024 * 1024 + 131_072;
  */
 export const MAXIMUM_INTERFACES_PER_SECTION = 65_536;
 
-export function pcapngSource(name: string, bytes: ByteReader): PacketSource {
+/**
+ * `processContext`: the file says it carries process context (netrec wrote it, see open.ts), so
+ * process filters apply to it.
+ */
+export function pcapngSource(name: string, bytes: ByteReader, processContext = false): PacketSource {
   let iterated = false;
   const walker = new BlockWalker(name);
   return {
     layout: () => ({ format: 'pcapng', sections: walker.sections, interfaces: walker.declared }),
     name,
-    hasProcessContext: false,
+    hasProcessContext: processContext,
     progress: () => ({ bytes: bytes.offset, totalBytes: bytes.totalBytes }),
     batches() {
       if (iterated) throw new Error(`pcapng source ${name}: batches() can be iterated only once`);
@@ -62,6 +68,8 @@ interface Section {
   interfaces: InterfaceSlot[];
   /** Interface descriptions past MAXIMUM_INTERFACES_PER_SECTION. */
   ignoredInterfaces: number;
+  /** Darwin process event blocks by index; a damaged one keeps its index as undefined. */
+  processes: (DarwinProcess | undefined)[];
 }
 
 /** Reading goes on after a block, or stops for good. */
@@ -204,9 +212,20 @@ class BlockWalker {
   ): Outcome {
     switch (type) {
       case BlockType.SECTION_HEADER:
-        this.section = { littleEndian, interfaces: [], ignoredInterfaces: 0 };
+        this.section = { littleEndian, interfaces: [], ignoredInterfaces: 0, processes: [] };
         this.sections++;
         return 'next';
+      case BlockType.DARWIN_PROCESS: {
+        const process = readDarwinProcess(block, littleEndian);
+        const processes = this.section!.processes;
+        if (typeof process === 'string') {
+          out.push(this.blockIssue(type, offset, `process ${processes.length}: ${process}`));
+          processes.push(undefined);
+        } else {
+          processes.push(process);
+        }
+        return 'next';
+      }
       case BlockType.INTERFACE_DESCRIPTION: {
         const interfaces = this.section!.interfaces;
         if (interfaces.length >= MAXIMUM_INTERFACES_PER_SECTION) {
@@ -227,13 +246,14 @@ class BlockWalker {
       case BlockType.PACKET:
       case BlockType.SIMPLE_PACKET: {
         const number = this.nextPacketNumber++;
-        const read = type === BlockType.SIMPLE_PACKET ? readSimplePacket : readTimestampedPacket;
-        const packet = read(block, littleEndian, this.section!.interfaces, number, offset);
-        out.push(
-          typeof packet === 'string'
-            ? this.issue(packetLocation(offset, number), `${blockNames[type]}: ${packet}`)
-            : packet,
-        );
+        const where = packetLocation(offset, number);
+        const { interfaces, processes } = this.section!;
+        const warn = (message: string): void => void out.push(inputIssue(this.name, where, message, 'warning'));
+        const packet =
+          type === BlockType.SIMPLE_PACKET
+            ? readSimplePacket(block, littleEndian, interfaces, number, offset)
+            : readTimestampedPacket(block, littleEndian, interfaces, number, offset, { processes, warn });
+        out.push(typeof packet === 'string' ? this.issue(where, `${blockNames[type]}: ${packet}`) : packet);
         return 'next';
       }
       default:

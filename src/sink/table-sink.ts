@@ -54,6 +54,13 @@ export function clockTime(ns: bigint): string {
   return `${two(Math.floor(secs / 3600))}:${two(Math.floor(secs / 60) % 60)}:${two(secs % 60)}.${frac}`;
 }
 
+/** Epoch ns as ISO 8601 UTC with all nine fraction digits. */
+export function isoTime(ns: bigint): string {
+  const base = new Date(Number(ns / 1_000_000n)).toISOString();
+  const fraction = (((ns % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n).toString().padStart(9, '0');
+  return `${base.slice(0, 19)}.${fraction}Z`;
+}
+
 /** Compact human rendering; undefined for an empty value so the caller can leave it out. */
 export function readable(v: unknown): string | undefined {
   if (v === null || v === undefined) return undefined;

@@ -171,12 +171,23 @@ describe('info on captures, as capinfos sees them', () => {
 });
 
 describe('convert', () => {
-  it.each([['x.pcapng'], ['x.pcap']])('refuses -o %s instead of writing a .nev directory under that name', (name) => {
+  it.each([
+    ['x.pcapng', /^format +pcapng$/m],
+    ['x.pcap', /^format +pcap \(nanosecond timestamps/m],
+  ])('-o %s writes that format, not a .nev directory under that name', (name, format) => {
     const out = join(dir, name);
+    const r = netrec(['convert', RECORDING, '-o', out]);
+    expect(r.status).toBe(0);
+    expect(netrec(['info', out]).stdout).toMatch(format);
+  });
+
+  it('a capture name it cannot write is refused unless --format says what to write', () => {
+    const out = join(dir, 'x.cap');
     const r = netrec(['convert', DNS, '-o', out]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/convert writes \.nev recordings, not pcap(ng)?: to write .* use netrec export/);
+    expect(r.stderr).toMatch(/x\.cap names a capture file: give --format nev/);
     expect(existsSync(out)).toBe(false);
+    expect(netrec(['convert', DNS, '-o', out, '--format', 'nev']).status).toBe(0);
   });
 
   it('writes a recording that replays as the capture did', () => {
@@ -184,6 +195,14 @@ describe('convert', () => {
     const r = netrec(['convert', DNS, '-w', out]);
     expect(r.status).toBe(0);
     expect(netrec(['replay', out]).stdout).toBe(netrec(['replay', DNS]).stdout);
+  });
+
+  it('replay -w writes the packets that pass the filters, as export does', () => {
+    const out = join(dir, 'dns-only.pcapng');
+    const r = netrec(['replay', RECORDING, '-t', 'event=net_packet_dns', '-w', out]);
+    expect(r.status).toBe(0);
+    // The written file replays to the same DNS events, process context included.
+    expect(netrec(['replay', out, '-t', 'event=net_packet_dns']).stdout).toBe(netrec(['replay', RECORDING, '-t', 'event=net_packet_dns']).stdout);
   });
 });
 

@@ -491,3 +491,121 @@ function parseRR([label, rr]: [string, JsonObject]): TsharkDnsRR {
   }
   return r;
 }
+
+// ------------------------------------------------------------------ statistics (-z)
+
+/** Runs `tshark -n -q -r FILE -z STAT...` and returns its text output. */
+export async function tsharkStatistics(file: string, stats: string[], opts: TsharkOptions = {}): Promise<string> {
+  const bin = opts.tshark ?? process.env['TSHARK'] ?? 'tshark';
+  const args = ['-n', '-q', '-r', file, ...stats.flatMap((s) => ['-z', s])];
+  if (opts.filter !== undefined) args.push('-Y', opts.filter);
+  try {
+    const { stdout } = await execFileAsync(bin, args, { maxBuffer: 1 << 28, encoding: 'utf8', env: { ...process.env, WIRESHARK_CONFIG_DIR: configDir() } });
+    return stdout;
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`tshark failed on ${file}: ${(e.stderr ?? '').trim() || e.message}`);
+  }
+}
+
+/** A byte count as tshark prints it in conversation tables: exact ("524 bytes") or rounded ("40 kB"). */
+export interface TsharkBytes {
+  /** The value in bytes (for "40 kB": 40000). */
+  value: number;
+  /** How far the true value may be from `value` (0 when exact). */
+  tolerance: number;
+}
+
+export interface TsharkConversation {
+  a: { address: string; port: number };
+  b: { address: string; port: number };
+  /** "->": from A to B. */
+  aToB: { frames: number; bytes: TsharkBytes };
+  /** "<-": from B to A. */
+  bToA: { frames: number; bytes: TsharkBytes };
+  /** Seconds from the capture's first frame, as printed (9 decimals). */
+  relativeStart: string;
+  /** Seconds, as printed (4 decimals). */
+  duration: string;
+}
+
+const SI = new Map([['bytes', 1], ['kB', 1e3], ['MB', 1e6], ['GB', 1e9]]);
+
+function tsharkBytes(number: string, unit: string): TsharkBytes {
+  const scale = SI.get(unit);
+  if (scale === undefined) throw new Error(`tshark printed an unknown byte unit: ${number} ${unit}`);
+  return { value: Number(number) * scale, tolerance: scale === 1 ? 0 : scale };
+}
+
+/** "172.16.17.1:5000" or "fd6e::1:5001" (tshark does not bracket IPv6). */
+function addressPort(text: string): { address: string; port: number } {
+  const cut = text.lastIndexOf(':');
+  return { address: text.slice(0, cut), port: Number(text.slice(cut + 1)) };
+}
+
+/**
+ * The rows of `-z conv,tcp` or `-z conv,udp` output (one table). tshark 4.0 names the
+ * directions "<-" (B to A) and "->" (A to B), and rounds byte counts of 10000 and more to kB.
+ */
+export function parseTsharkConversations(output: string, protocol: 'TCP' | 'UDP'): TsharkConversation[] {
+  const lines = output.split('\n');
+  const start = lines.findIndex((l) => l.trim() === `${protocol} Conversations`);
+  if (start < 0) throw new Error(`tshark output has no ${protocol} conversation table`);
+  const rows: TsharkConversation[] = [];
+  const row = /^(\S+)\s+<->\s+(\S+)\s+(\d+)\s+([\d.]+) (\S+)\s+(\d+)\s+([\d.]+) (\S+)\s+(\d+)\s+([\d.]+) (\S+)\s+(\S+)\s+(\S+)$/;
+  for (const line of lines.slice(start + 4)) {
+    if (line.startsWith('====')) break;
+    if (line.trim() === '') continue;
+    const m = row.exec(line.trim());
+    if (m === null) throw new Error(`unexpected line in tshark's ${protocol} conversations: ${line}`);
+    rows.push({
+      a: addressPort(m[1]!),
+      b: addressPort(m[2]!),
+      bToA: { frames: Number(m[3]), bytes: tsharkBytes(m[4]!, m[5]!) },
+      aToB: { frames: Number(m[6]), bytes: tsharkBytes(m[7]!, m[8]!) },
+      relativeStart: m[12]!,
+      duration: m[13]!,
+    });
+  }
+  return rows;
+}
+
+export interface TsharkStatRow {
+  count: number;
+  average?: number;
+  min?: number;
+  max?: number;
+}
+
+/**
+ * A `-z NAME,tree` table as path → row, paths joined with " / " by indentation
+ * ("rcode / No such name", "Service Stats / request-response time (msec)").
+ */
+export function parseTsharkTree(output: string): Map<string, TsharkStatRow> {
+  const lines = output.split('\n');
+  const header = lines.findIndex((l) => l.startsWith('Topic / Item'));
+  if (header < 0) throw new Error('tshark output has no statistics tree');
+  const h = lines[header]!;
+  const col = (name: string): number => h.indexOf(name);
+  const [countAt, averageAt, minAt, maxAt, rateAt] = [col('Count'), col('Average'), col('Min Val'), col('Max Val'), col('Rate (ms)')];
+  const rows = new Map<string, TsharkStatRow>();
+  const path: string[] = [];
+  for (const line of lines.slice(header + 2)) {
+    if (line.startsWith('----') || line.trim() === '') break;
+    const topic = line.slice(0, countAt).trimEnd();
+    const depth = topic.length - topic.trimStart().length;
+    path.length = depth;
+    path[depth] = topic.trim();
+    const field = (from: number, to: number): number | undefined => {
+      const text = line.slice(from, to).trim();
+      return text === '' ? undefined : Number(text);
+    };
+    const stat: TsharkStatRow = { count: field(countAt, averageAt) ?? 0 };
+    const [average, min, max] = [field(averageAt, minAt), field(minAt, maxAt), field(maxAt, rateAt)];
+    if (average !== undefined) stat.average = average;
+    if (min !== undefined) stat.min = min;
+    if (max !== undefined) stat.max = max;
+    rows.set(path.join(' / '), stat);
+  }
+  return rows;
+}

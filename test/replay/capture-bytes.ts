@@ -7,7 +7,7 @@ import { isIssue, type PacketSource, type SourceItem } from '../../src/replay/so
 import type { InputIssue } from '../../src/core/errors.ts';
 import type { CapturedPacket } from '../../src/core/packet.ts';
 
-type Order = 'le' | 'be';
+export type Order = 'le' | 'be';
 
 function u16(value: number, order: Order): Buffer {
   const bytes = Buffer.alloc(2);
@@ -16,7 +16,7 @@ function u16(value: number, order: Order): Buffer {
   return bytes;
 }
 
-function u32(value: number, order: Order): Buffer {
+export function u32(value: number, order: Order): Buffer {
   const bytes = Buffer.alloc(4);
   if (order === 'le') bytes.writeUInt32LE(value);
   else bytes.writeUInt32BE(value);
@@ -130,12 +130,15 @@ export interface InterfaceFields {
   tsresol?: number;
   /** if_tsoffset seconds. */
   tsoffset?: bigint;
+  /** More options, encoded (see option()). */
+  options?: Buffer[];
 }
 
 export function idb(fields: InterfaceFields, order: Order = 'le'): Buffer {
   const options: Buffer[] = [];
   if (fields.tsresol !== undefined) options.push(option(9, Buffer.from([fields.tsresol]), order));
   if (fields.tsoffset !== undefined) options.push(option(14, i64(fields.tsoffset, order), order));
+  options.push(...(fields.options ?? []));
   const body = Buffer.concat([
     u16(fields.linkType, order),
     u16(0, order),
@@ -155,10 +158,13 @@ export interface EpbFields {
   capturedLength?: number;
   /** epb_flags value. */
   flags?: number;
+  /** More options, encoded (see option()). */
+  options?: Buffer[];
 }
 
 function timestampedBody(fields: EpbFields, interfaceField: Buffer, order: Order): Buffer {
   const options = fields.flags === undefined ? [] : [option(2, u32(fields.flags, order), order)];
+  options.push(...(fields.options ?? []));
   return Buffer.concat([
     interfaceField,
     u32(Number(fields.ticks >> 32n), order),

@@ -28,14 +28,14 @@ export class TopCounter {
     return this.#counts.size;
   }
 
-  add(key: string, bytes: number): void {
+  add(key: string, bytes: number, packets = 1): void {
     const counted = this.#counts.get(key);
     if (counted !== undefined) {
-      counted.packets++;
+      counted.packets += packets;
       counted.bytes += bytes;
       return;
     }
-    this.#counts.set(key, { key, packets: 1, bytes });
+    this.#counts.set(key, { key, packets, bytes });
     if (this.#counts.size > 2 * this.capacity) this.#prune();
   }
 
