@@ -1,7 +1,10 @@
 /**
- * Text from the input (process names, DNS names, container ids) shown to a person: every control,
- * bidi or other invisible character becomes a visible escape, so a hostile name can neither send
- * a terminal escape sequence nor reorder or hide the text around it.
+ * A reversible escaping for text that netrec writes into files and reads back: the key=value
+ * packet comments of exported pcapng (packet-comment.ts) and the split index. Unlike
+ * terminalText() (terminal-text.ts, for what a person reads on a terminal), it also escapes the
+ * backslash, so that every escape can be undone and a name round-trips exactly; like it, it
+ * leaves no control, bidi or invisible character raw, so Wireshark's packet list shows the
+ * comment safely too.
  */
 
 /**

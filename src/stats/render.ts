@@ -3,7 +3,7 @@
  * table for a person (the longest lists cut to `limit` rows, names escaped).
  */
 import { randomBytes } from 'node:crypto';
-import { escapeText } from '../core/escape.ts';
+import { terminalText } from '../core/terminal-text.ts';
 import { clockTime, isoTime } from '../sink/table-sink.ts';
 import type { ConversationRow, DnsSummaryRow, EndpointRow, StatsReport, TransactionRow } from './report.ts';
 import type { Counted } from './top-counter.ts';
@@ -43,7 +43,7 @@ export function renderTable(r: StatsReport, limit: number): string {
     out,
     `DNS transactions: ${count(d.queries)} queries, ${count(d.answered)} answered, ${count(d.unanswered)} unanswered; ${count(d.retransmissions)} retransmitted queries, ${count(d.unsolicited)} unsolicited and ${count(d.repeatedResponses)} repeated responses`,
   );
-  if (d.responseCodes.length > 0) out.push(`responses by rcode: ${d.responseCodes.map((c) => escapeText(`${count(c.count)} ${c.rcode} ${c.name}`)).join(', ')}`);
+  if (d.responseCodes.length > 0) out.push(`responses by rcode: ${d.responseCodes.map((c) => terminalText(`${count(c.count)} ${c.rcode} ${c.name}`)).join(', ')}`);
   if (d.latency !== undefined) out.push(`latency: min ${millis(d.latency.min)}, mean ${millis(d.latency.mean)}, max ${millis(d.latency.max)}`);
   table(out, ['TIME (UTC)', 'CLIENT', 'CLIENT PROCESS', 'SERVER', 'ID', 'QUESTION', 'RCODE', 'LATENCY', 'ANSWERS'], cut(d.transactions, limit).map(transactionCells));
   more(out, d.transactions.length, limit, 'transactions');
@@ -89,27 +89,27 @@ function transactionCells(t: TransactionRow): string[] {
     processes(t.client),
     endpoint(t.server),
     String(t.id),
-    escapeText(`${q.name} ${q.type}${q.class === 'IN' ? '' : ` ${q.class}`}`),
-    t.rcode === undefined ? 'no response' : escapeText(`${t.rcode} ${t.rcodeName}`),
+    terminalText(`${q.name} ${q.type}${q.class === 'IN' ? '' : ` ${q.class}`}`),
+    t.rcode === undefined ? 'no response' : terminalText(`${t.rcode} ${t.rcodeName}`),
     t.latency === undefined ? '' : millis(t.latency),
-    escapeText(answers),
+    terminalText(answers),
   ];
 }
 
 function summaryCells(s: DnsSummaryRow, empty: string): string[] {
   return [
-    s.key === '' ? empty : escapeText(s.key),
+    s.key === '' ? empty : terminalText(s.key),
     count(s.queries),
     count(s.answered),
     count(s.unanswered),
     count(s.errors),
     s.meanLatency === undefined ? '' : millis(s.meanLatency),
-    escapeText((s.answers ?? []).join(', ')),
+    terminalText((s.answers ?? []).join(', ')),
   ];
 }
 
 function topCells(c: Counted): string[] {
-  return [escapeText(c.key), count(c.packets), String(c.bytes)];
+  return [terminalText(c.key), count(c.packets), String(c.bytes)];
 }
 
 function endpoint(e: EndpointRow): string {
@@ -117,7 +117,7 @@ function endpoint(e: EndpointRow): string {
 }
 
 function processes(e: EndpointRow): string {
-  return escapeText(e.processes.join(', '));
+  return terminalText(e.processes.join(', '));
 }
 
 function section(out: string[], title: string): void {
