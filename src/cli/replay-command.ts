@@ -8,10 +8,14 @@ import { jsonSink } from '../sink/json-sink.ts';
 import type { EventSink } from '../sink/sink.ts';
 import { tableSink } from '../sink/table-sink.ts';
 import type { CommandArgs } from './main.ts';
+import { isSignatureFailure, NO_SIGNATURES, replaySignatures, type SignatureFlags } from './signatures-options.ts';
 
-export async function replayCommand(args: CommandArgs): Promise<number> {
+/** `signatures`: the flags of REPLAY_SIGNATURE_OPTIONS (signatures-options.ts), once the option table has them. */
+export async function replayCommand(args: CommandArgs, signatures: SignatureFlags = NO_SIGNATURES): Promise<number> {
   if (args.positionals.length === 0) throw new UsageError('replay needs at least one input file (or - for stdin)');
   const sink = makeSink(args.output);
+  // Signatures load before any input is opened: a broken one is a usage error (exit 2) alone.
+  const sigs = await replaySignatures(signatures);
 
   // A file that cannot be opened is reported and the others still replay; the report waits
   // until the filters compiled, so that a bad filter is the only line before exit 2.
@@ -29,14 +33,32 @@ export async function replayCommand(args: CommandArgs): Promise<number> {
   const recordings = sources.filter((s): s is NevSource => s instanceof NevSource);
   const lifecycle = new LifecycleTree();
   for (const r of recordings) r.feedLifecycle(lifecycle);
-  const filter = compileFilters(args.trace, {
+  const filterContext = {
     hasProcessContext: sources.some((s) => s.hasProcessContext),
     ...(recordings.length > 0 ? { processTree: lifecycle.tree } : {}),
-  });
+  };
+  const filter = compileFilters(args.trace, filterContext);
   for (const message of unopened) process.stderr.write(`netrec: error: ${message}\n`);
   for (const warning of filter.warnings) process.stderr.write(`netrec: warning: ${warning}\n`);
   const report = (issue: InputIssue): void => void process.stderr.write(formatIssue(issue) + '\n');
-  const stats = await replay({ sources, events: filter.events, accept: filter.accept, sink, report });
+  sigs.attach(sink, sources, args.trace, filterContext, report);
+  let stats;
+  try {
+    stats = await replay({
+      sources,
+      events: sigs.printEvents ? filter.events : 0,
+      accept: filter.accept,
+      sink,
+      report,
+      ...(sigs.observer ? { observer: sigs.observer } : {}),
+    });
+  } catch (err) {
+    if (!isSignatureFailure(err)) throw err;
+    await sink.end(); // what was printed up to the failing event
+    process.stderr.write(`netrec: error: ${err.message}\n`);
+    return 1;
+  }
+  sigs.finish();
   return unopened.length + stats.errors > 0 ? 1 : 0;
 }
 

@@ -4,12 +4,12 @@
  */
 import { inputIssue, type InputIssue } from '../core/errors.ts';
 import type { CapturedPacket } from '../core/packet.ts';
-import { decodePacket } from '../decode/packet.ts';
+import { decodePacket, type DecodedPacket } from '../decode/packet.ts';
 import { TcpDnsReassembler } from '../decode/tcp-dns-stream.ts';
 import type { DecodeError } from '../decode/types.ts';
 import { buildEvents } from '../event/build.ts';
-import { depthFor, type EventMask } from '../event/selection.ts';
-import type { TraceeEvent } from '../event/types.ts';
+import { depthFor, eventBit, type EventMask } from '../event/selection.ts';
+import { EVENT_NAMES, type EventName, type TraceeEvent } from '../event/types.ts';
 import { isIssue, type PacketSource } from '../replay/source.ts';
 import type { EventSink } from '../sink/sink.ts';
 
@@ -22,6 +22,23 @@ export interface ReplayOptions {
   sink: EventSink;
   /** Receives every input issue (bad record, undecodable packet) as it happens. */
   report?: (issue: InputIssue) => void;
+  /** A consumer of events besides the sink (signatures): sees its events whether printed or not. */
+  observer?: EventObserver;
+}
+
+/**
+ * Gets the events it selects, each right after the sink got it (or would have), so what it
+ * writes to the sink in response follows the event that caused it.
+ */
+export interface EventObserver {
+  /** Events to build for the observer, besides the printed ones. */
+  readonly events: EventMask;
+  startSource?(source: PacketSource): void;
+  onEvent(event: TraceeEvent, packet: CapturedPacket, decoded: DecodedPacket): void;
+  /** The source's packets are done; called before the next source starts. */
+  endSource?(source: PacketSource): void;
+  /** Before the sink ends. */
+  end?(): void;
 }
 
 export interface ReplayStats {
@@ -38,10 +55,13 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
     else stats.warnings++;
     opts.report?.(issue);
   };
-  const depth = depthFor(opts.events);
-  const built: TraceeEvent[] = [];
+  const observer = opts.observer;
+  const built = opts.events | (observer?.events ?? 0);
+  const depth = depthFor(built);
+  const events: TraceeEvent[] = [];
 
   for (const source of opts.sources) {
+    observer?.startSource?.(source);
     const streams = new TcpDnsReassembler();
     for await (const batch of source.batches()) {
       for (const item of batch) {
@@ -52,25 +72,32 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
         stats.packets++;
         const decoded = decodePacket(item.data, item.linkType, depth, streams);
         if (decoded.error) report(decodeIssue(source.name, item, decoded.error));
-        built.length = 0;
-        buildEvents(item, decoded, opts.events, built);
-        for (const e of built) {
-          if (opts.accept && !opts.accept(e)) continue;
-          stats.events++;
-          opts.sink.write(e);
+        events.length = 0;
+        buildEvents(item, decoded, built, events);
+        for (const e of events) {
+          const bit = BITS[e.eventName];
+          if ((opts.events & bit) !== 0 && (opts.accept === undefined || opts.accept(e))) {
+            stats.events++;
+            opts.sink.write(e);
+          }
+          if (observer !== undefined && (observer.events & bit) !== 0) observer.onEvent(e, item, decoded);
         }
       }
       await opts.sink.flush();
       if (opts.sink.closed) return stats;
     }
+    observer?.endSource?.(source);
     const incomplete = streams.incompleteFlows();
     if (incomplete > 0) {
       report(inputIssue(source.name, 'end of input', `${incomplete} DNS-over-TCP flow(s) end in the middle of a message`, 'warning'));
     }
   }
+  observer?.end?.();
   await opts.sink.end();
   return stats;
 }
+
+const BITS = Object.fromEntries(EVENT_NAMES.map((n) => [n, eventBit(n)])) as Record<EventName, EventMask>;
 
 /**
  * What the capture does not hold is not bad input: a header cut by the snaplen, a TCP gap, an
