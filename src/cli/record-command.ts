@@ -12,7 +12,13 @@ import { DEFAULT_RING_BYTES, DEFAULT_SNAPLEN, record, type RecordSummary } from 
 import { RecordFilter } from '../record/trace-filter.ts';
 import { WRITER_FLAGS, writerOptionsFrom } from './convert-command.ts';
 import { makeSink } from './replay-command.ts';
+import { isSignatureFailure, prepareSignatures, reportErrors, SIGNATURE_OPTIONS, signatureFlags, type PreparedSignatures } from './signatures-options.ts';
 import { USAGE } from './usage.ts';
+import type { RecordingWriter } from '../nev/recording-writer.ts';
+import { SignatureObserver } from '../pipeline/signatures.ts';
+import type { Finding } from '../signature/finding.ts';
+import { findingToJSON } from '../sink/finding-json.ts';
+import type { EventSink } from '../sink/sink.ts';
 
 const { output: _recordingFlag, ...SHARED_WRITER_FLAGS } = WRITER_FLAGS;
 
@@ -36,6 +42,7 @@ export async function recordCommand(args: string[]): Promise<number> {
       cgroup: { type: 'string' },
       print: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      ...SIGNATURE_OPTIONS,
     },
   });
   if (values.help) {
@@ -47,8 +54,12 @@ export async function recordCommand(args: string[]): Promise<number> {
   const ringBytes = values['buffer-size'] === undefined ? DEFAULT_RING_BYTES : ringSize(values['buffer-size']);
   const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration);
   const filter = RecordFilter.compile([...values.trace, ...values.filter]);
-  if (values.output !== undefined && !values.print) throw new UsageError('--output sets the format of --print: add --print');
-  const sink = values.print ? makeSink(values.output ?? 'json') : undefined;
+  const flags = signatureFlags(values);
+  const signing = flags.signatures.length > 0;
+  if (values.output !== undefined && !values.print && !signing) throw new UsageError('--output sets the format of --print (and of findings): add --print or --signatures');
+  // Signatures load before anything touches the kernel: a broken one is a usage error alone.
+  const signatures = await prepareSignatures(flags, (line) => process.stderr.write(`netrec: warning: ${line}\n`));
+  const sink = values.print || signing ? promptFindings(makeSink(values.output ?? 'json')) : undefined;
 
   let setup;
   try {
@@ -71,8 +82,19 @@ export async function recordCommand(args: string[]): Promise<number> {
 
   const live = sink === undefined ? undefined : new LiveSource();
   const report = (issue: InputIssue): void => void process.stderr.write(formatIssue(issue) + '\n');
-  const printing: Promise<ReplayStats> | undefined =
-    live === undefined || sink === undefined ? undefined : replay({ sources: [live], events: ALL_EVENTS, sink, report });
+  const store = signatures === undefined || sink === undefined ? undefined : new FindingStore(signatures, sink);
+  const observer = store === undefined ? undefined : new SignatureObserver(store.signatures.engine, { timed: true, segmentStarts: () => store.segmentStarts() });
+  // A signature that throws in strict mode ends the recording, which is still sealed.
+  let failure: Error | undefined;
+  const printing: Promise<ReplayStats | undefined> | undefined =
+    live === undefined || sink === undefined
+      ? undefined
+      : replay({ sources: [live], events: values.print ? ALL_EVENTS : 0, sink, report, ...(observer ? { observer } : {}) }).catch((err: unknown) => {
+          if (!isSignatureFailure(err)) throw err;
+          failure = err;
+          stop.abort();
+          return undefined;
+        });
   const note = (line: string): void => void process.stderr.write(`netrec: ${line}\n`);
 
   let summary: RecordSummary;
@@ -87,6 +109,11 @@ export async function recordCommand(args: string[]): Promise<number> {
       onReady: () => process.stderr.write(`netrec: recording to ${target.dir} (cgroup ${setup.cgroupPath}, snaplen ${snaplen}); Ctrl-C stops\n`),
       ...(filter !== undefined ? { filter } : {}),
       ...(live !== undefined ? { onPacket: (p) => live.push(p) } : {}),
+      ...(store !== undefined ? { onWriterOpen: (w) => store.open(w) } : {}),
+      beforeSeal: async () => {
+        live?.end();
+        await printing;
+      },
     });
   } catch (err) {
     if (err instanceof BpfLoadError) return fail([err.message, ...err.log.map((l) => `  ${l}`)].join('\n'));
@@ -102,8 +129,92 @@ export async function recordCommand(args: string[]): Promise<number> {
     live?.end();
     await printing;
   }
-  process.stderr.write(formatSummary(target.dir, summary, live?.skipped ?? 0));
+  process.stderr.write(formatSummary(target.dir, summary, live?.skipped ?? 0, signing));
+  if (store !== undefined && observer !== undefined) {
+    process.stderr.write(store.summary(observer.elapsedMs));
+    reportErrors(store.signatures.engine, (line) => process.stderr.write(`netrec: warning: ${line}\n`));
+  }
+  if (failure !== undefined) {
+    process.stderr.write(`netrec: error: ${failure.message}\n`);
+    return 1;
+  }
   return 0;
+}
+
+/**
+ * record --signatures: each finding is printed at once (not when the output buffer fills) and
+ * stored in the recording, as the same JSON.
+ */
+class FindingStore {
+  private writer: RecordingWriter | undefined;
+  stored = 0;
+  unstored = 0;
+
+  constructor(
+    readonly signatures: PreparedSignatures,
+    sink: EventSink,
+  ) {
+    signatures.route.onFinding = (f) => {
+      sink.writeFinding?.(f);
+      this.store(f);
+    };
+  }
+
+  open(writer: RecordingWriter): void {
+    this.writer = writer;
+  }
+
+  segmentStarts(): readonly number[] | undefined {
+    return this.writer?.segmentFirstPackets;
+  }
+
+  private store(f: Finding): void {
+    const severity = f.metadata.properties?.Severity;
+    try {
+      this.writer!.writeFinding({
+        timestamp: f.event.timestamp,
+        packetNumber: f.packetNumber,
+        signatureId: f.metadata.id,
+        ...(severity !== undefined ? { severity } : {}),
+        json: findingToJSON(f),
+      });
+      this.stored++;
+    } catch {
+      // The recording failed (disk full...); record reports that. The finding was printed.
+      this.unstored++;
+    }
+  }
+
+  summary(elapsedMs: number): string {
+    const { engine, loaded } = this.signatures;
+    const events = engine.stats.reduce((n, s) => n + s.events, 0);
+    const lines = [
+      `netrec: signatures: ${loaded.length} loaded, ${engine.findings} finding${engine.findings === 1 ? '' : 's'} (${this.stored} stored in the recording), ${events} signature calls in ${(elapsedMs / 1000).toFixed(2)} s`,
+    ];
+    if (this.unstored > 0) lines.push(`netrec: warning: ${this.unstored} findings were printed but could not be stored (the recording failed)`);
+    return lines.join('\n') + '\n';
+  }
+}
+
+/** A sink whose findings go out at the next flush, not when its buffer fills. */
+function promptFindings(sink: EventSink): EventSink {
+  let pending = false;
+  return {
+    get closed() {
+      return sink.closed;
+    },
+    write: (e) => sink.write(e),
+    writeFinding: (f) => {
+      sink.writeFinding?.(f);
+      pending = true;
+    },
+    flush: async () => {
+      if (!pending) return sink.flush();
+      pending = false;
+      return sink.end();
+    },
+    end: () => sink.end(),
+  };
 }
 
 function fail(message: string): number {
@@ -111,13 +222,16 @@ function fail(message: string): number {
   return 1;
 }
 
-function formatSummary(dir: string, s: RecordSummary, unprinted: number): string {
+function formatSummary(dir: string, s: RecordSummary, unprinted: number, signing: boolean): string {
   const lines = [
     `netrec: recorded ${s.packets} packets (${s.bytes} bytes) to ${dir} in ${(s.durationMs / 1000).toFixed(1)} s, ${s.segments} segment${s.segments === 1 ? '' : 's'}`,
     `netrec: lost in the kernel: ${s.lostPackets} packets, ${s.lostLifecycle} process events; cut by the snaplen: ${s.truncated}; sockets open at start given an owner: ${s.seededSockets}`,
   ];
   if (s.filtered > 0) lines.push(`netrec: left out by --trace: ${s.filtered} packets`);
-  if (unprinted > 0) lines.push(`netrec: not printed (the printer fell behind; all are recorded): ${unprinted} packets`);
+  if (unprinted > 0) {
+    const what = signing ? 'not printed or analysed by signatures (they fell behind; all are recorded)' : 'not printed (the printer fell behind; all are recorded)';
+    lines.push(`netrec: ${what}: ${unprinted} packets`);
+  }
   if (s.badRecords > 0) lines.push(`netrec: warning: ${s.badRecords} kernel records did not match the ABI and were skipped`);
   return lines.join('\n') + '\n';
 }
