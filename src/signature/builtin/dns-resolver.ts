@@ -25,7 +25,10 @@ export function dnsResolver(): Signature {
     selectedEvents: ['net_packet_dns'],
     init(c) {
       ctx = c;
-      allowed = inAnyCidr(cidrSetting(c, 'allow', LOCAL_NETWORKS));
+      // Few distinct resolvers, many queries: each address is matched against the list once.
+      const inList = inAnyCidr(cidrSetting(c, 'allow', LOCAL_NETWORKS));
+      const verdicts = new BoundedMap<unknown, boolean>(1024);
+      allowed = (address) => verdicts.get(address) ?? (verdicts.set(address, inList(address)), verdicts.get(address)!);
       reported = new BoundedMap(STATE_LIMIT);
     },
     onEvent(event, packet) {

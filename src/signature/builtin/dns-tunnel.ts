@@ -48,7 +48,7 @@ export function dnsTunnel(): Signature {
       for (const q of dns.questions) {
         const name = q.name.toLowerCase();
         const domain = baseDomain(name);
-        if (domain === name || domain === '') continue;
+        if (domain.length >= name.length - 1 || domain === '') continue;
         const key = `${actor} ${domain}`;
         if (reported.has(key)) continue;
         const fire = (data: Record<string, string | number>): void => {
@@ -56,8 +56,8 @@ export function dnsTunnel(): Signature {
           seen.delete(key);
           ctx.emit({ data: { ...actorData(event, event.args[0].value), domain, name: q.name, ...data } });
         };
-        const labels = name.slice(0, name.length - domain.length - 1).split('.');
-        const encoded = labels.find((l) => l.length >= longLabel && /\d/.test(l) && entropy(l) >= minEntropy);
+        const sub = name.slice(0, name.length - domain.length - 1);
+        const encoded = sub.length < longLabel ? undefined : sub.split('.').find((l) => l.length >= longLabel && /\d/.test(l) && entropy(l) >= minEntropy);
         if (encoded !== undefined) {
           fire({ reason: 'long encoded label', labelLength: encoded.length, entropy: round2(entropy(encoded)) });
           continue;

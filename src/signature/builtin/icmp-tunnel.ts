@@ -1,8 +1,8 @@
 /**
  * ICMP tunnelling: data carried in echo requests and replies (icmptunnel, ptunnel, ping -p used
  * for exfiltration). Ping programs fill the echo data with a fixed pattern after an optional
- * timestamp (iputils and the BSDs: byte i holds i; Windows: the alphabet a..w repeated; some
- * fill with one byte). Fires when the data is not such a pattern, or is larger than any single
+ * timestamp of 8 or 16 bytes (iputils and the BSDs: bytes counting up by one; Windows: the
+ * alphabet a..w repeated; some fill with one byte). Fires when the data is not such a pattern, or is larger than any single
  * frame carries (more than 1472 bytes, or an IP fragment). Once per process, peer and reason.
  */
 import type { PacketInfo, Signature, SignatureContext } from '../api.ts';
@@ -17,7 +17,8 @@ const HEX_SHOWN = 32;
 export function isPingPattern(data: Uint8Array): boolean {
   for (const start of TIMESTAMP_LENGTHS) {
     if (data.length <= start) return true;
-    if (matches(data, start, (i) => i & 0xff) || matches(data, start, (i) => 0x61 + ((i - start) % 23)) || matches(data, start, () => data[start]!)) return true;
+    const first = data[start]!;
+    if (matches(data, start, (i) => (first + i - start) & 0xff) || matches(data, start, (i) => 0x61 + ((i - start) % 23)) || matches(data, start, () => first)) return true;
   }
   return false;
 }

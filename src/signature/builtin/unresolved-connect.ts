@@ -50,8 +50,8 @@ export function unresolvedConnect(): Signature {
         if (dns.QR !== 1 || !received(packet)) return;
         for (const a of dns.answers) {
           if (a.IP === '' || (a.type !== 'A' && a.type !== 'AAAA')) continue;
-          resolved.upsert(actor, () => new BoundedMap(PER_PROCESS)).set(a.IP, true);
-          if (anyProcess) resolved.upsert(ANY, () => new BoundedMap(STATE_LIMIT)).set(a.IP, true);
+          resolved.upsert(actor, () => new BoundedMap(PER_PROCESS)).add(a.IP, true);
+          if (anyProcess) resolved.upsert(ANY, () => new BoundedMap(STATE_LIMIT)).add(a.IP, true);
         }
         return;
       }

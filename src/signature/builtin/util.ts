@@ -57,12 +57,15 @@ export function entropy(s: string | Uint8Array): number {
  * `example.co.uk`: a TLD of two letters under a label of at most three).
  */
 export function baseDomain(name: string): string {
-  const labels = name.toLowerCase().split('.').filter((l) => l !== '');
-  if (labels.length <= 2) return labels.join('.');
-  const tld = labels[labels.length - 1]!;
-  const second = labels[labels.length - 2]!;
-  const keep = tld.length === 2 && second.length <= 3 ? 3 : 2;
-  return labels.slice(-keep).join('.');
+  // Runs for every query: dots are found from the end instead of splitting the name.
+  let end = name.length;
+  while (end > 0 && name.charCodeAt(end - 1) === 0x2e) end--;
+  const last = name.lastIndexOf('.', end - 1);
+  if (last < 0) return name.slice(0, end).toLowerCase();
+  const second = name.lastIndexOf('.', last - 1);
+  if (second < 0) return name.slice(0, end).toLowerCase();
+  const keep = end - last - 1 === 2 && last - second - 1 <= 3 ? name.lastIndexOf('.', second - 1) : second;
+  return name.slice(keep + 1, end).toLowerCase();
 }
 
 /** Rounded for findings: data is compared across machines, so no long float tails. */
@@ -92,6 +95,11 @@ export class BoundedMap<K, V> {
       this.map.delete(this.map.keys().next().value as K);
       this.forgotten++;
     }
+  }
+
+  /** Adds `key` unless present (a present key keeps its age: cheaper than set() for repeats). */
+  add(key: K, value: V): void {
+    if (!this.map.has(key)) this.set(key, value);
   }
 
   /** The value for `key`, made by `make` (and kept) when absent. */
