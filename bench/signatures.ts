@@ -6,7 +6,9 @@
  *
  * The capture is bench/gen-mixed-pcap.ts's deterministic mix (made once in /tmp unless --capture
  * names one). CPU is user + system time of each replay process (bash's `time`); the machine is
- * shared, so CPU time, not wall time, is the figure, and the load average is printed with it.
+ * shared, so CPU time, not wall time, is the figure, judged on each side's fastest run (other
+ * jobs only add to it), with the medians and the load average printed beside it. Exits 1 when
+ * the builtins cost more than 25%.
  * Until `netrec replay` has the signature flags, both sides run test/signature/cli.mjs, which is
  * bin/netrec.mjs plus those flags.
  */
@@ -68,10 +70,12 @@ for (let i = 0; i < runs; i++) {
 }
 const findings = findingCounts();
 const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-const ratio = median(signed) / median(plain);
+// Other jobs only ever add CPU time (contention for caches and cores): the fastest run of each
+// side is the closest to its own cost, the median says how noisy the machine was.
+const ratio = Math.min(...signed) / Math.min(...plain);
 console.log(`capture: ${capture} (${packets} packets), ${runs} runs each, alternating`);
 console.log(`load average before: ${load}; after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-console.log(`replay, JSON to /dev/null: median CPU ${median(plain).toFixed(2)} s without signatures, ${median(signed).toFixed(2)} s with --signatures builtin`);
+console.log(`replay, JSON to /dev/null: CPU without signatures min ${Math.min(...plain).toFixed(2)} s, median ${median(plain).toFixed(2)} s; with --signatures builtin min ${Math.min(...signed).toFixed(2)} s, median ${median(signed).toFixed(2)} s`);
 console.log(`findings: ${findings}`);
-console.log(`cost of the builtins: +${((ratio - 1) * 100).toFixed(1)}% CPU (limit +25%)`);
+console.log(`cost of the builtins: +${((ratio - 1) * 100).toFixed(1)}% CPU by the fastest runs, +${((median(signed) / median(plain) - 1) * 100).toFixed(1)}% by the medians (limit +25%)`);
 process.exitCode = ratio <= 1.25 ? 0 : 1;

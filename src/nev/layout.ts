@@ -12,7 +12,7 @@
 import { crc32c } from './crc32c.ts';
 
 export const FORMAT_MAJOR = 1;
-export const FORMAT_MINOR = 0;
+export const FORMAT_MINOR = 1;
 
 export const MAGIC = Uint8Array.of(0x89, 0x4e, 0x45, 0x56, 0x0d, 0x0a, 0x1a, 0x0a);
 export const PREAMBLE_SIZE = 12;

@@ -100,7 +100,7 @@ describe('netrec info', () => {
     const r = await cli(['info', dir]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^recording +.*info\.nev \(directory, \d+ segments\)$/m);
-    expect(r.out).toMatch(/^written by +netrec record, netrec \d+\.\d+\.\d+, format 1\.0$/m);
+    expect(r.out).toMatch(/^written by +netrec record, netrec \d+\.\d+\.\d+, format 1\.1$/m);
     expect(r.out).toMatch(/^segments +000001\.nevseg {2}sealed, [\d.]+ KiB, \d+ packets {2}2023-11-14T22:13:20\.001000000Z \.\. /m);
     expect(r.out).toMatch(/^time span +2023-11-14T22:13:20\.001000000Z \.\. 2023-11-14T22:13:20\.300000000Z \(0\.299 s\)$/m);
     expect(r.out).toMatch(/^packets +300 \(/m);

@@ -123,7 +123,7 @@ describe('versions and detection', () => {
     writeFileSync(seg, bytes);
     // One damaged version byte is overruled by the header record...
     const { issues } = await readAll(dir);
-    expect(issues.map((i) => i.message)).toContain('preamble says format 2.0, header record 1.0; trusting the header');
+    expect(issues.map((i) => i.message)).toContain('preamble says format 2.1, header record 1.1; trusting the header');
     // ...a segment that says 2.0 in both places is refused.
     const dir2 = path('newer2.nev');
     mkdirSync(dir2);
@@ -133,7 +133,7 @@ describe('versions and detection', () => {
     writeFileSync(join(dir2, '000001.nevseg'), again);
     const err = await NevSource.open(dir2).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
-    expect((err as Error).message).toBe(`${join(dir2, '000001.nevseg')}: .nev format 2.0 is newer than this netrec reads (1.x); upgrade netrec`);
+    expect((err as Error).message).toBe(`${join(dir2, '000001.nevseg')}: .nev format 2.1 is newer than this netrec reads (1.x); upgrade netrec`);
   });
 
   it('opens a recording directory through openCapture, and leaves other directories alone', async () => {

@@ -151,6 +151,21 @@ describe('loading signature files', () => {
   });
 });
 
+describe('netrec record --signatures (bin/netrec.mjs)', () => {
+  const record = (args: string[]) => spawnSync(process.execPath, [join(REPO, 'bin/netrec.mjs'), 'record', '-o', join(work, 'never.nev'), ...args], { encoding: 'utf8', timeout: 60_000 });
+
+  it.each([
+    [['--signatures', '/nonexistent/sigs'], /^netrec: --signatures \/nonexistent\/sigs: no such file or directory$/],
+    [['--signatures-strict'], /^netrec: --signatures-strict needs --signatures$/],
+    [['--signatures', 'builtin', '--signatures', 'builtin'], /^netrec: builtin: duplicate signature id 'DNS'/],
+    [['--output', 'table'], /^netrec: --output sets the format of --print \(and of findings\): add --print or --signatures$/],
+  ])('%j is a usage error before anything touches the kernel', (args, message) => {
+    const r = record(args);
+    expect(r.status).toBe(2);
+    expect(lines(r.stderr)).toEqual([expect.stringMatching(message), "Try 'netrec --help'."]);
+  });
+});
+
 describe('a signature that throws', () => {
   const throwing = `export default { metadata: { id: 'THROWS', version: '1', name: 't', description: '', tags: [] }, selectedEvents: ['net_packet_icmp'], onEvent(e) { throw new TypeError('bad \\u001b[31m input ' + e.args[1].value); } };\n`;
 
