@@ -17,47 +17,10 @@
  * file loaded from anywhere cannot count on resolving netrec's modules. docs/signatures.md.
  */
 import type { Direction } from '../core/packet.ts';
-import type {
-  DnsQueryData,
-  DnsResponseData,
-  EventArg,
-  EventName,
-  NetworkEvent,
-  PktMeta,
-  ProtoDNS,
-  ProtoICMP,
-  ProtoICMPv6,
-  ProtoIPv4,
-  ProtoIPv6,
-  ProtoTCP,
-  ProtoUDP,
-} from '../event/types.ts';
+import type * as E from '../event/types.ts';
 
-export type {
-  DnsAnswer,
-  DnsQueryData,
-  DnsResponseData,
-  EventArg,
-  EventName,
-  NetworkEvent,
-  PktMeta,
-  ProtoDNS,
-  ProtoDNSMX,
-  ProtoDNSOPT,
-  ProtoDNSQuestion,
-  ProtoDNSResourceRecord,
-  ProtoDNSSOA,
-  ProtoDNSSRV,
-  ProtoDNSURI,
-  ProtoICMP,
-  ProtoICMPv6,
-  ProtoIPv4,
-  ProtoIPv6,
-  ProtoTCP,
-  ProtoUDP,
-  TraceeEvent,
-  TypedEvent,
-} from '../event/types.ts';
+// The event types (NetworkEvent, ProtoDNS, ...) are part of the API.
+export type * from '../event/types.ts';
 
 /** Tracee's severities: 0 info, 1 low, 2 medium, 3 high, 4 critical. */
 export type Severity = 0 | 1 | 2 | 3 | 4;
@@ -95,7 +58,7 @@ export type FindingData = { readonly [key: string]: FindingValue | undefined };
 
 export interface FindingInput {
   /** The event that caused it; defaults to the event being handled in onEvent. */
-  event?: NetworkEvent;
+  event?: E.NetworkEvent;
   data?: FindingData;
 }
 
@@ -134,18 +97,18 @@ export interface PacketInfo {
  * inside onEvent is reported with the event and counted (see SignatureContext).
  */
 export interface SignatureHelpers {
-  getArgumentByName(event: NetworkEvent, name: string): EventArg;
-  getStringArgumentByName(event: NetworkEvent, name: string): string;
-  getProtoIPv4ByName(event: NetworkEvent, name: string): ProtoIPv4;
-  getProtoIPv6ByName(event: NetworkEvent, name: string): ProtoIPv6;
-  getProtoTCPByName(event: NetworkEvent, name: string): ProtoTCP;
-  getProtoUDPByName(event: NetworkEvent, name: string): ProtoUDP;
-  getProtoICMPByName(event: NetworkEvent, name: string): ProtoICMP;
-  getProtoICMPv6ByName(event: NetworkEvent, name: string): ProtoICMPv6;
-  getProtoDNSByName(event: NetworkEvent, name: string): ProtoDNS;
-  getPktMetaByName(event: NetworkEvent, name: string): PktMeta;
-  getDnsQueryDataByName(event: NetworkEvent, name: string): DnsQueryData[];
-  getDnsResponseDataByName(event: NetworkEvent, name: string): DnsResponseData[];
+  getArgumentByName(event: E.NetworkEvent, name: string): E.EventArg;
+  getStringArgumentByName(event: E.NetworkEvent, name: string): string;
+  getProtoIPv4ByName(event: E.NetworkEvent, name: string): E.ProtoIPv4;
+  getProtoIPv6ByName(event: E.NetworkEvent, name: string): E.ProtoIPv6;
+  getProtoTCPByName(event: E.NetworkEvent, name: string): E.ProtoTCP;
+  getProtoUDPByName(event: E.NetworkEvent, name: string): E.ProtoUDP;
+  getProtoICMPByName(event: E.NetworkEvent, name: string): E.ProtoICMP;
+  getProtoICMPv6ByName(event: E.NetworkEvent, name: string): E.ProtoICMPv6;
+  getProtoDNSByName(event: E.NetworkEvent, name: string): E.ProtoDNS;
+  getPktMetaByName(event: E.NetworkEvent, name: string): E.PktMeta;
+  getDnsQueryDataByName(event: E.NetworkEvent, name: string): E.DnsQueryData[];
+  getDnsResponseDataByName(event: E.NetworkEvent, name: string): E.DnsResponseData[];
 }
 
 export interface SignatureContext {
@@ -166,9 +129,9 @@ export interface SignatureContext {
 export interface Signature {
   readonly metadata: SignatureMetadata;
   /** Event names, or '*' for all nine. */
-  readonly selectedEvents: readonly (EventName | '*')[];
+  readonly selectedEvents: readonly (E.EventName | '*')[];
   init?(ctx: SignatureContext): void;
-  onEvent(event: NetworkEvent, packet: PacketInfo): void;
+  onEvent(event: E.NetworkEvent, packet: PacketInfo): void;
   onSignal?(signal: Signal): void;
   close?(): void;
 }

@@ -12,10 +12,10 @@
  * cgroup only (from outside it), so the recordings hold the fixtures' traffic alone. New
  * recordings replace the committed ones only when all succeeded.
  */
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findCgroup2Root } from '../../src/record/cgroup.ts';
-import { LiveNet, liveUnavailable, REPO } from '../record/live-net.ts';
+import { recordScenario, runFixtureScript } from '../record/cgroup-recording.ts';
+import { REPO } from '../record/live-net.ts';
 import { CASES, ZONES } from './scenarios.ts';
 
 const OUT = join(REPO, 'fixtures/signatures/recordings');
@@ -23,75 +23,26 @@ const CONFIG = join(REPO, 'fixtures/signatures/config.json');
 
 const log = (line: string): void => void process.stderr.write(`[make-signature-fixtures] ${line}\n`);
 
-async function main(): Promise<void> {
-  const unavailable = liveUnavailable();
-  if (unavailable !== undefined) throw new Error(unavailable);
-  const root = findCgroup2Root();
-  if (root === undefined) throw new Error('no cgroup v2 hierarchy');
-  const cgroup = join(root, 'netrec-signature-fixtures');
-  mkdirSync(cgroup, { recursive: true });
-  writeFileSync(join(cgroup, 'cgroup.procs'), String(process.pid));
-
-  const net = new LiveNet('sfx');
-  mkdirSync(OUT, { recursive: true });
-  const staging = mkdtempSync(join(OUT, '.staging-'));
+runFixtureScript({ cgroup: 'netrec-signature-fixtures', tag: 'sfx', out: OUT, log }, async (net, cgroup, staging) => {
+  await net.startNamed(join(REPO, ZONES));
   const made: string[] = [];
-  try {
-    net.setup();
-    await net.startNamed(join(REPO, ZONES));
-    for (const c of CASES) {
-      for (const [kind, scenario] of [
-        ['positive', c.positive],
-        ['negative', c.negative],
-      ] as const) {
-        const name = `${c.name}-${kind}`;
-        log(`recording ${name}`);
-        // The recorder leaves our cgroup before it starts: it is not part of the fixture.
-        const recorder = net.spawn('sh', [
-          '-c',
-          `echo $$ > ${join(root, 'cgroup.procs')} && exec "$0" "$@"`,
-          process.execPath,
-          join(REPO, 'bin/netrec.mjs'),
-          'record',
-          '-o',
-          join(staging, `${name}.nev`),
-          '--cgroup',
-          cgroup,
-          '--signatures',
-          'builtin',
-          '--signatures-config',
-          CONFIG,
-        ]);
-        await recorder.waitFor(/Ctrl-C stops/, 'stderr', 60_000);
-        await scenario(net);
-        await new Promise((r) => setTimeout(r, 300));
-        const code = await recorder.stop('SIGINT');
-        if (code !== 0) throw new Error(`recorder exited ${code}: ${recorder.stderr}`);
-        writeFileSync(join(staging, `${name}.stdout.jsonl`), recorder.stdout);
-        log(recorder.stderr.trim().split('\n').slice(1).join('; '));
-        made.push(name);
-      }
-    }
-    for (const name of made) {
-      for (const file of [`${name}.nev`, `${name}.stdout.jsonl`]) {
-        rmSync(join(OUT, file), { recursive: true, force: true });
-        renameSync(join(staging, file), join(OUT, file));
-      }
-    }
-    log('done');
-  } finally {
-    net.teardown();
-    rmSync(staging, { recursive: true, force: true });
-    writeFileSync(join(root, 'cgroup.procs'), String(process.pid));
-    try {
-      rmdirSync(cgroup);
-    } catch (err) {
-      log(`cgroup ${cgroup} left behind: ${(err as Error).message} (${readFileSync(join(cgroup, 'cgroup.procs'), 'utf8').trim()})`);
+  for (const c of CASES) {
+    for (const [kind, scenario] of [
+      ['positive', c.positive],
+      ['negative', c.negative],
+    ] as const) {
+      const name = `${c.name}-${kind}`;
+      log(`recording ${name}`);
+      const recorder = await recordScenario(net, cgroup, join(staging, `${name}.nev`), () => scenario(net), ['--signatures', 'builtin', '--signatures-config', CONFIG]);
+      writeFileSync(join(staging, `${name}.stdout.jsonl`), recorder.stdout);
+      log(recorder.stderr.trim().split('\n').slice(1).join('; '));
+      made.push(name);
     }
   }
-}
-
-main().catch((err: unknown) => {
-  log(`failed: ${err instanceof Error ? err.message : String(err)}`);
-  process.exitCode = 1;
+  for (const name of made) {
+    for (const file of [`${name}.nev`, `${name}.stdout.jsonl`]) {
+      rmSync(join(OUT, file), { recursive: true, force: true });
+      renameSync(join(staging, file), join(OUT, file));
+    }
+  }
 });
