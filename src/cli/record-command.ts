@@ -59,7 +59,7 @@ export async function recordCommand(args: string[]): Promise<number> {
   if (values.output !== undefined && !values.print && !signing) throw new UsageError('--output sets the format of --print (and of findings): add --print or --signatures');
   // Signatures load before anything touches the kernel: a broken one is a usage error alone.
   const signatures = await prepareSignatures(flags, (line) => process.stderr.write(`netrec: warning: ${line}\n`));
-  const sink = values.print || signing ? promptFindings(makeSink(values.output ?? 'json')) : undefined;
+  const sink = values.print || signing ? promptFindings(makeSink(values.output ?? 'json'), signing) : undefined;
 
   let setup;
   try {
@@ -196,12 +196,16 @@ class FindingStore {
   }
 }
 
-/** A sink whose findings go out at the next flush, not when its buffer fills. */
-function promptFindings(sink: EventSink): EventSink {
+/**
+ * A sink whose findings go out at the next flush, not when its buffer fills. With signatures it
+ * never reports itself closed: when stdout goes away (`| head`), the signatures still run and
+ * store their findings in the recording.
+ */
+function promptFindings(sink: EventSink, signing: boolean): EventSink {
   let pending = false;
   return {
     get closed() {
-      return sink.closed;
+      return !signing && sink.closed;
     },
     write: (e) => sink.write(e),
     writeFinding: (f) => {

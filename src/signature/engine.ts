@@ -155,7 +155,9 @@ export class SignatureEngine {
   private emit(entry: Entry, input: FindingInput | undefined): void {
     if (!entry.active) {
       // Called later (a timer, a promise): the order would depend on timing, so it is refused.
-      this.failed(entry, 'emit', new Error('emit() called outside init/onEvent/onSignal/close (signatures are synchronous)'), undefined);
+      // Counted and reported, never thrown: nothing of netrec's is on that call stack to stop.
+      entry.stats.errors++;
+      this.warnOnce(`signature ${entry.stats.id} (${printable(entry.stats.origin)}): emit() called outside init/onEvent/onSignal/close (signatures are synchronous); finding dropped`);
       return;
     }
     const event = input?.event ?? this.current;

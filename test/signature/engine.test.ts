@@ -131,6 +131,21 @@ describe('signature engine', () => {
     }
   });
 
+  it('refuses emit() from outside its calls (a timer), even in strict mode, and counts it', async () => {
+    let ctx: SignatureContext;
+    const late: Signature = {
+      metadata: { id: 'LATE', version: '1', name: 'late', description: '', tags: [] },
+      selectedEvents: ['net_packet_icmp'],
+      init: (c) => void (ctx = c),
+      onEvent: () => void setTimeout(() => ctx.emit({ data: {} }), 0),
+    };
+    const { findings, warnings, engine } = await run(PCAP('icmp.pcap'), [late], { strict: true });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(findings).toEqual([]);
+    expect(warnings).toEqual(['signature LATE (test): emit() called outside init/onEvent/onSignal/close (signatures are synchronous); finding dropped']);
+    expect(engine.stats[0]!.errors).toBe(4);
+  });
+
   it('turns an init() failure into an error naming the signature', () => {
     const sig: Signature = {
       metadata: { id: 'I', version: '1', name: 'i', description: '', tags: [] },
