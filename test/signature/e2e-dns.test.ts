@@ -6,7 +6,7 @@
  * nothing else on the machine is in the recording. Exactly one finding: on the recorder's stdout,
  * in the recording, and again from a replay of the recording.
  */
-import { mkdirSync, rmdirSync } from 'node:fs';
+import { mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,6 +101,26 @@ describe.skipIf(unavailable !== undefined)("Tracee's e2e DNS signature, live (ro
     expect(stored.stdout).toBe(recorder.stdout);
     const info = cli(['info', recording]);
     expect(info.stdout).toMatch(/^findings +1 \(DNS 1; /m);
+  });
+
+  it('with --signatures-strict, a signature that throws stops the recording, which is still sealed (exit 1)', async () => {
+    const sigs = join(net.work, 'strict');
+    mkdirSync(sigs);
+    writeFileSync(
+      join(sigs, 'throws.ts'),
+      "export default { metadata: { id: 'THROWS', version: '1', name: 't', description: '', tags: [] }, selectedEvents: ['net_packet_dns'], onEvent(): void { throw new Error('no'); } };\n",
+    );
+    const strict = join(net.work, 'strict.nev');
+    net.cgroup = undefined;
+    const rec = netrec(net, ['record', '-o', strict, '--cgroup', cgroup, '--signatures', sigs, '--signatures-strict']);
+    await rec.waitFor(/Ctrl-C stops/, 'stderr', 60_000);
+    net.cgroup = cgroup;
+    await e2eDnsPositive(net).catch(() => undefined); // the recorder may stop in the middle
+    const code = await Promise.race([rec.exited, new Promise((r) => setTimeout(() => r('still running'), 10_000))]);
+    expect(code, rec.stderr).toBe(1);
+    expect(rec.stderr).toMatch(/^netrec: error: signature THROWS \(.*throws\.ts\): onEvent threw on live packet \d+ \(net_packet_dns, timestamp \d+\): no$/m);
+    const verify = cli(['verify', strict]);
+    expect(verify.status, verify.stdout + verify.stderr).toBe(0);
   });
 
   it('finds it again, the same, when the signatures run over the recording', () => {
