@@ -3,6 +3,7 @@
  * event), then the endpoints and the summary share what is left. Everything here is text in,
  * text out, so a row is one padded string and the list renders one <Text> per row.
  */
+import { printable } from '../../core/printable.ts';
 import { clockTime } from '../../sink/table-sink.ts';
 
 export interface Columns {
@@ -63,12 +64,11 @@ export function headerRow(cols: Columns): string {
 }
 
 /**
- * Control characters shown as \xNN: names and TXT strings come from the capture, and a
- * hostile one must not reach the terminal as an escape sequence.
+ * Names and TXT strings come from the capture: control and bidi characters are shown as
+ * escapes (src/core/printable.ts), so a hostile one cannot reach the terminal as an escape
+ * sequence or reorder what is shown.
  */
-export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
+export { printable };
 
 /** `text` cut or padded to exactly `width` characters; a cut ends with "…". */
 export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
