@@ -64,6 +64,20 @@ const CONCAT: OptionSpec = {
   help: 'Read several inputs one after the other, in argument order, instead of merging their packets by timestamp (as mergecap -a).',
 };
 
+const SIGNATURES: OptionSpec = {
+  name: 'signatures',
+  value: 'DIR|FILE|builtin',
+  multiple: true,
+  complete: 'file',
+  help: "Run signatures over the events (repeatable): the .ts, .mts, .js and .mjs files of DIR, one FILE, or the builtin set. Findings are printed in Tracee's finding JSON (or as table rows) after the event that triggered them. See docs/signatures.md.",
+};
+
+const SIGNATURE_OPTIONS: readonly OptionSpec[] = [
+  SIGNATURES,
+  { name: 'signatures-config', value: 'FILE', complete: 'file', help: 'JSON object: settings per signature id (docs/signatures.md).' },
+  { name: 'signatures-strict', help: 'A signature that throws ends the run (exit 1); by default it is reported once, counted and kept running.' },
+];
+
 const FORCE: OptionSpec = { name: 'force', help: 'Replace an existing output.' };
 
 const WRITER_OPTIONS: readonly OptionSpec[] = [
@@ -110,13 +124,15 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'cgroup', value: 'PATH', complete: 'directory', help: 'Capture only this cgroup v2 subtree (default: the whole host).' },
       { ...TRACE, help: 'Keep only the packets of matching processes: comm=, pid=, uid=, container, follow... (see replay).' },
       { name: 'print', help: 'Also print the events live, as replay would.' },
-      { ...OUTPUT, short: undefined, help: 'Format of --print: json (default) or table.' },
+      { ...OUTPUT, short: undefined, help: 'Format of --print and of findings: json (default) or table.' },
       ...WRITER_OPTIONS,
+      ...SIGNATURE_OPTIONS.map((o) => (o.name === 'signatures' ? { ...o, help: `${o.help} Findings are also stored in the recording; signatures run beside the writer and never slow it.` } : o)),
     ],
     operands: { name: '', min: 0, max: 0, missing: 'takes no operands (name the recording with -o)' },
     examples: [
       ['netrec record -o cap.nev --duration 30s', "record 30 s of the host's traffic"],
       ['netrec record -o cap.nev --trace comm=curl --trace follow --print --output table', 'record curl and everything it starts, and watch it live'],
+      ['netrec record -o cap.nev --signatures builtin', 'record, and print and store what the builtin signatures find'],
     ],
   },
   {
@@ -142,11 +158,14 @@ export const COMMANDS: readonly CommandSpec[] = [
         complete: 'file',
         help: 'Write the packets that pass the filters to FILE instead of printing events, as netrec export does (pcapng with process context; classic pcap when the name ends in .pcap).',
       },
+      ...SIGNATURE_OPTIONS,
+      { name: 'findings-only', help: 'Print findings only, no events. Without --signatures it prints the findings a recording stored.' },
     ],
     operands: INPUTS,
     examples: [
       ['netrec replay cap.nev --output table', 'a recording as a table'],
       ['netrec replay cap.nev -t comm=curl -t follow -w curl.pcapng', "curl's packets, for Wireshark"],
+      ['netrec replay last-week.nev --signatures builtin --findings-only', "today's detections over last week's recording"],
       ['netrec replay cap.nev --trace comm=curl --trace follow', 'what curl and everything it started sent'],
       ['netrec replay capture.pcapng -t event=net_packet_dns_response -o table', 'DNS answers only'],
       ['netrec replay cap.nev -t event=net_packet_tcp -t net_packet_tcp.args.proto_tcp.SYN=1', 'TCP SYNs'],
@@ -260,6 +279,22 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: [
       ['netrec stats cap.nev', 'who talked to whom, and which names were resolved'],
       ['netrec stats cap.nev -t comm=curl -o json', "curl's conversations as JSON"],
+    ],
+  },
+  {
+    name: 'signatures',
+    summary: 'List the signatures --signatures would load, with their metadata.',
+    description: [
+      "netrec signatures list prints the signatures --signatures would load (default: the builtin set), sorted by id, with version, name, severity, MITRE ATT&CK category and technique, selected events, tags, description and the file each comes from. A file that does not load, or two signatures with one id, is a usage error (exit 2). --output json prints one JSON array of Tracee's SignatureMetadata objects plus SelectedEvents and Origin.",
+    ],
+    options: [
+      { ...SIGNATURES, help: 'Where to load from (repeatable): a directory, a file, or builtin (the default).' },
+      { ...OUTPUT, choices: ['text', 'json'], help: 'text (default) or json.' },
+    ],
+    operands: { name: 'list', min: 1, max: 1, complete: ['list'], missing: "needs a subcommand: 'list'" },
+    examples: [
+      ['netrec signatures list', 'the builtin signatures'],
+      ['netrec signatures list --signatures ./rules --output json', 'your own, as JSON'],
     ],
   },
   {

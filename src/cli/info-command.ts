@@ -30,6 +30,8 @@ interface Tally {
   kernelLost: Map<number | 'any', bigint>;
   userDropped: bigint;
   lifecycle: Map<string, number>;
+  /** Finding records (record --signatures) per signature id. */
+  findings: Map<string, number>;
   /** Process-table refs defined anywhere (headers and task records). */
   tasks: Set<number>;
   errors: number;
@@ -59,6 +61,7 @@ async function tally(source: NevSource): Promise<Tally> {
     kernelLost: new Map(),
     userDropped: 0n,
     lifecycle: new Map(),
+    findings: new Map(),
     tasks: new Set(source.recording.segments.flatMap((s) => s.info?.header?.processes.map((p) => p.ref) ?? [])),
     errors: 0,
     warnings: 0,
@@ -79,6 +82,8 @@ async function tally(source: NevSource): Promise<Tally> {
         t.tasks.add(item.ref);
       } else if (item.kind === 'lifecycle') {
         t.lifecycle.set(item.event, (t.lifecycle.get(item.event) ?? 0) + 1);
+      } else if (item.kind === 'finding') {
+        t.findings.set(item.signatureId, (t.findings.get(item.signatureId) ?? 0) + 1);
       }
     }
   }
@@ -156,6 +161,11 @@ function describe(source: NevSource, t: Tally): string {
   const table = t.tasks.size > 0 ? ` (process table: ${plural(t.tasks.size, 'task')})` : '';
   lines.push(['processes', top.length === 0 ? `none with packets${table}` : `${top.length} with packets${table}: ${busiest}${top.length > 10 ? ', ...' : ''}`]);
   if (t.lifecycle.size > 0) lines.push(['lifecycle', [...t.lifecycle].map(([e, n]) => `${e} ${n}`).join(', ')]);
+  if (t.findings.size > 0) {
+    const total = [...t.findings.values()].reduce((a, b) => a + b, 0);
+    const per = [...t.findings].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, n]) => `${terminalText(id)} ${n}`);
+    lines.push(['findings', `${total} (${per.join(', ')}; 'netrec replay --findings-only' prints them)`]);
+  }
   if (t.errors + t.warnings > 0) lines.push(['issues', `${plural(t.errors, 'error')}, ${plural(t.warnings, 'warning')} (above; 'netrec verify' checks in depth)`]);
 
   const width = Math.max(...lines.map(([k]) => k.length));

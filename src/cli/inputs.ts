@@ -6,7 +6,7 @@
  */
 import { InputError } from '../core/errors.ts';
 import { terminalText } from '../core/terminal-text.ts';
-import { compileFilters, type CompiledFilter } from '../filter/compile.ts';
+import { compileFilters, type CompiledFilter, type FilterContext } from '../filter/compile.ts';
 import type { ReadOptions } from '../nev/recording.ts';
 import { LifecycleTree } from '../replay/lifecycle-tree.ts';
 import { NevSource } from '../replay/nev-source.ts';
@@ -39,6 +39,8 @@ export interface Inputs {
   /** One line each for the files that could not be opened. */
   unopened: string[];
   filter: CompiledFilter;
+  /** What the filters were compiled against (signatures compile their scope filters the same way). */
+  filterContext: FilterContext;
 }
 
 export async function openInputs(paths: readonly string[], trace: readonly string[], options: ReadOptions = {}): Promise<Inputs> {
@@ -56,11 +58,12 @@ export async function openInputs(paths: readonly string[], trace: readonly strin
   const recordings = sources.filter((s): s is NevSource => s instanceof NevSource);
   const lifecycle = new LifecycleTree();
   for (const r of recordings) r.feedLifecycle(lifecycle);
-  const filter = compileFilters(trace, {
+  const filterContext: FilterContext = {
     hasProcessContext: sources.some((s) => s.hasProcessContext),
     ...(recordings.length > 0 ? { processTree: lifecycle.tree } : {}),
-  });
-  return { sources, unopened, filter };
+  };
+  const filter = compileFilters(trace, filterContext);
+  return { sources, unopened, filter, filterContext };
 }
 
 /** Prints what openInputs kept for later: files not opened, filter warnings. */

@@ -22,6 +22,7 @@ const HANDLERS: Record<string, () => Promise<Handler>> = {
   convert: async () => (await import('./convert-command.ts')).convertCommand,
   export: async () => (await import('./export-command.ts')).exportCommand,
   stats: async () => (await import('./stats-command.ts')).statsCommand,
+  signatures: async () => (await import('./signatures-command.ts')).signaturesCommand,
   completion: async () => (await import('./completion.ts')).completionCommand,
   help: async () => helpCommand,
 };

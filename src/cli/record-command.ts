@@ -16,6 +16,12 @@ import { makeSink } from './sinks.ts';
 import type { ParsedArgs } from './spec.ts';
 import { integerIn, parseDuration } from './values.ts';
 import { writerOptionsFrom } from './writer-options.ts';
+import { isSignatureFailure, prepareSignatures, reportErrors, signatureFlagsOf, type PreparedSignatures } from './signatures-options.ts';
+import type { RecordingWriter } from '../nev/recording-writer.ts';
+import { SignatureObserver } from '../pipeline/signatures.ts';
+import type { Finding } from '../signature/finding.ts';
+import { findingToJSON } from '../sink/finding-json.ts';
+import type { EventSink } from '../sink/sink.ts';
 
 /**
  * `netrec record -o cap.nev`: live capture with process context until Ctrl-C, SIGTERM,
@@ -34,8 +40,13 @@ export async function recordCommand(args: ParsedArgs): Promise<number> {
   const count = countText === undefined ? undefined : integerIn('--count', countText, 1, Number.MAX_SAFE_INTEGER);
   const filter = RecordFilter.compile([...args.strings('trace')]);
   const output = args.string('output');
-  if (output !== undefined && !args.flag('print')) throw new UsageError('--output sets the format of --print: add --print');
-  const sink = args.flag('print') ? makeSink(output) : undefined;
+  const flags = signatureFlagsOf(args);
+  const signing = flags.signatures.length > 0;
+  if (flags.findingsOnly) throw new UsageError('--findings-only is for replay: record prints findings, and events only with --print');
+  if (output !== undefined && !args.flag('print') && !signing) throw new UsageError('--output sets the format of --print (and of findings): add --print or --signatures');
+  // Signatures load before anything touches the kernel: a broken one is a usage error alone.
+  const signatures = await prepareSignatures(flags, (line) => process.stderr.write(terminalText(`netrec: warning: ${line}`) + '\n'));
+  const sink = args.flag('print') || signing ? promptFindings(makeSink(output), signing) : undefined;
   const cgroup = args.string('cgroup');
 
   let setup;
@@ -63,8 +74,19 @@ export async function recordCommand(args: ParsedArgs): Promise<number> {
 
   const live = sink === undefined ? undefined : new LiveSource();
   const report = (issue: InputIssue): void => void process.stderr.write(formatIssue(issue) + '\n');
-  const printing: Promise<ReplayStats> | undefined =
-    live === undefined || sink === undefined ? undefined : replay({ sources: [live], events: ALL_EVENTS, sink, report });
+  const store = signatures === undefined || sink === undefined ? undefined : new FindingStore(signatures, sink);
+  const observer = store === undefined ? undefined : new SignatureObserver(store.signatures.engine, { timed: true, segmentStarts: () => store.segmentStarts() });
+  // A signature that throws in strict mode ends the recording, which is still sealed.
+  let failure: Error | undefined;
+  const printing: Promise<ReplayStats | undefined> | undefined =
+    live === undefined || sink === undefined
+      ? undefined
+      : replay({ sources: [live], events: args.flag('print') ? ALL_EVENTS : 0, sink, report, ...(observer ? { observer } : {}) }).catch((err: unknown) => {
+          if (!isSignatureFailure(err)) throw err;
+          failure = err;
+          stop.abort();
+          return undefined;
+        });
   const note = (line: string): void => void process.stderr.write(terminalText(`netrec: ${line}`) + '\n');
 
   let summary: RecordSummary;
@@ -86,6 +108,11 @@ export async function recordCommand(args: ParsedArgs): Promise<number> {
             },
           }
         : {}),
+      ...(store !== undefined ? { onWriterOpen: (w) => store.open(w) } : {}),
+      beforeSeal: async () => {
+        live?.end();
+        await printing;
+      },
     });
   } catch (err) {
     if (err instanceof BpfLoadError) {
@@ -104,17 +131,105 @@ export async function recordCommand(args: ParsedArgs): Promise<number> {
     live?.end();
     await printing;
   }
-  process.stderr.write(terminalLines(formatSummary(target.dir, summary, live?.skipped ?? 0)));
+  process.stderr.write(terminalLines(formatSummary(target.dir, summary, live?.skipped ?? 0, signing)));
+  if (store !== undefined && observer !== undefined) {
+    process.stderr.write(store.summary(observer.elapsedMs));
+    reportErrors(store.signatures.engine, (line) => process.stderr.write(terminalText(`netrec: warning: ${line}`) + '\n'));
+  }
+  if (failure !== undefined) throw new InputError(failure.message);
   return 0;
 }
 
-function formatSummary(dir: string, s: RecordSummary, unprinted: number): string {
+/**
+ * record --signatures: each finding is printed at once (not when the output buffer fills) and
+ * stored in the recording, as the same JSON.
+ */
+class FindingStore {
+  private writer: RecordingWriter | undefined;
+  stored = 0;
+  unstored = 0;
+
+  constructor(
+    readonly signatures: PreparedSignatures,
+    sink: EventSink,
+  ) {
+    signatures.route.onFinding = (f) => {
+      sink.writeFinding?.(f);
+      this.store(f);
+    };
+  }
+
+  open(writer: RecordingWriter): void {
+    this.writer = writer;
+  }
+
+  segmentStarts(): readonly number[] | undefined {
+    return this.writer?.segmentFirstPackets;
+  }
+
+  private store(f: Finding): void {
+    const severity = f.metadata.properties?.Severity;
+    try {
+      this.writer!.writeFinding({
+        timestamp: f.event.timestamp,
+        packetNumber: f.packetNumber,
+        signatureId: f.metadata.id,
+        ...(severity !== undefined ? { severity } : {}),
+        json: findingToJSON(f),
+      });
+      this.stored++;
+    } catch {
+      // The recording failed (disk full...); record reports that. The finding was printed.
+      this.unstored++;
+    }
+  }
+
+  summary(elapsedMs: number): string {
+    const { engine, loaded } = this.signatures;
+    const events = engine.stats.reduce((n, s) => n + s.events, 0);
+    const lines = [
+      `netrec: signatures: ${loaded.length} loaded, ${engine.findings} finding${engine.findings === 1 ? '' : 's'} (${this.stored} stored in the recording), ${events} signature calls in ${(elapsedMs / 1000).toFixed(2)} s`,
+    ];
+    if (this.unstored > 0) lines.push(`netrec: warning: ${this.unstored} findings were printed but could not be stored (the recording failed)`);
+    return lines.join('\n') + '\n';
+  }
+}
+
+/**
+ * A sink whose findings go out at the next flush, not when its buffer fills. With signatures it
+ * never reports itself closed: when stdout goes away (`| head`), the signatures still run and
+ * store their findings in the recording.
+ */
+function promptFindings(sink: EventSink, signing: boolean): EventSink {
+  let pending = false;
+  return {
+    get closed() {
+      return !signing && sink.closed;
+    },
+    write: (e) => sink.write(e),
+    writeFinding: (f) => {
+      sink.writeFinding?.(f);
+      pending = true;
+    },
+    flush: async () => {
+      if (!pending) return sink.flush();
+      pending = false;
+      return sink.end();
+    },
+    end: () => sink.end(),
+  };
+}
+
+function formatSummary(dir: string, s: RecordSummary, unprinted: number, signing: boolean): string {
   const lines = [
     `netrec: recorded ${s.packets} packets (${s.bytes} bytes) to ${dir} in ${(s.durationMs / 1000).toFixed(1)} s, ${s.segments} segment${s.segments === 1 ? '' : 's'}`,
     `netrec: lost in the kernel: ${s.lostPackets} packets, ${s.lostLifecycle} process events${s.lostClaims > 0n ? `, ${s.lostClaims} socket owner changes` : ''}; cut by the snaplen: ${s.truncated}; sockets open at start given an owner: ${s.seededSockets}`,
   ];
   if (s.filtered > 0) lines.push(`netrec: left out by --trace: ${s.filtered} packets`);
-  if (unprinted > 0) lines.push(`netrec: not printed (the printer fell behind; all are recorded): ${unprinted} packets`);
+  if (unprinted > 0) {
+    const what = signing ? 'not printed or analysed by signatures (they fell behind; all are recorded)' : 'not printed (the printer fell behind; all are recorded)';
+    lines.push(`netrec: ${what}: ${unprinted} packets`);
+  }
   if (s.badRecords > 0) lines.push(`netrec: warning: ${s.badRecords} kernel records did not match the ABI and were skipped`);
   return lines.join('\n') + '\n';
 }

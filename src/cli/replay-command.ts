@@ -1,4 +1,5 @@
 import { formatIssue, UsageError, type InputIssue } from '../core/errors.ts';
+import { terminalText } from '../core/terminal-text.ts';
 import { replay } from '../pipeline/replay.ts';
 import { exportPackets } from './export-run.ts';
 import { inputPaths, openInputs, reportInputs, timeWindow } from './inputs.ts';
@@ -6,6 +7,7 @@ import { onInterrupt } from './interrupt.ts';
 import { startProgress } from './progress.ts';
 import { EXIT } from './report.ts';
 import { makeSink } from './sinks.ts';
+import { isSignatureFailure, replaySignatures, signatureFlagsOf } from './signatures-options.ts';
 import type { ParsedArgs } from './spec.ts';
 import { integerIn } from './values.ts';
 
@@ -14,9 +16,11 @@ export async function replayCommand(args: ParsedArgs): Promise<number> {
   const window = timeWindow(args);
   const count = args.string('count');
   const limit = count === undefined ? undefined : integerIn('--count', count, 1, Number.MAX_SAFE_INTEGER);
+  const signatureFlags = signatureFlagsOf(args);
   const write = args.string('write');
   if (write !== undefined) {
     if (args.string('output') !== undefined) throw new UsageError('-w writes packets, --output formats events: give one of them');
+    if (signatureFlags.signatures.length > 0 || signatureFlags.findingsOnly) throw new UsageError('-w writes packets; signatures run when replay prints events');
     // As tshark -w: the packets that pass the filters, into a capture file (export's writer).
     return exportPackets({
       inputs: paths,
@@ -32,29 +36,44 @@ export async function replayCommand(args: ParsedArgs): Promise<number> {
     });
   }
   const sink = makeSink(args.string('output'));
+  // Signatures load before any input is opened: a broken one is a usage error (exit 2) alone.
+  const sigs = await replaySignatures(signatureFlags);
 
   const inputs = await openInputs(paths, args.strings('trace'), window.from !== undefined ? { fromTime: window.from } : {});
   reportInputs(inputs);
-  const { sources, filter, unopened } = inputs;
+  const { sources, filter, unopened, filterContext } = inputs;
 
   const progress = startProgress('replay', sources);
   const report = (issue: InputIssue): void => {
     progress.end();
     process.stderr.write(formatIssue(issue) + '\n');
   };
+  sigs.attach(sink, sources, args.strings('trace'), filterContext, report);
   const interrupt = onInterrupt();
-  const stats = await replay({
-    sources,
-    events: filter.events,
-    accept: filter.accept,
-    sink,
-    report,
-    order: args.flag('concat') ? 'concat' : 'merge',
-    window,
-    signal: interrupt.signal,
-    progress: (packets) => progress.update(packets),
-    ...(limit !== undefined ? { limit } : {}),
-  }).finally(() => progress.end());
+  let stats;
+  try {
+    stats = await replay({
+      sources,
+      events: sigs.printEvents ? filter.events : 0,
+      accept: filter.accept,
+      sink,
+      report,
+      order: args.flag('concat') ? 'concat' : 'merge',
+      window,
+      signal: interrupt.signal,
+      progress: (packets) => progress.update(packets),
+      ...(limit !== undefined ? { limit } : {}),
+      ...(sigs.observer ? { observer: sigs.observer } : {}),
+    });
+  } catch (err) {
+    if (!isSignatureFailure(err)) throw err;
+    await sink.end(); // what was printed up to the failing event
+    process.stderr.write(terminalText(`netrec: error: ${err.message}`) + '\n');
+    return EXIT.input;
+  } finally {
+    progress.end();
+  }
+  sigs.finish();
   if (interrupt.release()) return EXIT.interrupted;
   return unopened.length + stats.errors > 0 ? EXIT.input : EXIT.ok;
 }

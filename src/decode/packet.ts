@@ -36,6 +36,12 @@ export interface DecodedPacket {
   icmpv6?: ICMPv6Header;
   /** DNS messages carried by the packet (several when DNS over TCP packs them). */
   dns: DNSMessage[];
+  /**
+   * Where the bytes after the transport header lie in the frame (TCP/UDP data, ICMPv4 after 8
+   * bytes, ICMPv6 after 4): set from Depth.Transport on, for readers that look at payloads.
+   */
+  payloadStart?: number;
+  payloadEnd?: number;
   /** The first layer that failed; the layers before it are still filled in. */
   error?: DecodeError;
 }
@@ -47,6 +53,8 @@ const IPPROTO_ICMPV6 = 58;
 const DNS_PORT = 53;
 const IPV4_MF = 1;
 const NO_DNS: DNSMessage[] = [];
+const ICMPV4_HEADER_LENGTH = 8;
+const ICMPV6_HEADER_LENGTH = 4;
 
 /**
  * `streams`, when given, puts DNS-over-TCP messages split across segments back together; without
@@ -99,6 +107,7 @@ export function decodePacket(
       const tcp = decodeTCP(data, start, end);
       if (tcp instanceof DecodeError) return fail(out, tcp);
       out.tcp = tcp;
+      setPayload(out, start + tcp.payloadOffset, end);
       if (depth >= Depth.Application && isDNSPort(tcp)) {
         const payload = data.subarray(start + tcp.payloadOffset, end);
         if (fragmented && payload.length > 0) return fail(out, unreassembledFragment());
@@ -116,6 +125,7 @@ export function decodePacket(
       const udp = decodeUDP(data, start, end);
       if (udp instanceof DecodeError) return fail(out, udp);
       out.udp = udp;
+      setPayload(out, start + UDP_HEADER_LENGTH, start + udpPayloadEnd(udp, end - start));
       if (depth >= Depth.Application && isDNSPort(udp)) {
         const payload = data.subarray(start + UDP_HEADER_LENGTH, start + udpPayloadEnd(udp, end - start));
         if (payload.length > 0) {
@@ -129,17 +139,24 @@ export function decodePacket(
       const icmp = decodeICMPv4(data, start, end);
       if (icmp instanceof DecodeError) return fail(out, icmp);
       out.icmp = icmp;
+      setPayload(out, start + ICMPV4_HEADER_LENGTH, end);
       return out;
     }
     case IPPROTO_ICMPV6: {
       const icmpv6 = decodeICMPv6(data, start, end);
       if (icmpv6 instanceof DecodeError) return fail(out, icmpv6);
       out.icmpv6 = icmpv6;
+      setPayload(out, start + ICMPV6_HEADER_LENGTH, end);
       return out;
     }
     default:
       return out;
   }
+}
+
+function setPayload(out: DecodedPacket, start: number, end: number): void {
+  out.payloadStart = start;
+  out.payloadEnd = Math.max(start, end);
 }
 
 function unreassembledFragment(): DecodeError {

@@ -237,3 +237,37 @@ export interface TraceeEvent {
   contextFlags: { containerStarted: boolean };
   args: EventArg[];
 }
+
+/** One argument with its name and Tracee type string fixed: what the builder puts there. */
+export interface TypedArg<N extends string, T extends string, V> extends EventArg<V> {
+  name: N;
+  type: T;
+  value: V;
+}
+
+type Src = TypedArg<'src', 'const char*', string>;
+type Dst = TypedArg<'dst', 'const char*', string>;
+type SrcPort = TypedArg<'src_port', 'u16', number>;
+type DstPort = TypedArg<'dst_port', 'u16', number>;
+
+/** The arguments of each event, in order, as src/event/build.ts makes them. */
+export interface EventArgsByName {
+  net_packet_ipv4: [Src, Dst, TypedArg<'proto_ipv4', 'trace.ProtoIPv4', ProtoIPv4>];
+  net_packet_ipv6: [Src, Dst, TypedArg<'proto_ipv6', 'trace.ProtoIPv6', ProtoIPv6>];
+  net_packet_tcp: [Src, Dst, SrcPort, DstPort, TypedArg<'proto_tcp', 'trace.ProtoTCP', ProtoTCP>];
+  net_packet_udp: [Src, Dst, SrcPort, DstPort, TypedArg<'proto_udp', 'trace.ProtoUDP', ProtoUDP>];
+  net_packet_icmp: [Src, Dst, TypedArg<'proto_icmp', 'trace.ProtoICMP', ProtoICMP>];
+  net_packet_icmpv6: [Src, Dst, TypedArg<'proto_icmpv6', 'trace.ProtoICMPv6', ProtoICMPv6>];
+  net_packet_dns: [Src, Dst, SrcPort, DstPort, TypedArg<'proto_dns', 'trace.ProtoDNS', ProtoDNS>];
+  net_packet_dns_request: [TypedArg<'metadata', 'trace.PktMeta', PktMeta>, TypedArg<'dns_questions', '[]trace.DnsQueryData', DnsQueryData[]>];
+  net_packet_dns_response: [TypedArg<'metadata', 'trace.PktMeta', PktMeta>, TypedArg<'dns_response', '[]trace.DnsResponseData', DnsResponseData[]>];
+}
+
+/** A TraceeEvent whose name fixes its arguments' names, types and values. */
+export type TypedEvent<N extends EventName> = Omit<TraceeEvent, 'eventName' | 'args'> & { eventName: N; args: EventArgsByName[N] };
+
+/**
+ * Every network event as a union discriminated by eventName: `if (e.eventName ===
+ * 'net_packet_dns') e.args[4].value.answers` type-checks. The builder's events have these shapes.
+ */
+export type NetworkEvent = { [N in EventName]: TypedEvent<N> }[EventName];

@@ -18,7 +18,7 @@ import type { TaskContext } from '../core/packet.ts';
 import { requireBlockCodec } from './block.ts';
 import { acquireLock, prepareTarget, releaseLock } from './directory.ts';
 import { FORMAT_MAJOR, FORMAT_MINOR, segmentFileName } from './layout.ts';
-import type { InterfaceEntry, LifecycleRecord, LossRecord, PacketRecord, ProcessEntry, SegmentHeader } from './records.ts';
+import type { FindingRecord, InterfaceEntry, LifecycleRecord, LossRecord, PacketRecord, ProcessEntry, SegmentHeader } from './records.ts';
 import { fitsPacketFrame } from './packet-frame.ts';
 import { encodeRecord, frameSize, packetFrameSize, SegmentWriter, type EncodedRecord } from './segment-writer.ts';
 
@@ -79,6 +79,7 @@ export class RecordingWriter {
   private segmentNumber = 0;
   /** Segment numbers on disk, oldest first (for ring mode). */
   private readonly onDisk: number[] = [];
+  private readonly firstPackets: number[] = [];
   private rotateAt?: bigint;
   private lastFlush = performance.now();
   private nextPacketNumber = 1;
@@ -167,6 +168,16 @@ export class RecordingWriter {
   writeLoss(rec: Omit<LossRecord, 'kind'>): void {
     this.check();
     this.write(encodeRecord({ kind: 'loss', ...rec }));
+  }
+
+  writeFinding(rec: Omit<FindingRecord, 'kind'>): void {
+    this.check();
+    this.write(encodeRecord({ kind: 'finding', ...rec }));
+  }
+
+  /** Number of the first packet of each segment opened so far, in order. */
+  get segmentFirstPackets(): readonly number[] {
+    return this.firstPackets;
   }
 
   flush(): void {
@@ -276,6 +287,7 @@ export class RecordingWriter {
     this.segment = new SegmentWriter(join(this.opts.dir, segmentFileName(this.segmentNumber)), header, this.opts.compress ?? false);
     this.defined = new Set(processes.map((p) => p.ref));
     this.onDisk.push(this.segmentNumber);
+    this.firstPackets.push(this.nextPacketNumber);
     this.stats.segments++;
     this.lastFlush = performance.now();
     if (this.opts.rotateSeconds !== undefined) {

@@ -20,6 +20,7 @@ export const RecordType = {
   interface: 7,
   /** Not a record: a compressed run of framed records (see block.ts). */
   block: 8,
+  finding: 9,
 } as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 
@@ -118,6 +119,23 @@ export interface LossRecord {
   userDropped: bigint;
 }
 
+/**
+ * What a signature found while recording (record --signatures). `json` is the finding exactly as
+ * it was printed (Tracee's finding JSON, the triggering event inside); the other fields let a
+ * reader list and place findings without parsing it.
+ */
+export interface FindingRecord {
+  kind: 'finding';
+  /** The triggering event's timestamp (epoch ns). */
+  timestamp: bigint;
+  /** The packet being analysed when the signature reported it (that of the triggering event). */
+  packetNumber: number;
+  signatureId: string;
+  /** Properties.Severity, when the signature has one (0 info .. 4 critical). */
+  severity?: number;
+  json: string;
+}
+
 export interface IndexEntry {
   /**
    * Largest timestamp of any packet before this point (0 at the start). Records may be slightly
@@ -156,7 +174,7 @@ export interface SegmentFooter {
 }
 
 /** A record that carries recording context rather than a packet. */
-export type ContextRecord = TaskRecord | InterfaceRecord | LifecycleRecord | LossRecord;
+export type ContextRecord = TaskRecord | InterfaceRecord | LifecycleRecord | LossRecord | FindingRecord;
 /** Everything that can follow the header. */
 export type BodyRecord = PacketRecord | ContextRecord;
 
@@ -272,6 +290,8 @@ export function encodeBody(r: BodyRecord): [RecordType, unknown[]] {
       return [RecordType.lifecycle, encodeLifecycle(r)];
     case 'loss':
       return [RecordType.loss, [u64(r.start), u64(r.end), opt(r.cpu), u64(r.kernelLost), u64(r.userDropped)]];
+    case 'finding':
+      return [RecordType.finding, [u64(r.timestamp), count(r.packetNumber), r.signatureId, opt(r.severity), r.json]];
   }
 }
 
@@ -480,6 +500,13 @@ export function decodeBody(type: number, v: unknown): BodyRecord | RecordDecodeE
         const p = Positions.of(v, 'loss');
         const rec: LossRecord = { kind: 'loss', start: p.u64(0), end: p.u64(1), kernelLost: p.u64(3), userDropped: p.u64(4) };
         if (p.has(2)) rec.cpu = p.uint(2);
+        return rec;
+      });
+    case RecordType.finding:
+      return guard(() => {
+        const p = Positions.of(v, 'finding');
+        const rec: FindingRecord = { kind: 'finding', timestamp: p.u64(0), packetNumber: p.uint(1), signatureId: p.str(2), json: p.str(4) };
+        if (p.has(3)) rec.severity = p.uint(3);
         return rec;
       });
     default:

@@ -13,8 +13,8 @@ import { decodePacket, type DecodedPacket, type Depth } from '../decode/packet.t
 import { DEFAULT_REASSEMBLY_BUDGET, TcpDnsReassembler, type ReassemblyOptions } from '../decode/tcp-dns-stream.ts';
 import type { DecodeError } from '../decode/types.ts';
 import { buildEvents } from '../event/build.ts';
-import { ALL_EVENTS, depthFor, type EventMask } from '../event/selection.ts';
-import type { TraceeEvent } from '../event/types.ts';
+import { ALL_EVENTS, depthFor, eventBit, type EventMask } from '../event/selection.ts';
+import { EVENT_NAMES, type EventName, type TraceeEvent } from '../event/types.ts';
 import { concatenate, mergeByTime } from '../replay/interleave.ts';
 import { isIssue, type PacketSource } from '../replay/source.ts';
 import type { EventSink } from '../sink/sink.ts';
@@ -49,6 +49,24 @@ export interface ReplayOptions {
   progress?: (packetsRead: number) => void;
   /** Bounds of DNS-over-TCP reassembly (its memory budget, shared by all inputs). */
   reassembly?: ReassemblyOptions;
+  /** A consumer of events besides the sink (signatures): sees its events whether printed or not. */
+  observer?: EventObserver;
+}
+
+/**
+ * Gets the events it selects, each right after the sink got it (or would have), so what it
+ * writes to the sink in response follows the event that caused it.
+ */
+export interface EventObserver {
+  /** Events to build for the observer, besides the printed ones. */
+  readonly events: EventMask;
+  /** Every input, before any packet is read. */
+  startSource?(source: PacketSource): void;
+  onEvent(event: TraceeEvent, packet: CapturedPacket, decoded: DecodedPacket, source: PacketSource): void;
+  /** The input's packets are done (all inputs end together when they are merged). */
+  endSource?(source: PacketSource): void;
+  /** Before the sink ends. */
+  end?(): void;
 }
 
 export interface ReplayStats {
@@ -67,7 +85,7 @@ const UNDECODED: DecodedPacket = { dns: [] };
 
 export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
   const stats: ReplayStats = { packets: 0, matched: 0, events: 0, kept: 0, errors: 0, warnings: 0 };
-  const { sink, packets: consumer, accept } = opts;
+  const { sink, packets: consumer, accept, observer } = opts;
   const index = new Map(opts.sources.map((s, i) => [s, i]));
   const report = (issue: InputIssue, source: PacketSource): void => {
     if (issue.severity === 'error') stats.errors++;
@@ -76,8 +94,10 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
   };
   // Packets are filtered through their events when a filter or an event selection is given.
   const filtering = accept !== undefined || opts.events !== ALL_EVENTS;
-  const needEvents = sink !== undefined || (consumer !== undefined && filtering);
-  const depth = Math.max(needEvents ? depthFor(opts.events) : 0, consumer?.depth ?? 0) as Depth | 0;
+  const needEvents = sink !== undefined || observer !== undefined || (consumer !== undefined && filtering);
+  // The observer's events are built too, printed or not.
+  const building = opts.events | (observer?.events ?? 0);
+  const depth = Math.max(needEvents ? depthFor(building) : 0, consumer?.depth ?? 0) as Depth | 0;
   const built: TraceeEvent[] = [];
   const from = opts.window?.from;
   const to = opts.window?.to;
@@ -88,6 +108,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
   const share = { maxBufferedBytes: Math.floor(budget / Math.max(1, opts.sources.length)) };
   const streams = new Map<PacketSource, TcpDnsReassembler>(opts.sources.map((s) => [s, new TcpDnsReassembler(share)]));
   const groups = (opts.order ?? 'merge') === 'concat' ? concatenate(opts.sources) : mergeByTime(opts.sources);
+  for (const source of opts.sources) observer?.startSource?.(source);
 
   reading: for await (const group of groups) {
     for (const { source, items } of group) {
@@ -107,13 +128,17 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
         let keep = !filtering;
         if (needEvents) {
           built.length = 0;
-          buildEvents(item, decoded, opts.events, built);
+          buildEvents(item, decoded, building, built);
           for (const e of built) {
-            if (accept && !accept(e)) continue;
-            keep = true;
-            if (sink === undefined) break;
-            stats.events++;
-            sink.write(e);
+            const bit = BITS[e.eventName];
+            if ((opts.events & bit) !== 0 && (accept === undefined || accept(e))) {
+              keep = true;
+              if (sink !== undefined) {
+                stats.events++;
+                sink.write(e);
+              }
+            }
+            if (observer !== undefined && (observer.events & bit) !== 0) observer.onEvent(e, item, decoded, source);
           }
         }
         if (!keep) continue;
@@ -132,14 +157,18 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
     if (opts.signal?.aborted) break;
   }
   for (const [source, reassembler] of streams) {
+    observer?.endSource?.(source);
     const incomplete = reassembler.incompleteFlows();
     if (incomplete > 0) {
       report(inputIssue(source.name, 'end of input', `${incomplete} DNS-over-TCP flow(s) end in the middle of a message`, 'warning'), source);
     }
   }
+  observer?.end?.();
   await sink?.end();
   return stats;
 }
+
+const BITS = Object.fromEntries(EVENT_NAMES.map((n) => [n, eventBit(n)])) as Record<EventName, EventMask>;
 
 /**
  * What the capture does not hold is not bad input: a header cut by the snaplen, a TCP gap, an

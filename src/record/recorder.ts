@@ -55,6 +55,13 @@ export interface RecordOptions {
   note?: (line: string) => void;
   /** Called once capture runs: programs attached, existing sockets seeded, writer open. */
   onReady?: () => void;
+  /** record --signatures: the writer, to store findings in (and learn where segments start). */
+  onWriterOpen?: (writer: RecordingWriter) => void;
+  /**
+   * Awaited after the last packet went to onPacket and before the recording is sealed: the
+   * signatures catch up and store their last findings.
+   */
+  beforeSeal?: () => Promise<void>;
 }
 
 export interface RecordSummary {
@@ -131,6 +138,7 @@ export async function record(opts: RecordOptions): Promise<RecordSummary> {
     });
     for (const p of processes) if (p.task.hostThreadId === p.task.hostProcessId) session.exePaths.set(p.task.hostProcessId, p.exePath);
     session.summary.seededSockets = seeded.seeded;
+    opts.onWriterOpen?.(writer);
 
     opts.onReady?.();
     await session.run(ring, opts.signal);
@@ -138,6 +146,7 @@ export async function record(opts: RecordOptions): Promise<RecordSummary> {
     object.detach();
     while (ring.drain(session.handle) > 0);
     session.tick();
+    await opts.beforeSeal?.();
     writer.close();
     summary = session.summary;
     summary.segments = writer.stats.segments - writer.stats.deletedSegments;

@@ -13,7 +13,7 @@ import { inputIssue, type InputIssue } from '../core/errors.ts';
 import { scanDirectory } from '../nev/directory.ts';
 import { hasMagic, MAGIC } from '../nev/layout.ts';
 import { isPacketItem, openRecording, readRecording, type NevItem, type ReadOptions, type Recording } from '../nev/recording.ts';
-import { RecordType, type LossRecord } from '../nev/records.ts';
+import { RecordType, type FindingRecord, type LossRecord } from '../nev/records.ts';
 import type { LifecycleTree } from './lifecycle-tree.ts';
 import type { PacketSource, SourceItem } from './source.ts';
 
@@ -65,17 +65,34 @@ export class NevSource implements PacketSource {
     return { bytes: Math.round(((this.lastNumber - first + 1) / (end - first)) * totalBytes), totalBytes };
   }
 
+  /**
+   * Finding records (record --signatures) met by batches() go to `take`, in their place: the
+   * packets before a finding are yielded first, and the generator resumes (and calls `take`)
+   * only once the consumer has processed them, so output stays in recording order.
+   */
+  feedFindings(take: (finding: FindingRecord) => void): void {
+    this.findings = take;
+  }
+
+  private findings: ((finding: FindingRecord) => void) | undefined;
+
   async *batches(): AsyncIterable<SourceItem[]> {
     const tree = this.lifecycle;
+    const findings = this.findings;
     const first = this.recording.segments.find((s) => s.info?.header !== undefined)?.info?.header;
     if (tree && first) tree.running(first.processes, first.createdAt);
     for await (const items of this.records()) {
-      const out: SourceItem[] = [];
+      let out: SourceItem[] = [];
       for (const item of items) {
         if (isPacketItem(item)) {
           this.lastNumber = item.number;
           out.push(item);
         } else if (item.kind === 'issue') out.push(item);
+        else if (findings && item.kind === 'finding') {
+          if (out.length > 0) yield out;
+          out = [];
+          findings(item);
+        }
         else if (item.kind === 'loss' && (item.kernelLost > 0n || item.userDropped > 0n)) out.push(lossWarning(this.name, item));
         else if (tree && item.kind === 'task') tree.define(item);
         else if (tree && item.kind === 'lifecycle') tree.add(item);

@@ -2,6 +2,8 @@ import type { Writable } from 'node:stream';
 import { writeEvent } from './json.ts';
 import { JsonWriter } from './json-writer.ts';
 import type { EventSink } from './sink.ts';
+import { isStored } from './finding-output.ts';
+import { writeFinding } from './finding-json.ts';
 import { OutputStream } from './output-stream.ts';
 
 const FLUSH_BYTES = 1 << 20;
@@ -16,6 +18,11 @@ export function jsonSink(out: Writable): EventSink {
     },
     write: (e) => {
       writeEvent(w, e);
+      w.ascii('\n');
+    },
+    writeFinding: (f) => {
+      if (isStored(f)) w.utf8(f.json);
+      else writeFinding(w, f);
       w.ascii('\n');
     },
     flush: async () => {

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { TraceeEvent } from '../event/types.ts';
 import type { EventSink } from './sink.ts';
 import { needsTerminalEscape, terminalText } from '../core/terminal-text.ts';
+import { findingArgs, findingRow } from './finding-output.ts';
 import { TextStream } from './text-stream.ts';
 
 /**
@@ -34,6 +35,11 @@ export function tableSink(out: Writable): EventSink {
           e.args.map((a) => `${a.name}: ${readable(a.value) ?? '{}'}`).join(', '),
         )),
       ),
+    writeFinding: (f) => {
+      const r = findingRow(f);
+      const cell = (v: string): string => terminalText(v);
+      text.line(row(clockTime(r.timestamp), cell(r.userId), cell(r.processName), cell(r.processId), cell(r.threadId), '', cell(`finding:${r.signatureId}`), findingArgs(r, readable)));
+    },
     flush: () => text.flush(),
     end: () => text.drain(),
   };

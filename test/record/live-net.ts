@@ -143,19 +143,23 @@ export class LiveNet {
     return sh('ip', ['netns', 'exec', this.ns, cmd, ...args], opts);
   }
 
+  /** When set, spawn() starts every process in this cgroup v2 directory. */
+  cgroup: string | undefined;
+
   /** A background process, ended by teardown() if still running. */
   spawn(cmd: string, args: string[], opts: { inNs?: boolean; stdin?: string } = {}): Child {
-    const argv = opts.inNs ? ['netns', 'exec', this.ns, cmd, ...args] : args;
-    const proc = spawn(opts.inNs ? 'ip' : cmd, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let argv = opts.inNs ? ['ip', 'netns', 'exec', this.ns, cmd, ...args] : [cmd, ...args];
+    // The shell moves itself into the cgroup, then becomes the command (same pid).
+    if (this.cgroup !== undefined) argv = ['sh', '-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', this.cgroup, ...argv];
+    const proc = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     this.children.push(proc);
     const child = new Child(proc);
     if (opts.stdin !== undefined) proc.stdin!.end(opts.stdin);
     return child;
   }
 
-  /** bind9's named inside the namespace, authoritative for the fixture zones. */
-  async startNamed(): Promise<Child> {
-    const dns = join(REPO, 'fixtures/dns');
+  /** bind9's named inside the namespace, authoritative for the zones of `dns` (named.conf.in and zone files). */
+  async startNamed(dns = join(REPO, 'fixtures/dns')): Promise<Child> {
     const run = join(this.work, 'named');
     rmSync(run, { recursive: true, force: true });
     sh('mkdir', ['-p', run]);

@@ -18,6 +18,7 @@ import { hexLineCount } from '../views/hex.ts';
 import { layoutFor, wrapLines } from '../views/layout.ts';
 import { listModel } from '../views/list-model.ts';
 import { countText, percentText } from '../views/numbers.ts';
+import { findingHeader, findingLines } from '../views/finding-lines.ts';
 import { processHeader, processLines } from '../views/process-lines.ts';
 import { statsLines } from '../views/stats-lines.ts';
 import { BottomBar } from './BottomBar.tsx';
@@ -61,6 +62,7 @@ export function App({ store, view, filter, message, size: fixedSize }: AppProps)
     hasProcess: store.hasProcessContext,
     processes: store.processes,
     widestFlow: widestFlow.current,
+    ...(store.scan.findingPackets.size > 0 ? { marked: (n: number) => store.scan.findingPackets.has(n) } : {}),
   });
   widestFlow.current = list.widestFlow;
 
@@ -128,6 +130,18 @@ export function App({ store, view, filter, message, size: fixedSize }: AppProps)
           height={layout.body}
         />
       )}
+      {ui.screen === 'findings' && (
+        <TextScreen
+          title={findingHeader(size.columns)}
+          lines={
+            store.scan.findings.length > 0
+              ? findingLines(store.scan.findings.slice(ui.findings.top, ui.findings.top + layout.body), size.columns)
+              : ['No findings. `netrec record --signatures ...` stores what signatures find in the recording;', '`netrec replay --signatures ...` finds them in any capture.']
+          }
+          {...(store.scan.findings.length > 0 ? { selected: ui.findings.cursor - ui.findings.top } : {})}
+          height={layout.body}
+        />
+      )}
       {ui.screen === 'stats' && <TextScreen title="Stats" lines={text.slice(ui.textTop)} height={layout.body} />}
       {ui.screen === 'help' && <TextScreen title="Help (↑↓ scroll, any other key closes)" lines={text.slice(ui.textTop)} height={layout.body} />}
       <BottomBar prompt={promptLine(ui)} problem={problem} {...(bottomMessage(ui) ? { message: bottomMessage(ui)! } : {})} hints={hintsFor(ui)} />
@@ -155,12 +169,13 @@ function landed(s: UiState, row: number, rows: number): UiState {
 function statusLeft(store: CaptureStore, ui: UiState): string {
   const packets = `${countText(store.index.length)} packets${store.scan.done ? '' : ' (indexing…)'}`;
   const issues = store.scan.errors + store.scan.warnings > 0 ? `  ${store.scan.errors + store.scan.warnings} input issues (s)` : '';
+  const findings = store.scan.findingsTotal > 0 ? `  ${countText(store.scan.findingsTotal)} finding${store.scan.findingsTotal === 1 ? '' : 's'} (!)` : '';
   const { view } = currentFrame(ui);
   const base = ui.stack[0]!.view;
   const filter = base.title === '' ? '' : `  filter: ${base.title}`;
   const follow = view === base ? '' : `  ${view.title}`;
   const failure = view.failure ?? store.readFailure;
-  return `netrec ${store.name}  ${packets}${issues}${filter}${follow}${failure === undefined ? '' : `  read error: ${failure}`}`;
+  return `netrec ${store.name}  ${packets}${issues}${findings}${filter}${follow}${failure === undefined ? '' : `  read error: ${failure}`}`;
 }
 
 function statusRight(store: CaptureStore, ui: UiState): string {
@@ -194,6 +209,7 @@ function bottomMessage(ui: UiState): Message | undefined {
 
 function hintsFor(ui: UiState): string {
   if (ui.screen === 'processes') return 'Enter: its packets  d: with descendants  a: all processes  Esc: back';
+  if (ui.screen === 'findings') return 'Enter: go to the packet that triggered it (marked ! in the list)  Esc: back';
   if (ui.screen === 'stats') return '↑↓ scroll  Esc: back';
   if (ui.screen === 'help') return '↑↓ PgDn scroll  any other key: back';
   return HINTS;

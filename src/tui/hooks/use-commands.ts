@@ -170,6 +170,7 @@ export function useCommands(store: CaptureStore, ui: UiStateHandle, drawn: { cur
   const navigate = (s: UiState, command: Command): UiState => {
     const { layout, tree, processRows, textLines, hexLines, hexTop } = drawn.current;
     if (s.screen === 'processes') return { ...s, processes: { ...s.processes, ...scrolled(s.processes, command, processRows.length, layout.body - 2) } };
+    if (s.screen === 'findings') return { ...s, findings: scrolled(s.findings, command, store.scan.findings.length, layout.body - 2) };
     if (s.screen === 'stats' || s.screen === 'help') {
       const top = scrolled({ cursor: s.textTop, top: s.textTop }, command, Math.max(1, textLines - layout.body + 2), 1).cursor;
       return { ...s, textTop: top };
@@ -215,6 +216,21 @@ export function useCommands(store: CaptureStore, ui: UiStateHandle, drawn: { cur
     const pid = row.info.task.hostProcessId;
     const pids = withDescendants ? [pid, ...store.processes.descendants(pid)] : [pid];
     applyFilter(`pid=${pids.join(',')}`);
+  };
+
+  /** From the findings screen to the row of the packet that triggered the selected finding. */
+  const toFinding = (): void => {
+    const finding = store.scan.findings[ui.current().findings.cursor];
+    if (finding === undefined) return;
+    ui.update((s) => {
+      const events = { ...s, screen: 'events' as const };
+      const { view } = currentFrame(events);
+      const row = view.rowAtOrAfter(store.index.positionOfNumber(finding.packetNumber));
+      if (row >= view.length || store.index.numberAt(view.positionAt(row)) !== finding.packetNumber) {
+        return { ...events, message: { text: `packet ${finding.packetNumber} is not in this view (a filter hides it?)`, tone: 'warning' } };
+      }
+      return { ...withFrame(events, centerOn(row, view.length, drawn.current.layout.list)), message: undefined };
+    });
   };
 
   const follow = (): void => {
@@ -268,6 +284,7 @@ export function useCommands(store: CaptureStore, ui: UiStateHandle, drawn: { cur
         return ui.update((t) => ({ ...t, processes: { cursor: 0, top: 0, all: !t.processes.all } }));
       case 'enter':
         if (s.screen === 'processes') return filterToProcess(false);
+        if (s.screen === 'findings') return toFinding();
         if (s.screen !== 'events') return;
         if (s.focus === 'detail') return ui.update((t) => toggle(t, 'flip'));
         return ui.update((t) => ({ ...t, detailOpen: !t.detailOpen, focus: 'list' }));

@@ -5,7 +5,7 @@
  */
 import type { PacketView } from '../store/view.ts';
 
-export type Screen = 'events' | 'processes' | 'stats' | 'help';
+export type Screen = 'events' | 'processes' | 'findings' | 'stats' | 'help';
 export type Pane = 'list' | 'detail' | 'hex';
 export type PromptKind = 'filter' | 'search' | 'jump';
 
@@ -63,6 +63,8 @@ export interface UiState {
   /** First hex line on screen while the hex pane has the keys. */
   hexTop: number;
   processes: Scroll & { all: boolean };
+  /** The findings screen's cursor. */
+  findings: Scroll;
   /** First line shown on the stats and help screens. */
   textTop: number;
 }
@@ -76,6 +78,7 @@ export function initialState(view: PacketView, filter: string): UiState {
     focus: 'list',
     hexTop: 0,
     processes: { cursor: 0, top: 0, all: false },
+    findings: { cursor: 0, top: 0 },
     textTop: 0,
   };
 }

@@ -41,7 +41,7 @@ export interface FilterResult {
 export class CaptureStore implements PassInput {
   readonly processes = new ProcessTable();
   readonly lifecycle = new LifecycleTree();
-  readonly scan: ScanState = { done: false, wireBytes: 0, errors: 0, warnings: 0, issues: [] };
+  readonly scan: ScanState = { done: false, wireBytes: 0, errors: 0, warnings: 0, issues: [], findings: [], findingsTotal: 0, findingPackets: new Set() };
   readonly all: AllPackets;
   readonly #cache: EntryCache;
   /** Positions being read for the screen: asked again before they arrive, they are not re-read. */

@@ -12,9 +12,19 @@ import { isIssue, type PacketSource } from '../../replay/source.ts';
 import type { LifecycleTree } from '../../replay/lifecycle-tree.ts';
 import type { PacketIndex } from './packet-index.ts';
 import type { ProcessTable } from './process-table.ts';
+import { findingRow, type FindingRow } from '../../sink/finding-output.ts';
 
 /** Issues kept for the stats view; the rest are only counted. */
 export const ISSUES_KEPT = 100;
+/** Findings kept for the findings screen (a recording holds few); the rest are only counted. */
+export const FINDINGS_KEPT = 10_000;
+
+/** A finding the recorder stored (record --signatures), for the findings screen. */
+export interface ScannedFinding {
+  /** The packet that triggered it. */
+  packetNumber: number;
+  row: FindingRow;
+}
 
 export interface ScanState {
   done: boolean;
@@ -24,6 +34,11 @@ export interface ScanState {
   warnings: number;
   /** The first ISSUES_KEPT issues, in file order. */
   issues: InputIssue[];
+  /** The first FINDINGS_KEPT findings, in file order, and how many there are in all. */
+  findings: ScannedFinding[];
+  findingsTotal: number;
+  /** Packet numbers that triggered a kept finding: their rows are marked. */
+  findingPackets: Set<number>;
   /** Set when reading failed outright (the file vanished...): the index holds what came before. */
   failure?: string;
 }
@@ -89,6 +104,13 @@ async function scanRecording(source: NevSource, targets: ScanTargets, progressed
         processes.learn(item.task, item.exePath);
         lifecycle.define(item);
       } else if (item.kind === 'lifecycle') lifecycle.add(item);
+      else if (item.kind === 'finding') {
+        state.findingsTotal++;
+        if (state.findings.length < FINDINGS_KEPT) {
+          state.findings.push({ packetNumber: item.packetNumber, row: findingRow(item) });
+          state.findingPackets.add(item.packetNumber);
+        }
+      }
       else if (item.kind === 'loss' && item.kernelLost + item.userDropped > 0n) {
         // A gap in the recording is never silent (the replay reader reports it the same way).
         const lost = item.kernelLost + item.userDropped;

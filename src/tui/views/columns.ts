@@ -32,8 +32,9 @@ const EVENT_WIDTH = 8;
 /** Below this the flow column would cut every IPv4 endpoint. */
 const MIN_FLOW = 20;
 
-export function layoutColumns(width: number, hasProcess: boolean, lastNumber: number, longestFlow: number): Columns {
-  const number = Math.max(3, String(lastNumber).length);
+/** `marks`: room for a one-character mark before the number (rows that triggered a finding). */
+export function layoutColumns(width: number, hasProcess: boolean, lastNumber: number, longestFlow: number, marks = false): Columns {
+  const number = Math.max(3, String(lastNumber).length) + (marks ? 1 : 0);
   const timeDigits = width >= 100 ? 6 : 3;
   const time = 9 + timeDigits;
   const process = hasProcess ? (width >= 120 ? 20 : width >= 100 ? 14 : 10) : 0;

@@ -33,9 +33,11 @@ export interface ListInput {
    * so that columns do not jump while paging between IPv4 and IPv6 traffic.
    */
   widestFlow: number;
+  /** Packets to mark with '!' (they triggered a finding of the recording's signatures). */
+  marked?: (packetNumber: number) => boolean;
 }
 
-export function listModel({ frame, index, entry, width, height, hasProcess, processes, widestFlow }: ListInput): ListModel {
+export function listModel({ frame, index, entry, width, height, hasProcess, processes, widestFlow, marked }: ListInput): ListModel {
   const { view, top, cursor } = frame;
   const end = Math.min(view.length, top + height);
   const positions: number[] = [];
@@ -43,16 +45,17 @@ export function listModel({ frame, index, entry, width, height, hasProcess, proc
   const entries = positions.map(entry);
   const widest = Math.max(widestFlow, ...entries.map((e) => (e === undefined ? 0 : [...e.summary.flow].length)));
   const lastNumber = index.length === 0 ? 0 : index.numberAt(index.length - 1);
-  const cols = layoutColumns(width, hasProcess, lastNumber, widest);
+  const cols = layoutColumns(width, hasProcess, lastNumber, widest, marked !== undefined);
   const rows = positions.map((position, i) => {
     const e = entries[i];
-    return { text: rowText(cols, index, processes, position, e, view.shows), selected: top + i === cursor, pending: e === undefined };
+    const mark = marked?.(index.numberAt(position)) ? '!' : '';
+    return { text: rowText(cols, index, processes, position, e, view.shows, mark), selected: top + i === cursor, pending: e === undefined };
   });
   return { header: headerRow(cols), rows, widestFlow: widest, positions };
 }
 
-function rowText(cols: Columns, index: PacketIndex, processes: ProcessTable, position: number, e: Entry | undefined, shows: Frame['view']['shows']): string {
-  const number = String(index.numberAt(position));
+function rowText(cols: Columns, index: PacketIndex, processes: ProcessTable, position: number, e: Entry | undefined, shows: Frame['view']['shows'], mark: string): string {
+  const number = mark + String(index.numberAt(position));
   const time = shortTime(index.timestampAt(position), cols.timeDigits);
   if (e === undefined) return formatRow(cols, { number, time, process: '', event: '', flow: '', info: '' });
   const event = rowEvent(e, shows);
