@@ -4,7 +4,7 @@
  * root a real two-second recording that is then replayed.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +34,7 @@ beforeAll(() => {
   execFileSync('mkdir', ['-p', home]);
   for (const f of ['dns-udp.pcap', 'mixed.pcapng']) copyFileSync(join(REPO, 'fixtures/pcap', f), join(home, f));
   cpSync(join(REPO, 'fixtures/recordings/dns.nev'), join(home, 'dns.nev'), { recursive: true });
+  cpSync(join(REPO, 'fixtures/signatures/recordings/syn-scan-positive.nev'), join(home, 'scan.nev'), { recursive: true });
 }, 600_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -85,6 +86,51 @@ describe('the installed command, from a directory outside the checkout', () => {
     expect(verified.status).toBe(0);
     expect(verified.stdout).toMatch(/^000001\.nevseg {2}ok {2}\d+ records, 44 packets, sealed by/);
     expect(run(['replay', 'converted.nev']).stdout).toBe(run(['replay', 'dns-udp.pcap']).stdout);
+  });
+
+  it('export to pcapng with process context, and back', () => {
+    const exported = run(['export', 'dns.nev', '-w', 'dns.pcapng']);
+    expect(exported.status, exported.stderr).toBe(0);
+    expect(run(['info', 'dns.pcapng']).stdout).toMatch(/^format +pcapng$/m);
+    // The export replays to the same events, process context included.
+    expect(run(['replay', 'dns.pcapng']).stdout).toBe(run(['replay', 'dns.nev']).stdout);
+  });
+
+  it('stats: conversations and DNS transactions', () => {
+    const r = run(['stats', 'dns.nev', '--output', 'json']);
+    expect(r.status, r.stderr).toBe(0);
+    const stats = JSON.parse(r.stdout) as { conversations: unknown[]; dns: { transactions: unknown[] } };
+    expect(stats.conversations.length).toBeGreaterThan(0);
+    expect(stats.dns.transactions.length).toBeGreaterThan(0);
+  });
+
+  it('signatures: the builtin set, and a user TypeScript file without tsx', () => {
+    expect(run(['signatures', 'list']).stdout).toMatch(/^NETREC-SYN-SCAN /m);
+    const found = run(['replay', 'scan.nev', '--signatures', 'builtin', '--findings-only']);
+    expect(found.status, found.stderr).toBe(0);
+    expect(found.stdout).toContain('"ID":"NETREC-SYN-SCAN"');
+    mkdirSync(join(home, 'rules'), { recursive: true });
+    writeFileSync(
+      join(home, 'rules', 'first-syn.ts'),
+      `import type { Signature } from 'netrec/signature';
+let ctx: Parameters<NonNullable<Signature['init']>>[0];
+let fired = false;
+export const firstSyn: Signature = {
+  metadata: { id: 'USER-FIRST-SYN', version: '1', name: 'first SYN', description: 'the first TCP SYN', tags: [] },
+  selectedEvents: ['net_packet_tcp'],
+  init(c) { ctx = c; },
+  onEvent(event) {
+    if (fired) return;
+    fired = true;
+    ctx.emit({ data: { pid: event.processId } });
+  },
+};
+`,
+    );
+    const user = run(['replay', 'scan.nev', '--signatures', 'rules', '--findings-only']);
+    expect(user.status, user.stderr).toBe(0);
+    expect(user.stdout.trim().split('\n')).toHaveLength(1);
+    expect(user.stdout).toContain('"ID":"USER-FIRST-SYN"');
   });
 
   it.skipIf(!hasTmux)('tui in a real terminal: first screen, ?, Enter, q', async () => {
