@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatIssue, UsageError } from '../core/errors.ts';
+import { formatIssue, InputError, systemMessage, UsageError } from '../core/errors.ts';
 import { terminalText } from '../core/terminal-text.ts';
 import type { CapturedPacket } from '../core/packet.ts';
 import { prepareTarget } from '../nev/directory.ts';
@@ -80,6 +80,7 @@ export async function convertCommand(args: string[]): Promise<number> {
       now: () => clock ?? BigInt(Date.now()) * 1_000_000n,
     });
   let errors = 0;
+  let failure: unknown;
   try {
     for await (const batch of source.batches()) {
       for (const item of batch) {
@@ -94,10 +95,21 @@ export async function convertCommand(args: string[]): Promise<number> {
         writer.writePacket(packetInput(item));
       }
     }
-  } finally {
+  } catch (err) {
+    failure = err;
+  }
+  // Seal what was written, also after a failure; a file system error (a full disk) is one line.
+  try {
     writer ??= open();
     const stats = writer.close();
     process.stderr.write(terminalText(`netrec: converted ${stats.packets} packets into ${target.dir} (${stats.segments - stats.deletedSegments} segments)`) + '\n');
+  } catch (err) {
+    failure ??= err;
+  }
+  if (failure !== undefined) {
+    const code = (failure as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw new InputError(`writing ${target.dir}: ${systemMessage(failure)}`);
+    throw failure;
   }
   return errors > 0 ? 1 : 0;
 }

@@ -46,7 +46,7 @@ export interface Limits {
   rssMiB: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { ms: 20_000, rssMiB: 2048 };
+export const DEFAULT_LIMITS: Limits = { ms: 20_000, rssMiB: 1024 };
 
 /** Cases over `seeds`: mostly one or two mutations, sometimes none (oddities or the command alone). */
 export function caseArbitrary(seeds: readonly Pick<Seed, 'name' | 'kind'>[]): fc.Arbitrary<FuzzCase> {
