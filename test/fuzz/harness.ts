@@ -136,9 +136,12 @@ function addOddity(o: Oddity, rec: string, victim: string, rng: Rng): void {
       writeFileSync(free, '');
       break;
     case 'lock-live':
+      // Written to a FIFO an earlier oddity left there, this would wait for a reader forever.
+      rmSync(join(rec, '.lock'), { force: true });
       writeFileSync(join(rec, '.lock'), `${process.pid}\n`);
       break;
     case 'lock-fifo':
+      rmSync(join(rec, '.lock'), { force: true });
       execFileSync('mkfifo', [join(rec, '.lock')]);
       break;
     case 'unreadable':
