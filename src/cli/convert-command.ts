@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { formatIssue, UsageError } from '../core/errors.ts';
+import { formatIssue, InputError, systemMessage, UsageError } from '../core/errors.ts';
 import { terminalText } from '../core/terminal-text.ts';
 import type { CapturedPacket } from '../core/packet.ts';
 import { prepareTarget } from '../nev/directory.ts';
@@ -66,6 +66,7 @@ export async function convertCommand(args: ParsedArgs): Promise<number> {
   // Ctrl-C stops at a batch boundary and the recording is sealed: what was converted is whole.
   const interrupt = onInterrupt();
   const progress = startProgress('convert', [source], true);
+  let failure: unknown;
   try {
     for await (const batch of source.batches()) {
       for (const item of batch) {
@@ -84,13 +85,26 @@ export async function convertCommand(args: ParsedArgs): Promise<number> {
       progress.update(packets);
       if (interrupt.signal.aborted) break;
     }
+  } catch (err) {
+    failure = err;
   } finally {
     progress.end();
+  }
+  // Seal what was written, also after a failure; a file system error (a full disk) is one line.
+  try {
     writer ??= open();
     const stats = writer.close();
     process.stderr.write(terminalText(`netrec: converted ${stats.packets} packets into ${target.dir} (${stats.segments - stats.deletedSegments} segments)`) + '\n');
+  } catch (err) {
+    failure ??= err;
   }
-  if (interrupt.release()) return EXIT.interrupted;
+  const interrupted = interrupt.release();
+  if (failure !== undefined) {
+    const code = (failure as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw new InputError(`writing ${target.dir}: ${systemMessage(failure)}`);
+    throw failure;
+  }
+  if (interrupted) return EXIT.interrupted;
   return errors > 0 ? EXIT.input : EXIT.ok;
 }
 

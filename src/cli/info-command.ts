@@ -36,8 +36,11 @@ interface Tally {
   tasks: Set<number>;
   errors: number;
   warnings: number;
-  /** Packets per segment, by packet number ranges (unsealed segments have no footer to say). */
-  numbers: number[];
+  /**
+   * Packets per packet-number range, one range from each segment's first packet number (unsealed
+   * segments have no footer to say how many they hold): a count per segment, not per packet.
+   */
+  ranges: { starts: number[]; counts: number[] };
 }
 
 /** `netrec info cap.nev`: what a recording holds, from one pass over it. Issues go to stderr. */
@@ -65,7 +68,7 @@ async function tally(source: NevSource): Promise<Tally> {
     tasks: new Set(source.recording.segments.flatMap((s) => s.info?.header?.processes.map((p) => p.ref) ?? [])),
     errors: 0,
     warnings: 0,
-    numbers: [],
+    ranges: rangesOf(source),
   };
   for await (const items of source.records()) {
     for (const item of items) {
@@ -92,7 +95,7 @@ async function tally(source: NevSource): Promise<Tally> {
 
 function countPacket(t: Tally, p: CapturedPacket): void {
   t.packets++;
-  t.numbers.push(p.number);
+  countInRange(t.ranges, p.number);
   t.captured += p.data.length;
   t.wire += p.originalLength;
   if (t.first === undefined || p.timestamp < t.first) t.first = p.timestamp;
@@ -130,7 +133,6 @@ function describe(source: NevSource, t: Tally): string {
   }
   if (recording.writer !== undefined) lines.push(['writer', `still recording (process ${recording.writer})`]);
 
-  const sorted = [...t.numbers].sort((a, b) => a - b);
   // A long recording lists its first and last segments only.
   const shown = segments.length <= SEGMENTS_LISTED ? segments : [...segments.slice(0, 5), undefined, ...segments.slice(-5)];
   shown.forEach((info, k) => {
@@ -140,7 +142,7 @@ function describe(source: NevSource, t: Tally): string {
     }
     const first = info.header?.firstPacketNumber;
     const next = segments[segments.indexOf(info) + 1]?.header?.firstPacketNumber;
-    const packets = info.footer ? (info.footer.counts.get(RecordType.packet) ?? 0) : first === undefined ? undefined : countBetween(sorted, first, next);
+    const packets = info.footer ? (info.footer.counts.get(RecordType.packet) ?? 0) : first === undefined ? undefined : countBetween(t.ranges, first, next);
     const state = info.sealed ? `sealed${info.footer?.sealedBy === 'repair' ? ' by repair' : ''}` : 'NOT SEALED';
     const span = timeSpan(info.footer?.firstTimestamp, info.footer?.lastTimestamp);
     const compressed = info.footer?.counts.get(RecordType.block) ? ', compressed' : '';
@@ -173,16 +175,32 @@ function describe(source: NevSource, t: Tally): string {
   return lines.map(([k, v]) => `${k.padEnd(width)}  ${terminalText(v)}\n`).join('');
 }
 
-function countBetween(sorted: number[], from: number, to: number | undefined): number {
-  const lower = (x: number): number => {
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (sorted[mid]! < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  return (to === undefined ? sorted.length : lower(to)) - lower(from);
+function rangesOf(source: NevSource): Tally['ranges'] {
+  const firsts = source.recording.segments.flatMap((s) => (s.info?.header ? [s.info.header.firstPacketNumber] : []));
+  const starts = [...new Set(firsts)].sort((a, b) => a - b);
+  return { starts, counts: starts.map(() => 0) };
+}
+
+/** Index of the last start at or before `n` (-1 before the first). */
+function rangeOf(starts: number[], n: number): number {
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (starts[mid]! <= n) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+function countInRange(ranges: Tally['ranges'], n: number): void {
+  const i = rangeOf(ranges.starts, n);
+  if (i >= 0) ranges.counts[i]!++;
+}
+
+/** Packets numbered from `from` up to (not including) `to`, both range starts. */
+function countBetween(ranges: Tally['ranges'], from: number, to: number | undefined): number {
+  let n = 0;
+  for (const [i, start] of ranges.starts.entries()) if (start >= from && (to === undefined || start < to)) n += ranges.counts[i]!;
+  return n;
 }

@@ -175,11 +175,18 @@ export function prepareTarget(dir: string, force: boolean): void {
   if (!st.isDirectory()) throw new UsageError(`${dir} exists and is not a directory`);
   const holder = lockHolder(path);
   if (holder !== undefined) throw new UsageError(`${dir} is being written by process ${holder}`);
-  const entries = readdirSync(path);
+  const fs = <T>(what: string, op: () => T): T => {
+    try {
+      return op();
+    } catch (err) {
+      throw new InputError(`cannot ${what} ${dir}: ${systemMessage(err)}`);
+    }
+  };
+  const entries = fs('list', () => readdirSync(path));
   if (entries.length > 0) {
     if (!force) throw new UsageError(`${dir} is not empty; use --force to replace the recording in it`);
-    for (const seg of listSegments(path)) unlinkSync(seg.path);
+    fs('clear', () => listSegments(path).forEach((seg) => unlinkSync(seg.path)));
     releaseLock(path);
   }
-  chmodSync(path, DIR_MODE);
+  fs('use', () => chmodSync(path, DIR_MODE));
 }

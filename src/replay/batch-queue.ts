@@ -2,8 +2,15 @@ import type { SourceItem } from './source.ts';
 
 /** Items per batch: large enough that per-batch costs vanish, small enough to keep latency low. */
 export const BATCH_SIZE = 1024;
+/**
+ * Captured bytes per batch: a batch is handed over at BATCH_SIZE items or this many bytes,
+ * whichever comes first, so 1024 jumbo packets are not one 256 MiB batch.
+ */
+export const BATCH_BYTES = 8 * 1024 * 1024;
 /** Full batches waiting for the consumer before the producer is asked to pause. */
 const PAUSE_AT = 8;
+/** The same in captured bytes: what a fast reader may hold ahead of a slow consumer. */
+const PAUSE_BYTES = 32 * 1024 * 1024;
 
 /**
  * Turns items pushed by an event-driven parser into the async batches a PacketSource yields, with
@@ -13,7 +20,10 @@ const PAUSE_AT = 8;
  */
 export class BatchQueue {
   private current: SourceItem[] = [];
-  private readonly full: SourceItem[][] = [];
+  private currentBytes = 0;
+  private readonly full: { items: SourceItem[]; bytes: number }[] = [];
+  /** Captured bytes in `full`. */
+  private fullBytes = 0;
   private finished = false;
   private paused = false;
   private flushScheduled = false;
@@ -23,7 +33,8 @@ export class BatchQueue {
 
   push(item: SourceItem): void {
     this.current.push(item);
-    if (this.current.length >= BATCH_SIZE) {
+    if ('data' in item) this.currentBytes += item.data.length;
+    if (this.current.length >= BATCH_SIZE || this.currentBytes >= BATCH_BYTES) {
       this.seal();
     } else if (this.wakeConsumer !== undefined && !this.flushScheduled) {
       // Let the parser finish the chunk in hand first, then hand over what it produced.
@@ -46,11 +57,12 @@ export class BatchQueue {
     for (;;) {
       const batch = this.full.shift();
       if (batch !== undefined) {
-        if (this.paused && this.full.length < PAUSE_AT / 2) {
+        this.fullBytes -= batch.bytes;
+        if (this.paused && this.full.length < PAUSE_AT / 2 && this.fullBytes < PAUSE_BYTES / 2) {
           this.paused = false;
           this.setPaused(false);
         }
-        yield batch;
+        yield batch.items;
       } else if (this.finished) {
         return;
       } else {
@@ -64,9 +76,11 @@ export class BatchQueue {
 
   private seal(): void {
     if (this.current.length === 0) return;
-    this.full.push(this.current);
+    this.full.push({ items: this.current, bytes: this.currentBytes });
+    this.fullBytes += this.currentBytes;
     this.current = [];
-    if (!this.paused && this.full.length >= PAUSE_AT) {
+    this.currentBytes = 0;
+    if (!this.paused && (this.full.length >= PAUSE_AT || this.fullBytes >= PAUSE_BYTES)) {
       this.paused = true;
       this.setPaused(true);
     }

@@ -5,7 +5,7 @@
  * it can be found again.
  */
 import { inputIssue, type InputIssue } from '../core/errors.ts';
-import { BATCH_SIZE } from './batch-queue.ts';
+import { BATCH_BYTES, BATCH_SIZE } from './batch-queue.ts';
 import type { ByteReader } from './byte-reader.ts';
 import {
   blockLocation,
@@ -77,14 +77,18 @@ type Outcome = 'next' | 'stop';
 
 async function* readPcapng(walker: BlockWalker, name: string, bytes: ByteReader): AsyncGenerator<SourceItem[]> {
   let batch: SourceItem[] = [];
+  // The batch's packets hold (at most) the bytes read since it started: hand it over at
+  // BATCH_BYTES too, so large packets do not pile up a batch of hundreds of megabytes.
+  let batchStart = bytes.offset;
   try {
     for (;;) {
       const outcome = walker.step(bytes, batch);
       if (outcome === 'stop') break;
       if (outcome === 'next') {
-        if (batch.length >= BATCH_SIZE) {
+        if (batch.length >= BATCH_SIZE || bytes.offset - batchStart >= BATCH_BYTES) {
           yield batch;
           batch = [];
+          batchStart = bytes.offset;
         }
         continue;
       }
@@ -93,6 +97,7 @@ async function* readPcapng(walker: BlockWalker, name: string, bytes: ByteReader)
         yield batch;
         batch = [];
       }
+      batchStart = bytes.offset;
       try {
         await bytes.request(outcome.needs);
       } catch (error) {

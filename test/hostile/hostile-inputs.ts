@@ -1,7 +1,8 @@
 /**
  * Attacker-shaped inputs for the terminal-safety tests: DNS packets whose names and TXT strings
  * carry terminal control sequences, and a recording whose processes chose hostile comms
- * (prctl(PR_SET_NAME) lets any process pick one). Built with the shared byte builders.
+ * (prctl(PR_SET_NAME) lets any process pick one). Built with the shared byte builders; no
+ * vitest import, so the standalone fuzz runner uses them too.
  */
 import { writeFileSync } from 'node:fs';
 import type { TaskContext } from '../../src/core/packet.ts';
@@ -10,7 +11,7 @@ import { RecordingWriter } from '../../src/nev/recording-writer.ts';
 import { bytes, dnsHeader, dnsQuestion, dnsRecord, type Part } from '../helpers/bytes.ts';
 import { ipv4, udp } from '../helpers/packet-builder.ts';
 import { pcapFile } from '../helpers/pcap-writer.ts';
-import { task, T0 } from '../nev/helpers.ts';
+import { T0, task } from '../helpers/task.ts';
 
 /** Labels as raw bytes: each JS char is one byte (charCode < 256), so UTF-8 is written byte by byte. */
 export const HOSTILE_LABELS = [

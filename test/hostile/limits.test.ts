@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { InputIssue } from '../../src/core/errors.ts';
-import { LinkType } from '../../src/core/packet.ts';
+import { LinkType, type CapturedPacket } from '../../src/core/packet.ts';
 import { DEFAULT_REASSEMBLY_BUDGET, TcpDnsReassembler } from '../../src/decode/tcp-dns-stream.ts';
 import type { TCPHeader } from '../../src/decode/types.ts';
 import { ALL_EVENTS } from '../../src/event/selection.ts';
@@ -22,6 +22,7 @@ import { checkSegment } from '../../src/nev/verify.ts';
 import { RecordType } from '../../src/nev/records.ts';
 import { openSegment, readBody } from '../../src/nev/segment-reader.ts';
 import { replay } from '../../src/pipeline/replay.ts';
+import { BATCH_BYTES, BatchQueue } from '../../src/replay/batch-queue.ts';
 import { MAXIMUM_INTERFACES_PER_SECTION } from '../../src/replay/pcapng.ts';
 import { openCapture } from '../../src/replay/open.ts';
 import type { EventSink } from '../../src/sink/sink.ts';
@@ -284,5 +285,23 @@ describe('a recording keeps a bounded amount of segment metadata open', () => {
     }
     for (const s of rec.segments) expect((await checkSegment(s.info!, s === rec.segments.at(-1))).findings).toEqual([]);
     expect(METADATA_BUDGET).toBe(256 * 1024 * 1024);
+  });
+});
+
+describe('stream readers hold a bounded amount ahead of a slow consumer', () => {
+  it('the pcap queue pauses its producer at 32 MiB of packets and hands batches over at 8 MiB', async () => {
+    const pauses: boolean[] = [];
+    const queue = new BatchQueue((paused) => pauses.push(paused));
+    const big = (i: number): CapturedPacket => ({ timestamp: BigInt(i), linkType: LinkType.RAW, data: new Uint8Array(1024 * 1024), originalLength: 1024 * 1024, number: i, offset: 0 });
+    let pushed = 0;
+    while (pauses.length === 0 && pushed < 10_000) queue.push(big(++pushed));
+    // Paused at 32 MiB of sealed batches (plus the batch in hand), not at 8 full batches of 1024.
+    expect(pushed).toBeLessThanOrEqual(BATCH_BYTES / (1024 * 1024) * 4 + 1);
+    expect(pauses).toEqual([true]);
+    queue.finish();
+    const sizes: number[] = [];
+    for await (const batch of queue.batches()) sizes.push(batch.length);
+    expect(Math.max(...sizes)).toBe(BATCH_BYTES / (1024 * 1024));
+    expect(pauses).toEqual([true, false]);
   });
 });

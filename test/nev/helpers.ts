@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import type { TaskContext } from '../../src/core/packet.ts';
+import { T0 } from '../helpers/task.ts';
 import { LinkType } from '../../src/core/packet.ts';
 import type { PacketInput } from '../../src/nev/recording-writer.ts';
 import { FORMAT_MAJOR, FORMAT_MINOR } from '../../src/nev/layout.ts';
@@ -20,26 +21,7 @@ export function scratch(prefix: string): (name: string) => string {
   return (name) => join(dir, name);
 }
 
-export const T0 = 1_700_000_000_000_000_000n;
-
-export function task(pid: number, comm = `proc${pid}`): TaskContext {
-  return {
-    threadStartTime: 5_000_000_000n + BigInt(pid),
-    processId: pid,
-    threadId: pid,
-    parentProcessId: 1,
-    hostProcessId: pid + 1000,
-    hostThreadId: pid + 1000,
-    hostParentProcessId: 1,
-    userId: 1000,
-    mountNamespace: 4026531840,
-    pidNamespace: 4026531836,
-    processName: comm,
-    hostName: 'host',
-    cgroupId: 1234n,
-    containerId: '',
-  };
-}
+export { T0, task } from '../helpers/task.ts';
 
 /** Packet i: its bytes encode i, so a reader's copy can be checked against its number. */
 export function packet(i: number, size = 64, t?: TaskContext): PacketInput {

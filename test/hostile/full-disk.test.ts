@@ -1,7 +1,7 @@
 /**
- * `verify --repair` on a full disk: a small tmpfs of our own, filled up. The repair must fail in
- * one line, exit 1, and leave the segment byte for byte as it was (no half-written footer, the
- * cut tail still there); with space again, the same command seals it.
+ * A full disk: a small tmpfs of our own, filled up. `verify --repair` must fail in one line,
+ * exit 1, and leave the segment byte for byte as it was (no half-written footer, the cut tail
+ * still there); with space again, the same command seals it. `convert` fails in one line too.
  */
 import { execFileSync } from 'node:child_process';
 import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
@@ -101,4 +101,16 @@ describe.skipIf(!root)('verify --repair on a full disk', () => {
       expect(statSync(file).size).toBeLessThan(before.length + TRAILER_SIZE + 512);
     });
   }
+
+  it('convert into a full disk: one line, exit 1', () => {
+    const filler = fill();
+    try {
+      const r = runNetrec(['convert', 'fixtures/pcap/dns-tcp.pcap', '-o', join(mount, 'full.nev')]);
+      expect(foreignStderrLine(r.err)).toBeUndefined();
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/^netrec: error: (writing|cannot create) .*full\.nev: no space left on device\n$/);
+    } finally {
+      unlinkSync(filler);
+    }
+  });
 });
