@@ -29,8 +29,16 @@ import type { RecordFilter } from './trace-filter.ts';
 
 export const DEFAULT_SNAPLEN = 65535;
 export const DEFAULT_RING_BYTES = 16 << 20;
-/** How long the loop sleeps when the ring is empty: bounds latency, costs nothing when idle. */
+/** How long the loop sleeps when the ring is empty: bounds latency (--print) and the backlog. */
 const POLL_MS = 10;
+/**
+ * After a second without records the loop sleeps longer (idle cost: fewer wake-ups), as long as
+ * the ring can absorb what a sudden burst puts in meanwhile: at most this long, and at most half
+ * the ring's worth of small records (about 300 bytes each) at a million a second.
+ */
+const IDLE_POLL_MS = 50;
+const IDLE_AFTER_MS = 1000;
+const BURST_BYTES_PER_MS = 300 * 1000;
 /** Records per drain before yielding to the event loop (signals, timers, the --print sink). */
 const BATCH = 4096;
 const TICK_MS = 1000;
@@ -199,11 +207,17 @@ export class Session {
   }
 
   async run(ring: RingReader, signal: AbortSignal): Promise<void> {
+    const idlePoll = Math.max(POLL_MS, Math.min(IDLE_POLL_MS, Math.floor(ring.size / 2 / BURST_BYTES_PER_MS)));
+    let lastRecord = performance.now();
     while (!signal.aborted) {
       const n = ring.drain(this.handle, BATCH);
-      if (performance.now() >= this.nextTick) this.tick();
+      const now = performance.now();
+      if (now >= this.nextTick) this.tick();
       if (n === BATCH) await new Promise((resolve) => setImmediate(resolve));
-      else await sleep(POLL_MS, undefined, { signal }).catch(() => undefined);
+      else {
+        if (n > 0) lastRecord = now;
+        await sleep(now - lastRecord > IDLE_AFTER_MS ? idlePoll : POLL_MS, undefined, { signal }).catch(() => undefined);
+      }
     }
   }
 
