@@ -10,6 +10,7 @@
  * links die with the process anyway.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LinkType, type CapturedPacket, type TaskContext } from '../core/packet.ts';
@@ -88,8 +89,17 @@ export interface RecordSummary {
   badRecords: number;
 }
 
+/**
+ * The recorder's scheduling priority (nice). A record costs it about ten times what a packet
+ * costs tcpdump, so on a busy machine the default share of the CPU lets the ring overflow while
+ * tcpdump keeps up (measured: docs/performance.md); a higher priority shortens the gaps in which
+ * it does not run. Root may raise it; where it cannot, it records at the priority it has.
+ */
+const RECORDER_NICE = -10;
+
 export async function record(opts: RecordOptions): Promise<RecordSummary> {
   const { libbpf, libc } = loadNative();
+  raisePriority(opts.note);
   const ringBytes = opts.ringBytes ?? DEFAULT_RING_BYTES;
   const started = performance.now();
   const root = findCgroup2Root() ?? opts.cgroupPath;
@@ -371,6 +381,14 @@ export class Session {
     } catch {
       // already closed, or the failure that got us here: the caller reports the original error
     }
+  }
+}
+
+function raisePriority(note: RecordOptions['note']): void {
+  try {
+    if (getPriority() > RECORDER_NICE) setPriority(RECORDER_NICE);
+  } catch (err) {
+    note?.(`cannot raise the recorder's priority (${err instanceof Error ? err.message : String(err)}): a busy machine may starve it`);
   }
 }
 
