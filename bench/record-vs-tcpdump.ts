@@ -5,7 +5,7 @@
  * and of the receiver, and the load average.
  *
  *   sudo npx tsx bench/record-vs-tcpdump.ts [--rates 0,50000,100000,150000,max] [--seconds 5]
- *        [--size 100] [--receiver both|no|yes] [--compress] [--profile]
+ *        [--size 100] [--receiver both|no|yes] [--compress] [--baseline] [--profile]
  *
  * The load: bench/udp-load.c (built here with cc or clang) on the host sends UDP datagrams of
  * --size payload bytes at a fixed rate through a veth pair into a network namespace; `max` asks
@@ -17,7 +17,9 @@
  *
  * netrec records the whole host (cgroup v2 root, default ring) to a .nev directory; tcpdump
  * (-B 16384, as its default) captures the host end of the veth to a pcap file. CPU is user +
- * system time over the window (100% = one core). --profile writes a V8 CPU profile of each
+ * system time over the window (100% = one core). --baseline first runs the sender (and receiver)
+ * of each rate alone, without netrec or tcpdump: the difference in the sender's CPU is what the
+ * BPF programs cost it (with tcpdump's much smaller share). --profile writes a V8 CPU profile of each
  * recorder to bench/out/ (summarise with bench/cpuprofile-top.ts). Output: a markdown table.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -36,6 +38,7 @@ const { values } = parseArgs({
     receiver: { type: 'string', default: 'both' },
     compress: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    baseline: { type: 'boolean', default: false },
   },
 });
 const MAX_RATE = 50_000_000;
@@ -48,16 +51,11 @@ const PORT = 9;
 const CLOCK_TICKS = 100;
 const OUT = join(REPO, 'bench/out');
 
-/** utime + stime of a process and its reaped children, in seconds. */
+/** utime + stime of a process (all its threads), in seconds. */
 function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-
-/** CPU of every thread of `pid` (the recorder has worker threads). */
-function processCpu(pid: number): number {
-  return cpuSeconds(pid);
 }
 
 function loadAverage(): string {
@@ -117,6 +115,8 @@ function sampleCpu(pid: number): { stop: () => number } {
 
 interface Row {
   rate: string;
+  /** --baseline: datagrams sent and sender CPU seconds without any capture. */
+  alone: [number, number] | undefined;
   receiver: boolean;
   sent: number;
   received: number | undefined;
@@ -133,7 +133,27 @@ interface Row {
   load: string;
 }
 
+/** Runs the sender for one rate and returns [datagrams sent, its CPU seconds]. */
+async function send(load: string, rate: number): Promise<[number, number]> {
+  const sender = spawn(load, ['send', N4, String(PORT), String(rate), String(seconds), String(size)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  sender.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const cpu = sampleCpu(sender.pid!);
+  await new Promise((resolve) => sender.on('exit', resolve));
+  return [Number(out.trim()), cpu.stop()];
+}
+
+/** The sender alone (with the receiver, if any): no capture running. */
+async function senderAlone(net: LiveNet, load: string, rate: number, receiver: boolean): Promise<[number, number]> {
+  const sink = receiver ? net.spawn(load, ['recv', N4, String(PORT)], { inNs: true }) : undefined;
+  await sink?.waitFor(/^listening$/m, 'stdout', 10_000);
+  const result = await send(load, rate);
+  await sink?.stop('SIGTERM');
+  return result;
+}
+
 async function runRate(net: LiveNet, load: string, rate: number, receiver: boolean): Promise<Row> {
+  const alone = values.baseline ? await senderAlone(net, load, rate, receiver) : undefined;
   const tag = `${rate === MAX_RATE ? 'max' : rate}${receiver ? '-recv' : ''}`;
   const rec = join(OUT, `record-${tag}.nev`);
   const pcap = join(OUT, `tcpdump-${tag}.pcap`);
@@ -145,26 +165,22 @@ async function runRate(net: LiveNet, load: string, rate: number, receiver: boole
   await tcpdump.waitFor(/listening on/, 'stderr', 10_000);
   let sink: Child | undefined;
   if (receiver) {
-    sink = net.spawn(load, ['recv', N4, String(PORT), String(seconds + 2)], { inNs: true });
+    sink = net.spawn(load, ['recv', N4, String(PORT)], { inNs: true });
     await sink.waitFor(/^listening$/m, 'stdout', 10_000);
   }
   await new Promise((r) => setTimeout(r, 300)); // the recorder's start-up is over
 
-  const cpu0 = { rec: processCpu(recorder.pid), dump: cpuSeconds(tcpdump.pid), sink: sink ? cpuSeconds(sink.pid) : 0 };
+  const cpu0 = { rec: cpuSeconds(recorder.pid), dump: cpuSeconds(tcpdump.pid), sink: sink ? cpuSeconds(sink.pid) : 0 };
   const started = performance.now();
-  const sender = spawn(load, ['send', N4, String(PORT), String(rate), String(seconds), String(size)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let senderOut = '';
-  sender.stdout.setEncoding('utf8').on('data', (d: string) => (senderOut += d));
-  const senderCpu = sampleCpu(sender.pid!);
-  await new Promise((resolve) => sender.on('exit', resolve));
-  const senderSeconds = senderCpu.stop();
+  const [sent, senderSeconds] = await send(load, rate);
   await new Promise((r) => setTimeout(r, 1500)); // both captures catch up
   const wall = (performance.now() - started) / 1000;
-  const cpu1 = { rec: processCpu(recorder.pid), dump: cpuSeconds(tcpdump.pid), sink: sink ? cpuSeconds(sink.pid) : 0 };
+  const cpu1 = { rec: cpuSeconds(recorder.pid), dump: cpuSeconds(tcpdump.pid), sink: sink ? cpuSeconds(sink.pid) : 0 };
 
   await tcpdump.stop('SIGINT');
   await recorder.stop('SIGINT');
-  const received = sink ? Number((await sink.exited, sink.stdout.trim().split('\n').at(-1))) : undefined;
+  if (sink) await sink.stop('SIGTERM');
+  const received = sink ? Number(sink.stdout.trim().split('\n').at(-1)) : undefined;
   const recStats = recorder.stderr;
   const recorded = await loadCopies(rec);
   const lost = Number(/lost in the kernel: (\d+) packets/.exec(recStats)?.[1] ?? NaN);
@@ -174,11 +190,11 @@ async function runRate(net: LiveNet, load: string, rate: number, receiver: boole
   // Only the counts are kept: at these rates the two files take hundreds of MB.
   rmSync(rec, { recursive: true, force: true });
   rmSync(pcap, { force: true });
-  process.stderr.write(`rate ${tag}: done\n`);
   return {
     rate: rate === MAX_RATE ? 'max' : rate.toLocaleString('en-US'),
     receiver,
-    sent: Number(senderOut.trim()),
+    sent,
+    alone,
     received,
     recorded,
     lost,
@@ -194,6 +210,23 @@ async function runRate(net: LiveNet, load: string, rate: number, receiver: boole
   };
 }
 
+const pct = (s: number, wall: number): string => `${((s / wall) * 100).toFixed(1)}%`;
+const n = (v: number | undefined): string => (v === undefined ? '–' : v.toLocaleString('en-US'));
+
+/** The recorder's CPU per second with nothing to record (the rate-0 row), if measured yet. */
+let idleCpuPerSecond: number | undefined;
+
+/** CPU per record, less what the recorder spends idle over the same window. */
+function perRecord(r: Row): string {
+  if (r.records < 1000) return '–';
+  const busy = r.recCpu - (idleCpuPerSecond ?? 0) * r.wall;
+  return ((Math.max(0, busy) * 1e6) / r.records).toFixed(2);
+}
+
+function tableRow(r: Row): string {
+  return `| ${r.rate} | ${r.receiver ? 'yes' : 'no'} | ${n(r.sent)} | ${n(r.received)} | ${n(r.recorded[0])} + ${n(r.recorded[1])} | ${n(r.lost)} | ${pct(r.recCpu, r.wall)} | ${perRecord(r)} | ${n(r.captured)} | ${n(r.dropped)} | ${pct(r.dumpCpu, r.wall)} | ${pct(r.senderCpu, seconds)}${r.alone ? ` (alone: ${pct(r.alone[1], seconds)}, ${n(r.alone[0])} sent)` : ''} | ${r.receiverCpu === undefined ? '–' : pct(r.receiverCpu, r.wall)} | ${r.load} |`;
+}
+
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const load = join(OUT, 'udp-load');
@@ -203,22 +236,23 @@ async function main(): Promise<void> {
   const loadBefore = loadAverage();
   try {
     net.setup();
-    for (const receiver of receiverModes) for (const rate of rates) rows.push(await runRate(net, load, rate, receiver));
+    for (const receiver of receiverModes) {
+      for (const rate of rates) {
+        const row = await runRate(net, load, rate, receiver);
+        if (rate === 0 && !receiver) idleCpuPerSecond = row.recCpu / row.wall;
+        rows.push(row);
+        process.stderr.write(`${tableRow(row)}\n`);
+      }
+    }
   } finally {
     net.teardown();
   }
-  const pct = (s: number, wall: number): string => `${((s / wall) * 100).toFixed(1)}%`;
-  const n = (v: number | undefined): string => (v === undefined ? '–' : v.toLocaleString('en-US'));
+
   console.log(`# ${cpus().length} CPUs, ${cpus()[0]?.model ?? '?'}, kernel ${readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim()}, node ${process.version}`);
   console.log(`# ${seconds} s per rate, UDP payload ${size} bytes, host → namespace over a veth pair${values.compress ? ', netrec --compress' : ''}; load average before: ${loadBefore}`);
-  console.log('| rate asked (pkt/s) | receiver | datagrams sent | received | netrec stored (sender + receiver copies) | netrec lost | netrec CPU | µs per record | tcpdump captured | tcpdump dropped | tcpdump CPU | sender CPU | receiver CPU | load average |');
+  console.log('| rate asked (pkt/s) | receiver | datagrams sent | received | netrec stored (sender + receiver copies) | netrec lost | netrec CPU | µs per record (idle CPU subtracted) | tcpdump captured | tcpdump dropped | tcpdump CPU | sender CPU | receiver CPU | load average |');
   console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
-  for (const r of rows) {
-    const perRecord = r.records > 0 ? ((r.recCpu * 1e6) / r.records).toFixed(2) : '–';
-    console.log(
-      `| ${r.rate} | ${r.receiver ? 'yes' : 'no'} | ${n(r.sent)} | ${n(r.received)} | ${n(r.recorded[0])} + ${n(r.recorded[1])} | ${n(r.lost)} | ${pct(r.recCpu, r.wall)} | ${perRecord} | ${n(r.captured)} | ${n(r.dropped)} | ${pct(r.dumpCpu, r.wall)} | ${pct(r.senderCpu, seconds)} | ${r.receiverCpu === undefined ? '–' : pct(r.receiverCpu, r.wall)} | ${r.load} |`,
-    );
-  }
+  for (const r of rows) console.log(tableRow(r));
   if (values.profile) console.log(`# profiles: ${readdirSync(OUT).filter((f) => f.startsWith('profile-')).join(', ')}`);
 }
 

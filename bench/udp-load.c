@@ -3,17 +3,19 @@
  * and optionally a receiver that reads them.
  *
  *   udp-load send ADDR PORT RATE SECONDS [SIZE]   prints the datagrams handed to the kernel
- *   udp-load recv ADDR PORT SECONDS               prints the datagrams received
+ *   udp-load recv ADDR PORT                       on SIGTERM or SIGINT, prints the datagrams received
  *
  * The sender keeps to RATE by the clock: every 200 µs it sends what is due since the start,
- * with sendmmsg() in batches of up to 64, so a rate the machine cannot reach shows as fewer
- * datagrams sent (the printed count) rather than as a drift. RATE 0 sends nothing for SECONDS.
+ * with sendmmsg() in batches of up to 64, so a rate the machine cannot reach (or a sender that
+ * does not get the CPU) shows as fewer datagrams sent (the printed count) rather than as a
+ * drift. RATE 0 sends nothing for SECONDS.
  *
  * Build: cc -O2 -o udp-load udp-load.c
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,7 +72,9 @@ static int send_load(const char *addr, int port, double rate, double seconds, in
 	while ((elapsed = now() - start) < seconds) {
 		long long due = (long long)(elapsed * rate);
 
-		while (sent < due) {
+		/* At most 64 batches between two looks at the clock: a rate above what the machine
+		 * sends would otherwise never leave this loop. */
+		for (int k = 0; k < 64 && sent < due; k++) {
 			int n = due - sent > BATCH ? BATCH : (int)(due - sent);
 			int done = sendmmsg(fd, msgs, n, 0);
 
@@ -91,7 +95,15 @@ static int send_load(const char *addr, int port, double rate, double seconds, in
 	return 0;
 }
 
-static int recv_load(const char *addr, int port, double seconds)
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int recv_load(const char *addr, int port)
 {
 	struct sockaddr_in sa;
 	struct mmsghdr msgs[BATCH];
@@ -100,9 +112,11 @@ static int recv_load(const char *addr, int port, double seconds)
 	struct timeval tv = {.tv_sec = 0, .tv_usec = 100000};
 	int size = 32 << 20;
 	long long received = 0;
-	double start;
+	struct sigaction act = {.sa_handler = on_signal};
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 
+	sigaction(SIGTERM, &act, NULL);
+	sigaction(SIGINT, &act, NULL);
 	sockaddr_of(addr, port, &sa);
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -119,8 +133,7 @@ static int recv_load(const char *addr, int port, double seconds)
 	}
 	printf("listening\n");
 	fflush(stdout);
-	start = now();
-	while (now() - start < seconds) {
+	while (!stop) {
 		int n = recvmmsg(fd, msgs, BATCH, MSG_WAITFORONE, NULL);
 
 		if (n > 0)
@@ -134,8 +147,8 @@ int main(int argc, char **argv)
 {
 	if (argc >= 6 && !strcmp(argv[1], "send"))
 		return send_load(argv[2], atoi(argv[3]), atof(argv[4]), atof(argv[5]), argc > 6 ? atoi(argv[6]) : 100);
-	if (argc >= 5 && !strcmp(argv[1], "recv"))
-		return recv_load(argv[2], atoi(argv[3]), atof(argv[4]));
-	fprintf(stderr, "usage: udp-load send ADDR PORT RATE SECONDS [SIZE] | recv ADDR PORT SECONDS\n");
+	if (argc >= 4 && !strcmp(argv[1], "recv"))
+		return recv_load(argv[2], atoi(argv[3]));
+	fprintf(stderr, "usage: udp-load send ADDR PORT RATE SECONDS [SIZE] | recv ADDR PORT\n");
 	return 2;
 }

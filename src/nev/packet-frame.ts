@@ -6,18 +6,10 @@
  * goes through the generic encoder.
  */
 import type { Direction } from '../core/packet.ts';
+import type { PacketRecord } from './records.ts';
 
 /** What a packet record holds but its task; `data` is copied during the call and may be reused after it. */
-export interface PacketFields {
-  timestamp: bigint;
-  linkType: number;
-  cpu?: number;
-  ifindex?: number;
-  direction?: Direction;
-  originalLength: number;
-  data: Uint8Array;
-  socketCookie?: bigint;
-}
+export type PacketFields = Omit<PacketRecord, 'kind' | 'task'>;
 
 const U64_MAX = 0xffffffffffffffffn;
 const I64_MAX = 0x7fffffffffffffffn;

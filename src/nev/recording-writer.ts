@@ -74,7 +74,11 @@ export class RecordingWriter {
   private readonly now: () => bigint;
   private readonly recordingId = randomUUID();
   private readonly flushInterval: number;
-  private readonly timer: NodeJS.Timeout;
+  /**
+   * The flush timer: with --rotate-seconds a steady interval (segments rotate through idle
+   * times); otherwise armed by the first record after a flush, so an idle recorder sleeps.
+   */
+  private timer: NodeJS.Timeout | undefined;
   private segment!: SegmentWriter;
   private segmentNumber = 0;
   /** Segment numbers on disk, oldest first (for ring mode). */
@@ -107,8 +111,10 @@ export class RecordingWriter {
     for (const i of opts.interfaces ?? []) this.interfaces.set(i.ifindex, i);
     for (const p of opts.processes ?? []) this.entryFor(p.task, p.exePath);
     this.openSegment();
-    this.timer = setInterval(() => this.tick(), this.flushInterval);
-    this.timer.unref();
+    if (opts.rotateSeconds !== undefined) {
+      this.timer = setInterval(() => this.tick(), this.flushInterval);
+      this.timer.unref();
+    }
   }
 
   /** `p` and its data are not kept: a caller may reuse them for the next packet. */
@@ -191,7 +197,7 @@ export class RecordingWriter {
   close(): WriterStats {
     if (this.closed) return this.stats;
     this.closed = true;
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
     try {
       this.segment.seal(this.now());
       this.stats.flushedPackets = this.stats.packets;
@@ -231,6 +237,13 @@ export class RecordingWriter {
     // The clock is read every 64 records: at a few µs per record that is well within the
     // interval, and reading it per record cost more than anything else per record but the CRC.
     if ((++this.stats.records & 63) === 0 && performance.now() - this.lastFlush >= this.flushInterval) this.flush();
+    if (this.timer === undefined) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.tick();
+      }, this.flushInterval);
+      this.timer.unref();
+    }
   }
 
   private rotateIfDue(nextBytes: number): void {

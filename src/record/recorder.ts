@@ -10,6 +10,7 @@
  * links die with the process anyway.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LinkType, type CapturedPacket, type TaskContext } from '../core/packet.ts';
@@ -29,8 +30,18 @@ import type { RecordFilter } from './trace-filter.ts';
 
 export const DEFAULT_SNAPLEN = 65535;
 export const DEFAULT_RING_BYTES = 16 << 20;
-/** How long the loop sleeps when the ring is empty: bounds latency, costs nothing when idle. */
+/** How long the loop sleeps when the ring is empty: bounds latency (--print) and the backlog. */
 const POLL_MS = 10;
+/**
+ * After a second without records the loop sleeps longer (idle cost: fewer wake-ups), as long as
+ * the ring can absorb what a sudden burst puts in meanwhile: at most this long, and at most half
+ * the ring's worth of small records (about 300 bytes each) at half a million a second (55 ms
+ * for the default 16 MiB ring).
+ */
+const IDLE_POLL_MS = 100;
+const IDLE_AFTER_MS = 1000;
+/** 500,000 records a second of about 300 bytes: above what this machine's senders reach. */
+const BURST_BYTES_PER_MS = 300 * 500;
 /** Records per drain before yielding to the event loop (signals, timers, the --print sink). */
 const BATCH = 4096;
 const TICK_MS = 1000;
@@ -85,8 +96,17 @@ export interface RecordSummary {
   badRecords: number;
 }
 
+/**
+ * The recorder's scheduling priority (nice). A record costs it about ten times what a packet
+ * costs tcpdump, so on a busy machine the default share of the CPU lets the ring overflow while
+ * tcpdump keeps up (measured: docs/performance.md); a higher priority shortens the gaps in which
+ * it does not run. Root may raise it; where it cannot, it records at the priority it has.
+ */
+const RECORDER_NICE = -10;
+
 export async function record(opts: RecordOptions): Promise<RecordSummary> {
   const { libbpf, libc } = loadNative();
+  raisePriority(opts.note);
   const ringBytes = opts.ringBytes ?? DEFAULT_RING_BYTES;
   const started = performance.now();
   const root = findCgroup2Root() ?? opts.cgroupPath;
@@ -208,11 +228,18 @@ export class Session {
   }
 
   async run(ring: RingReader, signal: AbortSignal): Promise<void> {
+    const idlePoll = Math.max(POLL_MS, Math.min(IDLE_POLL_MS, Math.floor(ring.size / 2 / BURST_BYTES_PER_MS)));
+    let lastRecord = performance.now();
     while (!signal.aborted) {
       const n = ring.drain(this.handle, BATCH);
-      if (performance.now() >= this.nextTick) this.tick();
+      const now = performance.now();
+      if (now >= this.nextTick) this.tick();
       if (n === BATCH) await new Promise((resolve) => setImmediate(resolve));
-      else await sleep(POLL_MS, undefined, { signal }).catch(() => undefined);
+      else {
+        if (n > 0) lastRecord = now;
+        // No AbortSignal on the timer: its listener costs more than the sleep; a stop waits one poll.
+        await sleep(now - lastRecord > IDLE_AFTER_MS ? idlePoll : POLL_MS);
+      }
     }
   }
 
@@ -363,6 +390,14 @@ export class Session {
     } catch {
       // already closed, or the failure that got us here: the caller reports the original error
     }
+  }
+}
+
+function raisePriority(note: RecordOptions['note']): void {
+  try {
+    if (getPriority() > RECORDER_NICE) setPriority(RECORDER_NICE);
+  } catch (err) {
+    note?.(`cannot raise the recorder's priority (${err instanceof Error ? err.message : String(err)}): a busy machine may starve it`);
   }
 }
 

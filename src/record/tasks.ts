@@ -16,16 +16,22 @@ import { containerIdFromPath, type CgroupIndex } from './cgroup.ts';
 export type UtsLookup = (utsInode: number) => string | undefined;
 
 const CACHE_LIMIT = 4096;
+const RECENT = 4;
+const TASK_WORDS = TASK.size / 4;
 
 export class TaskResolver {
   private readonly contexts = new Map<string, TaskContext>();
   private readonly hostNames = new Map<number, string>();
   private readonly containers = new Map<bigint, string>();
   private readonly ownUts: number;
-  /** The last complete context fromView() returned, and its bytes. */
-  private last: TaskContext | undefined;
-  private readonly lastBytes = new Uint8Array(TASK.size);
-  private readonly lastWords = new Int32Array(this.lastBytes.buffer);
+  /**
+   * The last complete contexts fromView() returned, and their bytes: a few, because a recording
+   * of two local ends alternates between the sender's and the receiver's task.
+   */
+  private readonly recent: (TaskContext | undefined)[] = new Array<TaskContext | undefined>(RECENT).fill(undefined);
+  private readonly recentBytes = new Uint8Array(RECENT * TASK.size);
+  private readonly recentWords = new Int32Array(this.recentBytes.buffer);
+  private nextSlot = 0;
   /** 32-bit words of the buffer fromView() reads (the ring buffer), made once per buffer. */
   private words: Int32Array<ArrayBufferLike> = new Int32Array(0);
 
@@ -38,8 +44,9 @@ export class TaskResolver {
 
   /** The context of the struct nr_task at `offset`. */
   fromView(view: DataView, offset: number): TaskContext {
-    // Consecutive packets are mostly one task's: compare with the last one before hashing.
-    if (this.last !== undefined && this.sameAsLast(view, offset)) return this.last;
+    // Consecutive packets are mostly one task's, or two's: compare with those before hashing.
+    const recent = this.findRecent(view, offset);
+    if (recent !== undefined) return recent;
     const key = Buffer.from(view.buffer, view.byteOffset + offset, TASK.size).toString('latin1');
     let ctx = this.contexts.get(key);
     if (ctx === undefined) {
@@ -49,21 +56,30 @@ export class TaskResolver {
       if (this.contexts.size >= CACHE_LIMIT) this.contexts.clear();
       this.contexts.set(key, ctx);
     }
-    this.lastBytes.set(new Uint8Array(view.buffer, view.byteOffset + offset, TASK.size));
-    this.last = ctx;
+    const slot = this.nextSlot;
+    this.nextSlot = (slot + 1) % RECENT;
+    this.recentBytes.set(new Uint8Array(view.buffer, view.byteOffset + offset, TASK.size), slot * TASK.size);
+    this.recent[slot] = ctx;
     return ctx;
   }
 
-  /** Whether the task at `offset` is the last one, compared a word at a time (records are 8-byte aligned). */
-  private sameAsLast(view: DataView, offset: number): boolean {
+  /** A recent context whose bytes are those at `offset`, compared a word at a time. */
+  private findRecent(view: DataView, offset: number): TaskContext | undefined {
     const at = view.byteOffset + offset;
-    if (at % 4 !== 0) return Buffer.compare(Buffer.from(view.buffer, at, TASK.size), this.lastBytes) === 0;
+    if (at % 4 !== 0) return undefined; // records are 8-byte aligned; others take the map
     if (this.words.buffer !== view.buffer) this.words = new Int32Array(view.buffer, 0, view.buffer.byteLength >>> 2);
     const words = this.words;
-    const last = this.lastWords;
+    const recent = this.recentWords;
     const first = at >>> 2;
-    for (let i = 0; i < last.length; i++) if (words[first + i] !== last[i]) return false;
-    return true;
+    for (let slot = 0; slot < RECENT; slot++) {
+      const ctx = this.recent[slot];
+      if (ctx === undefined) continue;
+      const base = slot * TASK_WORDS;
+      let i = 0;
+      while (i < TASK_WORDS && words[first + i] === recent[base + i]) i++;
+      if (i === TASK_WORDS) return ctx;
+    }
+    return undefined;
   }
 
   fromRaw(t: RawTask): TaskContext {
@@ -98,7 +114,7 @@ export class TaskResolver {
   forgetHostName(utsInode: number): void {
     if (this.hostNames.delete(utsInode)) {
       this.contexts.clear();
-      this.last = undefined;
+      this.recent.fill(undefined);
     }
   }
 

@@ -191,40 +191,54 @@ static void reap(int n)
 		wait(NULL);
 }
 
-static void send_fd(int unix_fd, int fd)
-{
-	char byte = 'f';
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+/* One byte and room for one descriptor: the message both ends of the handoff use. */
+struct fd_message {
+	char byte;
+	struct iovec iov;
+	struct msghdr msg;
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+};
 
+static void fd_message_init(struct fd_message *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->byte = 'f';
+	m->iov.iov_base = &m->byte;
+	m->iov.iov_len = 1;
+	m->msg.msg_iov = &m->iov;
+	m->msg.msg_iovlen = 1;
+	m->msg.msg_control = m->u.buf;
+	m->msg.msg_controllen = sizeof(m->u.buf);
+}
+
+static void send_fd(int unix_fd, int fd)
+{
+	struct fd_message m;
+	struct cmsghdr *c;
+
+	fd_message_init(&m);
+	c = CMSG_FIRSTHDR(&m.msg);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	if (sendmsg(unix_fd, &msg, 0) != 1)
+	if (sendmsg(unix_fd, &m.msg, 0) != 1)
 		die("sendmsg");
 }
 
 static int recv_fd(int unix_fd)
 {
-	char byte;
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	struct fd_message m;
 	struct cmsghdr *c;
 	int fd;
 
-	if (recvmsg(unix_fd, &msg, 0) != 1)
+	fd_message_init(&m);
+	if (recvmsg(unix_fd, &m.msg, 0) != 1)
 		die("recvmsg");
-	c = CMSG_FIRSTHDR(&msg);
+	c = CMSG_FIRSTHDR(&m.msg);
 	if (!c || c->cmsg_type != SCM_RIGHTS)
 		die("no descriptor");
 	memcpy(&fd, CMSG_DATA(c), sizeof(int));
