@@ -137,7 +137,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
         report(issue);
       },
     });
-    for (const issue of out.end()) report(issue);
+    for (const issue of await out.end()) report(issue);
     target.commit();
     const what = args.splitBy === undefined ? `${args.output} (${args.format})` : `${out.files()} ${args.format} files in ${args.output} (index.tsv lists them)`;
     process.stderr.write(`netrec: exported ${stats.kept} of ${stats.packets} packets to ${what}\n`);
@@ -161,7 +161,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
 interface Output {
   consumer(origins: CaptureOrigin[], report: (issue: InputIssue) => void): PacketConsumer;
   lost(origin: CaptureOrigin, loss: { kernelLost: bigint; userDropped: bigint }): void;
-  end(): InputIssue[];
+  end(): Promise<InputIssue[]>;
   files(): number;
 }
 
@@ -169,7 +169,9 @@ function outputFor(args: ExportArgs, target: FileTarget | DirectoryTarget, secti
   const open = (output: ByteOutput, dropCounts: boolean): CaptureSink =>
     args.format === 'pcap' ? new PcapCaptureSink(output, { nanosecond: !args.micro }) : new PcapngCaptureSink(output, { section, dropCounts });
   if (target instanceof FileTarget) {
-    const sink = open(new ByteOutput(target), true);
+    // One large file: the kernel writes a chunk while the next is encoded.
+    const output = new ByteOutput(target, undefined, true);
+    const sink = open(output, true);
     return {
       consumer: (origins, report) => ({
         depth: 0,
@@ -177,6 +179,7 @@ function outputFor(args: ExportArgs, target: FileTarget | DirectoryTarget, secti
           const issue = sink.write(p, origins[source]!);
           if (issue !== undefined) report(issue);
         },
+        settle: () => output.settle(),
       }),
       lost: (origin, loss) => sink.lost(origin, loss),
       end: () => sink.end(),

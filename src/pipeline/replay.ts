@@ -24,6 +24,8 @@ export interface PacketConsumer {
   readonly depth: Depth | 0;
   /** `source` is the input's position in `sources`. */
   packet(packet: CapturedPacket, decoded: DecodedPacket, source: number): void;
+  /** Called after every batch: lets a writer catch up with its output (back-pressure). */
+  settle?(): Promise<void>;
 }
 
 export interface ReplayOptions {
@@ -95,6 +97,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
           consumer.packet(item, decoded, index);
         }
       }
+      await consumer?.settle?.();
       if (sink !== undefined) {
         await sink.flush();
         if (sink.closed) return stats;
