@@ -6,7 +6,7 @@
 import { machine, release, type as osType } from 'node:os';
 import { parseArgs } from 'node:util';
 import { formatIssue, UsageError, type InputIssue } from '../core/errors.ts';
-import { NETREC_VERSION } from '../nev/recording-writer.ts';
+import { NETREC_VERSION } from '../core/version.ts';
 import { replay, type PacketConsumer } from '../pipeline/replay.ts';
 import { Depth } from '../decode/packet.ts';
 import { NevSource } from '../replay/nev-source.ts';

@@ -9,11 +9,12 @@
  *
  * File system errors (disk full...) are exceptions: they end the recording, not one record.
  */
-import { readFileSync, unlinkSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import { hostname, release } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { TaskContext } from '../core/packet.ts';
+import { NETREC_VERSION } from '../core/version.ts';
 import { requireBlockCodec } from './block.ts';
 import { acquireLock, prepareTarget, releaseLock } from './directory.ts';
 import { FORMAT_MAJOR, FORMAT_MINOR, segmentFileName } from './layout.ts';
@@ -65,9 +66,6 @@ export interface WriterStats {
   records: number;
 }
 
-export const NETREC_VERSION = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
 
 const wallClock = (): bigint => BigInt(Date.now()) * 1_000_000n;
 
