@@ -24,33 +24,14 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-cd "$(dirname "$0")/.."
-out=bench/out
-mkdir -p "$out"
-pcap="$out/mixed-$packets.pcap"
-for tool in hyperfine tshark /usr/bin/time; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is required" >&2; exit 1; }
-done
+source "$(dirname "$0")/mixed-pcap.sh"
 # `netrec export` once the command is wired into the CLI; until then the test entry that runs it.
 if node bin/netrec.mjs --help | grep -q '^  netrec export'; then
   netrec="node bin/netrec.mjs"
 else
   netrec="node --import tsx test/cli/netrec-entry.ts"
 fi
-
-if [[ ! -f "$pcap" ]]; then
-  echo "# generating $pcap"
-  echo "\$ npx tsx bench/gen-mixed-pcap.ts --packets $packets $pcap"
-  npx tsx bench/gen-mixed-pcap.ts --packets "$packets" "$pcap.tmp"
-  mv "$pcap.tmp" "$pcap"
-fi
-
-echo "# machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM"
-echo "# node $(node --version), $(tshark --version 2>/dev/null | head -1), $(hyperfine --version)"
-echo "# netrec: commit $(git rev-parse --short HEAD), $(git status --porcelain -- src | wc -l) uncommitted change(s) in src/; run as: $netrec export"
-echo "# pcap: $pcap, $packets packets, $(stat -c %s "$pcap") bytes"
-echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-cat "$pcap" > /dev/null
+echo "# netrec run as: $netrec export"
 
 # One hyperfine call per format with both commands: their runs interleave with the same load.
 bench() {

@@ -17,7 +17,7 @@ import { DirectoryTarget, FileTarget } from '../sink/export-target.ts';
 import type { SectionInfo } from '../sink/pcapng-writer.ts';
 import { SPLIT_KINDS, type SplitBy } from '../sink/split-key.ts';
 import { SplitSink } from '../sink/split-sink.ts';
-import { openInputs, reportInputs } from './inputs.ts';
+import { openInputs, reportInputs, TRACE_OPTIONS } from './inputs.ts';
 
 export const EXPORT_HELP = `Usage: netrec export <input...> -w <out.pcapng> [options]
 
@@ -58,26 +58,20 @@ interface ExportArgs {
 }
 
 function parse(argv: string[]): ExportArgs | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        write: { type: 'string', short: 'w' },
-        format: { type: 'string', short: 'F', default: 'pcapng' },
-        micro: { type: 'boolean', default: false },
-        trace: { type: 'string', short: 't', multiple: true, default: [] },
-        filter: { type: 'string', short: 'f', multiple: true, default: [] },
-        'split-by': { type: 'string' },
-        force: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    if (err instanceof TypeError && 'code' in err) throw new UsageError(err.message);
-    throw err;
-  }
+  // parseArgs' own errors (unknown option, missing value) are usage errors: main reports them.
+  const parsed = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      write: { type: 'string', short: 'w' },
+      format: { type: 'string', short: 'F', default: 'pcapng' },
+      micro: { type: 'boolean', default: false },
+      ...TRACE_OPTIONS,
+      'split-by': { type: 'string' },
+      force: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   const { values, positionals } = parsed;
   if (values.help) return 'help';
   if (positionals.length === 0) throw new UsageError('export needs at least one input (a recording, pcap or pcapng; - for stdin)');

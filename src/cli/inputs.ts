@@ -11,6 +11,12 @@ import { NevSource } from '../replay/nev-source.ts';
 import { openCapture } from '../replay/open.ts';
 import type { PacketSource } from '../replay/source.ts';
 
+/** The filter flags of the commands that read captures: `--trace` and its aliases `-t`, `--filter`, `-f`. */
+export const TRACE_OPTIONS = {
+  trace: { type: 'string', short: 't', multiple: true, default: [] as string[] },
+  filter: { type: 'string', short: 'f', multiple: true, default: [] as string[] },
+} as const;
+
 export interface Inputs {
   sources: PacketSource[];
   /** One line each for the files that could not be opened. */

@@ -9,7 +9,7 @@ import { replay } from '../pipeline/replay.ts';
 import { StatsCollector } from '../stats/collector.ts';
 import { renderJson, renderTable } from '../stats/render.ts';
 import { buildReport } from '../stats/report.ts';
-import { openInputs, reportInputs } from './inputs.ts';
+import { openInputs, reportInputs, TRACE_OPTIONS } from './inputs.ts';
 
 export const STATS_HELP = `Usage: netrec stats <input...> [options]
 
@@ -41,24 +41,18 @@ function count(flag: string, text: string): number {
 }
 
 export async function statsCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        output: { type: 'string', short: 'o', default: 'table' },
-        trace: { type: 'string', short: 't', multiple: true, default: [] },
-        filter: { type: 'string', short: 'f', multiple: true, default: [] },
-        limit: { type: 'string', default: '50' },
-        top: { type: 'string', default: '10' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    if (err instanceof TypeError && 'code' in err) throw new UsageError(err.message);
-    throw err;
-  }
+  // parseArgs' own errors (unknown option, missing value) are usage errors: main reports them.
+  const parsed = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      output: { type: 'string', short: 'o', default: 'table' },
+      ...TRACE_OPTIONS,
+      limit: { type: 'string', default: '50' },
+      top: { type: 'string', default: '10' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(STATS_HELP);

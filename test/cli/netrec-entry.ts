@@ -19,7 +19,7 @@ async function run(): Promise<number> {
   try {
     return await (await load())(args);
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || (err instanceof TypeError && String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS'))) {
       process.stderr.write(`netrec: ${err.message}\nTry 'netrec --help'.\n`);
       return 2;
     }
