@@ -17,7 +17,7 @@ import { DirectoryTarget, FileTarget } from '../sink/export-target.ts';
 import type { SectionInfo } from '../sink/pcapng-writer.ts';
 import { SPLIT_KINDS, type SplitBy } from '../sink/split-key.ts';
 import { SplitSink } from '../sink/split-sink.ts';
-import { openInputs, reportInputs, TRACE_OPTIONS } from './inputs.ts';
+import { openInputs, reportInputs, TIME_OPTIONS, timeWindow, TIME_SYNTAX, TRACE_OPTIONS } from './inputs.ts';
 
 export const EXPORT_HELP = `Usage: netrec export <input...> -w <out.pcapng> [options]
 
@@ -34,6 +34,8 @@ Options:
                           instead of nanosecond ones, for tools that read only those.
   -t, --trace EXPR        Keep the packets that give an event the filter keeps (as for
                           replay; repeatable, also --filter / -f).
+      --from TIME         Only packets from TIME on; --to TIME: up to TIME (inclusive).
+                          TIME: ${TIME_SYNTAX}.
       --split-by KEY      One file per process, comm, container, cgroup or flow, in the
                           directory -w names, with index.tsv (key, file, packets, bytes).
       --force             Replace an existing output (a split directory only if an
@@ -50,6 +52,7 @@ export type Format = (typeof FORMATS)[number];
 interface ExportArgs extends ExportOptions {
   inputs: string[];
   trace: string[];
+  window: { from?: bigint; to?: bigint };
 }
 
 function parse(argv: string[]): ExportArgs | 'help' {
@@ -62,6 +65,7 @@ function parse(argv: string[]): ExportArgs | 'help' {
       format: { type: 'string', short: 'F', default: 'pcapng' },
       micro: { type: 'boolean', default: false },
       ...TRACE_OPTIONS,
+      ...TIME_OPTIONS,
       'split-by': { type: 'string' },
       force: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
@@ -81,6 +85,7 @@ function parse(argv: string[]): ExportArgs | 'help' {
   }
   return {
     inputs: positionals,
+    window: timeWindow(values),
     output: values.write,
     format,
     micro: values.micro,
@@ -106,7 +111,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
   const exporting = startExport(args, sources, report);
   reportInputs(inputs);
   return exporting.run(async (packets, onIssue) => {
-    const stats = await replay({ sources, events: filter.events, ...(filter.accept !== undefined ? { accept: filter.accept } : {}), packets, report: onIssue });
+    const stats = await replay({ sources, events: filter.events, ...(filter.accept !== undefined ? { accept: filter.accept } : {}), ...args.window, packets, report: onIssue });
     return { stats, errors: () => errors };
   });
 }

@@ -9,7 +9,7 @@ import { replay } from '../pipeline/replay.ts';
 import { StatsCollector } from '../stats/collector.ts';
 import { renderJson, renderTable } from '../stats/render.ts';
 import { buildReport } from '../stats/report.ts';
-import { openInputs, reportInputs, TRACE_OPTIONS } from './inputs.ts';
+import { openInputs, reportInputs, TIME_OPTIONS, timeWindow, TIME_SYNTAX, TRACE_OPTIONS } from './inputs.ts';
 
 export const STATS_HELP = `Usage: netrec stats <input...> [options]
 
@@ -27,6 +27,8 @@ Options:
   -o, --output FORMAT     table (default) or json (everything, times in epoch ns).
   -t, --trace EXPR        Count only the packets that give an event the filter keeps
                           (as for replay; repeatable, also --filter / -f).
+      --from TIME         Only packets from TIME on; --to TIME: up to TIME (inclusive).
+                          TIME: ${TIME_SYNTAX}.
       --limit N           Table rows per list (default 50; 0 for all).
       --top N             Entries per top-talker list (default 10).
   -h, --help              Show this help.
@@ -48,6 +50,7 @@ export async function statsCommand(argv: string[]): Promise<number> {
     options: {
       output: { type: 'string', short: 'o', default: 'table' },
       ...TRACE_OPTIONS,
+      ...TIME_OPTIONS,
       limit: { type: 'string', default: '50' },
       top: { type: 'string', default: '10' },
       help: { type: 'boolean', short: 'h' },
@@ -62,6 +65,7 @@ export async function statsCommand(argv: string[]): Promise<number> {
   if (output !== 'table' && output !== 'json') throw new UsageError(`unknown --output '${values.output}' (valid: table, json)`);
   const limit = count('--limit', values.limit);
   const top = count('--top', values.top);
+  const window = timeWindow(values);
   if (positionals.length === 0) throw new UsageError('stats needs at least one input (a recording, pcap or pcapng; - for stdin)');
 
   const inputs = await openInputs(positionals, [...values.trace, ...values.filter]);
@@ -78,6 +82,7 @@ export async function statsCommand(argv: string[]): Promise<number> {
     sources,
     events: filter.events,
     ...(filter.accept !== undefined ? { accept: filter.accept } : {}),
+    ...window,
     packets: { depth: Depth.Application, packet: (p, d) => collector.add(p, d) },
     report,
   });

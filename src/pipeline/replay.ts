@@ -38,6 +38,10 @@ export interface ReplayOptions {
   packets?: PacketConsumer;
   /** Receives every input issue (bad record, undecodable packet) as it happens. */
   report?: (issue: InputIssue, source: number) => void;
+  /** Only packets from this time on (epoch ns, inclusive); the others are not read further. */
+  from?: bigint;
+  /** Only packets up to this time (epoch ns, inclusive). */
+  to?: bigint;
 }
 
 export interface ReplayStats {
@@ -74,6 +78,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
           report(item);
           continue;
         }
+        if ((opts.from !== undefined && item.timestamp < opts.from) || (opts.to !== undefined && item.timestamp > opts.to)) continue;
         stats.packets++;
         let decoded = UNDECODED;
         if (depth !== 0) {
