@@ -8,7 +8,7 @@ import { formatIssue, type InputIssue } from '../core/errors.ts';
 import { netrecVersion } from '../core/package.ts';
 import { terminalText } from '../core/terminal-text.ts';
 import { Depth } from '../decode/packet.ts';
-import { replay, type PacketConsumer } from '../pipeline/replay.ts';
+import { replay, type PacketConsumer, type ReplayStats } from '../pipeline/replay.ts';
 import { NevSource } from '../replay/nev-source.ts';
 import type { PacketSource } from '../replay/source.ts';
 import { ByteOutput } from '../sink/byte-output.ts';
@@ -23,14 +23,9 @@ import { startProgress } from './progress.ts';
 export const FORMATS = ['pcapng', 'pcap'] as const;
 export type Format = (typeof FORMATS)[number];
 
-export interface ExportArgs {
+export interface ExportArgs extends ExportOptions {
   inputs: string[];
-  output: string;
-  format: Format;
-  micro: boolean;
   trace: readonly string[];
-  splitBy: SplitBy | undefined;
-  force: boolean;
   window: { from?: bigint; to?: bigint };
   order: 'merge' | 'concat';
   limit: number | undefined;
@@ -43,74 +38,109 @@ export interface ExportArgs {
 export async function exportPackets(args: ExportArgs): Promise<number> {
   const inputs = await openInputs(args.inputs, args.trace, args.window.from !== undefined ? { fromTime: args.window.from } : {});
   const { sources, filter } = inputs;
-  const target = args.splitBy === undefined ? new FileTarget(args.output, args.force) : new DirectoryTarget(args.output, args.force);
-  reportInputs(inputs);
-
-  // Ctrl-C or a kill leaves nothing under either name.
-  const onSignal = (signal: NodeJS.Signals): void => {
-    target.abort();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   let errors = inputs.unopened.length;
-  const report = (issue: InputIssue): void => {
-    if (issue.severity === 'error') errors++;
-    process.stderr.write(formatIssue(issue) + '\n');
-  };
   // The output is a file: progress may show beside it even when stdout is a terminal.
   const progress = startProgress('export', sources, true);
-  try {
-    const origins = sources.map(originOf);
-    const out = outputFor(args, target, sectionFor(sources));
+  const report = (issue: InputIssue): void => {
+    if (issue.severity === 'error') errors++;
+    progress.end();
+    process.stderr.write(formatIssue(issue) + '\n');
+  };
+  const exporting = startExport(args, sources, report);
+  reportInputs(inputs);
+  return exporting.run(async (packets, onIssue) => {
     const stats = await replay({
       sources,
       events: filter.events,
       ...(filter.accept !== undefined ? { accept: filter.accept } : {}),
-      packets: out.consumer(origins, report),
-      report: (issue, source) => {
-        progress.end();
-        if (issue.lost !== undefined) out.lost(origins[source]!, issue.lost);
-        report(issue);
-      },
+      packets,
+      report: onIssue,
       order: args.order,
       window: args.window,
-      progress: (packets) => progress.update(packets),
+      progress: (n) => progress.update(n),
       ...(args.limit !== undefined ? { limit: args.limit } : {}),
     }).finally(() => progress.end());
-    for (const issue of out.end()) report(issue);
-    target.commit();
-    const what = args.splitBy === undefined ? `${args.output} (${args.format})` : `${out.files()} ${args.format} files in ${args.output} (index.tsv lists them)`;
-    process.stderr.write(terminalText(`netrec: exported ${stats.kept} of ${stats.packets} packets to ${what}`) + '\n');
-    return errors > 0 ? 1 : 0;
-  } catch (err) {
-    target.abort();
-    const code = (err as NodeJS.ErrnoException).code;
-    if (err instanceof Error && typeof code === 'string' && code.startsWith('E')) {
-      // A full disk or an I/O error: one line, and no half file under the output name.
-      process.stderr.write(terminalText(`netrec: error: ${args.output}: cannot write: ${systemMessage(err)}; nothing was written`) + '\n');
-      return 1;
-    }
-    throw err;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+    return { stats, errors: () => errors };
+  });
+}
+
+export interface ExportOptions {
+  output: string;
+  format: Format;
+  micro: boolean;
+  splitBy: SplitBy | undefined;
+  force: boolean;
+}
+
+/** An export under way: what the pipeline feeds, and the run that finishes or abandons it. */
+export interface Export {
+  /**
+   * Runs `pipeline` with the export's packet consumer and issue hook (losses are counted from the
+   * issues, and every issue goes on to `report`), then completes the output, or removes it on a
+   * write error, Ctrl-C or SIGTERM. Returns the exit code.
+   */
+  run(pipeline: (packets: PacketConsumer, report: (issue: InputIssue, source: number) => void) => Promise<{ stats: ReplayStats; errors: () => number }>): Promise<number>;
+}
+
+/**
+ * Opens the output of an export of `sources` (refusing to overwrite without --force). `replay -w`
+ * runs the same consumer beside its event sink: `startExport(options, sources, report).run(...)`.
+ */
+export function startExport(options: ExportOptions, sources: readonly PacketSource[], report: (issue: InputIssue) => void): Export {
+  const target = options.splitBy === undefined ? new FileTarget(options.output, options.force) : new DirectoryTarget(options.output, options.force);
+  return {
+    async run(pipeline) {
+      // Ctrl-C or a kill leaves nothing under either name.
+      const onSignal = (signal: NodeJS.Signals): void => {
+        target.abort();
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const origins = sources.map(originOf);
+        const out = outputFor(options, target, sectionFor(sources));
+        const { stats, errors } = await pipeline(out.consumer(origins, report), (issue, source) => {
+          if (issue.lost !== undefined) out.lost(origins[source]!, issue.lost);
+          report(issue);
+        });
+        for (const issue of await out.end()) report(issue);
+        target.commit();
+        const what = options.splitBy === undefined ? `${options.output} (${options.format})` : `${out.files()} ${options.format} files in ${options.output} (index.tsv lists them)`;
+        process.stderr.write(terminalText(`netrec: exported ${stats.kept} of ${stats.packets} packets to ${what}`) + '\n');
+        return errors() > 0 ? 1 : 0;
+      } catch (err) {
+        target.abort();
+        const code = (err as NodeJS.ErrnoException).code;
+        if (err instanceof Error && typeof code === 'string' && code.startsWith('E')) {
+          // A full disk or an I/O error: one line, and no half file under the output name.
+          process.stderr.write(terminalText(`netrec: error: ${options.output}: cannot write: ${systemMessage(err)}; nothing was written`) + '\n');
+          return 1;
+        }
+        throw err;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    },
+  };
 }
 
 /** The single file or the split directory, behind one face for the pipeline. */
 interface Output {
   consumer(origins: CaptureOrigin[], report: (issue: InputIssue) => void): PacketConsumer;
   lost(origin: CaptureOrigin, loss: { kernelLost: bigint; userDropped: bigint }): void;
-  end(): InputIssue[];
+  end(): Promise<InputIssue[]>;
   files(): number;
 }
 
-function outputFor(args: ExportArgs, target: FileTarget | DirectoryTarget, section: SectionInfo): Output {
+function outputFor(args: ExportOptions, target: FileTarget | DirectoryTarget, section: SectionInfo): Output {
   const open = (output: ByteOutput, dropCounts: boolean): CaptureSink =>
     args.format === 'pcap' ? new PcapCaptureSink(output, { nanosecond: !args.micro }) : new PcapngCaptureSink(output, { section, dropCounts });
   if (target instanceof FileTarget) {
-    const sink = open(new ByteOutput(target), true);
+    // One large file: the kernel writes a chunk while the next is encoded.
+    const output = new ByteOutput(target, undefined, true);
+    const sink = open(output, true);
     return {
       consumer: (origins, report) => ({
         depth: 0,
@@ -118,6 +148,7 @@ function outputFor(args: ExportArgs, target: FileTarget | DirectoryTarget, secti
           const issue = sink.write(p, origins[source]!);
           if (issue !== undefined) report(issue);
         },
+        settle: () => output.settle(),
       }),
       lost: (origin, loss) => sink.lost(origin, loss),
       end: () => sink.end(),

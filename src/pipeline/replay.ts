@@ -25,6 +25,8 @@ export interface PacketConsumer {
   readonly depth: Depth | 0;
   /** `source` is the input's position in `sources`. */
   packet(packet: CapturedPacket, decoded: DecodedPacket, source: number): void;
+  /** Called after every batch: lets a writer catch up with its output (back-pressure). */
+  settle?(): Promise<void>;
 }
 
 export interface ReplayOptions {
@@ -70,6 +72,7 @@ export interface EventObserver {
 }
 
 export interface ReplayStats {
+  /** Packets read within the time window. */
   packets: number;
   /** Packets kept: with at least one accepted event (every packet when nothing filters). */
   matched: number;
@@ -118,8 +121,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
           report(item, source);
           continue;
         }
-        stats.packets++;
         if ((from !== undefined && item.timestamp < from) || (to !== undefined && item.timestamp > to)) continue;
+        stats.packets++;
         let decoded = UNDECODED;
         if (depth !== 0) {
           decoded = decodePacket(item.data, item.linkType, depth, reassembler, item.direction);
@@ -150,6 +153,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
       }
     }
     opts.progress?.(stats.packets);
+    await consumer?.settle?.();
     if (sink !== undefined) {
       await sink.flush();
       if (sink.closed) return stats;

@@ -67,9 +67,28 @@ export class ByteReader {
     return copy;
   }
 
+  /** Consumes `count` buffered bytes without looking at them. */
+  skip(count: number): void {
+    this.advance(count);
+  }
+
   /** The next `count` buffered bytes, copied, without consuming them. */
   peek(count: number): Buffer {
     return this.copyOut(count);
+  }
+
+  /**
+   * The chunk holding the next `count` bytes when they lie in one chunk, read from `head`; a
+   * record header is then read in place, without a call per field.
+   */
+  contiguous(count: number): Buffer | undefined {
+    const first = this.chunks[0];
+    return first !== undefined && first.length - this.headPosition >= count ? first : undefined;
+  }
+
+  /** Where the next unread byte is in the chunk contiguous() returns. */
+  get head(): number {
+    return this.headPosition;
   }
 
   /** The 32-bit number `position` bytes ahead, without consuming or copying (a block header). */

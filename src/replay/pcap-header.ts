@@ -1,6 +1,6 @@
 /**
  * The 24-byte global header of a classic pcap file, validated the way libpcap and tshark validate
- * it (pcap-parser checks only the microsecond magics, and its version check is wrong).
+ * it (both precisions, both byte orders, version 2.4, no reserved link-type bits).
  */
 
 export const PCAP_HEADER_LENGTH = 24;
@@ -54,16 +54,6 @@ export function parsePcapHeader(bytes: Buffer): PcapHeaderResult {
   return {
     header: { littleEndian, nanosecond, snaplen: u32(16), linkType: linkTypeField & 0xffff },
   };
-}
-
-/**
- * The first four bytes of a header with the same byte order but microsecond magic: pcap-parser
- * knows only those, and the record layout does not depend on the precision.
- */
-export function microsecondMagicBytes(littleEndian: boolean): Buffer {
-  const bytes = Buffer.allocUnsafe(4);
-  bytes.writeUInt32LE(littleEndian ? MAGIC.microLittle : MAGIC.microBig, 0);
-  return bytes;
 }
 
 function magicOf(head: Uint8Array): { littleEndian: boolean; nanosecond: boolean } | undefined {

@@ -1,22 +1,15 @@
 /**
- * Classic pcap files, read through pcap-parser. pcap-parser splits the stream into records; this
- * module validates what it does not (header, absurd record lengths, truncation), converts
- * timestamps exactly, and locates every record by number and byte offset.
+ * Classic pcap files, read record by record from the stream: each record's header is checked
+ * (absurd lengths, truncation), its timestamp converted exactly, and the record located by
+ * number and byte offset. Records are read straight from the ByteReader's chunks, so a packet's
+ * bytes are a view into a chunk, not a copy.
  */
-import { Readable } from 'node:stream';
-import pcapParser from 'pcap-parser';
-import type { PcapRecord, PcapRecordHeader } from 'pcap-parser';
 import { inputIssue, type InputIssue } from '../core/errors.ts';
 import type { CapturedPacket } from '../core/packet.ts';
-import { BatchQueue } from './batch-queue.ts';
+import { BATCH_SIZE } from './batch-queue.ts';
 import type { ByteReader } from './byte-reader.ts';
 import { offsetLocation, packetLocation, readErrorMessage } from './issue-wording.ts';
-import {
-  PCAP_HEADER_LENGTH,
-  microsecondMagicBytes,
-  parsePcapHeader,
-  type PcapHeader,
-} from './pcap-header.ts';
+import { PCAP_HEADER_LENGTH, parsePcapHeader, type PcapHeader } from './pcap-header.ts';
 import type { PacketSource, SourceItem } from './source.ts';
 
 const RECORD_HEADER_LENGTH = 16;
@@ -58,6 +51,7 @@ async function* readPcap(name: string, bytes: ByteReader): AsyncGenerator<Source
       yield [header];
       return;
     }
+    bytes.skip(PCAP_HEADER_LENGTH);
     yield* readRecords(name, bytes, header);
   } finally {
     bytes.close();
@@ -82,73 +76,67 @@ async function readHeader(name: string, bytes: ByteReader): Promise<PcapHeader |
   return 'problem' in parsed ? inputIssue(name, offsetLocation(0), parsed.problem) : parsed.header;
 }
 
-/** Feeds pcap-parser the file with a microsecond magic, which is all it accepts. */
-async function* withMicrosecondMagic(bytes: ByteReader, littleEndian: boolean) {
-  const header = Buffer.from(bytes.take(PCAP_HEADER_LENGTH));
-  microsecondMagicBytes(littleEndian).copy(header, 0);
-  yield header;
-  yield* bytes.remainingChunks();
-}
-
-function readRecords(
-  name: string,
-  bytes: ByteReader,
-  header: PcapHeader,
-): AsyncGenerator<SourceItem[]> {
-  const input = Readable.from(withMicrosecondMagic(bytes, header.littleEndian), {
-    objectMode: false,
-  });
-  const queue = new BatchQueue((paused) => (paused ? input.pause() : input.resume()));
+async function* readRecords(name: string, bytes: ByteReader, header: PcapHeader): AsyncGenerator<SourceItem[]> {
   const records = new RecordConverter(name, header);
-  let stopped = false;
-  const stop = () => {
-    stopped = true;
-    input.destroy();
-    queue.finish();
-  };
-
-  const parser = pcapParser.parse(input);
-  parser.on('packetHeader', (recordHeader) => {
-    if (stopped) return;
-    const absurd = records.checkLength(recordHeader);
-    if (absurd !== undefined) {
-      queue.push(absurd);
-      stop();
+  const le = header.littleEndian;
+  let batch: SourceItem[] = [];
+  for (;;) {
+    // What the next record needs buffered: its header, then its header and data.
+    let needs = RECORD_HEADER_LENGTH;
+    if (bytes.buffered >= RECORD_HEADER_LENGTH) {
+      // The header's fields, read in place when the header lies in one chunk (nearly always).
+      const chunk = bytes.contiguous(RECORD_HEADER_LENGTH);
+      const at = bytes.head;
+      const field = chunk === undefined ? (i: number) => bytes.peekUint32(i, le) : le ? (i: number) => chunk.readUInt32LE(at + i) : (i: number) => chunk.readUInt32BE(at + i);
+      const capturedLength = field(8);
+      const absurd = records.checkLength(capturedLength);
+      if (absurd !== undefined) {
+        batch.push(absurd);
+        break;
+      }
+      needs += capturedLength;
+      if (bytes.buffered >= needs) {
+        const seconds = field(0);
+        const fraction = field(4);
+        const originalLength = field(12);
+        bytes.skip(RECORD_HEADER_LENGTH);
+        records.convert(seconds, fraction, originalLength, bytes.take(capturedLength), batch);
+        if (batch.length >= BATCH_SIZE) {
+          yield batch;
+          batch = [];
+        }
+        continue;
+      }
     }
-  });
-  parser.on('packet', (record) => {
-    if (!stopped) records.convert(record, queue);
-  });
-  parser.on('end', () => {
-    if (stopped) return;
-    const truncated = records.checkEnd(bytes.offset);
-    if (truncated !== undefined) queue.push(truncated);
-    stop();
-  });
-  parser.on('error', (error) => {
-    if (stopped) return;
-    queue.push(inputIssue(name, offsetLocation(bytes.offset), readErrorMessage(error)));
-    stop();
-  });
-
-  return drain(queue, input);
-}
-
-async function* drain(queue: BatchQueue, input: Readable): AsyncGenerator<SourceItem[]> {
-  try {
-    yield* queue.batches();
-  } finally {
-    input.destroy();
+    if (bytes.ended) {
+      const truncated = records.checkEnd(bytes.offset + bytes.buffered);
+      if (truncated !== undefined) batch.push(truncated);
+      break;
+    }
+    // Hand over what is ready before waiting on the stream, so that a live pipe flows.
+    if (batch.length > 0) {
+      yield batch;
+      batch = [];
+    }
+    try {
+      await bytes.request(needs);
+    } catch (error) {
+      batch.push(inputIssue(name, offsetLocation(bytes.offset + bytes.buffered), readErrorMessage(error)));
+      break;
+    }
   }
+  if (batch.length > 0) yield batch;
 }
 
 /** Per-file record state: numbering, offsets and the conversion to CapturedPacket. */
 class RecordConverter {
   private nextNumber = 1;
   private nextOffset = PCAP_HEADER_LENGTH;
-  /** Captured length of a record whose header pcap-parser has read but whose body it has not. */
+  /** Captured length of a record whose header has been read but whose body has not. */
   private pendingCapturedLength: number | undefined;
-  private readonly fractionScale: bigint;
+  private readonly fractionScale: number;
+  private second = -1;
+  private secondNanos = 0n;
   private readonly fractionLimit: number;
   private readonly fractionUnit: string;
   private readonly maximumCapturedLength: number;
@@ -157,7 +145,7 @@ class RecordConverter {
     private readonly name: string,
     private readonly header: PcapHeader,
   ) {
-    this.fractionScale = header.nanosecond ? 1n : 1000n;
+    this.fractionScale = header.nanosecond ? 1 : 1000;
     this.fractionLimit = header.nanosecond ? 1_000_000_000 : 1_000_000;
     this.fractionUnit = header.nanosecond ? 'nanosecond' : 'microsecond';
     this.maximumCapturedLength = Math.max(
@@ -167,25 +155,23 @@ class RecordConverter {
   }
 
   /** An error when the record cannot be believed: nothing after it can be found again. */
-  checkLength(recordHeader: PcapRecordHeader): SourceItem | undefined {
-    this.pendingCapturedLength = recordHeader.capturedLength;
-    if (recordHeader.capturedLength <= this.maximumCapturedLength) return undefined;
+  checkLength(capturedLength: number): SourceItem | undefined {
+    this.pendingCapturedLength = capturedLength;
+    if (capturedLength <= this.maximumCapturedLength) return undefined;
     return inputIssue(
       this.name,
       packetLocation(this.nextOffset, this.nextNumber),
-      `captured length ${recordHeader.capturedLength} is larger than ${this.maximumCapturedLength} ` +
+      `captured length ${capturedLength} is larger than ${this.maximumCapturedLength} ` +
         `(the larger of the snaplen and ${LIBPCAP_MAXIMUM_SNAPLEN}): the record is corrupt and ` +
         `the rest of the file cannot be read`,
     );
   }
 
-  convert({ header: recordHeader, data }: PcapRecord, queue: BatchQueue): void {
-    const seconds = recordHeader.timestampSeconds;
-    const fraction = recordHeader.timestampMicroseconds;
+  convert(seconds: number, fraction: number, originalLength: number, data: Uint8Array, out: SourceItem[]): void {
     const offset = this.nextOffset;
     const number = this.nextNumber;
     if (fraction >= this.fractionLimit) {
-      queue.push(
+      out.push(
         inputIssue(
           this.name,
           packetLocation(offset, number),
@@ -195,15 +181,21 @@ class RecordConverter {
         ),
       );
     }
+    // Neighbouring records share their second: its nanoseconds are computed once.
+    if (seconds !== this.second) {
+      this.second = seconds;
+      this.secondNanos = BigInt(seconds) * NANOS_PER_SECOND;
+    }
     const packet: CapturedPacket = {
-      timestamp: BigInt(seconds) * NANOS_PER_SECOND + BigInt(fraction) * this.fractionScale,
+      // Below 2^53 even with an out-of-range fraction (2^32 * 1000): exact as a double.
+      timestamp: this.secondNanos + BigInt(fraction * this.fractionScale),
       linkType: this.header.linkType,
       data,
-      originalLength: recordHeader.originalLength,
+      originalLength,
       number,
       offset,
     };
-    queue.push(packet);
+    out.push(packet);
     this.nextOffset += RECORD_HEADER_LENGTH + data.length;
     this.nextNumber += 1;
     this.pendingCapturedLength = undefined;

@@ -14,7 +14,7 @@ import { inputIssue, InputError, type InputIssue } from '../core/errors.ts';
 import type { CapturedPacket, Direction } from '../core/packet.ts';
 import { formatPacketComment } from '../core/packet-comment.ts';
 import type { ByteOutput } from './byte-output.ts';
-import { EPB_INBOUND, EPB_OUTBOUND, EPB_UNKNOWN_DIRECTION, PcapngWriter, type SectionInfo } from './pcapng-writer.ts';
+import { EPB_INBOUND, EPB_OUTBOUND, EPB_UNKNOWN_DIRECTION, PcapngWriter, type EnhancedPacket, type SectionInfo } from './pcapng-writer.ts';
 import { DEFAULT_PCAP_SNAPLEN, pcapFileHeader, PcapWriter, PCAP_TIME_LIMIT } from './pcap-writer.ts';
 
 /** The input a packet comes from. */
@@ -38,8 +38,8 @@ export interface CaptureSink {
   write(packet: CapturedPacket, origin: CaptureOrigin): InputIssue | undefined;
   /** Packets `origin` lost before the next packet. */
   lost(origin: CaptureOrigin, loss: Loss): void;
-  /** Writes what closes the file (pcapng: statistics blocks) and flushes; problems as issues. */
-  end(): InputIssue[];
+  /** Writes what closes the file (pcapng: statistics blocks) and waits until all is written. */
+  end(): Promise<InputIssue[]>;
   readonly packets: number;
   /** Sum of the packets' original lengths. */
   readonly bytes: number;
@@ -51,6 +51,7 @@ const DIRECTION_FLAGS: Readonly<Record<Direction, number>> = { unknown: EPB_UNKN
 /** Longest option value a pcapng option length (16 bits) can describe. */
 const MAX_OPTION_BYTES = 0xffff;
 const NANOS_PER_SECOND = 1_000_000_000n;
+const U64_LIMIT = 1n << 64n;
 /** Timestamps outside u64 ns are counted from an if_tsoffset that is a multiple of this many seconds. */
 const TSOFFSET_STEP_SECONDS = 1n << 33n;
 
@@ -73,6 +74,9 @@ export class PcapngCaptureSink implements CaptureSink {
   private readonly writer: PcapngWriter;
   private readonly interfaces = new Map<string, InterfaceState>();
   private readonly processes = new Map<string, number>();
+  /** The interface of the previous packet: most packets share their predecessor's. */
+  private last: { iface: InterfaceState; origin: number; ifindex: number | undefined; name: string | undefined; linkType: number; tsoffsetSeconds: bigint } | undefined;
+  private readonly scratch: EnhancedPacket = { interfaceId: 0, ticks: 0n, data: new Uint8Array(0), originalLength: 0 };
   private pendingDrops = 0n;
   /** Losses per input, for the statistics blocks. */
   private readonly losses = new Map<number, Loss>();
@@ -88,8 +92,9 @@ export class PcapngCaptureSink implements CaptureSink {
   }
 
   write(p: CapturedPacket, origin: CaptureOrigin): InputIssue | undefined {
-    const tsoffsetSeconds = p.timestamp >= 0n && p.timestamp >> 64n === 0n ? 0n : floorDiv(p.timestamp, TSOFFSET_STEP_SECONDS * NANOS_PER_SECOND) * TSOFFSET_STEP_SECONDS;
-    const ticks = p.timestamp - tsoffsetSeconds * NANOS_PER_SECOND;
+    const inRange = p.timestamp >= 0n && p.timestamp < U64_LIMIT;
+    const tsoffsetSeconds = inRange ? 0n : floorDiv(p.timestamp, TSOFFSET_STEP_SECONDS * NANOS_PER_SECOND) * TSOFFSET_STEP_SECONDS;
+    const ticks = inRange ? p.timestamp : p.timestamp - tsoffsetSeconds * NANOS_PER_SECOND;
     const iface = this.interfaceFor(p, origin, tsoffsetSeconds);
     iface.packets++;
     if (iface.packets === 1) iface.firstTicks = ticks;
@@ -101,19 +106,18 @@ export class PcapngCaptureSink implements CaptureSink {
       issue = inputIssue(origin.name, `packet ${p.number}`, `its context takes ${Buffer.byteLength(comment)} bytes, more than a pcapng comment holds (${MAX_OPTION_BYTES}); written without it`, 'warning');
       comment = undefined;
     }
-    const darwinProcess = p.task === undefined ? undefined : this.processFor(p.task.hostProcessId, p.task.processName);
-    const dropCount = this.pendingDrops > 0n ? this.pendingDrops : undefined;
+    // One object for every packet: the hot path allocates nothing it does not write.
+    const e = this.scratch;
+    e.interfaceId = iface.id;
+    e.ticks = ticks;
+    e.data = p.data;
+    e.originalLength = p.originalLength;
+    e.flags = p.direction === undefined ? undefined : DIRECTION_FLAGS[p.direction];
+    e.dropCount = this.pendingDrops > 0n ? this.pendingDrops : undefined;
+    e.comment = comment;
+    e.darwinProcess = p.task === undefined ? undefined : this.processFor(p.task.hostProcessId, p.task.processName);
     this.pendingDrops = 0n;
-    this.writer.enhancedPacket({
-      interfaceId: iface.id,
-      ticks,
-      data: p.data,
-      originalLength: p.originalLength,
-      ...(p.direction !== undefined ? { flags: DIRECTION_FLAGS[p.direction] } : {}),
-      ...(dropCount !== undefined ? { dropCount } : {}),
-      ...(comment !== undefined ? { comment } : {}),
-      ...(darwinProcess !== undefined ? { darwinProcess } : {}),
-    });
+    this.writer.enhancedPacket(e);
     this.packets++;
     this.bytes += p.originalLength;
     return issue;
@@ -127,7 +131,7 @@ export class PcapngCaptureSink implements CaptureSink {
     if (this.opts.dropCounts) this.pendingDrops += loss.kernelLost + loss.userDropped;
   }
 
-  end(): InputIssue[] {
+  async end(): Promise<InputIssue[]> {
     const interfaces = [...this.interfaces.values()];
     // Losses are counted per CPU, not per interface: each input's go on its first interface.
     const lossOn = new Map<number, Loss>();
@@ -147,13 +151,23 @@ export class PcapngCaptureSink implements CaptureSink {
         ...(loss !== undefined ? { ifDrop: loss.kernelLost + loss.userDropped, comment: lossComment(loss) } : {}),
       });
     }
-    this.out.flush();
+    await this.out.close();
     const unwritten = interfaces.length === 0 ? lossOn.get(0) : undefined;
     if (unwritten === undefined || unwritten.kernelLost + unwritten.userDropped === 0n) return [];
     return [inputIssue('export', 'statistics', `the inputs lost ${unwritten.kernelLost + unwritten.userDropped} packets while recording, but with no packet exported there is no interface to count them on`, 'warning')];
   }
 
   private interfaceFor(p: CapturedPacket, origin: CaptureOrigin, tsoffsetSeconds: bigint): InterfaceState {
+    const last = this.last;
+    if (last !== undefined && last.origin === origin.index && last.ifindex === p.ifindex && last.name === p.interfaceName && last.linkType === p.linkType && last.tsoffsetSeconds === tsoffsetSeconds) {
+      return last.iface;
+    }
+    const iface = this.describedInterface(p, origin, tsoffsetSeconds);
+    this.last = { iface, origin: origin.index, ifindex: p.ifindex, name: p.interfaceName, linkType: p.linkType, tsoffsetSeconds };
+    return iface;
+  }
+
+  private describedInterface(p: CapturedPacket, origin: CaptureOrigin, tsoffsetSeconds: bigint): InterfaceState {
     const key = `${origin.index}/${p.ifindex ?? ''}/${p.interfaceName ?? ''}/${p.linkType}/${tsoffsetSeconds}`;
     let iface = this.interfaces.get(key);
     if (iface !== undefined) return iface;
@@ -245,11 +259,11 @@ export class PcapCaptureSink implements CaptureSink {
   /** Classic pcap has no place for losses; replay and stats report them from the input. */
   lost(): void {}
 
-  end(): InputIssue[] {
+  async end(): Promise<InputIssue[]> {
     // An empty export still gets a valid header: raw IP, what recordings hold.
     if (this.linkType === undefined) this.writer.fileHeader(101, DEFAULT_PCAP_SNAPLEN);
+    await this.out.close();
     if (this.largest > DEFAULT_PCAP_SNAPLEN) this.out.patch(0, pcapFileHeader(this.linkType ?? 101, this.largest, this.opts.nanosecond));
-    this.out.flush();
     if (this.cutTimestamps === 0) return [];
     return [inputIssue('--micro', 'timestamps', `${this.cutTimestamps} packets had nanosecond digits that microsecond pcap cannot hold; they were cut (drop --micro to keep them)`, 'warning')];
   }

@@ -77,7 +77,7 @@ export class DirectoryTarget {
 
   constructor(
     readonly path: string,
-    private readonly force: boolean,
+    force: boolean,
     private readonly limit = 64,
   ) {
     const kind = existing(path);

@@ -68,12 +68,12 @@ export interface EnhancedPacket {
   data: Uint8Array;
   originalLength: number;
   /** epb_flags (direction bits); absent when the direction is not known at all. */
-  flags?: number;
+  flags?: number | undefined;
   /** epb_dropcount, when known. */
-  dropCount?: bigint;
-  comment?: string;
+  dropCount?: bigint | undefined;
+  comment?: string | undefined;
   /** Index of the Darwin process event block the packet belongs to. */
-  darwinProcess?: number;
+  darwinProcess?: number | undefined;
 }
 
 export interface InterfaceStatistics {
@@ -157,13 +157,13 @@ export class PcapngWriter {
     if (options > 0) options += 4;
     const length = 32 + padded(captured) + options;
     const { buffer: b, at } = this.out.reserve(length);
-    b.writeUInt32LE(ENHANCED_PACKET, at);
-    b.writeUInt32LE(length, at + 4);
-    b.writeUInt32LE(p.interfaceId, at + 8);
-    b.writeUInt32LE(Number(p.ticks >> 32n), at + 12);
-    b.writeUInt32LE(Number(p.ticks & 0xffffffffn), at + 16);
-    b.writeUInt32LE(captured, at + 20);
-    b.writeUInt32LE(p.originalLength, at + 24);
+    le32(b, at, ENHANCED_PACKET);
+    le32(b, at + 4, length);
+    le32(b, at + 8, p.interfaceId);
+    le32(b, at + 12, Number(p.ticks >> 32n));
+    le32(b, at + 16, Number(p.ticks & 0xffffffffn));
+    le32(b, at + 20, captured);
+    le32(b, at + 24, p.originalLength);
     b.set(p.data, at + 28);
     let o = at + 28 + captured;
     const dataEnd = at + 28 + padded(captured);
@@ -185,7 +185,7 @@ export class PcapngWriter {
       o += 4;
     }
     if (options > 0) o = optionHeader(b, o, OPT_END, 0);
-    b.writeUInt32LE(length, o);
+    le32(b, o, length);
   }
 
   interfaceStatistics(s: InterfaceStatistics): void {
@@ -213,6 +213,14 @@ export class PcapngWriter {
     buffer.writeUInt32LE(length, at + length - 4);
     return { buffer, at: at + 8 };
   }
+}
+
+/** A little-endian u32 as four stores: cheaper than Buffer's checked writer on the hot path. */
+function le32(b: Buffer, at: number, v: number): void {
+  b[at] = v;
+  b[at + 1] = v >>> 8;
+  b[at + 2] = v >>> 16;
+  b[at + 3] = v >>> 24;
 }
 
 function optionHeader(b: Buffer, at: number, code: number, length: number): number {

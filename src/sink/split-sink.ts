@@ -63,12 +63,12 @@ export class SplitSink {
     this.losses.push([origin, loss]);
   }
 
-  end(): InputIssue[] {
+  async end(): Promise<InputIssue[]> {
     const issues: InputIssue[] = [];
     const lines = ['key\tfile\tpackets\tbytes'];
     for (const g of this.groups.values()) {
       for (const [origin, loss] of this.losses) g.sink.lost(origin, loss);
-      issues.push(...g.sink.end());
+      issues.push(...(await g.sink.end()));
       g.output.release();
       lines.push(`${escapeText(g.key)}\t${g.file}\t${g.sink.packets}\t${g.sink.bytes}`);
     }

@@ -47,43 +47,38 @@ export class StatsCollector {
   add(p: CapturedPacket, d: DecodedPacket): void {
     const flow = flowOf(d);
     const ip = d.ipv4 ?? d.ipv6;
+    // The address strings are made once per packet: the flow's key, its conversation, the
+    // remote address and DNS all use them.
+    const src = ip === undefined ? '' : ipString(ip.src);
+    const dst = ip === undefined ? '' : ipString(ip.dst);
     let counted = true;
     let key = '';
     if (flow !== undefined) {
-      key = `${flow.protocol}|${flow.a.join('.')}|${flow.aPort}|${flow.b.join('.')}|${flow.bPort}`;
+      key = flow.forward ? `${flow.protocol} ${src} ${flow.aPort} ${dst} ${flow.bPort}` : `${flow.protocol} ${dst} ${flow.aPort} ${src} ${flow.bPort}`;
       counted = !this.copies.isSecondCopy(key, p.direction, p.timestamp, p.originalLength, p.data);
     }
     // Each process that sent or received the packet talked, so both copies count for theirs.
     if (p.task !== undefined) this.processes.add(`${p.task.processName} (${p.task.hostProcessId})`, p.originalLength);
+    const ports = d.tcp ?? d.udp;
+    const ends = { src, dst };
     if (!counted) {
-      if (flow !== undefined && (d.tcp !== undefined || d.udp !== undefined)) this.conversations.add(key, flow, p, d.tcp, false);
+      if (flow !== undefined && ports !== undefined) this.conversations.add(key, flow, ends, p, d.tcp, false);
       return;
     }
     this.packets++;
     this.bytes += p.originalLength;
     if (this.first === undefined || p.timestamp < this.first) this.first = p.timestamp;
     if (this.last === undefined || p.timestamp > this.last) this.last = p.timestamp;
-    if (flow === undefined || ip === undefined) {
+    if (flow === undefined) {
       this.notIp++;
       return;
     }
-    if (p.direction === 'egress') this.remotes.add(ipString(ip.dst), p.originalLength);
-    else if (p.direction === 'ingress') this.remotes.add(ipString(ip.src), p.originalLength);
-    else {
-      this.remotes.add(ipString(ip.src), p.originalLength);
-      this.remotes.add(ipString(ip.dst), p.originalLength);
-    }
-    let conversation: Conversation | undefined;
-    if (d.tcp !== undefined || d.udp !== undefined) conversation = this.conversations.add(key, flow, p, d.tcp, true);
-    const ports = d.tcp ?? d.udp;
-    if (ports === undefined || d.dns.length === 0) return;
-    const endpoints = {
-      protocol: d.tcp !== undefined ? ('tcp' as const) : ('udp' as const),
-      src: ipString(ip.src),
-      srcPort: ports.srcPort,
-      dst: ipString(ip.dst),
-      dstPort: ports.dstPort,
-    };
+    if (p.direction !== 'ingress') this.remotes.add(dst, p.originalLength);
+    if (p.direction !== 'egress') this.remotes.add(src, p.originalLength);
+    if (ports === undefined) return;
+    const conversation = this.conversations.add(key, flow, ends, p, d.tcp, true);
+    if (d.dns.length === 0) return;
+    const endpoints = { protocol: d.tcp !== undefined ? ('tcp' as const) : ('udp' as const), src, srcPort: ports.srcPort, dst, dstPort: ports.dstPort };
     for (const m of d.dns) this.dns.add(m, p.timestamp, endpoints, conversation);
   }
 

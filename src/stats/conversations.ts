@@ -10,7 +10,6 @@
 import type { CapturedPacket, TaskContext } from '../core/packet.ts';
 import type { Flow } from '../decode/flow.ts';
 import type { TCPHeader } from '../decode/types.ts';
-import { ipString } from '../event/ip-string.ts';
 
 const FIN = 0x01;
 const SYN = 0x02;
@@ -89,7 +88,7 @@ export class ConversationTable {
    * Counts a packet of a TCP or UDP flow; `counted` is false for the second copy of a packet
    * recorded at both ends, which still tells who owns its endpoint. Returns the conversation.
    */
-  add(key: string, flow: Flow, p: CapturedPacket, tcp: TCPHeader | undefined, counted: boolean): Conversation | undefined {
+  add(key: string, flow: Flow, ends: { src: string; dst: string }, p: CapturedPacket, tcp: TCPHeader | undefined, counted: boolean): Conversation | undefined {
     let live = this.live.get(key);
     if (live !== undefined && tcp !== undefined && startsAgain(live.conversation, tcp)) live = undefined;
     if (live === undefined) {
@@ -99,7 +98,7 @@ export class ConversationTable {
         this.overflow.bytes += p.originalLength;
         return undefined;
       }
-      live = this.start(key, flow, p, tcp !== undefined);
+      live = this.start(key, flow, ends, p, tcp !== undefined);
     }
     const c = live.conversation;
     const fromA = flow.forward === live.aIsFlowA;
@@ -122,14 +121,13 @@ export class ConversationTable {
     return c;
   }
 
-  private start(key: string, flow: Flow, p: CapturedPacket, isTcp: boolean): Live {
-    const end = (address: Uint8Array, port: number): Endpoint => ({ address: ipString(address), port, owners: [], moreOwners: false });
-    const flowA = end(flow.a, flow.aPort);
-    const flowB = end(flow.b, flow.bPort);
+  /** A conversation whose A is the packet's source (`ends` are its address strings). */
+  private start(key: string, flow: Flow, ends: { src: string; dst: string }, p: CapturedPacket, isTcp: boolean): Live {
+    const end = (address: string, port: number): Endpoint => ({ address, port, owners: [], moreOwners: false });
     const conversation: Conversation = {
       protocol: isTcp ? 'tcp' : 'udp',
-      a: flow.forward ? flowA : flowB,
-      b: flow.forward ? flowB : flowA,
+      a: end(ends.src, flow.forward ? flow.aPort : flow.bPort),
+      b: end(ends.dst, flow.forward ? flow.bPort : flow.aPort),
       first: p.timestamp,
       last: p.timestamp,
       aToB: { packets: 0, bytes: 0 },

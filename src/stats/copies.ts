@@ -20,7 +20,7 @@ import type { Direction } from '../core/packet.ts';
 
 /** How far apart in time the two copies of one packet can be. */
 export const COPY_WINDOW_NS = 1_000_000_000n;
-const MAX_UNPAIRED = 1 << 20;
+const MAX_UNPAIRED = 1 << 18;
 
 interface Unpaired {
   key: string;

@@ -3,7 +3,7 @@
  * table renderings (render.ts) print. Times are epoch ns and latencies ns, as bigints.
  */
 import type { StatsCollector } from './collector.ts';
-import type { Conversation, Endpoint, TcpProgress, Traffic } from './conversations.ts';
+import type { Conversation, Endpoint, Traffic } from './conversations.ts';
 import type { DnsQuestion, DnsTransaction } from './dns-transactions.ts';
 import { TopCounter, type Counted } from './top-counter.ts';
 import { dnsResponseCodeName } from '../event/dns.ts';
@@ -16,18 +16,8 @@ export interface EndpointRow {
   processes: string[];
 }
 
-export interface ConversationRow {
-  protocol: 'tcp' | 'udp';
-  a: EndpointRow;
-  b: EndpointRow;
-  first: bigint;
-  last: bigint;
-  aToB: Traffic;
-  bToA: Traffic;
-  /** Second copies of its packets (recorded at both ends), not counted. */
-  copies: number;
-  tcp?: TcpProgress;
-}
+/** A conversation as reported: its endpoints' owners as text. */
+export type ConversationRow = Omit<Conversation, 'a' | 'b'> & { a: EndpointRow; b: EndpointRow };
 
 export interface TransactionRow {
   id: number;
@@ -154,17 +144,7 @@ function endpointRow(e: Endpoint): EndpointRow {
 }
 
 function conversationRow(c: Conversation): ConversationRow {
-  return {
-    protocol: c.protocol,
-    a: endpointRow(c.a),
-    b: endpointRow(c.b),
-    first: c.first,
-    last: c.last,
-    aToB: c.aToB,
-    bToA: c.bToA,
-    copies: c.copies,
-    ...(c.tcp !== undefined ? { tcp: c.tcp } : {}),
-  };
+  return { ...c, a: endpointRow(c.a), b: endpointRow(c.b) };
 }
 
 function transactionRow(t: DnsTransaction): TransactionRow {

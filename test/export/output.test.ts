@@ -74,6 +74,33 @@ describe('netrec export: the output file', () => {
   });
 });
 
+describe('netrec export --from / --to', () => {
+  it('keeps the packets of the window, exact to the nanosecond, in both time syntaxes', async () => {
+    const { packets } = await readAll('fixtures/recordings/tcp.nev');
+    const from = packets[5]!.timestamp;
+    const to = packets[24]!.timestamp;
+    const inside = packets.filter((p) => p.timestamp >= from && p.timestamp <= to);
+    expect(inside.length).toBeGreaterThan(10);
+    expect(inside.length).toBeLessThan(packets.length);
+    const rfc3339 = (ns: bigint): string => `${new Date(Number(ns / 1_000_000n)).toISOString().slice(0, 19)}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}Z`;
+    const epoch = (ns: bigint): string => `${ns / 1_000_000_000n}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}`;
+    for (const [i, [a, b]] of [[rfc3339(from), rfc3339(to)], [epoch(from), epoch(to)]].entries()) {
+      const out = path(`window-${i}.pcapng`);
+      const run = netrec(['export', 'fixtures/recordings/tcp.nev', '-w', out, '--from', a!, '--to', b!]);
+      expect(run.stderr).toBe(`netrec: exported ${inside.length} of ${inside.length} packets to ${out} (pcapng)\n`);
+      const { stdout } = netrec(['replay', out, '--trace', 'event=net_packet_ipv4,net_packet_ipv6']);
+      expect(stdout.trim().split('\n').map((l) => BigInt(/"timestamp":(\d+)/.exec(l)![1]!))).toEqual(inside.map((p) => p.timestamp));
+    }
+    const bad = netrec(['export', 'fixtures/recordings/tcp.nev', '-w', path('never.pcapng'), '--from', 'yesterday']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.split('\n')[0]).toBe(
+      "netrec: invalid --from 'yesterday': expected RFC 3339 (2026-12-07T10:00:00Z), epoch seconds (1765101600.5) or epoch nanoseconds (1765101600500000000); see 'netrec export --help'",
+    );
+    const stats = netrec(['stats', 'fixtures/recordings/tcp.nev', '--from', epoch(from), '--to', epoch(to), '--output', 'json']);
+    expect((JSON.parse(stats.stdout) as { packets: number; duplicates: number }).packets + (JSON.parse(stats.stdout) as { duplicates: number }).duplicates).toBe(inside.length);
+  });
+});
+
 describe.skipIf(noTshark)('netrec export --format pcap', () => {
   it('writes nanosecond pcap by default, microsecond with --micro (and says what it cut)', async () => {
     const recording = path('ns.nev');

@@ -12,7 +12,8 @@ import { parsePacketComment } from '../../src/core/packet-comment.ts';
 import { netrec } from '../helpers/netrec-cli.ts';
 import { tsharkAvailable } from '../helpers/tshark.ts';
 import { readAll, scratch } from '../nev/helpers.ts';
-import { BASE_TIME, HOSTILE_COMM, writeSyntheticRecording } from './synthetic-recording.ts';
+import { RecordingWriter } from '../../src/nev/recording-writer.ts';
+import { BASE_TIME, HOSTILE_COMM, syntheticTask, writeSyntheticRecording } from './synthetic-recording.ts';
 
 const noTshark = !(await tsharkAvailable());
 if (noTshark && process.env['CI'] === 'true') throw new Error('tshark is required on CI');
@@ -166,6 +167,25 @@ describe.skipIf(noTshark)('an exported recording, read by tshark and capinfos', 
     ]);
     const named = all.filter((b) => blockType(b) === '0x00000006').map((b) => values(b, 'pcapng.options.option.data.packet.darwin.dpeb_id')[0]);
     expect(named).toEqual(packets.map((p) => (p.task === undefined ? undefined : String(processes.findIndex((d) => d.pid === p.task!.hostProcessId)))));
+  });
+});
+
+describe.skipIf(noTshark)('a context too long for a pcapng comment', () => {
+  it('is left out with a warning naming the packet; the packet and the file stay valid', async () => {
+    const recording = path('long-name.nev');
+    const writer = new RecordingWriter({ dir: recording, snaplen: 65535, origin: 'netrec record', hostName: 'box', kernelRelease: '6.1.0-test' });
+    const data = Buffer.from('450000140000000040ff0000' + '0a000001' + '0a000002', 'hex');
+    writer.writePacket({ timestamp: BASE_TIME, linkType: 101, originalLength: 20, data, task: syntheticTask(5, 'x'.repeat(70_000)) });
+    writer.writePacket({ timestamp: BASE_TIME + 1n, linkType: 101, originalLength: 20, data, task: syntheticTask(6, 'short') });
+    writer.close();
+    const pcapng = path('long-name.pcapng');
+    const run = netrec(['export', recording, '-w', pcapng]);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain(`netrec: warning: ${recording}: packet 1: its context takes 70`);
+    expect(run.stderr).toContain('more than a pcapng comment holds (65535); written without it');
+    const read = frames(pcapng);
+    expect(read.map((f) => f.comment.slice(0, 15))).toEqual(['', 'pid=6 tid=6 ppi']);
+    expect(read.map((f) => f.length)).toEqual([20, 20]);
   });
 });
 

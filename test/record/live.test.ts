@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapturedPacket } from '../../src/core/packet.ts';
 import { findCgroup2Root } from '../../src/record/cgroup.ts';
+import { netrec as cli } from '../helpers/netrec-cli.ts';
 import { attachedProgramIds, H4, H6, LiveNet, liveUnavailable, N4, N6, netrec, programExists, REPO, sh, type Child } from './live-net.ts';
 import { l3, packetKey, readPackets, side, summarize } from './packets.ts';
 import { replayEvents } from './replay-follow.ts';
@@ -182,6 +183,25 @@ describe.skipIf(unavailable !== undefined)('netrec record (live, root)', () => {
         expect(dns.host.some((pid) => pids.has(pid)), `dig has ${event} over ${protocol}`).toBe(true);
       }
     }
+  });
+
+  it('exports to pcapng that replays with the same events, also through convert, with each process in tshark', () => {
+    const pcapng = join(net.work, 'live.pcapng');
+    const exported = cli(['export', recording, '-w', pcapng]);
+    expect(exported.status, exported.stderr).toBe(0);
+    const original = cli(['replay', recording]);
+    expect(original.status).toBe(0);
+    expect(cli(['replay', pcapng]).stdout).toBe(original.stdout);
+    const converted = join(net.work, 'live-converted.nev');
+    expect(cli(['convert', pcapng, '-o', converted]).status).toBe(0);
+    expect(cli(['replay', converted]).stdout).toBe(original.stdout);
+    // Wireshark's pcapng dissector shows the Darwin process blocks: the forked subshell and the
+    // exec'd nc with their pids and names.
+    const darwin = sh('tshark', ['-r', pcapng, '-X', 'read_format:MIME Files Format', '-T', 'fields', '-e', 'pcapng.darwin.process_id', '-e', 'pcapng.darwin.process_name']);
+    const [pids, names] = darwin.trim().split('\t').map((column) => column.split(','));
+    const processes = new Set(pids!.map((pid, i) => `${pid} ${names![i]}`));
+    expect(processes).toContain(`${forker.nc} nc`);
+    expect(processes).toContain(`${forker.subshell} ${scenarios.FORKER_COMM}`);
   });
 
   it('leaves no program attached once stopped', () => {

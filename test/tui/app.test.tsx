@@ -181,11 +181,15 @@ describe('process and stats screens', () => {
     await sees('+ process curl/4300 ← bash/4200 ← sshd/900 ← systemd/1');
   });
 
-  it('shows protocols, talkers and DNS names', async () => {
+  it('shows protocols, talkers, DNS names, and what netrec stats counts', async () => {
     const { press, sees } = await show('fixtures/pcap/dns-udp.pcap');
     await press('s');
     await sees(/ {2}DNS +44 +100\.0%/);
     await sees('Top DNS names (queries)');
+    // The same figures as `netrec stats` and tshark: 22 UDP conversations, 22 answered queries.
+    await press('G');
+    await sees('Conversations: 0 TCP, 22 UDP (largest first)');
+    await sees(/DNS transactions: 22 queries, 22 answered, 0 unanswered; latency 0\.248 ms to 8\.057 ms/);
     await press(KEY.escape);
     await sees('29b7 A? netrec.test');
   });

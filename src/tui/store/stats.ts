@@ -1,11 +1,14 @@
 /**
- * Capture-wide figures for the stats view: packets per protocol, top talkers, top DNS names.
- * Gathered by one background pass (decode only, no events), started the first time the view
- * is opened, in bounded memory (see TopCounter).
+ * Capture-wide figures for the stats view: packets per protocol, top talkers, top DNS names, and
+ * what `netrec stats` reports (conversations, DNS transactions, top processes: the same
+ * StatsCollector, src/stats/). Gathered by one background pass (decode only, no events), started
+ * the first time the view is opened, in bounded memory (see TopCounter).
  */
 import { Depth, type DecodedPacket } from '../../decode/packet.ts';
 import { goString } from '../../event/go-string.ts';
 import { ipString } from '../../event/ip-string.ts';
+import { StatsCollector } from '../../stats/collector.ts';
+import { buildReport, type StatsReport } from '../../stats/report.ts';
 import type { Matcher } from './match-pass.ts';
 import { TopCounter } from '../../stats/top-counter.ts';
 
@@ -19,9 +22,19 @@ export class CaptureStats {
   readonly talkers = new TopCounter();
   /** Names asked in DNS queries. */
   readonly names = new TopCounter();
+  /** Conversations, DNS transactions and top processes, as `netrec stats` counts them. */
+  readonly collector = new StatsCollector();
   examined = 0;
   done = false;
   failure: string | undefined;
+  #report: StatsReport | undefined;
+
+  /** The `netrec stats` report, built once counting is done (undefined before). */
+  report(top: number): StatsReport | undefined {
+    if (!this.done) return undefined;
+    this.#report ??= buildReport(this.collector, [], top);
+    return this.#report;
+  }
 
   /** A matcher that matches nothing and counts everything. */
   matcher(): Matcher {
@@ -30,6 +43,7 @@ export class CaptureStats {
       events: 0,
       test: (packet, d) => {
         this.#count(d, packet.originalLength);
+        this.collector.add(packet, d);
         return false;
       },
     };

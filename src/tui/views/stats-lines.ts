@@ -36,7 +36,35 @@ export function statsLines(stats: CaptureStats, index: PacketIndex, scan: ScanSt
   const names = stats.names.top(TOP, 'packets');
   if (names.length === 0) lines.push('  (no DNS query seen)');
   for (const n of names) lines.push(`  ${fit(n.key, Math.max(16, width - 20))} ${fit(countText(n.packets), 12, 'right')}`);
+  lines.push(...collectorLines(stats, width));
   lines.push('', `Input issues: ${scan.errors} errors, ${scan.warnings} warnings${scan.failure === undefined ? '' : `; reading stopped: ${scan.failure}`}`);
   for (const issue of scan.issues) lines.push(terminalText(`  ${formatIssue(issue).replace(/^netrec: /, '')}`));
   return lines;
+}
+
+/** What `netrec stats` reports, in short: the largest conversations, DNS, the busiest processes. */
+function collectorLines(stats: CaptureStats, width: number): string[] {
+  const report = stats.report(TOP);
+  if (report === undefined) return ['', 'Conversations, DNS transactions and processes: when counting is done'];
+  const lines: string[] = [];
+  const tcp = report.conversations.filter((c) => c.protocol === 'tcp').length;
+  const copies = report.duplicates > 0 ? `; ${countText(report.duplicates)} packets recorded at both ends counted once` : '';
+  lines.push('', `Conversations: ${countText(tcp)} TCP, ${countText(report.conversations.length - tcp)} UDP${copies} (largest first)`);
+  const largest = [...report.conversations].sort((x, y) => y.aToB.bytes + y.bToA.bytes - (x.aToB.bytes + x.bToA.bytes)).slice(0, TOP);
+  for (const c of largest) {
+    const end = (e: { address: string; port: number; processes: string[] }): string => `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}${e.processes.length > 0 ? ` ${e.processes[0]}` : ''}`;
+    const traffic = `${countText(c.aToB.packets + c.bToA.packets)} pkts ${bytesText(c.aToB.bytes + c.bToA.bytes)}`;
+    lines.push(`  ${fit(`${c.protocol} ${end(c.a)} ↔ ${end(c.b)}`, Math.max(20, width - 36))} ${fit(traffic, 22, 'right')} ${c.tcp?.state ?? ''}`);
+  }
+  const d = report.dns;
+  const latency = d.latency === undefined ? '' : `; latency ${millis(d.latency.min)} to ${millis(d.latency.max)}, mean ${millis(d.latency.mean)}`;
+  lines.push('', `DNS transactions: ${countText(d.queries)} queries, ${countText(d.answered)} answered, ${countText(d.unanswered)} unanswered${latency}`);
+  lines.push('', 'Top processes (bytes sent or received)');
+  if (report.top.processes.length === 0) lines.push('  (no process context)');
+  for (const p of report.top.processes) lines.push(`  ${fit(p.key, Math.max(16, Math.min(40, width - 40)))} ${fit(countText(p.packets), 12, 'right')} ${fit(bytesText(p.bytes), 12, 'right')}`);
+  return lines;
+}
+
+function millis(ns: bigint): string {
+  return `${(Number(ns) / 1e6).toFixed(3)} ms`;
 }
