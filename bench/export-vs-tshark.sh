@@ -25,12 +25,8 @@ while [[ $# -gt 0 ]]; do
 done
 
 source "$(dirname "$0")/mixed-pcap.sh"
-# `netrec export` once the command is wired into the CLI; until then the test entry that runs it.
-if node bin/netrec.mjs --help | grep -q '^  netrec export'; then
-  netrec="node bin/netrec.mjs"
-else
-  netrec="node --import tsx test/cli/netrec-entry.ts"
-fi
+# The built CLI, as a user runs it (npm run build first).
+netrec="node bin/netrec.mjs"
 echo "# netrec run as: $netrec export"
 
 # One hyperfine call per format with both commands: their runs interleave with the same load.
