@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sharedDir } from '../helpers/shared.ts';
 import dnsPacket from 'dns-packet';
 import { describe, expect, it } from 'vitest';
 import { decodeDNS } from '../../src/decode/dns.ts';
@@ -22,7 +24,7 @@ import { bytes, dnsHeader as header, dnsQuestion as question, dnsRecord as recor
 // Expected values come from ../shared/reference/tracee-network-events.md (§1.1, §1.7–§1.9,
 // "netrec's compatibility stance") and from the seed events, never from running netrec.
 
-const SEED_PATH = '/work/shared/seed/network-events.jsonl';
+const SEED_PATH = join(sharedDir(), 'seed', 'network-events.jsonl');
 
 interface SeedArg {
   name: string;

@@ -10,6 +10,8 @@
  * Expected values come from the seed lines only, never from running netrec.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sharedDir } from '../helpers/shared.ts';
 import type { EventName } from '../../src/event/types.ts';
 import {
   dnsMessage,
@@ -28,7 +30,7 @@ import {
   type DnsRecordSpec,
 } from '../helpers/packet-builder.ts';
 
-export const SEED_PATH = '/work/shared/seed/network-events.jsonl';
+export const SEED_PATH = join(sharedDir(), 'seed', 'network-events.jsonl');
 
 /** A parsed seed event; the timestamp is kept as its exact digit string. */
 export type JsonObject = { [key: string]: JsonValue };
