@@ -7,7 +7,8 @@
 // and React bundled into the TUI's chunk load in a fraction of the time Node needs to resolve
 // their hundreds of files. Native and data-heavy packages stay external.
 import { build } from 'esbuild';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -47,3 +48,25 @@ writeFileSync(join(dist, 'netrec.1'), docs.manPage(pkg.version, date));
 mkdirSync(join(dist, 'completion'), { recursive: true });
 writeFileSync(join(dist, 'completion', 'netrec.bash'), docs.bashCompletion());
 writeFileSync(join(dist, 'completion', '_netrec'), docs.zshCompletion());
+
+// Types for signature authors (`import type { Signature } from 'netrec/signature'`, package.json
+// "exports"): tsc emits the API's declarations; their imports name .ts files, which a consumer
+// resolves through the .js spelling to the .d.ts beside it.
+const types = join(dist, 'types');
+const tsconfig = join(dist, 'tsconfig.types.json');
+writeFileSync(
+  tsconfig,
+  JSON.stringify({
+    extends: join(root, 'tsconfig.json'),
+    compilerOptions: { noEmit: false, declaration: true, emitDeclarationOnly: true, outDir: types, rootDir: join(root, 'src') },
+    include: [],
+    files: [join(root, 'src', 'signature', 'api.ts')],
+  }),
+);
+execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', tsconfig], { stdio: 'inherit' });
+rmSync(tsconfig);
+for (const entry of readdirSync(types, { recursive: true })) {
+  const file = join(types, String(entry));
+  if (!file.endsWith('.d.ts')) continue;
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/(from '\.{1,2}\/[^']*)\.ts'/g, "$1.js'"));
+}

@@ -4,7 +4,7 @@
  * root a real two-second recording that is then replayed.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,7 +44,7 @@ describe('the tarball', () => {
     for (const f of ['bin/netrec.mjs', 'dist/main.js', 'dist/netrec.1', 'dist/completion/netrec.bash', 'dist/completion/_netrec', 'bpf/netrec.bpf.o', 'bpf/netrec.bpf.c', 'README.md', 'LICENSE', 'package.json', 'docs/filters.md']) {
       expect(files).toContain(f);
     }
-    const allowed = /^(bin\/netrec\.mjs|dist\/.*\.(js|1)|dist\/completion\/(netrec\.bash|_netrec)|bpf\/[^/]+|docs\/[^/]+\.md|README\.md|LICENSE|package\.json)$/;
+    const allowed = /^(bin\/netrec\.mjs|dist\/.*\.(js|1)|dist\/types\/.*\.d\.ts|dist\/completion\/(netrec\.bash|_netrec)|bpf\/[^/]+|docs\/[^/]+\.md|README\.md|LICENSE|package\.json)$/;
     expect(files.filter((f) => !allowed.test(f))).toEqual([]);
     for (const f of files) expect(f).not.toMatch(/^(src|test|bench|fixtures|\.ci|node_modules)\/|\.nev(\/|$)|\.pcap/);
   });
@@ -131,6 +131,20 @@ export const firstSyn: Signature = {
     expect(user.status, user.stderr).toBe(0);
     expect(user.stdout.trim().split('\n')).toHaveLength(1);
     expect(user.stdout).toContain('"ID":"USER-FIRST-SYN"');
+
+    // An author's editor checks the file against the installed package's types ('netrec/signature').
+    mkdirSync(join(home, 'rules', 'node_modules'), { recursive: true });
+    symlinkSync(join(prefix, 'lib', 'node_modules', 'netrec'), join(home, 'rules', 'node_modules', 'netrec'));
+    const tsconfig = { compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['first-syn.ts'] };
+    writeFileSync(join(home, 'rules', 'tsconfig.json'), JSON.stringify(tsconfig));
+    const tsc = (): ReturnType<typeof spawnSync> => spawnSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: join(home, 'rules'), encoding: 'utf8' });
+    const typed = tsc();
+    expect(typed.status, String(typed.stdout)).toBe(0);
+    // ...and catches a mistake: an event netrec does not emit.
+    writeFileSync(join(home, 'rules', 'first-syn.ts'), readFileSync(join(home, 'rules', 'first-syn.ts'), 'utf8').replace("'net_packet_tcp'", "'net_packet_http'"));
+    const wrong = tsc();
+    expect(wrong.status).not.toBe(0);
+    expect(String(wrong.stdout)).toMatch(/first-syn\.ts\(\d+,\d+\): error TS\d+: .*net_packet_http/);
   });
 
   it.skipIf(!hasTmux)('tui in a real terminal: first screen, ?, Enter, q', async () => {
