@@ -11,9 +11,9 @@ import { checkOperands } from './parse.ts';
 import type { ParsedArgs } from './spec.ts';
 
 export async function signaturesCommand(args: ParsedArgs): Promise<number> {
-  const [sub] = args.operands;
-  if (sub !== 'list') throw new UsageError(`unknown signatures subcommand '${terminalText(sub ?? '')}' (valid: list)`);
   checkOperands(args.command, args.operands);
+  const [sub] = args.operands;
+  if (sub !== 'list') throw new UsageError(`unknown signatures subcommand '${terminalText(sub!)}' (valid: list)`);
   const output = args.string('output') ?? 'text';
   const from = args.strings('signatures');
   const loaded = (await loadSignatures(from.length > 0 ? from : [BUILTIN])).sort((a, b) => (a.signature.metadata.id < b.signature.metadata.id ? -1 : 1));
