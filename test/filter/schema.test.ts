@@ -22,6 +22,7 @@ import {
   tcpEvent,
   udpEvent,
 } from './fixtures.ts';
+import { memorySink } from '../helpers/memory-sink.ts';
 
 /** Where `value` differs from `type`, as "path: problem" lines. */
 function mismatches(value: unknown, type: FieldType, path: string): string[] {
@@ -86,7 +87,7 @@ describe('schema', () => {
       'tcpdump__dns-badcookie.pcap',
     ];
     const events: TraceeEvent[] = [];
-    const sink = { write: (e: TraceeEvent) => void events.push(e), flush: async () => {}, end: async () => {}, closed: false };
+    const sink = memorySink(events);
     const sources = await Promise.all(files.map((f) => openCapture(`/work/shared/pcaps/${f}`)));
     await replay({ sources, events: ALL_EVENTS, sink });
     expect(new Set(events.map((e) => e.eventName))).toEqual(new Set(EVENT_NAMES));

@@ -14,6 +14,7 @@ import { replay } from '../../src/pipeline/replay.ts';
 import { openCapture } from '../../src/replay/open.ts';
 import { loadSeedCases, type JsonObject, type SeedCase } from '../golden/seed-cases.ts';
 import { pcapFile } from '../helpers/pcap-writer.ts';
+import { memorySink } from '../helpers/memory-sink.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const cases = loadSeedCases();
@@ -42,7 +43,7 @@ async function replayFiltered(path: string, exprs: string[]): Promise<TraceeEven
   const filter = compileFilters(exprs, { hasProcessContext: source.hasProcessContext });
   expect(filter.warnings).toEqual([]);
   const out: TraceeEvent[] = [];
-  const sink = { write: (e: TraceeEvent) => void out.push(e), flush: async () => {}, end: async () => {}, closed: false };
+  const sink = memorySink(out);
   await replay({ sources: [source], events: filter.events, accept: filter.accept, sink });
   return out;
 }

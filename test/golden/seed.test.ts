@@ -15,9 +15,9 @@ import { openCapture } from '../../src/replay/open.ts';
 import { ALL_EVENTS, maskOf, type EventMask } from '../../src/event/selection.ts';
 import { EVENT_NAMES, type EventName, type TraceeEvent } from '../../src/event/types.ts';
 import { eventToJSON } from '../../src/sink/json.ts';
-import type { EventSink } from '../../src/sink/sink.ts';
 import { pcapFile } from '../helpers/pcap-writer.ts';
 import { loadSeedCases, parseEventLine, type JsonObject, type JsonValue, type SeedCase } from './seed-cases.ts';
+import { memorySink } from '../helpers/memory-sink.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const cases = loadSeedCases();
@@ -29,14 +29,6 @@ interface Run {
   packets: number;
 }
 
-function collectingSink(out: TraceeEvent[]): EventSink {
-  return {
-    write: (e) => void out.push(e),
-    flush: async () => {},
-    end: async () => {},
-    closed: false,
-  };
-}
 
 async function replayFile(path: string, events: EventMask): Promise<Run> {
   const out: TraceeEvent[] = [];
@@ -44,7 +36,7 @@ async function replayFile(path: string, events: EventMask): Promise<Run> {
   const stats = await replay({
     sources: [await openCapture(path)],
     events,
-    sink: collectingSink(out),
+    sink: memorySink(out),
     report: (i) => void issues.push(i),
   });
   const byTimestamp = new Map<string, string[]>();

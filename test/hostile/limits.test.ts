@@ -25,11 +25,11 @@ import { replay } from '../../src/pipeline/replay.ts';
 import { BATCH_BYTES, BatchQueue } from '../../src/replay/batch-queue.ts';
 import { MAXIMUM_INTERFACES_PER_SECTION } from '../../src/replay/pcapng.ts';
 import { openCapture } from '../../src/replay/open.ts';
-import type { EventSink } from '../../src/sink/sink.ts';
 import { ipv4, tcp } from '../helpers/packet-builder.ts';
 import { pcapFile } from '../helpers/pcap-writer.ts';
 import { foreignStderrLine, runNetrec, runNetrecStreaming } from '../helpers/run-netrec.ts';
 import { packet, readAll, scratch, T0, task } from '../nev/helpers.ts';
+import { memorySink } from '../helpers/memory-sink.ts';
 
 const path = scratch('limits');
 
@@ -73,7 +73,7 @@ describe('DNS-over-TCP reassembly has one byte budget', () => {
     const file = path('few-flows.pcap');
     writeTcpFlows(file, 40, 60_000);
     const issues: InputIssue[] = [];
-    const sink: EventSink = { write: () => {}, flush: async () => {}, end: async () => {}, closed: false };
+    const sink = memorySink(() => {});
     const stats = await replay({ sources: [await openCapture(file)], events: ALL_EVENTS, sink, report: (i) => issues.push(i), reassembly: { maxBufferedBytes: 512 * 1024 } });
     expect(stats.errors).toBe(0);
     const budget = issues.filter((i) => i.message.includes('reassembly reached its 524288-byte budget'));

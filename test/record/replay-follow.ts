@@ -6,8 +6,8 @@ import { compileFilters } from '../../src/filter/compile.ts';
 import type { TraceeEvent } from '../../src/event/types.ts';
 import { replay } from '../../src/pipeline/replay.ts';
 import { NevSource } from '../../src/replay/nev-source.ts';
-import type { EventSink } from '../../src/sink/sink.ts';
 import { LifecycleTree } from '../../src/replay/lifecycle-tree.ts';
+import { memorySink } from '../helpers/memory-sink.ts';
 
 export async function lifecycleOf(path: string): Promise<LifecycleTree> {
   const source = await NevSource.open(path);
@@ -28,7 +28,7 @@ export async function replayEvents(path: string, trace: string[]): Promise<Trace
   const life = await lifecycleOf(path);
   const filter = compileFilters(trace, { hasProcessContext: true, processTree: life.tree });
   const events: TraceeEvent[] = [];
-  const sink: EventSink = { closed: false, write: (e) => void events.push(e), flush: async () => {}, end: async () => {} };
+  const sink = memorySink(events);
   await replay({ sources: [await NevSource.open(path)], events: filter.events, accept: filter.accept, sink });
   return events;
 }

@@ -14,8 +14,8 @@ import { SignatureEngine, SignatureFailure, SignatureInitError, type LoadedSigna
 import type { Finding } from '../../src/signature/finding.ts';
 import { helpers, SignatureArgumentError } from '../../src/signature/helpers.ts';
 import { findingToJSON } from '../../src/sink/finding-json.ts';
-import type { EventSink } from '../../src/sink/sink.ts';
 import { REPO } from '../record/live-net.ts';
+import { memorySink } from '../helpers/memory-sink.ts';
 
 const PCAP = (name: string): string => join(REPO, 'fixtures/pcap', name);
 
@@ -26,14 +26,14 @@ async function run(file: string, signatures: Signature[], opts: { strict?: boole
   const loaded: LoadedSignature[] = signatures.map((signature) => ({ signature, origin: 'test' }));
   const engine = new SignatureEngine(loaded, { ...opts, onFinding: (f) => findings.push(f), warn: (l) => warnings.push(l) });
   engine.init();
-  const sink: EventSink = { closed: false, write: () => undefined, flush: async () => {}, end: async () => {} };
+  const sink = memorySink(() => undefined);
   await replay({ sources: [await openCapture(file)], events: 0, sink, observer: new SignatureObserver(engine) });
   return { findings, warnings, engine };
 }
 
 async function eventsOf(file: string): Promise<TraceeEvent[]> {
   const events: TraceeEvent[] = [];
-  const sink: EventSink = { closed: false, write: (e) => void events.push(e), flush: async () => {}, end: async () => {} };
+  const sink = memorySink(events);
   await replay({ sources: [await openCapture(file)], events: ALL_EVENTS, sink });
   return events;
 }

@@ -7,6 +7,7 @@ import { replay } from '../../src/pipeline/replay.ts';
 import { openCapture } from '../../src/replay/open.ts';
 import { eventToJSON } from '../../src/sink/json.ts';
 import { requireShared } from '../helpers/shared.ts';
+import { memorySink } from '../helpers/memory-sink.ts';
 
 /** JSON.stringify of the event, with bigints spliced in as exact integers: the reference text. */
 function reference(e: TraceeEvent): string {
@@ -18,7 +19,7 @@ async function eventsOf(path: string): Promise<TraceeEvent[]> {
   await replay({
     sources: [await openCapture(path)],
     events: ALL_EVENTS,
-    sink: { write: (e) => void events.push(e), flush: async () => {}, end: async () => {}, closed: false },
+    sink: memorySink(events),
   });
   return events;
 }

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.ts';
-import type { TraceeEvent } from '../../src/event/types.ts';
 import { compileFilters } from '../../src/filter/compile.ts';
 import { replay } from '../../src/pipeline/replay.ts';
 import { openCapture } from '../../src/replay/open.ts';
@@ -14,6 +13,7 @@ import { searchRows } from '../../src/tui/store/search.ts';
 import type { PacketView } from '../../src/tui/store/view.ts';
 import { writeRecording } from './helpers/recording.ts';
 import { numbersOf, openIndexed, until } from './helpers/store.ts';
+import { memorySink } from '../helpers/memory-sink.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'netrec-tui-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,7 +22,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function replayedTimestamps(path: string, trace: string[]): Promise<Set<bigint>> {
   const filter = compileFilters(trace, { hasProcessContext: false });
   const seen = new Set<bigint>();
-  const sink = { closed: false, write: (e: TraceeEvent) => void seen.add(e.timestamp), flush: async () => {}, end: async () => {} };
+  const sink = memorySink((e) => void seen.add(e.timestamp));
   await replay({ sources: [await openCapture(path)], events: filter.events, accept: filter.accept, sink });
   return seen;
 }
