@@ -9,23 +9,22 @@
  * seal the last segment, release everything. Every exit path releases the kernel objects; the
  * links die with the process anyway.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LinkType, type CapturedPacket, type TaskContext } from '../core/packet.ts';
 import { RecordingWriter, type PacketInput, type RecordingWriterOptions } from '../nev/recording-writer.ts';
-import type { InterfaceEntry } from '../nev/records.ts';
-import { AbiError, decodeRecord, TaskSource, TracePid, UTS_NAME, type RawLifecycle, type RawPacket } from './abi.ts';
+import { AbiError, decodeRecord, TaskSource, TracePid, type RawLifecycle, type RawPacket } from './abi.ts';
 import { BpfObject, MAPS } from './bpf-object.ts';
 import { CgroupIndex, findCgroup2Root } from './cgroup.ts';
 import { bootTimeOffset, taiOffset } from './clock.ts';
 import { CounterReader, sumCounters } from './counters.ts';
-import { CLOCK_REALTIME, loadNative, type Libbpf } from './libbpf.ts';
+import { CLOCK_REALTIME, loadNative } from './libbpf.ts';
 import { readProcTasks } from './proc.ts';
 import { RingReader } from './ring-reader.ts';
 import { seedSockets } from './socket-seed.ts';
-import { decodeUtsName, TaskResolver, type UtsLookup } from './tasks.ts';
+import { hostInterfaces, utsLookup } from './host.ts';
+import { TaskResolver } from './tasks.ts';
 import type { RecordFilter } from './trace-filter.ts';
 
 export const DEFAULT_SNAPLEN = 65535;
@@ -399,40 +398,4 @@ function raisePriority(note: RecordOptions['note']): void {
   } catch (err) {
     note?.(`cannot raise the recorder's priority (${err instanceof Error ? err.message : String(err)}): a busy machine may starve it`);
   }
-}
-
-function utsLookup(libbpf: Libbpf, mapFd: number): UtsLookup {
-  const key = Buffer.alloc(4);
-  const value = Buffer.alloc(UTS_NAME.size);
-  return (inode) => {
-    key.writeUInt32LE(inode >>> 0, 0);
-    return libbpf.mapLookup(mapFd, key, value) === 0 ? decodeUtsName(value) : undefined;
-  };
-}
-
-/** ARPHRD_* (include/uapi/linux/if_arp.h) → LINKTYPE_*; Linux presents loopback as Ethernet. */
-const ARPHRD_LINKTYPE: Record<number, number> = { 1: LinkType.ETHERNET, 772: LinkType.ETHERNET };
-
-/**
- * The interfaces of the recorder's network namespace. Packets of other namespaces (containers,
- * veth peers) carry ifindexes of their own namespace, which this table does not name.
- */
-function hostInterfaces(): InterfaceEntry[] {
-  const out: InterfaceEntry[] = [];
-  let names: string[] = [];
-  try {
-    names = readdirSync('/sys/class/net');
-  } catch {
-    return out;
-  }
-  for (const name of names) {
-    try {
-      const ifindex = Number(readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8'));
-      const arphrd = Number(readFileSync(`/sys/class/net/${name}/type`, 'utf8'));
-      out.push({ ifindex, name, linkType: ARPHRD_LINKTYPE[arphrd] ?? LinkType.RAW });
-    } catch {
-      // vanished
-    }
-  }
-  return out.sort((a, b) => a.ifindex - b.ifindex);
 }
