@@ -253,5 +253,12 @@ describe('info prints times Date cannot hold as exact nanoseconds', () => {
     const r = runNetrec(['info', out]);
     expectClean(r, 0, 'info');
     expect(r.out).toMatch(/^time span +2015-01-29T10:39:58\.578402281Z \.\. 18446744073204277451000 ns since the epoch /m);
+    // The capture itself, through every command that prints times as dates.
+    const capture = runNetrec(['info', shared!]);
+    expectClean(capture, 0, 'info');
+    expect(capture.out).toMatch(/^time span +2015-01-29T10:39:58\.578402281Z \.\. 18446744073204277451000 ns since the epoch /m);
+    const stats = runNetrec(['stats', shared!]);
+    expectClean(stats, 0, 'stats');
+    expect(stats.out).toMatch(/2015-01-29T10:39:58\.578402281Z \.\. 18446744073204277451000 ns since the epoch/);
   });
 });
