@@ -4,7 +4,7 @@
  * container, cgroup or flow (docs/export.md). Shared by `export`, `replay -w` and `convert`.
  */
 import { machine, release, type as osType } from 'node:os';
-import { formatIssue, type InputIssue } from '../core/errors.ts';
+import { formatIssue, systemMessage, type InputIssue } from '../core/errors.ts';
 import { netrecVersion } from '../core/package.ts';
 import { terminalText } from '../core/terminal-text.ts';
 import { Depth } from '../decode/packet.ts';
@@ -207,10 +207,4 @@ function sectionFor(sources: readonly PacketSource[]): SectionInfo {
     userAppl: `netrec ${netrecVersion()}`,
     comment: `netrec export of ${inputs.join(', ')}`,
   };
-}
-
-/** "no space left on device" from "ENOSPC: no space left on device, write". */
-function systemMessage(error: Error): string {
-  const match = /^[A-Z0-9_]+: ([^,]+)/.exec(error.message);
-  return match?.[1] ?? error.message;
 }

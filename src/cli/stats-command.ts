@@ -2,7 +2,7 @@
  * `netrec stats <input...>`: conversations, DNS transactions and top talkers of recordings and
  * captures, as a table (default) or JSON (docs/export.md, "netrec stats").
  */
-import { formatIssue, UsageError, type InputIssue } from '../core/errors.ts';
+import { formatIssue, type InputIssue } from '../core/errors.ts';
 import { Depth } from '../decode/packet.ts';
 import { replay } from '../pipeline/replay.ts';
 import { StatsCollector } from '../stats/collector.ts';
@@ -10,17 +10,12 @@ import { renderJson, renderTable } from '../stats/render.ts';
 import { buildReport } from '../stats/report.ts';
 import { inputPaths, openInputs, reportInputs, timeWindow } from './inputs.ts';
 import type { ParsedArgs } from './spec.ts';
-
-function count(flag: string, text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new UsageError(`invalid ${flag} '${text}': expected a whole number`);
-  return n;
-}
+import { integerIn } from './values.ts';
 
 export async function statsCommand(args: ParsedArgs): Promise<number> {
   const output = (args.string('output') ?? 'table').replace(/^format:/, '');
-  const limit = count('--limit', args.string('limit') ?? '50');
-  const top = count('--top', args.string('top') ?? '10');
+  const limit = integerIn('--limit', args.string('limit') ?? '50', 0, Number.MAX_SAFE_INTEGER);
+  const top = integerIn('--top', args.string('top') ?? '10', 0, Number.MAX_SAFE_INTEGER);
   const paths = inputPaths(args);
   const window = timeWindow(args);
 
