@@ -3,17 +3,10 @@
  * with link type and snaplen, packets, bytes, time span, and what could not be read.
  */
 import { formatIssue } from '../core/errors.ts';
-import { LinkType } from '../core/packet.ts';
 import { terminalText } from '../core/terminal-text.ts';
+import { linkTypeName } from '../decode/link.ts';
 import { isIssue, type PacketSource } from '../replay/source.ts';
 import { bytes, isoTime, plural, seconds } from './info-format.ts';
-
-const LINK_NAMES = new Map<number, string>(Object.entries(LinkType).map(([name, value]) => [value, name]));
-
-function linkName(linkType: number): string {
-  const name = LINK_NAMES.get(linkType);
-  return name === undefined ? `${linkType}` : `${name} (${linkType})`;
-}
 
 export async function captureInfo(path: string, source: PacketSource): Promise<number> {
   let packets = 0;
@@ -51,10 +44,10 @@ export async function captureInfo(path: string, source: PacketSource): Promise<n
   if (layout) {
     lines.push(['format', layout.format]);
     if (layout.format === 'pcapng') lines.push(['sections', String(layout.sections)]);
-    const listed = layout.interfaces.map((i) => `${layout.sections > 1 ? `section ${i.section}: ` : ''}${linkName(i.linkType)}, snaplen ${i.snaplen === 0 ? 'none' : i.snaplen}`);
+    const listed = layout.interfaces.map((i) => `${layout.sections > 1 ? `section ${i.section}: ` : ''}${linkTypeName(i.linkType)}, snaplen ${i.snaplen === 0 ? 'none' : i.snaplen}`);
     lines.push(['interfaces', listed.length === 0 ? 'none' : `${listed.length}: ${listed.join('; ')}`]);
   }
-  lines.push(['link types', [...linkTypes].map(([t, n]) => `${linkName(t)} ${n}`).join(', ') || 'none (no packets)']);
+  lines.push(['link types', [...linkTypes].map(([t, n]) => `${linkTypeName(t)} ${n}`).join(', ') || 'none (no packets)']);
   lines.push(['packets', `${packets} (${bytes(captured)} captured, ${bytes(wire)} on the wire${cut > 0 ? `, ${plural(cut, 'packet')} cut by the snaplen` : ''})`]);
   if (first !== undefined && last !== undefined) {
     lines.push(['time span', `${isoTime(first)} .. ${isoTime(last)} (${seconds(last - first)})`]);

@@ -158,7 +158,7 @@ describe('info on captures, as capinfos sees them', () => {
     // pcapng keeps the snaplen per interface, where capinfos -m does not look.
     const snaplen = fields[4] === '(not set)' ? /Capture length = (\d+)/.exec(execFileSync('capinfos', [file], { encoding: 'utf8' }))![1] : fields[4];
     expect(field('interfaces')).toContain(`snaplen ${snaplen}`);
-    expect(field('link types')).toMatch(/^ETHERNET \(1\) \d+$/);
+    expect(field('link types')).toMatch(/^LINKTYPE_ETHERNET \(1\) \d+$/);
     const first = fields[11]!.replace(' ', 'T');
     expect(field('time span').startsWith(first)).toBe(true);
   });
