@@ -83,8 +83,8 @@ export interface Export {
 }
 
 /**
- * Opens the output of an export of `sources` (refusing to overwrite without --force). `replay -w`
- * runs the same consumer beside its event sink: `startExport(options, sources, report).run(...)`.
+ * Opens the output of an export of `sources` (refusing to overwrite without --force); run()
+ * feeds it from the pipeline exportPackets() hands it.
  */
 export function startExport(options: ExportOptions, sources: readonly PacketSource[], report: (issue: InputIssue) => void): Export {
   const target = options.splitBy === undefined ? new FileTarget(options.output, options.force) : new DirectoryTarget(options.output, options.force);

@@ -116,6 +116,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
   reading: for await (const group of groups) {
     for (const { source, items } of group) {
       const reassembler = streams.get(source)!;
+      const position = index.get(source)!;
       for (const item of items) {
         if (isIssue(item)) {
           report(item, source);
@@ -147,7 +148,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
         if (!keep) continue;
         if (consumer !== undefined) {
           stats.kept++;
-          consumer.packet(item, decoded, index.get(source)!);
+          consumer.packet(item, decoded, position);
         }
         if (++stats.matched >= limit) break reading;
       }
