@@ -12,11 +12,9 @@
  * Without the budget, 16,384 flows each holding most of a message reach a gigabyte.
  */
 import { splitTCPDNS } from './dns.ts';
-import { DecodeError, type TCPHeader } from './types.ts';
+import { DecodeError, TcpFlag, type TCPHeader } from './types.ts';
 
-const SYN = 0x02;
-const RST = 0x04;
-const FIN = 0x01;
+const { SYN, RST, FIN } = TcpFlag;
 /** Largest DNS message plus its length prefix: a flow never buffers more. */
 const MAX_PENDING = 0xffff + 2;
 /** Bound on flows tracked at once; the least recently used one is forgotten first. */

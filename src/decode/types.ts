@@ -83,6 +83,9 @@ export interface IPv6Header {
   extError?: DecodeError;
 }
 
+/** The bits of TCPHeader.flags. */
+export const TcpFlag = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20, ECE: 0x40, CWR: 0x80 } as const;
+
 export interface TCPHeader {
   srcPort: number;
   dstPort: number;
@@ -90,7 +93,7 @@ export interface TCPHeader {
   ack: number;
   /** Header length in 32-bit words. */
   dataOffset: number;
-  /** Byte 13: FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20 ECE 0x40 CWR 0x80. */
+  /** Byte 13: the TcpFlag bits (FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20 ECE 0x40 CWR 0x80). */
   flags: number;
   /** The NS bit (byte 12, bit 0). */
   ns: boolean;

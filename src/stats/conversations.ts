@@ -9,12 +9,9 @@
  */
 import type { CapturedPacket, TaskContext } from '../core/packet.ts';
 import type { Flow } from '../decode/flow.ts';
-import type { TCPHeader } from '../decode/types.ts';
+import { TcpFlag, type TCPHeader } from '../decode/types.ts';
 
-const FIN = 0x01;
-const SYN = 0x02;
-const RST = 0x04;
-const ACK = 0x10;
+const { FIN, SYN, RST, ACK } = TcpFlag;
 
 /** Distinct processes remembered per endpoint; more are counted. */
 const OWNERS_KEPT = 4;
