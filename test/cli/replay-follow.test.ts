@@ -1,6 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { netrec } from '../helpers/cli.ts';
 
 /**
  * `--trace follow` from the command line, on a real recording whose parent process never touched
@@ -10,7 +10,7 @@ const recording = 'fixtures/recordings/process-tree.nev';
 const pids = JSON.parse(readFileSync('fixtures/recordings/process-tree.json', 'utf8')) as { parent: number; subshell: number; nc: number };
 
 function replay(...trace: string[]): { status: number | null; pids: Set<number>; stderr: string } {
-  const out = spawnSync(process.execPath, ['bin/netrec.mjs', 'replay', recording, ...trace.flatMap((t) => ['--trace', t])], { encoding: 'utf8' });
+  const out = netrec(['replay', recording, ...trace.flatMap((t) => ['--trace', t])]);
   const seen = new Set<number>();
   for (const line of out.stdout.split('\n')) if (line) seen.add((JSON.parse(line) as { hostProcessId: number }).hostProcessId);
   return { status: out.status, pids: seen, stderr: out.stderr };

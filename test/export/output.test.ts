@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { netrec, netrecChild } from '../helpers/netrec-cli.ts';
+import { netrec, netrecChild } from '../helpers/cli.ts';
 import { tsharkAvailable } from '../helpers/tshark.ts';
 import { readAll, scratch } from '../nev/helpers.ts';
 import { HOSTILE_COMM, writeSyntheticRecording } from './synthetic-recording.ts';

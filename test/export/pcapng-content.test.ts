@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { CapturedPacket, TaskContext } from '../../src/core/packet.ts';
 import { parsePacketComment } from '../../src/core/packet-comment.ts';
-import { netrec } from '../helpers/netrec-cli.ts';
+import { netrec } from '../helpers/cli.ts';
 import { tsharkAvailable } from '../helpers/tshark.ts';
 import { readAll, scratch } from '../nev/helpers.ts';
 import { RecordingWriter } from '../../src/nev/recording-writer.ts';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import { netrec } from '../helpers/netrec-cli.ts';
+import { netrec } from '../helpers/cli.ts';
 import { requireShared } from '../helpers/shared.ts';
 import { tsharkAvailable } from '../helpers/tshark.ts';
 import { scratch } from '../nev/helpers.ts';

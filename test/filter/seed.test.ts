@@ -3,7 +3,6 @@
  * test/golden/seed-cases.ts) are replayed through the filter engine, from the library and from
  * the CLI with each flag spelling. Expected events are read off the seed lines.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,6 +14,7 @@ import { openCapture } from '../../src/replay/open.ts';
 import { loadSeedCases, type JsonObject, type SeedCase } from '../golden/seed-cases.ts';
 import { pcapFile } from '../helpers/pcap-writer.ts';
 import { memorySink } from '../helpers/memory-sink.ts';
+import { netrec } from '../helpers/cli.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const cases = loadSeedCases();
@@ -88,7 +88,7 @@ describe('seed: --trace event=net_packet_tcp --trace net_packet_tcp.args.proto_t
       ['-t', exprs[0]!, '-f', exprs[1]!],
       ['--filter', exprs[0]!, '--filter', exprs[1]!],
     ]) {
-      const r = spawnSync(process.execPath, ['bin/netrec.mjs', 'replay', tcpPcap, ...flags], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+      const r = netrec(['replay', tcpPcap, ...flags]);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       const timestamps = r.stdout.trim().split('\n').map((l) => /^\{"timestamp":(\d+),/.exec(l)?.[1]);
@@ -98,7 +98,7 @@ describe('seed: --trace event=net_packet_tcp --trace net_packet_tcp.args.proto_t
 });
 
 describe('CLI', () => {
-  const run = (...args: string[]) => spawnSync(process.execPath, ['bin/netrec.mjs', 'replay', ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+  const run = (...args: string[]) => netrec(['replay', ...args]);
 
   it('a bad filter is one line on stderr and exit 2, before any input is reported', () => {
     const r = run(tcpPcap, join(dir, 'missing.pcap'), '-t', 'net_packet_tcp.args.proto_tcp.SYN=yes');

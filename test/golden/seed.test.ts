@@ -4,7 +4,6 @@
  * netrec replays it; each packet must yield the seed event adjusted per the compatibility stance
  * (see seed-cases.ts). Values, key order at every level and the exact timestamp digits are checked.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,6 +17,7 @@ import { eventToJSON } from '../../src/sink/json.ts';
 import { pcapFile } from '../helpers/pcap-writer.ts';
 import { loadSeedCases, parseEventLine, type JsonObject, type JsonValue, type SeedCase } from './seed-cases.ts';
 import { memorySink } from '../helpers/memory-sink.ts';
+import { netrec } from '../helpers/cli.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const cases = loadSeedCases();
@@ -150,12 +150,8 @@ describe('golden: the mislabelled v0.10 request', () => {
 
 describe('golden: CLI end to end', () => {
   it('netrec replay <pcap> --trace event=net_packet_dns prints one parseable line per DNS packet', () => {
-    const r = spawnSync(process.execPath, ['bin/netrec.mjs', 'replay', pcapPath, '--trace', 'event=net_packet_dns'], {
-      cwd: REPO,
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(r.error).toBeUndefined();
+    const r = netrec(['replay', pcapPath, '--trace', 'event=net_packet_dns']);
+    expect(r.timedOut).toBe(false);
     expect(r.status, `stderr: ${r.stderr}`).toBe(0);
     const lines = r.stdout.split('\n').filter((l) => l !== '');
     const parsed = lines.map((l) => parseEventLine(l));

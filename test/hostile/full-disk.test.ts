@@ -14,7 +14,7 @@ import { TRAILER_SIZE } from '../../src/nev/layout.ts';
 import { RecordingWriter } from '../../src/nev/recording-writer.ts';
 import { packet, scratch } from '../nev/helpers.ts';
 import { requireRoot } from '../helpers/root.ts';
-import { foreignStderrLine, runNetrec } from '../helpers/run-netrec.ts';
+import { foreignStderrLine, netrec } from '../helpers/cli.ts';
 
 const PAGE = 4096;
 const root = requireRoot('mounting a tmpfs to fill up');
@@ -83,21 +83,21 @@ describe.skipIf(!root)('verify --repair on a full disk', () => {
       const before = readFileSync(file);
       const filler = fill();
 
-      const failed = runNetrec(['verify', '--repair', dir]);
+      const failed = netrec(['verify', '--repair', dir]);
       expect(failed.timedOut).toBe(false);
-      expect(foreignStderrLine(failed.err)).toBeUndefined();
-      expect(failed.code).toBe(1);
-      expect(failed.out).toContain('error: offset');
-      expect(failed.out).toContain('repair failed: writing the footer failed: no space left on device; the segment is as it was');
+      expect(foreignStderrLine(failed.stderr)).toBeUndefined();
+      expect(failed.status).toBe(1);
+      expect(failed.stdout).toContain('error: offset');
+      expect(failed.stdout).toContain('repair failed: writing the footer failed: no space left on device; the segment is as it was');
       expect(readFileSync(file).equals(before)).toBe(true);
-      expect(runNetrec(['replay', dir]).code).toBe(0); // still the stopped writer's segment, not damaged
+      expect(netrec(['replay', dir]).status).toBe(0); // still the stopped writer's segment, not damaged
 
       unlinkSync(filler);
-      const repaired = runNetrec(['verify', '--repair', dir]);
-      expect(repaired.code).toBe(0);
-      expect(repaired.out).toMatch(/^000001\.nevseg {2}repaired {2}300 records, 300 packets; sealed by repair, \d+ trailing bytes without a complete record removed$/m);
-      const verified = runNetrec(['verify', dir]);
-      expect(verified.code).toBe(0);
+      const repaired = netrec(['verify', '--repair', dir]);
+      expect(repaired.status).toBe(0);
+      expect(repaired.stdout).toMatch(/^000001\.nevseg {2}repaired {2}300 records, 300 packets; sealed by repair, \d+ trailing bytes without a complete record removed$/m);
+      const verified = netrec(['verify', dir]);
+      expect(verified.status).toBe(0);
       expect(statSync(file).size).toBeLessThan(before.length + TRAILER_SIZE + 512);
     });
   }
@@ -105,10 +105,10 @@ describe.skipIf(!root)('verify --repair on a full disk', () => {
   it('convert into a full disk: one line, exit 1', () => {
     const filler = fill();
     try {
-      const r = runNetrec(['convert', 'fixtures/pcap/dns-tcp.pcap', '-o', join(mount, 'full.nev')]);
-      expect(foreignStderrLine(r.err)).toBeUndefined();
-      expect(r.code).toBe(1);
-      expect(r.err).toMatch(/^netrec: error: (writing|cannot create) .*full\.nev: no space left on device\n$/);
+      const r = netrec(['convert', 'fixtures/pcap/dns-tcp.pcap', '-o', join(mount, 'full.nev')]);
+      expect(foreignStderrLine(r.stderr)).toBeUndefined();
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^netrec: error: (writing|cannot create) .*full\.nev: no space left on device\n$/);
     } finally {
       unlinkSync(filler);
     }

@@ -27,7 +27,7 @@ import { MAXIMUM_INTERFACES_PER_SECTION } from '../../src/replay/pcapng.ts';
 import { openCapture } from '../../src/replay/open.ts';
 import { ipv4, tcp } from '../helpers/packet-builder.ts';
 import { pcapFile } from '../helpers/pcap-writer.ts';
-import { foreignStderrLine, runNetrec, runNetrecStreaming } from '../helpers/run-netrec.ts';
+import { foreignStderrLine, netrec, netrecStreaming } from '../helpers/cli.ts';
 import { packet, readAll, scratch, T0, task } from '../nev/helpers.ts';
 import { memorySink } from '../helpers/memory-sink.ts';
 
@@ -36,7 +36,7 @@ const path = scratch('limits');
 /** Peak RSS of replaying a small capture: what Node and netrec cost before any input. */
 let baselineMiB = 0;
 beforeAll(() => {
-  baselineMiB = runNetrec(['replay', 'fixtures/pcap/dns-tcp.pcap'], { peakRss: true }).peakRssMiB!;
+  baselineMiB = netrec(['replay', 'fixtures/pcap/dns-tcp.pcap'], { peakRss: true }).peakRssMiB!;
 });
 
 function seg(seq: number, flags = 0x18): TCPHeader {
@@ -82,10 +82,10 @@ describe('DNS-over-TCP reassembly has one byte budget', () => {
   });
 
   it('holds the CLI under the budget: 8000 flows on stdin, each holding most of a message (520 MB)', async () => {
-    const r = await runNetrecStreaming(['replay', '-', '--trace', 'event=net_packet_dns'], tcpFlows(8000, 65_000), { peakRss: true });
-    expect(foreignStderrLine(r.err)).toBeUndefined();
-    expect(r.code).toBe(0);
-    expect(r.err).toContain('DNS-over-TCP reassembly reached its 67108864-byte budget');
+    const r = await netrecStreaming(['replay', '-', '--trace', 'event=net_packet_dns'], tcpFlows(8000, 65_000), { peakRss: true });
+    expect(foreignStderrLine(r.stderr)).toBeUndefined();
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('DNS-over-TCP reassembly reached its 67108864-byte budget');
     // Without the budget: 560 MiB over the baseline here; with it, 150.
     expect(r.peakRssMiB! - baselineMiB).toBeLessThan(256);
   });
@@ -129,10 +129,10 @@ describe('lz4 blocks are capped at what the writer produces', () => {
     closeSync(fd);
     expect(statSync(file).size).toBeGreaterThan(10 * 1024 * 1024);
 
-    const r = runNetrec(['replay', dir], { peakRss: true });
-    expect(foreignStderrLine(r.err)).toBeUndefined();
-    expect(r.code).toBe(1);
-    const lost = r.err.split('\n').filter((l) => l.endsWith(`compressed block lost: block: raw length ${claim} is over the ${MAX_BLOCK_RAW}-byte limit`));
+    const r = netrec(['replay', dir], { peakRss: true });
+    expect(foreignStderrLine(r.stderr)).toBeUndefined();
+    expect(r.status).toBe(1);
+    const lost = r.stderr.split('\n').filter((l) => l.endsWith(`compressed block lost: block: raw length ${claim} is over the ${MAX_BLOCK_RAW}-byte limit`));
     expect(lost).toHaveLength(blocks);
     // Before the cap: 944 MB for the same file.
     expect(r.peakRssMiB! - baselineMiB).toBeLessThan(64);
@@ -169,7 +169,7 @@ describe('lz4 blocks are capped at what the writer produces', () => {
     const { packets, issues } = await readAll(dir);
     expect(issues).toEqual([]);
     expect(packets.slice(0, sizes.length).map((p) => p.data.length)).toEqual(sizes);
-    expect(runNetrec(['verify', dir]).code).toBe(0);
+    expect(netrec(['verify', dir]).status).toBe(0);
   });
 });
 
@@ -211,21 +211,21 @@ describe('pcapng interfaces are capped per section', () => {
   it(`past ${MAXIMUM_INTERFACES_PER_SECTION}: one error, the later descriptions ignored, packets on the others replay`, () => {
     const file = path('70k-interfaces.pcapng');
     pcapngFile(file, 70_000, [0, 69_999, 65_535]);
-    const r = runNetrec(['replay', file, '--output', 'table']);
-    expect(foreignStderrLine(r.err)).toBeUndefined();
-    expect(r.code).toBe(1);
-    expect(r.err).toBe(
+    const r = netrec(['replay', file, '--output', 'table']);
+    expect(foreignStderrLine(r.stderr)).toBeUndefined();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
       `netrec: error: ${file}: offset ${28 + 65_536 * 20} (interface description block): more than 65536 interfaces in one section; this and later interface descriptions of the section are ignored\n` +
         `netrec: error: ${file}: offset ${28 + 70_000 * 20 + 64} (packet 2): enhanced packet block: interface 69999 is not defined (the section has 65536)\n`,
     );
-    expect(r.out.split('\n').filter((l) => l.includes('net_packet_udp'))).toHaveLength(2);
+    expect(r.stdout.split('\n').filter((l) => l.includes('net_packet_udp'))).toHaveLength(2);
   });
 
   it('a million interface descriptions (20 MB) cost bounded memory', () => {
     const file = path('1m-interfaces.pcapng');
     pcapngFile(file, 1_000_000, [0]);
-    const r = runNetrec(['replay', file], { peakRss: true });
-    expect(r.code).toBe(1);
+    const r = netrec(['replay', file], { peakRss: true });
+    expect(r.status).toBe(1);
     // Before the cap: 385 MB.
     expect(r.peakRssMiB! - baselineMiB).toBeLessThan(96);
   });

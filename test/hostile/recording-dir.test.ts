@@ -14,7 +14,7 @@ import { encodeTrailer, TRAILER_SIZE } from '../../src/nev/layout.ts';
 import { pack, unpack } from '../../src/nev/msgpack.ts';
 import { RecordingWriter } from '../../src/nev/recording-writer.ts';
 import { decodeFooter, encodeFooter, RecordDecodeError, RecordType, type SegmentFooter } from '../../src/nev/records.ts';
-import { foreignStderrLine, runNetrec, type NetrecRun } from '../helpers/run-netrec.ts';
+import { foreignStderrLine, netrec, type CliRun } from '../helpers/cli.ts';
 import { requireShared } from '../helpers/shared.ts';
 import { openIndexed } from '../tui/helpers/store.ts';
 import { packet, readAll, scratch, T0 } from '../nev/helpers.ts';
@@ -23,9 +23,9 @@ const path = scratch('hostile-dir');
 
 /** dns-udp.pcap as a recording of several segments. */
 const base = path('base.nev');
-runNetrec(['convert', 'fixtures/pcap/dns-udp.pcap', '-o', base, '--rotate-size', '4KiB']);
+netrec(['convert', 'fixtures/pcap/dns-udp.pcap', '-o', base, '--rotate-size', '4KiB']);
 const baseSegments = listSegments(base);
-const baseEvents = lines(runNetrec(['replay', base]).out);
+const baseEvents = lines(netrec(['replay', base]).stdout);
 
 function lines(text: string): string[] {
   return text.split('\n').filter((l) => l !== '');
@@ -40,10 +40,10 @@ function variant(change: (dir: string) => void): string {
 }
 
 /** The checks every hostile run must pass: it ended, exit 0/1 as said, only netrec's own lines. */
-function expectClean(r: NetrecRun, code: number, what: string): void {
+function expectClean(r: CliRun, code: number, what: string): void {
   expect(r.timedOut, `${what} hung`).toBe(false);
-  expect(foreignStderrLine(r.err), `${what} stderr:\n${r.err}`).toBeUndefined();
-  expect(r.code, `${what}:\n${r.err}${r.out}`).toBe(code);
+  expect(foreignStderrLine(r.stderr), `${what} stderr:\n${r.stderr}`).toBeUndefined();
+  expect(r.status, `${what}:\n${r.stderr}${r.stdout}`).toBe(code);
 }
 
 describe('entries named like segments that are no segment files', () => {
@@ -69,17 +69,17 @@ describe('entries named like segments that are no segment files', () => {
   for (const [what, change, message] of cases) {
     it(`${what}: reported and skipped by replay, info and verify; the segments replay once`, () => {
       const dir = variant(change);
-      const replay = runNetrec(['replay', dir]);
+      const replay = netrec(['replay', dir]);
       expectClean(replay, 1, `replay with ${what}`);
-      expect(replay.err).toMatch(message);
-      expect(lines(replay.out)).toEqual(baseEvents);
-      const info = runNetrec(['info', dir]);
+      expect(replay.stderr).toMatch(message);
+      expect(lines(replay.stdout)).toEqual(baseEvents);
+      const info = netrec(['info', dir]);
       expectClean(info, 1, `info with ${what}`);
-      expect(info.err).toMatch(message);
-      expect(info.out).toMatch(/^packets +44 /m);
-      const verify = runNetrec(['verify', '--repair', dir]);
+      expect(info.stderr).toMatch(message);
+      expect(info.stdout).toMatch(/^packets +44 /m);
+      const verify = netrec(['verify', '--repair', dir]);
       expectClean(verify, 1, `verify with ${what}`);
-      expect(verify.out.replace(/^(\S+) {2}damaged {2}/m, 'segment $1: ')).toMatch(message);
+      expect(verify.stdout.replace(/^(\S+) {2}damaged {2}/m, 'segment $1: ')).toMatch(message);
       expect(readFileSync(outsideSegment).equals(victimBytes)).toBe(true);
     });
   }
@@ -92,7 +92,7 @@ describe('entries named like segments that are no segment files', () => {
     const store = await openIndexed(dir);
     expect(store.index.length).toBe(44);
     expect(store.scan.issues.map((i) => i.message)).toContain('is a named pipe (FIFO), not a segment file; skipped');
-    const replay = runNetrec(['replay', dir]);
+    const replay = netrec(['replay', dir]);
     expectClean(replay, 1, 'replay with a FIFO lock');
   });
 
@@ -100,9 +100,9 @@ describe('entries named like segments that are no segment files', () => {
     const dir = path('only-odd.nev');
     mkdirSync(dir);
     execFileSync('mkfifo', [join(dir, '000001.nevseg')]);
-    const r = runNetrec(['info', dir]);
+    const r = netrec(['info', dir]);
     expectClean(r, 1, 'info');
-    expect(r.err).toBe(`netrec: error: ${dir}: no .nev segments in this directory (000001.nevseg is a named pipe (FIFO), not a segment file; skipped)\n`);
+    expect(r.stderr).toBe(`netrec: error: ${dir}: no .nev segments in this directory (000001.nevseg is a named pipe (FIFO), not a segment file; skipped)\n`);
   });
 
   it('an unreadable segment: reported and skipped, the others replay', () => {
@@ -116,13 +116,13 @@ describe('entries named like segments that are no segment files', () => {
     }
     // Root reads any file: as root, read as nobody.
     const as = process.getuid?.() === 0 ? { uid: 65534 } : {};
-    const replay = runNetrec(['replay', dir], as);
+    const replay = netrec(['replay', dir], as);
     expectClean(replay, 1, 'replay with an unreadable segment');
-    expect(replay.err).toContain(`${dir}: segment ${last.name}: permission denied; skipped\n`);
-    expect(lines(replay.out)).toEqual(lines(runNetrec(['replay', without], as).out));
-    const verify = runNetrec(['verify', dir], as);
+    expect(replay.stderr).toContain(`${dir}: segment ${last.name}: permission denied; skipped\n`);
+    expect(lines(replay.stdout)).toEqual(lines(netrec(['replay', without], as).stdout));
+    const verify = netrec(['verify', dir], as);
     expectClean(verify, 1, 'verify with an unreadable segment');
-    expect(verify.out).toContain(`${last.name}  damaged  permission denied; skipped`);
+    expect(verify.stdout).toContain(`${last.name}  damaged  permission denied; skipped`);
   });
 
   it('the header naming another segment number, and a gap in the numbers, are warnings', () => {
@@ -131,10 +131,10 @@ describe('entries named like segments that are no segment files', () => {
       rmSync(join(d, names[1]!));
       cpSync(join(d, names[0]!), join(d, '000009.nevseg'));
     });
-    const r = runNetrec(['replay', dir]);
+    const r = netrec(['replay', dir]);
     expectClean(r, 0, 'replay');
-    expect(r.err).toContain(': segment 000009.nevseg: its header says it is segment 1\n');
-    expect(r.err).toContain(': segment 000001.nevseg: segment 2 is missing after it\n');
+    expect(r.stderr).toContain(': segment 000009.nevseg: its header says it is segment 1\n');
+    expect(r.stderr).toContain(': segment 000001.nevseg: segment 2 is missing after it\n');
   });
 });
 
@@ -142,9 +142,9 @@ describe('-o refuses a symbolic link', () => {
   it('dangling: one line, exit 1, nothing created where it points', () => {
     const link = path('dangling.nev');
     symlinkSync(path('nowhere.nev'), link);
-    const r = runNetrec(['convert', 'fixtures/pcap/udp.pcap', '-o', link]);
+    const r = netrec(['convert', 'fixtures/pcap/udp.pcap', '-o', link]);
     expectClean(r, 1, 'convert -o dangling');
-    expect(r.err).toBe(`netrec: error: ${link} is a symbolic link; name the recording directory itself\n`);
+    expect(r.stderr).toBe(`netrec: error: ${link} is a symbolic link; name the recording directory itself\n`);
     expect(() => statSync(path('nowhere.nev'))).toThrow();
   });
 
@@ -155,18 +155,18 @@ describe('-o refuses a symbolic link', () => {
     const link = path('dir-link.nev');
     symlinkSync(target, link);
     for (const out of [link, `${link}/`]) {
-      const r = runNetrec(['convert', 'fixtures/pcap/udp.pcap', '-o', out, '--force']);
+      const r = netrec(['convert', 'fixtures/pcap/udp.pcap', '-o', out, '--force']);
       expectClean(r, 1, `convert -o ${out}`);
-      expect(r.err).toMatch(/is a symbolic link; name the recording directory itself\n$/);
+      expect(r.stderr).toMatch(/is a symbolic link; name the recording directory itself\n$/);
     }
     expect(statSync(target).mode & 0o777).toBe(0o755);
     expect(readdirSync(target)).toEqual([]);
   });
 
   it('a path that cannot be created: one line, exit 1', () => {
-    const r = runNetrec(['convert', 'fixtures/pcap/udp.pcap', '-o', join(baseSegments[0]!.path, 'sub.nev')]);
+    const r = netrec(['convert', 'fixtures/pcap/udp.pcap', '-o', join(baseSegments[0]!.path, 'sub.nev')]);
     expectClean(r, 1, 'convert -o under a file');
-    expect(r.err).toMatch(/^netrec: error: cannot use .*sub\.nev: not a directory\n$/);
+    expect(r.stderr).toMatch(/^netrec: error: cannot use .*sub\.nev: not a directory\n$/);
   });
 });
 
@@ -199,16 +199,16 @@ describe('footers a reader cannot trust', () => {
     rewriteFooter(file, (f) => (f.index[1]!.offset = size + 4096));
     const dir = join(file, '..');
     const warning = `netrec: warning: ${dir}: segment 000001.nevseg offset `;
-    const replay = runNetrec(['replay', dir]);
+    const replay = netrec(['replay', dir]);
     expectClean(replay, 0, 'replay');
-    expect(replay.err).toContain(warning);
-    expect(replay.err).toContain(`: footer index entry 1 points at offset ${size + 4096}, outside the segment's records (`);
-    expect(replay.err).toContain('; its index is not used\n');
-    const info = runNetrec(['info', dir]);
+    expect(replay.stderr).toContain(warning);
+    expect(replay.stderr).toContain(`: footer index entry 1 points at offset ${size + 4096}, outside the segment's records (`);
+    expect(replay.stderr).toContain('; its index is not used\n');
+    const info = netrec(['info', dir]);
     expectClean(info, 0, 'info');
-    expect(info.err).toContain('footer index entry 1 points at offset');
-    expect(info.out).toMatch(/^packets +2500 /m);
-    expectClean(runNetrec(['verify', dir]), 1, 'verify');
+    expect(info.stderr).toContain('footer index entry 1 points at offset');
+    expect(info.stdout).toMatch(/^packets +2500 /m);
+    expectClean(netrec(['verify', dir]), 1, 'verify');
     // A seek (the TUI's) reads from the start instead of trusting the entry.
     const { packets } = await readAll(dir, { fromPacket: 2100 });
     expect(packets[0]!.number).toBe(2100);
@@ -218,18 +218,18 @@ describe('footers a reader cannot trust', () => {
   it('an index out of order is a warning too', () => {
     const file = indexed('unordered.nev');
     rewriteFooter(file, (f) => f.index.reverse());
-    const r = runNetrec(['replay', join(file, '..')]);
+    const r = netrec(['replay', join(file, '..')]);
     expectClean(r, 0, 'replay');
-    expect(r.err).toContain('footer index entry 1 is out of order; its index is not used');
+    expect(r.stderr).toContain('footer index entry 1 is out of order; its index is not used');
   });
 
   it('a first packet time without a last one: info does not crash', () => {
     const file = indexed('one-end.nev');
     rewriteFooter(file, (f) => delete f.lastTimestamp);
-    const r = runNetrec(['info', join(file, '..')]);
+    const r = netrec(['info', join(file, '..')]);
     expectClean(r, 0, 'info');
-    expect(r.err).toContain('footer gives a first packet time but no last; its index is not used');
-    expect(r.out).toMatch(/^segments +000001\.nevseg .* 2023-11-14T22:13:20\.001000000Z \.\. \?$/m);
+    expect(r.stderr).toContain('footer gives a first packet time but no last; its index is not used');
+    expect(r.stdout).toMatch(/^segments +000001\.nevseg .* 2023-11-14T22:13:20\.001000000Z \.\. \?$/m);
   });
 });
 
@@ -241,24 +241,24 @@ describe('info prints times Date cannot hold as exact nanoseconds', () => {
     w.writePacket({ ...packet(1, 40), timestamp: -1n, linkType: LinkType.RAW });
     w.writePacket({ ...packet(2, 40), timestamp: far, linkType: LinkType.RAW });
     w.close();
-    const r = runNetrec(['info', dir]);
+    const r = netrec(['info', dir]);
     expectClean(r, 0, 'info');
-    expect(r.out).toMatch(new RegExp(`^time span +1969-12-31T23:59:59\\.999999999Z \\.\\. ${far} ns since the epoch \\(${(far + 1n) / 1_000_000_000n}\\.\\d{3} s\\)$`, 'm'));
+    expect(r.stdout).toMatch(new RegExp(`^time span +1969-12-31T23:59:59\\.999999999Z \\.\\. ${far} ns since the epoch \\(${(far + 1n) / 1_000_000_000n}\\.\\d{3} s\\)$`, 'm'));
   });
 
   const shared = requireShared('pcaps', 'pcapplusplus__pcapng-example.pcapng');
   it.skipIf(shared === undefined)('the shared pcapng whose timestamps run past 2554 (the issue reproducer)', () => {
     const out = path('pcapng-example.nev');
-    expectClean(runNetrec(['convert', shared!, '-o', out]), 0, 'convert');
-    const r = runNetrec(['info', out]);
+    expectClean(netrec(['convert', shared!, '-o', out]), 0, 'convert');
+    const r = netrec(['info', out]);
     expectClean(r, 0, 'info');
-    expect(r.out).toMatch(/^time span +2015-01-29T10:39:58\.578402281Z \.\. 18446744073204277451000 ns since the epoch /m);
+    expect(r.stdout).toMatch(/^time span +2015-01-29T10:39:58\.578402281Z \.\. 18446744073204277451000 ns since the epoch /m);
     // The capture itself, through every command that prints times as dates.
-    const capture = runNetrec(['info', shared!]);
+    const capture = netrec(['info', shared!]);
     expectClean(capture, 0, 'info');
-    expect(capture.out).toMatch(/^time span +2015-01-29T10:39:58\.578402281Z \.\. 18446744073204277451000 ns since the epoch /m);
-    const stats = runNetrec(['stats', shared!]);
+    expect(capture.stdout).toMatch(/^time span +2015-01-29T10:39:58\.578402281Z \.\. 18446744073204277451000 ns since the epoch /m);
+    const stats = netrec(['stats', shared!]);
     expectClean(stats, 0, 'stats');
-    expect(stats.out).toMatch(/2015-01-29T10:39:58\.578402281Z \.\. 18446744073204277451000 ns since the epoch/);
+    expect(stats.stdout).toMatch(/2015-01-29T10:39:58\.578402281Z \.\. 18446744073204277451000 ns since the epoch/);
   });
 });

@@ -8,7 +8,7 @@ import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/tui/components/App.tsx';
 import { scratch } from '../nev/helpers.ts';
-import { runNetrec, type NetrecRun } from '../helpers/run-netrec.ts';
+import { netrec, type CliRun } from '../helpers/cli.ts';
 import { unsafeInLines } from '../helpers/terminal.ts';
 import { openIndexed, until } from '../tui/helpers/store.ts';
 import { writeHostilePcap, writeHostileRecording } from './hostile-inputs.ts';
@@ -19,32 +19,32 @@ const rec = path('hostile.nev');
 writeHostilePcap(pcap);
 writeHostileRecording(rec);
 
-const netrec = (...args: string[]): NetrecRun => runNetrec(args);
+const run = (...args: string[]): CliRun => netrec(args);
 
 describe('the table output', () => {
   it('escapes control sequences in DNS names and TXT strings', () => {
-    const r = netrec('replay', pcap, '--output', 'table');
-    expect(r.code).toBe(0);
-    expect(unsafeInLines(r.out)).toBeUndefined();
-    expect(r.out).toContain('evil\\x1b]0;pwned\\x07');
-    expect(r.out).toContain('csi\\x9b31m');
-    expect(r.out).toContain('rlo\\u202egnp');
-    expect(r.out).toContain('del\\x7f');
-    expect(r.out).toContain('\\x1bP0;1|17/ab\\x1b\\');
+    const r = run('replay', pcap, '--output', 'table');
+    expect(r.status).toBe(0);
+    expect(unsafeInLines(r.stdout)).toBeUndefined();
+    expect(r.stdout).toContain('evil\\x1b]0;pwned\\x07');
+    expect(r.stdout).toContain('csi\\x9b31m');
+    expect(r.stdout).toContain('rlo\\u202egnp');
+    expect(r.stdout).toContain('del\\x7f');
+    expect(r.stdout).toContain('\\x1bP0;1|17/ab\\x1b\\');
   });
 
   it('escapes the EDNS cookie bytes of the dns-udp fixture', () => {
-    const r = netrec('replay', 'fixtures/pcap/dns-udp.pcap', '--output', 'table');
-    expect(r.code).toBe(0);
-    expect(r.out.split('\n').length).toBeGreaterThan(40);
-    expect(unsafeInLines(r.out)).toBeUndefined();
+    const r = run('replay', 'fixtures/pcap/dns-udp.pcap', '--output', 'table');
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n').length).toBeGreaterThan(40);
+    expect(unsafeInLines(r.stdout)).toBeUndefined();
   });
 
   it('escapes hostile comms, keeping the columns aligned', () => {
-    const r = netrec('replay', rec, '--output', 'table');
-    expect(r.code).toBe(0);
-    expect(unsafeInLines(r.out)).toBeUndefined();
-    const rows = r.out.trim().split('\n').slice(1);
+    const r = run('replay', rec, '--output', 'table');
+    expect(r.status).toBe(0);
+    expect(unsafeInLines(r.stdout)).toBeUndefined();
+    const rows = r.stdout.trim().split('\n').slice(1);
     expect(rows.some((row) => row.includes(' \\x1b]0;title\\x07 '))).toBe(true);
     expect(rows.some((row) => row.includes(' x\\u202egnp.exe '))).toBe(true);
     // The PID column starts at the same place on every row: the comm was escaped before padding.
@@ -53,25 +53,25 @@ describe('the table output', () => {
   });
 
   it('leaves the JSON output exact: the names come back byte for byte', () => {
-    const r = netrec('replay', pcap);
-    expect(r.code).toBe(0);
-    const events = r.out.trim().split('\n').map((line) => JSON.parse(line) as { eventName: string; args: { name: string; value: unknown }[] });
+    const r = run('replay', pcap);
+    expect(r.status).toBe(0);
+    const events = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as { eventName: string; args: { name: string; value: unknown }[] });
     const dns = events.find((e) => e.eventName === 'net_packet_dns_response')!;
     const text = JSON.stringify(dns.args);
     // Parsed back, the strings hold the raw characters the capture holds.
     expect(text).toContain(JSON.stringify('evil\u001b]0;pwned\u0007').slice(1, -1));
-    expect(r.out).toContain('\u202e'); // JSON escapes only what JSON must: U+202E stays as it is
+    expect(r.stdout).toContain('\u202e'); // JSON escapes only what JSON must: U+202E stays as it is
   });
 });
 
 describe('info, verify and the error lines', () => {
   it('info escapes comms, host names and the origin', () => {
-    const r = netrec('info', rec);
-    expect(r.code).toBe(0);
-    expect(unsafeInLines(r.out)).toBeUndefined();
-    expect(r.out).toContain('\\x1b]0;title\\x07 (pid 1100)');
-    expect(r.out).toContain('netrec test \\x1b]0;origin\\x07');
-    expect(r.out).toContain('lab\\u202e');
+    const r = run('info', rec);
+    expect(r.status).toBe(0);
+    expect(unsafeInLines(r.stdout)).toBeUndefined();
+    expect(r.stdout).toContain('\\x1b]0;title\\x07 (pid 1100)');
+    expect(r.stdout).toContain('netrec test \\x1b]0;origin\\x07');
+    expect(r.stdout).toContain('lab\\u202e');
   });
 
   it('errors and warnings name a hostile path escaped, on stderr', () => {
@@ -80,19 +80,19 @@ describe('info, verify and the error lines', () => {
     copyFileSync(join(rec, '000001.nevseg'), join(dir, '000001.nevseg'));
     writeFileSync(join(dir, '000002.nevseg'), 'not a segment \u001b[2J');
     for (const args of [['replay', dir, '--output', 'table'], ['info', dir], ['verify', dir]]) {
-      const r = netrec(...args);
-      expect(r.code, args.join(' ')).toBe(1);
-      expect(unsafeInLines(r.err), args.join(' ')).toBeUndefined();
-      expect(unsafeInLines(r.out), args.join(' ')).toBeUndefined();
+      const r = run(...args);
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(unsafeInLines(r.stderr), args.join(' ')).toBeUndefined();
+      expect(unsafeInLines(r.stdout), args.join(' ')).toBeUndefined();
     }
-    expect(netrec('replay', dir, '--output', 'table').err).toContain('evil\\x1b]0;dir\\x07.nev: segment 000002.nevseg offset 0: not a .nev segment (bad magic)');
-    const missing = netrec('replay', path('gone\u001bc.pcap'));
-    expect(missing.code).toBe(1);
-    expect(missing.err).toMatch(/^netrec: error: .*gone\\x1bc\.pcap: cannot open: no such file or directory\n$/);
-    const usage = netrec('replay', pcap, '--trace', 'comm\u001b[2J');
-    expect(usage.code).toBe(2);
-    expect(unsafeInLines(usage.err)).toBeUndefined();
-    expect(usage.err).toContain('comm\\x1b[2J');
+    expect(run('replay', dir, '--output', 'table').stderr).toContain('evil\\x1b]0;dir\\x07.nev: segment 000002.nevseg offset 0: not a .nev segment (bad magic)');
+    const missing = run('replay', path('gone\u001bc.pcap'));
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/^netrec: error: .*gone\\x1bc\.pcap: cannot open: no such file or directory\n$/);
+    const usage = run('replay', pcap, '--trace', 'comm\u001b[2J');
+    expect(usage.status).toBe(2);
+    expect(unsafeInLines(usage.stderr)).toBeUndefined();
+    expect(usage.stderr).toContain('comm\\x1b[2J');
   });
 });
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapturedPacket } from '../../src/core/packet.ts';
 import { findCgroup2Root } from '../../src/record/cgroup.ts';
-import { netrec as cli } from '../helpers/netrec-cli.ts';
+import { netrec as cli } from '../helpers/cli.ts';
 import { attachedProgramIds, H4, H6, LiveNet, liveUnavailable, N4, N6, netrec, programExists, REPO, sh, type Child } from './live-net.ts';
 import { l3, packetKey, readPackets, side, summarize } from './packets.ts';
 import { replayEvents } from './replay-follow.ts';

@@ -9,18 +9,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO } from '../record/live-net.ts';
+import { netrec, REPO } from '../helpers/cli.ts';
 import { CASES } from './scenarios.ts';
 
-const NETREC = join(REPO, 'bin/netrec.mjs');
 const RECORDINGS = join(REPO, 'fixtures/signatures/recordings');
 const CONFIG = join(REPO, 'fixtures/signatures/config.json');
 const recording = (name: string): string => join(RECORDINGS, `${name}.nev`);
 
-function netrec(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [NETREC, ...args], { encoding: 'utf8', timeout: 60_000, cwd: REPO });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 interface FindingJSON {
   Data: Record<string, unknown>;
@@ -63,7 +58,7 @@ export const third: Signature = {
 describe('netrec signatures list', () => {
   it('lists the builtin set by default, sorted by id, with metadata', () => {
     const r = netrec(['signatures', 'list']);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.status, r.stderr).toBe(0);
     const ids = [...r.stdout.matchAll(/^(\S+) \S+$/gm)].map((m) => m[1]);
     expect(ids).toEqual(['DNS', 'NETREC-DNS-NXDOMAIN', 'NETREC-DNS-RESOLVER', 'NETREC-DNS-TUNNEL', 'NETREC-ICMP-TUNNEL', 'NETREC-SYN-SCAN', 'NETREC-UNRESOLVED-CONNECT']);
     expect(r.stdout).toContain('MITRE ATT&CK exfiltration / Exfiltration Over Alternative Protocol (T1048)');
@@ -72,7 +67,7 @@ describe('netrec signatures list', () => {
   it('prints JSON with the metadata in Tracee\'s names, user files included', () => {
     const d = dir('list', { 'third.ts': USER_SIG, '_shared.ts': "export const prefix = (s: string): string => 'user: ' + s;\n" });
     const r = netrec(['signatures', 'list', '--signatures', d, '--signatures', 'builtin', '--output', 'json']);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.status, r.stderr).toBe(0);
     const list = JSON.parse(r.stdout) as { ID: string; Name: string; Properties: unknown; SelectedEvents: string[]; Origin: string }[];
     expect(list).toHaveLength(8);
     const user = list.find((s) => s.ID === 'USER-THIRD')!;
@@ -91,7 +86,7 @@ describe('loading signature files', () => {
     ['an unresolvable import', { 'imp.ts': "import { x } from 'no-such-package';\nexport const s = x;\n" }, /imp\.ts: imp\.ts:1:19: Could not resolve "no-such-package"/],
   ])('%s is a usage error naming the file (exit 2)', (name, files, message) => {
     const r = netrec(['replay', join(REPO, 'fixtures/pcap/icmp.pcap'), '--signatures', dir(name.replaceAll(' ', '-'), files)]);
-    expect(r.code).toBe(2);
+    expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     // One line, the file named, and where to read more.
     const [first, ...rest] = lines(r.stderr);
@@ -103,26 +98,26 @@ describe('loading signature files', () => {
   it('refuses two signatures with one id, naming both files', () => {
     const a = dir('dup-a', { 'x.ts': USER_SIG, '_shared.ts': 'export const prefix = (s: string): string => s;\n' });
     const r = netrec(['replay', join(REPO, 'fixtures/pcap/icmp.pcap'), '--signatures', a, '--signatures', a]);
-    expect(r.code).toBe(2);
+    expect(r.status).toBe(2);
     expect(lines(r.stderr)[0]).toBe(`netrec: ${join(a, 'x.ts')}: duplicate signature id 'USER-THIRD' (already loaded from ${join(a, 'x.ts')}); see 'netrec replay --help'`);
     expect(netrec(['signatures', 'list', '--signatures', 'builtin', '--signatures', 'builtin']).stderr).toMatch(/^netrec: builtin: duplicate signature id 'DNS'/);
   });
 
   it('refuses a missing path and flags that need --signatures', () => {
     expect(netrec(['replay', 'x.pcap', '--signatures', join(work, 'nope')]).stderr).toMatch(/^netrec: --signatures .*nope: no such file or directory; see 'netrec replay --help'\n/);
-    expect(netrec(['replay', 'x.pcap', '--signatures-strict']).code).toBe(2);
+    expect(netrec(['replay', 'x.pcap', '--signatures-strict']).status).toBe(2);
     expect(netrec(['replay', 'x.pcap', '--signatures-config', CONFIG]).stderr).toMatch(/--signatures-config needs --signatures/);
     const bad = join(work, 'bad-config.json');
     writeFileSync(bad, '{"NETREC-DNS-RESOLVER": {"allow": ["not an address"]}}');
     const r = netrec(['replay', join(REPO, 'fixtures/pcap/icmp.pcap'), '--signatures', 'builtin', '--signatures-config', bad]);
-    expect(r.code).toBe(2);
+    expect(r.status).toBe(2);
     expect(lines(r.stderr)[0]).toBe("netrec: builtin: signature NETREC-DNS-RESOLVER: init failed: config allow: 'not an address' is not an address or CIDR; see 'netrec replay --help'");
   });
 
   it('runs a user TypeScript file (type-only import from netrec, relative import, enum) and prints its finding after the event', () => {
     const d = dir('user', { 'third.ts': USER_SIG, '_shared.ts': "export const prefix = (s: string): string => 'user: ' + s;\n" });
     const r = netrec(['replay', join(REPO, 'fixtures/pcap/dns-udp.pcap'), '--signatures', d]);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.status, r.stderr).toBe(0);
     const out = lines(r.stdout);
     const at = out.findIndex((l) => l.startsWith('{"Data":'));
     const finding = JSON.parse(out[at]!) as FindingJSON;
@@ -151,7 +146,7 @@ describe('loading signature files', () => {
 });
 
 describe('netrec record --signatures (bin/netrec.mjs)', () => {
-  const record = (args: string[]) => spawnSync(process.execPath, [join(REPO, 'bin/netrec.mjs'), 'record', '-o', join(work, 'never.nev'), ...args], { encoding: 'utf8', timeout: 60_000 });
+  const record = (args: string[]) => netrec(['record', '-o', join(work, 'never.nev'), ...args]);
 
   it.each([
     [['--signatures', '/nonexistent/sigs'], /^netrec: --signatures \/nonexistent\/sigs: no such file or directory; /],
@@ -171,7 +166,7 @@ describe('a signature that throws', () => {
 
   it('is reported once with its event, counted, and the run goes on (exit 0)', () => {
     const r = netrec(['replay', join(REPO, 'fixtures/pcap/icmp.pcap'), '--signatures', dir('throws', { 't.mjs': throwing }), '--signatures', 'builtin', '--findings-only']);
-    expect(r.code).toBe(0);
+    expect(r.status).toBe(0);
     expect(lines(r.stderr)).toEqual([
       expect.stringMatching(/^netrec: warning: signature THROWS \(.*t\.mjs\): onEvent threw on .*icmp\.pcap packet 1 \(net_packet_icmp, timestamp \d+\): TypeError: bad \\x1b\[31m input 172\.16\.17\.2; further errors of this signature are only counted$/),
       expect.stringMatching(/^netrec: warning: signature THROWS \(.*\) threw 4 times in all/),
@@ -180,7 +175,7 @@ describe('a signature that throws', () => {
 
   it('ends the run with --signatures-strict (exit 1)', () => {
     const r = netrec(['replay', join(REPO, 'fixtures/pcap/icmp.pcap'), '--signatures', dir('throws-strict', { 't.mjs': throwing }), '--signatures-strict']);
-    expect(r.code).toBe(1);
+    expect(r.status).toBe(1);
     expect(lines(r.stderr)).toEqual([expect.stringMatching(/^netrec: error: signature THROWS .* packet 1 .*TypeError: bad \\x1b\[31m input 172\.16\.17\.2$/)]);
     expect(lines(r.stdout)).toHaveLength(2); // the first packet's events were printed before it
   });
@@ -190,13 +185,13 @@ describe('signals', () => {
   it('tells a signature where segments start and where the input ends', () => {
     const rec = join(work, 'segments.nev');
     const conv = netrec(['convert', join(REPO, 'fixtures/pcap/dns-tcp.pcap'), '-o', rec, '--rotate-size', '4KiB']);
-    expect(conv.code, conv.stderr).toBe(0);
+    expect(conv.status, conv.stderr).toBe(0);
     const sig = `let ctx; const got = [];
 export default { metadata: { id: 'SIG', version: '1', name: 's', description: '', tags: [] }, selectedEvents: ['net_packet_tcp'],
   init(c) { ctx = c; }, onEvent(e, p) { got.push(p.number); this.last = e; },
   onSignal(s) { if (s.kind === 'end-of-input') ctx.emit({ event: this.last, data: { signals: got.signals } }); else (got.signals ??= []).push(s.segment + '@' + s.firstPacket); } };\n`;
     const r = netrec(['replay', rec, '--signatures', dir('signals', { 's.mjs': sig }), '--findings-only']);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.status, r.stderr).toBe(0);
     const [f] = findingsIn(r.stdout);
     expect(conv.stderr).toMatch(/5 segments/);
     const signals = f!.Data.signals as string[];
@@ -210,7 +205,7 @@ export default { metadata: { id: 'SIG', version: '1', name: 's', description: ''
 describe('builtin signatures on the fixture recordings (real traffic, recorded with record --signatures builtin)', () => {
   const replayFindings = (name: string, extra: string[] = []): FindingJSON[] => {
     const r = netrec(['replay', recording(name), '--signatures', 'builtin', '--signatures-config', CONFIG, '--findings-only', ...extra]);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     return findingsIn(r.stdout);
   };
@@ -262,7 +257,7 @@ describe('builtin signatures on the fixture recordings (real traffic, recorded w
         const name = `${c.name}-${kind}`;
         const printed = readFileSync(join(RECORDINGS, `${name}.stdout.jsonl`), 'utf8');
         const stored = netrec(['replay', recording(name), '--findings-only']);
-        expect(stored.code, stored.stderr).toBe(0);
+        expect(stored.status, stored.stderr).toBe(0);
         expect(stored.stdout, `${name}: stored`).toBe(printed);
         const again = netrec(['replay', recording(name), '--signatures', 'builtin', '--signatures-config', CONFIG, '--findings-only']);
         expect(again.stdout, `${name}: replayed`).toBe(printed);
@@ -288,7 +283,7 @@ describe('builtin signatures on the fixture recordings (real traffic, recorded w
 
   it('counts them in info', () => {
     const r = netrec(['info', recording('syn-scan-positive')]);
-    expect(r.code).toBe(0);
+    expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^findings +2 \(NETREC-SYN-SCAN 1, NETREC-UNRESOLVED-CONNECT 1; /m);
     expect(netrec(['info', recording('syn-scan-negative')]).stdout).not.toMatch(/NETREC-SYN-SCAN/);
   });

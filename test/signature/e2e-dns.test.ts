@@ -9,6 +9,7 @@
 import { mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { netrec as cli } from '../helpers/cli.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findCgroup2Root } from '../../src/record/cgroup.ts';
 import { LiveNet, liveUnavailable, netrec, REPO, sh, type Child } from '../record/live-net.ts';
@@ -28,9 +29,6 @@ if (unavailable !== undefined) {
   console.warn(`skipping the live e2e DNS signature test: ${unavailable}`);
 }
 
-/** The test CLI (bin/netrec.mjs plus the signature flags of replay, until they are wired there). */
-const CLI = join(REPO, 'bin/netrec.mjs');
-const cli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
 
 describe.skipIf(unavailable !== undefined)("Tracee's e2e DNS signature, live (root)", () => {
   const net = new LiveNet(`e${process.pid % 100000}`);

@@ -21,7 +21,7 @@ import { replay } from '../../src/pipeline/replay.ts';
 import { openCapture } from '../../src/replay/open.ts';
 import { StatsCollector } from '../../src/stats/collector.ts';
 import { buildReport, type StatsReport } from '../../src/stats/report.ts';
-import { netrec } from '../helpers/netrec-cli.ts';
+import { netrec } from '../helpers/cli.ts';
 import { requireShared } from '../helpers/shared.ts';
 import { parseTsharkConversations, parseTsharkTree, tsharkAvailable, tsharkStatistics, type TsharkConversation } from '../helpers/tshark.ts';
 
