@@ -16,7 +16,7 @@ import { buildEvents } from '../event/build.ts';
 import { ALL_EVENTS, depthFor, eventBit, type EventMask } from '../event/selection.ts';
 import { EVENT_NAMES, type EventName, type TraceeEvent } from '../event/types.ts';
 import { concatenate, mergeByTime } from '../replay/interleave.ts';
-import { isIssue, type PacketSource } from '../replay/source.ts';
+import { isIssue, type PacketSource } from '../core/source.ts';
 import type { EventSink } from '../sink/sink.ts';
 
 /** Where kept packets go, with their decode. */

@@ -12,8 +12,7 @@ import { stat } from 'node:fs/promises';
 import { compileFilters, type CompiledFilter } from '../../filter/compile.ts';
 import { InputError, systemMessage } from '../../core/errors.ts';
 import { openCapture } from '../../replay/open.ts';
-import { NevSource } from '../../replay/nev-source.ts';
-import type { PacketSource } from '../../replay/source.ts';
+import type { PacketReader, PacketSource } from '../../core/source.ts';
 import { EntryCache } from './entry-cache.ts';
 import { makeEntry, type Entry } from './entry.ts';
 import { splitFilterText } from './filter-text.ts';
@@ -21,9 +20,7 @@ import { scanSource, type ScanState } from './index-scan.ts';
 import { LifecycleTree } from '../../replay/lifecycle-tree.ts';
 import { dnsExchangeMatcher, exchangeNote, filterMatcher, filterShows, flowMatcher, flowOf } from './matchers.ts';
 import { runPass, type PassInput } from './match-pass.ts';
-import { NevReader } from './nev-reader.ts';
 import { PacketIndex } from './packet-index.ts';
-import { openOffsetReader, type PacketReader } from './packet-reader.ts';
 import { ProcessTable } from './process-table.ts';
 import { CaptureStats } from './stats.ts';
 import { AllPackets, MatchView, type MatchViewOptions, type PacketView } from './view.ts';
@@ -84,7 +81,8 @@ export class CaptureStore implements PassInput {
     await requireSeekable(path);
     const source = await openCapture(path);
     const index = new PacketIndex();
-    const reader = source instanceof NevSource ? new NevReader(source.recording, index) : await openOffsetReader(path, index);
+    if (source.randomAccess === undefined) throw new InputError(`${path}: cannot be read by position; the TUI pages back and forth through a file`);
+    const reader = await source.randomAccess(index);
     return new CaptureStore(source.name, source.hasProcessContext, index, reader, source, options.cacheCapacity);
   }
 

@@ -6,13 +6,13 @@
  * between chunks so that keys stay responsive.
  */
 import type { CapturedPacket } from '../../core/packet.ts';
+import type { PacketReader } from '../../core/source.ts';
 import { decodePacket, Depth, type DecodedPacket } from '../../decode/packet.ts';
 import { TcpDnsReassembler } from '../../decode/tcp-dns-stream.ts';
 import { buildEvents } from '../../event/build.ts';
 import type { EventMask } from '../../event/selection.ts';
 import type { TraceeEvent } from '../../event/types.ts';
 import type { PacketIndex } from './packet-index.ts';
-import type { PacketReader } from './packet-reader.ts';
 
 /** Packets read and tested between two yields: about 10 ms of work at the slowest. */
 export const PASS_CHUNK = 512;
