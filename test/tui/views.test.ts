@@ -7,7 +7,7 @@ import { TopCounter } from '../../src/stats/top-counter.ts';
 import { byteRange } from '../../src/tui/views/byte-ranges.ts';
 import { detailLines } from '../../src/tui/views/detail-model.ts';
 import { fit, formatRow, layoutColumns, shortTime } from '../../src/tui/views/columns.ts';
-import { eventTree, initiallyClosed, lineText, processNode, visibleLines } from '../../src/tui/views/event-tree.ts';
+import { eventTree, homeLine, initiallyClosed, lineText, processNode, visibleLines } from '../../src/tui/views/event-tree.ts';
 import { hexLine } from '../../src/tui/views/hex.ts';
 import { layoutFor, wrapLines } from '../../src/tui/views/layout.ts';
 import { task } from './helpers/recording.ts';
@@ -113,21 +113,25 @@ describe('hex lines', () => {
 });
 
 describe('the detail tree', () => {
-  it('opens the row event with its args first, and closes the envelope and the other events', async () => {
+  it('lists the layers in order, the row event open with its args first, the envelope and the other layers closed', async () => {
     const store = await openIndexed('fixtures/pcap/dns-udp.pcap');
     const [e] = await store.entries([0]);
     const primary = e!.events[3]!;
     const roots = [processNode(undefined, undefined, [], false), ...eventTree(e!.events, primary)];
-    const lines = visibleLines(roots, initiallyClosed(roots)).map(lineText);
-    expect(lines.slice(0, 6)).toEqual([
+    const lines = visibleLines(roots, initiallyClosed(roots));
+    expect(lines.slice(0, 9).map(lineText)).toEqual([
       '  process: none (this capture carries no process context)',
+      '+ net_packet_ipv4 (2007)  22:36:57.376727000  {2}',
+      '+ net_packet_udp (2010)  22:36:57.376727000  {2}',
+      '+ net_packet_dns (2013)  22:36:57.376727000  {2}',
       '- net_packet_dns_request (2014)  22:36:57.376727000',
       '  - args',
       '    - metadata (trace.PktMeta)',
       '        src_ip: "172.16.17.1"',
       '        dst_ip: "172.16.17.2"',
     ]);
-    expect(lines.slice(-4)).toEqual(['  + context  {27}', '+ net_packet_dns (2013)  22:36:57.376727000  {2}', '+ net_packet_udp (2010)  22:36:57.376727000  {2}', '+ net_packet_ipv4 (2007)  22:36:57.376727000  {2}']);
+    expect(homeLine(lines)).toBe(4);
+    expect(lines.slice(-1).map(lineText)).toEqual(['  + context  {27}']);
     const open = visibleLines(roots, new Set()).map(lineText);
     expect(open).toContain('      timestamp: 1795905417376727000');
     expect(open).toContain('      cgroupId: 0');
@@ -135,7 +139,7 @@ describe('the detail tree', () => {
 
   it('escapes control characters of names from the capture', () => {
     const evil = task(66, 'x\u001b[2Jy', 1);
-    const lines = detailLines({ lines: visibleLines([processNode(evil, undefined, [], true)], new Set()), closed: new Set() }, { cursor: 0, top: 0 }, 3);
+    const lines = detailLines({ lines: visibleLines([processNode(evil, undefined, [], true)], new Set()), closed: new Set(), home: 0 }, { cursor: 0, top: 0 }, 3);
     expect(lines[0]!.text).toBe('- process x\\x1b[2Jy/66');
   });
 

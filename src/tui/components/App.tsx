@@ -69,7 +69,7 @@ export function App({ store, view, filter, message, size: fixedSize }: AppProps)
   const position = currentPosition(ui);
   const selected = position < 0 ? undefined : store.entry(position);
   const tree = ui.detailOpen && selected !== undefined ? treeModel(selected, frame.view, store.processes, store.hasProcessContext, ui.tree?.position === position ? ui.tree.closed : undefined) : undefined;
-  const scroll = treeScroll(ui);
+  const scroll = treeScroll(ui, tree?.home ?? 0);
   const highlight = tree === undefined || selected === undefined ? undefined : highlightOf(selected, tree.lines[scroll.cursor]);
   const hex = selected === undefined || !ui.detailOpen ? undefined : hexModel(selected, highlight, layout.hex, ui.focus === 'hex' ? ui.hexTop : undefined);
 

@@ -178,7 +178,7 @@ export function useCommands(store: CaptureStore, ui: UiStateHandle, drawn: { cur
     // Keys that reach a pane before its first render (typed ahead) have nothing to move.
     if (s.focus === 'detail') {
       if (tree === undefined) return s;
-      const scroll = scrolled(treeScroll(s), command, tree.lines.length, layout.detail);
+      const scroll = scrolled(treeScroll(s, tree.home), command, tree.lines.length, layout.detail);
       return { ...s, tree: treeState(s, tree.closed, scroll) };
     }
     if (s.focus === 'hex') {
@@ -193,7 +193,7 @@ export function useCommands(store: CaptureStore, ui: UiStateHandle, drawn: { cur
   const toggle = (s: UiState, want: 'open' | 'close' | 'flip'): UiState => {
     const tree = drawn.current.tree;
     if (tree === undefined) return s;
-    const scroll = treeScroll(s);
+    const scroll = treeScroll(s, tree.home);
     const line = tree.lines[scroll.cursor];
     if (line === undefined) return s;
     const closed = new Set(tree.closed);

@@ -95,10 +95,10 @@ export function currentPosition(state: UiState): number {
 
 /**
  * Where the detail tree is scrolled: its saved state if that is for the selected packet, else
- * on the row's event (line 1, under the process line), whose bytes the hex pane then marks.
+ * on the row's event (line `home`), whose bytes the hex pane then marks.
  */
-export function treeScroll(state: UiState): Scroll {
-  return state.tree !== undefined && state.tree.position === currentPosition(state) ? state.tree : { cursor: 1, top: 0 };
+export function treeScroll(state: UiState, home: number): Scroll {
+  return state.tree !== undefined && state.tree.position === currentPosition(state) ? state.tree : { cursor: home, top: 0 };
 }
 
 /** `scroll` with its cursor at `to`, clamped to `length` rows, scrolled so that it shows in `rows`. */

@@ -14,7 +14,7 @@ import { InputError, systemMessage } from '../../core/errors.ts';
 import { openCapture } from '../../replay/open.ts';
 import type { PacketReader, PacketSource } from '../../core/source.ts';
 import { EntryCache } from './entry-cache.ts';
-import { makeEntry, type Entry } from './entry.ts';
+import { readEntries, type Entry } from './entry.ts';
 import { splitFilterText } from './filter-text.ts';
 import { scanSource, type ScanState } from './index-scan.ts';
 import { LifecycleTree } from '../../replay/lifecycle-tree.ts';
@@ -263,20 +263,10 @@ export class CaptureStore implements PassInput {
     this.changed(this.scan.done);
   }
 
-  /**
-   * Reads and decodes `positions`. Entries to `keep` get their own copy of their bytes first (the
-   * decoded headers then point into it): a cached entry must pin neither the buffer of a whole
-   * read nor a slab of Buffer's pool, or the cache's bound would not hold.
-   */
+  /** Reads and decodes `positions`; entries to `keep` get their own copy of their bytes. */
   async #load(positions: readonly number[], keep: boolean): Promise<Entry[]> {
     const entries: Entry[] = [];
-    for (const [first, count] of runsOf(positions)) {
-      const packets = await this.reader.read(first, count);
-      packets.forEach((packet, i) => {
-        const own = keep ? { ...packet, data: new Uint8Array(packet.data) } : packet;
-        entries.push(makeEntry(first + i, own));
-      });
-    }
+    for (const [first, count] of runsOf(positions)) entries.push(...(await readEntries(this, first, count, keep)));
     return entries;
   }
 }
