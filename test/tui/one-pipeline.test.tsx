@@ -3,18 +3,17 @@
  * pane, a search and a follow say about a packet is what `netrec replay` says about it, even when
  * the packet is read alone, in the middle of a file, by position.
  */
-import { render } from 'ink-testing-library';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CapturedPacket } from '../../src/core/packet.ts';
 import { ALL_EVENTS } from '../../src/event/selection.ts';
 import type { EventName, TraceeEvent } from '../../src/event/types.ts';
 import { replay } from '../../src/pipeline/replay.ts';
 import { openCapture } from '../../src/replay/open.ts';
-import { App } from '../../src/tui/components/App.tsx';
 import { rowEvent } from '../../src/tui/store/entry.ts';
 import type { PacketView } from '../../src/tui/store/view.ts';
 import { memorySink } from '../helpers/memory-sink.ts';
-import { numbersOf, openIndexed, until } from './helpers/store.ts';
+import { showApp } from './helpers/app.tsx';
+import { numbersOf, openIndexed } from './helpers/store.ts';
 
 /** The events `netrec replay` builds for each packet, by packet number. */
 async function replayedEvents(path: string): Promise<Map<number, EventName[]>> {
@@ -31,12 +30,6 @@ async function replayedEvents(path: string): Promise<Map<number, EventName[]>> {
   await replay({ sources: [await openCapture(path)], events: ALL_EVENTS, sink, packets });
   return byPacket;
 }
-
-type Rendered = ReturnType<typeof render>;
-const mounted: Rendered[] = [];
-afterEach(() => {
-  for (const r of mounted.splice(0)) r.unmount();
-});
 
 describe('a packet read alone decodes as replay decodes it in file order', () => {
   for (const path of ['fixtures/pcap/dns-tcp.pcap', 'fixtures/recordings/dns.nev', 'fixtures/pcap/mixed.pcapng']) {
@@ -63,23 +56,7 @@ describe('a packet read alone decodes as replay decodes it in file order', () =>
 });
 
 describe('the screen', () => {
-  async function show(path: string) {
-    const store = await openIndexed(path);
-    const app = render(<App store={store} view={store.all} filter="" size={{ columns: 120, rows: 40 }} />);
-    mounted.push(app);
-    const frame = (): string => app.lastFrame() ?? '';
-    const sees = async (text: string | RegExp): Promise<string> => {
-      await until(() => (typeof text === 'string' ? frame().includes(text) : text.test(frame())), 5_000, `the screen to show ${String(text)}:\n${frame()}`);
-      return frame();
-    };
-    const press = async (...keys: string[]): Promise<void> => {
-      for (const k of keys) {
-        app.stdin.write(k);
-        await new Promise((resolve) => setTimeout(resolve, 30));
-      }
-    };
-    return { store, frame, sees, press };
-  }
+  const show = async (path: string) => showApp(await openIndexed(path), { columns: 120, rows: 40 });
 
   it('lists the DNS answer split over TCP segments as dns_resp after a jump straight to it, and finds it by search', async () => {
     const { sees, press } = await show('fixtures/pcap/dns-tcp.pcap');
