@@ -93,7 +93,7 @@ describe('filter bar', () => {
     const { press, sees, frame, status } = await show('fixtures/pcap/dns-udp.pcap');
     await press('f', ...'comm2=x', KEY.enter);
     await sees("invalid filter 'comm2=x': unknown field 'comm2'");
-    expect(frame()).toContain('filter (--trace)> comm2=x█');
+    expect(frame()).toContain('filter (--trace, ↑↓ history)> comm2=x█');
     await press(KEY.ctrlU, ...'event=net_packet_dns_response', KEY.enter);
     await sees(/filter: event=net_packet_dns_response +1\/22\n/);
     expect(frame()).not.toContain('dns_req ');
@@ -145,7 +145,7 @@ describe('process and stats screens', () => {
     const path = join(dir, 'lab.nev');
     await writeRecording(path);
     const { press, sees, frame } = await show(path);
-    expect(frame()).toContain('dig/4242       dns_req');
+    expect(frame()).toContain('dig/4242 dns_req');
     await press('p');
     await sees('      4300 curl uid=1000');
     expect(frame()).toMatch(/^1 systemd uid=0 +0 +0 B +44$/m);

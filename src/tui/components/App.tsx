@@ -17,7 +17,7 @@ import { detailLines, hexModel, highlightOf, treeModel } from '../views/detail-m
 import { helpLines } from '../views/help-lines.ts';
 import { hexLineCount } from '../views/hex.ts';
 import { layoutFor, wrapLines } from '../views/layout.ts';
-import { listModel } from '../views/list-model.ts';
+import { listModel, type Widest } from '../views/list-model.ts';
 import { bottomMessage, emptyText, hintsFor, promptLine, statusLeft, statusRight } from '../views/status.ts';
 import { findingHeader, findingLines } from '../views/finding-lines.ts';
 import { processHeader, processLines } from '../views/process-lines.ts';
@@ -39,13 +39,15 @@ export interface AppProps {
   message?: Message;
   /** A fixed size instead of the terminal's (tests). */
   size?: TerminalSize;
+  /** Rows coloured by protocol and state (default); false with NO_COLOR or --no-color. */
+  color?: boolean;
 }
 
-export function App({ store, view, filter, message, size: fixedSize }: AppProps) {
+export function App({ store, view, filter, message, size: fixedSize, color = true }: AppProps) {
   useStoreVersion(store);
   const size = useTerminalSize(fixedSize);
   const [ui, handle] = useUiState(() => ({ ...initialState(view, filter), ...(message ? { message } : {}) }));
-  const widestFlow = useRef(0);
+  const widest = useRef<Widest>({ flow: 0, process: 0 });
 
   const frame = currentFrame(ui);
   const problem = ui.prompt?.error === undefined ? [] : wrapLines(ui.prompt.error, size.columns, 3);
@@ -59,10 +61,13 @@ export function App({ store, view, filter, message, size: fixedSize }: AppProps)
     height: layout.list,
     hasProcess: store.hasProcessContext,
     processes: store.processes,
-    widestFlow: widestFlow.current,
+    widest: widest.current,
+    timeFormat: ui.timeFormat,
+    hidden: ui.hidden,
+    ...(ui.search !== undefined && ui.search.view === frame.view ? { highlight: ui.search.text.toLowerCase() } : {}),
     ...(store.scan.findingPackets.size > 0 ? { marked: (n: number) => store.scan.findingPackets.has(n) } : {}),
   });
-  widestFlow.current = list.widestFlow;
+  widest.current = list.widest;
 
   const position = currentPosition(ui);
   const selected = position < 0 ? undefined : store.entry(position);
@@ -109,7 +114,7 @@ export function App({ store, view, filter, message, size: fixedSize }: AppProps)
       <StatusBar left={statusLeft(store, ui)} right={statusRight(store, ui)} width={size.columns} />
       {ui.screen === 'events' && (
         <>
-          <EventList header={list.header} rows={list.rows} height={layout.list} focused={ui.focus === 'list'} empty={emptyText(store, frame)} />
+          <EventList header={list.header} rows={list.rows} height={layout.list} focused={ui.focus === 'list'} empty={emptyText(store, frame)} color={color} />
           {ui.detailOpen && (
             <DetailPane
               title={selected !== undefined ? `Detail: packet ${selected.packet.number}${ui.focus === 'detail' ? '  (Enter/←/→ open and close)' : '  (Tab to move in it)'}` : position < 0 ? 'Detail: no row' : 'Detail (reading…)'}

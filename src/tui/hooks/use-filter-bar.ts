@@ -9,7 +9,7 @@ import { UsageError } from '../../core/errors.ts';
 import type { CaptureStore } from '../store/capture-store.ts';
 import { jumpTarget } from '../store/jump.ts';
 import type { Drawn } from '../state/commands.ts';
-import { editPrompt } from '../state/prompt.ts';
+import { promptKey } from '../state/prompt.ts';
 import { centerOn, currentFrame, replaceBase, withFrame, type PromptKind } from '../state/ui-state.ts';
 import type { SearchControl } from './use-search.ts';
 import type { UiStateHandle } from './use-ui-state.ts';
@@ -55,18 +55,17 @@ export function useFilterBar(store: CaptureStore, ui: UiStateHandle, drawn: { cu
 
   const submit = (kind: PromptKind, text: string): void => {
     if (kind === 'filter') return applyFilter(text);
+    if (kind === 'columns') return;
     if (kind === 'jump') return jump(text);
     ui.update((s) => ({ ...s, prompt: undefined }));
     if (text !== '') search.start(text, 1);
   };
 
   const key = (input: string, k: Key): void => {
-    const prompt = ui.current().prompt!;
-    if (k.ctrl && input === 'c') return quit();
-    if (k.escape) return ui.update((s) => ({ ...s, prompt: undefined }));
-    if (k.return) return submit(prompt.kind, prompt.text);
-    const text = editPrompt(prompt.text, input, k);
-    if (text !== undefined) ui.update((s) => ({ ...s, prompt: { kind: prompt.kind, text } }));
+    const outcome = promptKey(ui.current(), input, k);
+    if (outcome.quit) return quit();
+    ui.update(() => outcome.state);
+    if (outcome.submit !== undefined) submit(outcome.submit.kind, outcome.submit.text);
   };
 
   return { key, applyFilter };

@@ -8,6 +8,7 @@ import type { PacketView } from '../store/view.ts';
 import type { ProcessRow } from '../store/process-table.ts';
 import type { TreeModel } from '../views/detail-model.ts';
 import type { Layout } from '../views/layout.ts';
+import { nextTimeFormat, timeTitle } from '../views/time-format.ts';
 import type { Command } from './keymap.ts';
 import { currentFrame, currentPosition, nextPane, popFrame, scrollTo, treeScroll, withFrame, type Scroll, type TreeState, type UiState } from './ui-state.ts';
 
@@ -59,6 +60,10 @@ export function runCommand(s: UiState, command: Command | undefined, drawn: Draw
       return { state: s, effect: { kind: 'search', text: s.search.text, direction: command.direction } };
     case 'follow':
       return { state: s, effect: { kind: 'follow' } };
+    case 'time': {
+      const timeFormat = nextTimeFormat(s.timeFormat);
+      return { state: { ...s, timeFormat, message: { text: `time: ${timeTitle(timeFormat).toLowerCase()} (t: next)`, tone: 'info' } } };
+    }
     case 'pane':
       // The hex pane scrolls by hand from where it showed the marked bytes.
       return { state: { ...nextPane(s, command.step), hexTop: drawn.hexTop } };

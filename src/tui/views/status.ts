@@ -5,6 +5,7 @@
  */
 import type { CaptureStore } from '../store/capture-store.ts';
 import { currentFrame, type Frame, type Message, type UiState } from '../state/ui-state.ts';
+import { columnsPromptText } from '../state/prompt.ts';
 import { countText, percentText } from './numbers.ts';
 
 /** The keys a first-time user needs, in 80 columns. */
@@ -25,8 +26,24 @@ export function statusLeft(store: CaptureStore, ui: UiState): string {
 export function statusRight(store: CaptureStore, ui: UiState): string {
   const { view, cursor } = currentFrame(ui);
   const rows = view.length === 0 ? 'no rows' : `${countText(Math.min(cursor, view.length - 1) + 1)}/${countText(view.length)}`;
-  const pending = view.done || view === store.all ? '' : ` (${percentText(view.examined, Math.max(1, store.index.length))} examined)`;
-  return `${rows}${pending}`;
+  const pending = view.done || view === store.all ? '' : ` so far (${percentText(view.examined, Math.max(1, store.index.length))} examined)`;
+  return `${searchStatus(ui)}${rows}${pending}`;
+}
+
+/**
+ * The search term, which match the cursor is on and how many there are: `"dig" 3/120`, or
+ * `"dig" -/≥57` while the count goes on and the cursor is on no match.
+ */
+export function searchStatus(ui: UiState): string {
+  const search = ui.search;
+  const { view, cursor } = currentFrame(ui);
+  if (search?.matches === undefined || search.view !== view) return '';
+  const { matches } = search;
+  const counting = (search.counted ?? 0) < view.length || !view.done;
+  const at = matches.rowAtOrAfter(cursor);
+  const current = at < matches.length && matches.at(at) === cursor ? countText(at + 1) : '-';
+  const total = counting ? `≥${countText(matches.length)}` : countText(matches.length);
+  return `"${search.text}" ${current}/${total} match${matches.length === 1 && !counting ? '' : 'es'}  `;
 }
 
 export function emptyText(store: CaptureStore, frame: Frame): string {
@@ -39,7 +56,8 @@ export function emptyText(store: CaptureStore, frame: Frame): string {
 
 export function promptLine(ui: UiState): string | undefined {
   if (ui.prompt === undefined) return undefined;
-  const label = { filter: 'filter (--trace)', search: 'search', jump: 'jump to (N, HH:MM:SS, +S)' }[ui.prompt.kind];
+  if (ui.prompt.kind === 'columns') return columnsPromptText(ui.hidden);
+  const label = { filter: 'filter (--trace, ↑↓ history)', search: 'search (↑↓ history)', jump: 'jump to (N, HH:MM:SS, +S)' }[ui.prompt.kind];
   return `${label}> ${ui.prompt.text}█`;
 }
 

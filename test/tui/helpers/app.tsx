@@ -12,9 +12,9 @@ afterEach(() => {
 });
 
 /** Renders the app on `store` filtered by `filter`; unmounted after the test. */
-export function showApp(store: CaptureStore, size: TerminalSize = { columns: 100, rows: 30 }, filter = '') {
+export function showApp(store: CaptureStore, size: TerminalSize = { columns: 100, rows: 30 }, filter = '', color = true) {
   const { view } = store.filter(filter);
-  const app = render(<App store={store} view={view} filter={filter} size={size} />);
+  const app = render(<App store={store} view={view} filter={filter} size={size} color={color} />);
   mounted.push(app);
   const frame = (): string => app.lastFrame() ?? '';
   /** Waits until the screen shows `text` (a string or a pattern). */
