@@ -16,7 +16,7 @@ import { LinkType } from '../src/core/packet.ts';
 import { encodeFrame } from '../src/nev/framing.ts';
 import { encodeRecord } from '../src/nev/segment-writer.ts';
 import { openCapture } from '../src/replay/open.ts';
-import { isIssue } from '../src/replay/source.ts';
+import { isIssue } from '../src/core/source.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -27,7 +27,7 @@ import { RecordingWriter, type PacketInput } from '../src/nev/recording-writer.t
 import { isPacketItem } from '../src/nev/recording.ts';
 import { NevSource } from '../src/replay/nev-source.ts';
 import { openCapture } from '../src/replay/open.ts';
-import { isIssue } from '../src/replay/source.ts';
+import { isIssue } from '../src/core/source.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'bench/out/nev');

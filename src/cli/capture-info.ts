@@ -5,7 +5,7 @@
 import { formatIssue } from '../core/errors.ts';
 import { terminalText } from '../core/terminal-text.ts';
 import { linkTypeName } from '../decode/link.ts';
-import { isIssue, type PacketSource } from '../replay/source.ts';
+import { isIssue, type PacketSource } from '../core/source.ts';
 import { bytes, isoTime, plural, seconds } from './info-format.ts';
 
 export async function captureInfo(path: string, source: PacketSource): Promise<number> {

@@ -179,7 +179,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: [
       'An interactive viewer: event list, detail tree, hex bytes, filter (f), search (/), follow a flow or DNS query (F), process tree (p), stats (s); ? lists the keys, q quits. Needs a terminal (exit 2 without one).',
     ],
-    options: [{ ...TRACE, help: 'Start with this filter in the filter bar (repeatable, ANDed).' }, READ],
+    options: [
+      { ...TRACE, help: 'Start with this filter in the filter bar (repeatable, ANDed).' },
+      READ,
+      { name: 'no-color', help: 'Rows without colours (as with the NO_COLOR environment variable).' },
+    ],
     operands: ONE_INPUT('capture or recording (a file, not stdin)'),
     examples: [['netrec tui cap.nev', 'investigate a recording interactively']],
   },

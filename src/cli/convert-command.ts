@@ -6,7 +6,7 @@ import { prepareTarget } from '../nev/directory.ts';
 import { RecordingWriter, type PacketInput } from '../nev/recording-writer.ts';
 import { NevSource } from '../replay/nev-source.ts';
 import { openCapture } from '../replay/open.ts';
-import { isIssue } from '../replay/source.ts';
+import { isIssue } from '../core/source.ts';
 import { onInterrupt } from './interrupt.ts';
 import { checkOperands } from './parse.ts';
 import { startProgress } from './progress.ts';

@@ -10,7 +10,7 @@ import { terminalText } from '../core/terminal-text.ts';
 import { Depth } from '../decode/packet.ts';
 import { replay, type PacketConsumer, type ReplayStats } from '../pipeline/replay.ts';
 import { NevSource } from '../replay/nev-source.ts';
-import type { PacketSource } from '../replay/source.ts';
+import type { PacketSource } from '../core/source.ts';
 import { ByteOutput } from '../sink/byte-output.ts';
 import { PcapCaptureSink, PcapngCaptureSink, type CaptureOrigin, type CaptureSink } from '../sink/capture-sink.ts';
 import { DirectoryTarget, FileTarget } from '../sink/export-target.ts';

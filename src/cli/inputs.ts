@@ -11,7 +11,7 @@ import type { ReadOptions } from '../nev/recording.ts';
 import { LifecycleTree } from '../replay/lifecycle-tree.ts';
 import { NevSource } from '../replay/nev-source.ts';
 import { openCapture } from '../replay/open.ts';
-import type { PacketSource } from '../replay/source.ts';
+import type { PacketSource } from '../core/source.ts';
 import { checkOperands } from './parse.ts';
 import type { ParsedArgs } from './spec.ts';
 import { parseTime } from './values.ts';

@@ -3,7 +3,7 @@
  * of bytes, redrawn in place on stderr. Only for a person watching: stderr must be a terminal,
  * and NO_COLOR (which asks for plain output) turns it off.
  */
-import type { PacketSource } from '../replay/source.ts';
+import type { PacketSource } from '../core/source.ts';
 
 const REDRAW_MS = 250;
 

@@ -12,7 +12,7 @@ import { parseExpression } from '../filter/expression.ts';
 import type { FindingRecord } from '../nev/records.ts';
 import { SignatureObserver, type SignatureObserverOptions } from '../pipeline/signatures.ts';
 import { NevSource } from '../replay/nev-source.ts';
-import type { PacketSource } from '../replay/source.ts';
+import type { PacketSource } from '../core/source.ts';
 import { SignatureEngine, SignatureFailure, SignatureInitError, type LoadedSignature } from '../signature/engine.ts';
 import type { Finding } from '../signature/finding.ts';
 import { loadSignatures } from '../signature/load.ts';

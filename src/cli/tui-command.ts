@@ -17,7 +17,9 @@ export async function tuiCommand(args: ParsedArgs): Promise<number> {
   delete process.env['CI'];
   delete process.env['CONTINUOUS_INTEGRATION'];
   const { runTui } = await import('../tui/run.tsx');
-  return runTui({ path, filter: args.strings('trace').map(quoted).join(' ') });
+  // https://no-color.org: set and not empty turns colour off.
+  const color = !args.flag('no-color') && (process.env['NO_COLOR'] ?? '') === '';
+  return runTui({ path, filter: args.strings('trace').map(quoted).join(' '), color });
 }
 
 /** An expression as the filter bar reads it back: quoted when it holds a space. */

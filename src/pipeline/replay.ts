@@ -7,17 +7,16 @@
  * filter keeps at least one of its events, so `export --trace X` writes exactly the packets that
  * `replay --trace X` prints events for; without a filter every packet does, IP or not.
  */
-import { inputIssue, type InputIssue } from '../core/errors.ts';
+import type { InputIssue } from '../core/errors.ts';
 import type { CapturedPacket } from '../core/packet.ts';
-import { decodePacket, type DecodedPacket, type Depth } from '../decode/packet.ts';
-import { DEFAULT_REASSEMBLY_BUDGET, TcpDnsReassembler, type ReassemblyOptions } from '../decode/tcp-dns-stream.ts';
-import type { DecodeError } from '../decode/types.ts';
-import { buildEvents } from '../event/build.ts';
+import type { DecodedPacket, Depth } from '../decode/packet.ts';
+import { DEFAULT_REASSEMBLY_BUDGET, type ReassemblyOptions } from '../decode/tcp-dns-stream.ts';
 import { ALL_EVENTS, depthFor, eventBit, type EventMask } from '../event/selection.ts';
 import { EVENT_NAMES, type EventName, type TraceeEvent } from '../event/types.ts';
 import { concatenate, mergeByTime } from '../replay/interleave.ts';
-import { isIssue, type PacketSource } from '../replay/source.ts';
+import { isIssue, type PacketSource } from '../core/source.ts';
 import type { EventSink } from '../sink/sink.ts';
+import { decodeIssue, PacketEvents } from './packet-events.ts';
 
 /** Where kept packets go, with their decode. */
 export interface PacketConsumer {
@@ -83,9 +82,6 @@ export interface ReplayStats {
   warnings: number;
 }
 
-/** What a packet that was not decoded looks like to a consumer. */
-const UNDECODED: DecodedPacket = { dns: [] };
-
 export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
   const stats: ReplayStats = { packets: 0, matched: 0, events: 0, kept: 0, errors: 0, warnings: 0 };
   const { sink, packets: consumer, accept, observer } = opts;
@@ -109,13 +105,13 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
   // the memory budget is shared out so that all inputs together stay within it.
   const budget = opts.reassembly?.maxBufferedBytes ?? DEFAULT_REASSEMBLY_BUDGET;
   const share = { maxBufferedBytes: Math.floor(budget / Math.max(1, opts.sources.length)) };
-  const streams = new Map<PacketSource, TcpDnsReassembler>(opts.sources.map((s) => [s, new TcpDnsReassembler(share)]));
+  const steps = new Map<PacketSource, PacketEvents>(opts.sources.map((s) => [s, new PacketEvents(depth, building, share)]));
   const groups = (opts.order ?? 'merge') === 'concat' ? concatenate(opts.sources) : mergeByTime(opts.sources);
   for (const source of opts.sources) observer?.startSource?.(source);
 
   reading: for await (const group of groups) {
     for (const { source, items } of group) {
-      const reassembler = streams.get(source)!;
+      const step = steps.get(source)!;
       const position = index.get(source)!;
       for (const item of items) {
         if (isIssue(item)) {
@@ -124,15 +120,12 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
         }
         if ((from !== undefined && item.timestamp < from) || (to !== undefined && item.timestamp > to)) continue;
         stats.packets++;
-        let decoded = UNDECODED;
-        if (depth !== 0) {
-          decoded = decodePacket(item.data, item.linkType, depth, reassembler, item.direction);
-          if (decoded.error) report(decodeIssue(source.name, item, decoded.error), source);
-        }
+        const decoded = step.decode(item);
+        if (decoded.error) report(decodeIssue(source.name, item, decoded.error), source);
         let keep = !filtering;
         if (needEvents) {
           built.length = 0;
-          buildEvents(item, decoded, building, built);
+          step.build(item, decoded, built);
           for (const e of built) {
             const bit = BITS[e.eventName];
             if ((opts.events & bit) !== 0 && (accept === undefined || accept(e))) {
@@ -161,12 +154,10 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
     }
     if (opts.signal?.aborted) break;
   }
-  for (const [source, reassembler] of streams) {
+  for (const [source, step] of steps) {
     observer?.endSource?.(source);
-    const incomplete = reassembler.incompleteFlows();
-    if (incomplete > 0) {
-      report(inputIssue(source.name, 'end of input', `${incomplete} DNS-over-TCP flow(s) end in the middle of a message`, 'warning'), source);
-    }
+    const incomplete = step.finish(source.name);
+    if (incomplete !== undefined) report(incomplete, source);
   }
   observer?.end?.();
   await sink?.end();
@@ -174,13 +165,3 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
 }
 
 const BITS = Object.fromEntries(EVENT_NAMES.map((n) => [n, eventBit(n)])) as Record<EventName, EventMask>;
-
-/**
- * What the capture does not hold is not bad input: a header cut by the snaplen, a TCP gap, an
- * unreassembled fragment are warnings. Malformed bytes are errors.
- */
-function decodeIssue(file: string, pkt: CapturedPacket, err: DecodeError): InputIssue {
-  const cut = err.short && pkt.data.length < pkt.originalLength;
-  const detail = cut ? `${err.message} (captured ${pkt.data.length} of ${pkt.originalLength} bytes)` : err.message;
-  return inputIssue(file, `packet ${pkt.number}`, `${err.layer}: ${detail}`, cut || err.benign ? 'warning' : 'error');
-}

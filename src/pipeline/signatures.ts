@@ -6,7 +6,7 @@ import type { CapturedPacket, Direction } from '../core/packet.ts';
 import type { DecodedPacket } from '../decode/packet.ts';
 import type { TraceeEvent } from '../event/types.ts';
 import { NevSource } from '../replay/nev-source.ts';
-import type { PacketSource } from '../replay/source.ts';
+import type { PacketSource } from '../core/source.ts';
 import type { PacketInfo } from '../signature/api.ts';
 import type { SignatureEngine } from '../signature/engine.ts';
 import type { EventObserver } from './replay.ts';

@@ -7,7 +7,7 @@
  */
 import type { CapturedPacket } from '../core/packet.ts';
 import { BatchQueue } from '../replay/batch-queue.ts';
-import type { PacketSource, SourceItem } from '../replay/source.ts';
+import type { PacketSource, SourceItem } from '../core/source.ts';
 
 export class LiveSource implements PacketSource {
   readonly name = 'live';

@@ -1,4 +1,4 @@
-import type { SourceItem } from './source.ts';
+import type { SourceItem } from '../core/source.ts';
 
 /** Items per batch: large enough that per-batch costs vanish, small enough to keep latency low. */
 export const BATCH_SIZE = 1024;

@@ -7,7 +7,7 @@
  * kept (a capture whose timestamps go backwards is not re-sorted). Issues pass through as soon
  * as they reach the head of their input. concatenate reads the inputs one after the other.
  */
-import { isIssue, type PacketSource, type SourceItem } from './source.ts';
+import { isIssue, type PacketSource, type SourceItem } from '../core/source.ts';
 
 /** Consecutive items of one source. */
 export interface SourceRun {

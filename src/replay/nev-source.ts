@@ -15,7 +15,8 @@ import { hasMagic, MAGIC } from '../nev/layout.ts';
 import { isPacketItem, openRecording, readRecording, type NevItem, type ReadOptions, type Recording } from '../nev/recording.ts';
 import { RecordType, type FindingRecord, type LossRecord } from '../nev/records.ts';
 import type { LifecycleTree } from './lifecycle-tree.ts';
-import type { PacketSource, SourceItem } from './source.ts';
+import type { PacketLocations, PacketReader, PacketSource, SourceItem } from '../core/source.ts';
+import { NevReader } from '../nev/random-access.ts';
 
 export class NevSource implements PacketSource {
   readonly name: string;
@@ -33,6 +34,11 @@ export class NevSource implements PacketSource {
   /** Opens a recording; throws InputError when `path` is none. */
   static async open(path: string, options: ReadOptions = {}): Promise<NevSource> {
     return new NevSource(await openRecording(path), options);
+  }
+
+  /** By position, through the segments' footer indexes. */
+  randomAccess(locations: PacketLocations): Promise<PacketReader> {
+    return Promise.resolve(new NevReader(this.recording, locations));
   }
 
   records(): AsyncIterable<NevItem[]> {

@@ -11,7 +11,8 @@ import { pcapSource } from './pcap.ts';
 import { BlockType, sectionUserApplication } from './pcapng-blocks.ts';
 import { pcapngSource } from './pcapng.ts';
 import { openNevIfRecording } from './nev-source.ts';
-import type { PacketSource } from './source.ts';
+import type { PacketSource } from '../core/source.ts';
+import { openOffsetReader } from './random-access.ts';
 import type { ReadOptions } from '../nev/recording.ts';
 import { hasMagic as hasNevMagic } from '../nev/layout.ts';
 
@@ -68,7 +69,10 @@ export async function openCapture(path: string, options: ReadOptions = {}): Prom
       const seen = available === 0 ? 'the file is empty' : `first bytes ${hexBytes(head)}`;
       throw new InputError(`${path}: ${NOT_A_CAPTURE} (${seen})`);
     }
-    return await format.open(path, bytes);
+    const source = await format.open(path, bytes);
+    // A file can be read again by offset; standard input cannot.
+    if (path !== STDIN_NAME) source.randomAccess = (locations) => openOffsetReader(path, locations);
+    return source;
   } catch (error) {
     bytes.close();
     throw error;

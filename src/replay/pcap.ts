@@ -10,7 +10,7 @@ import { BATCH_SIZE } from './batch-queue.ts';
 import type { ByteReader } from './byte-reader.ts';
 import { offsetLocation, packetLocation, readErrorMessage } from './issue-wording.ts';
 import { PCAP_HEADER_LENGTH, parsePcapHeader, type PcapHeader } from './pcap-header.ts';
-import type { PacketSource, SourceItem } from './source.ts';
+import type { PacketSource, SourceItem } from '../core/source.ts';
 
 const RECORD_HEADER_LENGTH = 16;
 const NANOS_PER_SECOND = 1_000_000_000n;

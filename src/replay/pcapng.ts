@@ -29,7 +29,7 @@ import {
   type DarwinProcess,
   type InterfaceSlot,
 } from './pcapng-blocks.ts';
-import type { PacketSource, SourceItem } from './source.ts';
+import type { PacketSource, SourceItem } from '../core/source.ts';
 
 /**
  * Longest block believed, as in Wireshark (MAX_BLOCK_SIZE): the largest per-packet maximum

@@ -16,6 +16,8 @@ export interface TuiOptions {
   path: string;
   /** The filter bar's starting text (--trace expressions, space separated). */
   filter: string;
+  /** Rows coloured by protocol and state (off: --no-color, NO_COLOR). */
+  color: boolean;
 }
 
 /** Signals that end the app cleanly, with the exit code a shell expects for them. */
@@ -25,7 +27,7 @@ const SIGNAL_EXIT_CODES = { SIGTERM: 143, SIGHUP: 129 } as const;
  * Resolves with the exit code when the user quits (0) or a signal ends the app; rejects with
  * InputError / UsageError before taking the screen.
  */
-export async function runTui({ path, filter }: TuiOptions): Promise<number> {
+export async function runTui({ path, filter, color }: TuiOptions): Promise<number> {
   const store = await CaptureStore.open(path);
   let start;
   try {
@@ -40,7 +42,7 @@ export async function runTui({ path, filter }: TuiOptions): Promise<number> {
   const restore = (): void => void stdout.write(LEAVE_ALTERNATE_SCREEN);
   process.once('exit', restore);
   const message = start.warnings.length > 0 ? { text: start.warnings.join('; '), tone: 'warning' as const } : undefined;
-  const app = render(<App store={store} view={start.view} filter={filter} {...(message ? { message } : {})} />, {
+  const app = render(<App store={store} view={start.view} filter={filter} color={color} {...(message ? { message } : {})} />, {
     exitOnCtrlC: false,
     // Keys arrive while the store is busy; 30 frames a second is as much as a terminal shows.
     // (incrementalRendering stays off: in Ink 6.8 it leaves the first frame's top line behind

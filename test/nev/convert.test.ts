@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { RecordingWriter } from '../../src/nev/recording-writer.ts';
 import { openCapture } from '../../src/replay/open.ts';
-import { isIssue } from '../../src/replay/source.ts';
+import { isIssue } from '../../src/core/source.ts';
 import { requireShared } from '../helpers/shared.ts';
 import { cli, scratch, task } from './helpers.ts';
 

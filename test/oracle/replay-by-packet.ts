@@ -10,7 +10,7 @@ import { ALL_EVENTS } from '../../src/event/selection.ts';
 import type { TraceeEvent } from '../../src/event/types.ts';
 import { replay } from '../../src/pipeline/replay.ts';
 import { openCapture } from '../../src/replay/open.ts';
-import { isIssue, type PacketSource } from '../../src/replay/source.ts';
+import { isIssue, type PacketSource } from '../../src/core/source.ts';
 import type { EventSink } from '../../src/sink/sink.ts';
 
 export interface PacketOutcome {

@@ -4,7 +4,7 @@
  */
 import type { CapturedPacket } from '../../src/core/packet.ts';
 import { openCapture } from '../../src/replay/open.ts';
-import { isIssue } from '../../src/replay/source.ts';
+import { isIssue } from '../../src/core/source.ts';
 import { H4, H6 } from './live-net.ts';
 
 export async function readPackets(path: string): Promise<CapturedPacket[]> {

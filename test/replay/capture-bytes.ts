@@ -3,7 +3,7 @@
  * expected value in a test is the number written here, not something a reader computed.
  */
 import { ByteReader } from '../../src/replay/byte-reader.ts';
-import { isIssue, type PacketSource, type SourceItem } from '../../src/replay/source.ts';
+import { isIssue, type PacketSource, type SourceItem } from '../../src/core/source.ts';
 import type { InputIssue } from '../../src/core/errors.ts';
 import type { CapturedPacket } from '../../src/core/packet.ts';
 

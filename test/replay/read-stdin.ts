@@ -5,7 +5,7 @@
  */
 import { InputError } from '../../src/core/errors.ts';
 import { openCapture } from '../../src/replay/open.ts';
-import { isIssue } from '../../src/replay/source.ts';
+import { isIssue } from '../../src/core/source.ts';
 
 try {
   const source = await openCapture(process.argv[2] ?? '-');

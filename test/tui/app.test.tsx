@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { render } from 'ink-testing-library';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { App } from '../../src/tui/components/App.tsx';
 import type { TerminalSize } from '../../src/tui/hooks/use-terminal-size.ts';
 import { writeRecording } from './helpers/recording.ts';
+import { showApp } from './helpers/app.tsx';
 import { openIndexed, until } from './helpers/store.ts';
 
 const KEY = {
@@ -22,33 +22,10 @@ const KEY = {
 const dir = mkdtempSync(join(tmpdir(), 'netrec-tui-app-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-type Rendered = ReturnType<typeof render>;
-const mounted: Rendered[] = [];
-afterEach(() => {
-  for (const r of mounted.splice(0)) r.unmount();
-});
-
 async function show(path: string, size: TerminalSize = { columns: 100, rows: 30 }, filter = '') {
-  const store = await openIndexed(path);
-  const { view } = store.filter(filter);
-  const app = render(<App store={store} view={view} filter={filter} size={size} />);
-  mounted.push(app);
-  const frame = (): string => app.lastFrame() ?? '';
-  /** Waits until the screen shows `text` (a string or a pattern). */
-  const sees = async (text: string | RegExp): Promise<string> => {
-    await until(() => (typeof text === 'string' ? frame().includes(text) : text.test(frame())), 5_000, `the screen to show ${String(text)}:\n${frame()}`);
-    return frame();
-  };
-  /** Types keys one write at a time, as a person would, letting the app render between them. */
-  const press = async (...keys: string[]): Promise<void> => {
-    for (const k of keys) {
-      app.stdin.write(k);
-      await new Promise((resolve) => setTimeout(resolve, 30));
-    }
-  };
-  const status = (): string => frame().split('\n')[0]!;
-  await sees('29b7 A? netrec.test');
-  return { app, store, frame, sees, press, status };
+  const shown = showApp(await openIndexed(path), size, filter);
+  await shown.sees('29b7 A? netrec.test');
+  return shown;
 }
 
 describe('the event list', () => {
@@ -116,7 +93,7 @@ describe('filter bar', () => {
     const { press, sees, frame, status } = await show('fixtures/pcap/dns-udp.pcap');
     await press('f', ...'comm2=x', KEY.enter);
     await sees("invalid filter 'comm2=x': unknown field 'comm2'");
-    expect(frame()).toContain('filter (--trace)> comm2=x█');
+    expect(frame()).toContain('filter (--trace, ↑↓ history)> comm2=x█');
     await press(KEY.ctrlU, ...'event=net_packet_dns_response', KEY.enter);
     await sees(/filter: event=net_packet_dns_response +1\/22\n/);
     expect(frame()).not.toContain('dns_req ');
@@ -168,7 +145,7 @@ describe('process and stats screens', () => {
     const path = join(dir, 'lab.nev');
     await writeRecording(path);
     const { press, sees, frame } = await show(path);
-    expect(frame()).toContain('dig/4242       dns_req');
+    expect(frame()).toContain('dig/4242 dns_req');
     await press('p');
     await sees('      4300 curl uid=1000');
     expect(frame()).toMatch(/^1 systemd uid=0 +0 +0 B +44$/m);

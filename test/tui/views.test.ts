@@ -6,8 +6,9 @@ import { ProcessTable } from '../../src/tui/store/process-table.ts';
 import { TopCounter } from '../../src/stats/top-counter.ts';
 import { byteRange } from '../../src/tui/views/byte-ranges.ts';
 import { detailLines } from '../../src/tui/views/detail-model.ts';
-import { fit, formatRow, layoutColumns, shortTime } from '../../src/tui/views/columns.ts';
-import { eventTree, initiallyClosed, lineText, processNode, visibleLines } from '../../src/tui/views/event-tree.ts';
+import { fit, fitFlow, formatRow, layoutColumns, type ColumnInput } from '../../src/tui/views/columns.ts';
+import { shortTime, timeText } from '../../src/tui/views/time-format.ts';
+import { eventTree, homeLine, initiallyClosed, lineText, processNode, visibleLines } from '../../src/tui/views/event-tree.ts';
 import { hexLine } from '../../src/tui/views/hex.ts';
 import { layoutFor, wrapLines } from '../../src/tui/views/layout.ts';
 import { task } from './helpers/recording.ts';
@@ -27,18 +28,58 @@ describe('row text', () => {
     expect(fit('\u202egnp.exe', 13)).toBe('\\u202egnp.exe');
   });
 
+  const cols = (over: Partial<ColumnInput>) => layoutColumns({ width: 80, hasProcess: false, lastNumber: 44, widestFlow: 34, widestProcess: 0, ...over });
+  const FLOW = '172.16.17.1:41709 → 172.16.17.2:53';
+
   it('fits the columns into 80 terminal columns, dropping the process column without context', () => {
-    const cols = layoutColumns(80, false, 44, 34);
-    const row = formatRow(cols, { number: '44', time: '22:36:57.376', process: 'x', event: 'dns_resp', flow: '172.16.17.1:41709 → 172.16.17.2:53', info: 'a very long summary that will be cut' });
+    const c = cols({});
+    const row = formatRow(c, { number: '44', time: '22:36:57.376', process: 'x', event: 'dns_resp', flow: FLOW, info: 'a very long summary that will be cut' });
     expect([...row].length).toBe(80);
-    expect(cols.process).toBe(0);
-    expect(row).toContain('172.16.17.1:41709 → 172.16.17.2:53');
-    expect(layoutColumns(120, true, 1_000_000, 54)).toMatchObject({ number: 7, process: 20, timeDigits: 6 });
+    expect(c.process).toBe(0);
+    expect(row).toContain(FLOW);
   });
 
-  it('prints list times cut from the exact nanosecond time', () => {
+  it('keeps whole endpoints at 80 columns with a process column: the process shrinks first, then the summary', () => {
+    const c = cols({ hasProcess: true, widestFlow: 34, widestProcess: 22 });
+    const row = formatRow(c, { number: '44', time: '22:36:57.376', process: 'isc-net-0000/4242', event: 'dns_resp', flow: '172.16.17.1:38573 → 172.16.17.2:53', info: 'a summary' });
+    expect([...row].length).toBe(80);
+    // Whole (the spaces around the arrow may go), milliseconds kept, the summary shortened.
+    expect(row).toMatch(/ 22:36:57\.376 isc-net… dns_resp 172\.16\.17\.1:38573 ?→ ?172\.16\.17\.2:53 a summary/);
+    expect(c).toMatchObject({ process: 8, timeDigits: 3 });
+    expect(c.info).toBeGreaterThanOrEqual(10);
+  });
+
+  it('gives a wide terminal to whole process names, nanoseconds and the summary', () => {
+    const c = cols({ width: 200, hasProcess: true, lastNumber: 1_000_000, widestFlow: 54, widestProcess: 22 });
+    expect(c).toMatchObject({ number: 7, process: 22, timeDigits: 9, flow: 54 });
+    expect(c.number + c.time + c.process + c.event + c.flow + c.info + 5).toBe(200);
+  });
+
+  it('hides the columns the user hid, and gives their room to the rest', () => {
+    const c = cols({ hidden: new Set(['time', 'event']) });
+    expect([c.time, c.event]).toEqual([0, 0]);
+    const row = formatRow(c, { number: '44', time: 'T', process: '', event: 'E', flow: FLOW, info: 'summary' });
+    expect(row).toMatch(/^ 44 172\.16\.17\.1:41709 → 172\.16\.17\.2:53 summary +$/);
+  });
+
+  it('cuts endpoints inside the addresses, never inside a port', () => {
+    const v6 = '[fd6e:a63d:71f:2f4::1]:37599 → [fd6e:a63d:71f:2f4::2]:53';
+    expect(fitFlow(FLOW, 33)).toBe('172.16.17.1:41709→172.16.17.2:53 ');
+    const cut = fitFlow(v6, 40);
+    expect([...cut].length).toBe(40);
+    expect(cut).toMatch(/^…[0-9a-f:]*::1\]:37599→…[0-9a-f:]*::2\]:53 *$/);
+    expect(fitFlow('172.16.17.1:41709 → 172.16.17.2:53', 20)).toMatch(/:41709→…\d*\.2:53$/);
+  });
+
+  it('prints list times cut from the exact nanosecond time, in each time format', () => {
     expect(shortTime(1_700_000_000_123_456_789n, 6)).toBe('22:13:20.123456');
     expect(shortTime(1_700_000_000_123_456_789n, 3)).toBe('22:13:20.123');
+    const first = 1_700_000_000_000_000_001n;
+    expect(timeText('relative', 1_700_000_012_345_678_901n, 9, first, undefined)).toBe('12.345678900');
+    expect(timeText('delta', 1_700_000_000_000_000_001n, 6, first, 1_700_000_000_000_012_001n)).toBe('-0.000012');
+    expect(timeText('delta', first, 3, first, undefined)).toBe('0.000');
+    // TZ is set for this process by the test below only through Date: UTC when unset.
+    expect(timeText('local', 1_700_000_000_123_456_789n, 9, first, undefined)).toMatch(/^\d\d:\d\d:20\.123456789$/);
   });
 });
 
@@ -113,21 +154,25 @@ describe('hex lines', () => {
 });
 
 describe('the detail tree', () => {
-  it('opens the row event with its args first, and closes the envelope and the other events', async () => {
+  it('lists the layers in order, the row event open with its args first, the envelope and the other layers closed', async () => {
     const store = await openIndexed('fixtures/pcap/dns-udp.pcap');
     const [e] = await store.entries([0]);
     const primary = e!.events[3]!;
     const roots = [processNode(undefined, undefined, [], false), ...eventTree(e!.events, primary)];
-    const lines = visibleLines(roots, initiallyClosed(roots)).map(lineText);
-    expect(lines.slice(0, 6)).toEqual([
+    const lines = visibleLines(roots, initiallyClosed(roots));
+    expect(lines.slice(0, 9).map(lineText)).toEqual([
       '  process: none (this capture carries no process context)',
+      '+ net_packet_ipv4 (2007)  22:36:57.376727000  {2}',
+      '+ net_packet_udp (2010)  22:36:57.376727000  {2}',
+      '+ net_packet_dns (2013)  22:36:57.376727000  {2}',
       '- net_packet_dns_request (2014)  22:36:57.376727000',
       '  - args',
       '    - metadata (trace.PktMeta)',
       '        src_ip: "172.16.17.1"',
       '        dst_ip: "172.16.17.2"',
     ]);
-    expect(lines.slice(-4)).toEqual(['  + context  {27}', '+ net_packet_dns (2013)  22:36:57.376727000  {2}', '+ net_packet_udp (2010)  22:36:57.376727000  {2}', '+ net_packet_ipv4 (2007)  22:36:57.376727000  {2}']);
+    expect(homeLine(lines)).toBe(4);
+    expect(lines.slice(-1).map(lineText)).toEqual(['  + context  {27}']);
     const open = visibleLines(roots, new Set()).map(lineText);
     expect(open).toContain('      timestamp: 1795905417376727000');
     expect(open).toContain('      cgroupId: 0');
@@ -135,7 +180,7 @@ describe('the detail tree', () => {
 
   it('escapes control characters of names from the capture', () => {
     const evil = task(66, 'x\u001b[2Jy', 1);
-    const lines = detailLines({ lines: visibleLines([processNode(evil, undefined, [], true)], new Set()), closed: new Set() }, { cursor: 0, top: 0 }, 3);
+    const lines = detailLines({ lines: visibleLines([processNode(evil, undefined, [], true)], new Set()), closed: new Set(), home: 0 }, { cursor: 0, top: 0 }, 3);
     expect(lines[0]!.text).toBe('- process x\\x1b[2Jy/66');
   });
 

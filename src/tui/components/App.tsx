@@ -5,7 +5,8 @@
  */
 import { Box } from 'ink';
 import { useEffect, useRef } from 'react';
-import { useCommands, type Drawn } from '../hooks/use-commands.ts';
+import { useCommands } from '../hooks/use-commands.ts';
+import type { Drawn } from '../state/commands.ts';
 import { useStoreVersion } from '../hooks/use-store-version.ts';
 import { useTerminalSize, type TerminalSize } from '../hooks/use-terminal-size.ts';
 import { useUiState } from '../hooks/use-ui-state.ts';
@@ -16,8 +17,8 @@ import { detailLines, hexModel, highlightOf, treeModel } from '../views/detail-m
 import { helpLines } from '../views/help-lines.ts';
 import { hexLineCount } from '../views/hex.ts';
 import { layoutFor, wrapLines } from '../views/layout.ts';
-import { listModel } from '../views/list-model.ts';
-import { countText, percentText } from '../views/numbers.ts';
+import { listModel, type Widest } from '../views/list-model.ts';
+import { bottomMessage, emptyText, hintsFor, promptLine, statusLeft, statusRight } from '../views/status.ts';
 import { findingHeader, findingLines } from '../views/finding-lines.ts';
 import { processHeader, processLines } from '../views/process-lines.ts';
 import { statsLines } from '../views/stats-lines.ts';
@@ -38,16 +39,15 @@ export interface AppProps {
   message?: Message;
   /** A fixed size instead of the terminal's (tests). */
   size?: TerminalSize;
+  /** Rows coloured by protocol and state (default); false with NO_COLOR or --no-color. */
+  color?: boolean;
 }
 
-/** The keys a first-time user needs, in 80 columns. */
-const HINTS = '?:help q:quit Enter:detail f:filter /:search ::jump F:follow p:procs s:stats';
-
-export function App({ store, view, filter, message, size: fixedSize }: AppProps) {
+export function App({ store, view, filter, message, size: fixedSize, color = true }: AppProps) {
   useStoreVersion(store);
   const size = useTerminalSize(fixedSize);
   const [ui, handle] = useUiState(() => ({ ...initialState(view, filter), ...(message ? { message } : {}) }));
-  const widestFlow = useRef(0);
+  const widest = useRef<Widest>({ flow: 0, process: 0 });
 
   const frame = currentFrame(ui);
   const problem = ui.prompt?.error === undefined ? [] : wrapLines(ui.prompt.error, size.columns, 3);
@@ -61,15 +61,18 @@ export function App({ store, view, filter, message, size: fixedSize }: AppProps)
     height: layout.list,
     hasProcess: store.hasProcessContext,
     processes: store.processes,
-    widestFlow: widestFlow.current,
+    widest: widest.current,
+    timeFormat: ui.timeFormat,
+    hidden: ui.hidden,
+    ...(ui.search !== undefined && ui.search.view === frame.view ? { highlight: ui.search.text.toLowerCase() } : {}),
     ...(store.scan.findingPackets.size > 0 ? { marked: (n: number) => store.scan.findingPackets.has(n) } : {}),
   });
-  widestFlow.current = list.widestFlow;
+  widest.current = list.widest;
 
   const position = currentPosition(ui);
   const selected = position < 0 ? undefined : store.entry(position);
   const tree = ui.detailOpen && selected !== undefined ? treeModel(selected, frame.view, store.processes, store.hasProcessContext, ui.tree?.position === position ? ui.tree.closed : undefined) : undefined;
-  const scroll = treeScroll(ui);
+  const scroll = treeScroll(ui, tree?.home ?? 0);
   const highlight = tree === undefined || selected === undefined ? undefined : highlightOf(selected, tree.lines[scroll.cursor]);
   const hex = selected === undefined || !ui.detailOpen ? undefined : hexModel(selected, highlight, layout.hex, ui.focus === 'hex' ? ui.hexTop : undefined);
 
@@ -83,6 +86,7 @@ export function App({ store, view, filter, message, size: fixedSize }: AppProps)
     hexLines: selected === undefined ? 0 : hexLineCount(selected.packet.data.length),
     processRows,
     textLines: text.length,
+    findings: store.scan.findings.length,
   };
   const drawn = useRef(shown);
   drawn.current = shown;
@@ -110,7 +114,7 @@ export function App({ store, view, filter, message, size: fixedSize }: AppProps)
       <StatusBar left={statusLeft(store, ui)} right={statusRight(store, ui)} width={size.columns} />
       {ui.screen === 'events' && (
         <>
-          <EventList header={list.header} rows={list.rows} height={layout.list} focused={ui.focus === 'list'} empty={emptyText(store, frame)} />
+          <EventList header={list.header} rows={list.rows} height={layout.list} focused={ui.focus === 'list'} empty={emptyText(store, frame)} color={color} />
           {ui.detailOpen && (
             <DetailPane
               title={selected !== undefined ? `Detail: packet ${selected.packet.number}${ui.focus === 'detail' ? '  (Enter/←/→ open and close)' : '  (Tab to move in it)'}` : position < 0 ? 'Detail: no row' : 'Detail (reading…)'}
@@ -164,53 +168,4 @@ function landed(s: UiState, row: number, rows: number): UiState {
   const view = top.view;
   stack[stack.length - 1] = { view, ...(view.length > 0 ? centerOn(row, view.length, rows) : { cursor: 0, top: 0 }) };
   return { ...s, stack };
-}
-
-function statusLeft(store: CaptureStore, ui: UiState): string {
-  const packets = `${countText(store.index.length)} packets${store.scan.done ? '' : ' (indexing…)'}`;
-  const issues = store.scan.errors + store.scan.warnings > 0 ? `  ${store.scan.errors + store.scan.warnings} input issues (s)` : '';
-  const findings = store.scan.findingsTotal > 0 ? `  ${countText(store.scan.findingsTotal)} finding${store.scan.findingsTotal === 1 ? '' : 's'} (!)` : '';
-  const { view } = currentFrame(ui);
-  const base = ui.stack[0]!.view;
-  const filter = base.title === '' ? '' : `  filter: ${base.title}`;
-  const follow = view === base ? '' : `  ${view.title}`;
-  const failure = view.failure ?? store.readFailure;
-  return `netrec ${store.name}  ${packets}${issues}${findings}${filter}${follow}${failure === undefined ? '' : `  read error: ${failure}`}`;
-}
-
-function statusRight(store: CaptureStore, ui: UiState): string {
-  const { view, cursor } = currentFrame(ui);
-  const rows = view.length === 0 ? 'no rows' : `${countText(Math.min(cursor, view.length - 1) + 1)}/${countText(view.length)}`;
-  const pending = view.done || view === store.all ? '' : ` (${percentText(view.examined, Math.max(1, store.index.length))} examined)`;
-  return `${rows}${pending}`;
-}
-
-function emptyText(store: CaptureStore, frame: Frame): string {
-  const { view } = frame;
-  if (view.failure !== undefined) return `stopped: ${view.failure}`;
-  if (view === store.all) return store.scan.done ? 'the capture holds no packets' : 'indexing…';
-  if (!view.done) return `looking… ${percentText(view.examined, Math.max(1, store.index.length))} of the packets examined`;
-  return 'no packet matches';
-}
-
-function promptLine(ui: UiState): string | undefined {
-  if (ui.prompt === undefined) return undefined;
-  const label = { filter: 'filter (--trace)', search: 'search', jump: 'jump to (N, HH:MM:SS, +S)' }[ui.prompt.kind];
-  return `${label}> ${ui.prompt.text}█`;
-}
-
-/** A running search, else the latest message, else what the view found (a DNS latency). */
-function bottomMessage(ui: UiState): Message | undefined {
-  if (ui.search?.running) return { text: `searching "${ui.search.text}"… ${countText(ui.search.examined)} rows (Esc cancels)`, tone: 'info' };
-  if (ui.message !== undefined) return ui.message;
-  const { view } = currentFrame(ui);
-  return view.note === '' ? undefined : { text: `${view.title}: ${view.note}  (Esc: back)`, tone: 'info' };
-}
-
-function hintsFor(ui: UiState): string {
-  if (ui.screen === 'processes') return 'Enter: its packets  d: with descendants  a: all processes  Esc: back';
-  if (ui.screen === 'findings') return 'Enter: go to the packet that triggered it (marked ! in the list)  Esc: back';
-  if (ui.screen === 'stats') return '↑↓ scroll  Esc: back';
-  if (ui.screen === 'help') return '↑↓ PgDn scroll  any other key: back';
-  return HINTS;
 }

@@ -14,7 +14,8 @@ export type Command =
   | { kind: 'open' }
   | { kind: 'close' }
   | { kind: 'pane'; step: 1 | -1 }
-  | { kind: 'prompt'; prompt: 'filter' | 'search' | 'jump' }
+  | { kind: 'prompt'; prompt: 'filter' | 'search' | 'jump' | 'columns' }
+  | { kind: 'time' }
   | { kind: 'again'; direction: 1 | -1 }
   | { kind: 'follow' }
   | { kind: 'descendants' }
@@ -58,6 +59,8 @@ export const BINDINGS: readonly Binding[] = [
   { keys: '', help: '', where: ['events'], match: ch('N'), command: { kind: 'again', direction: -1 } },
   { keys: ':', help: 'jump to a packet number or a time', where: ['events'], match: ch(':', '#'), command: { kind: 'prompt', prompt: 'jump' } },
   { keys: 'F', help: 'follow: the TCP/UDP flow, or the DNS query and its response', where: ['events'], match: ch('F'), command: { kind: 'follow' } },
+  { keys: 't', help: 'time: UTC, local, since the first packet, since the previous one', where: ['events'], match: ch('t'), command: { kind: 'time' } },
+  { keys: 'c', help: 'columns: hide or show time, process, event, addresses, summary', where: ['events'], match: ch('c'), command: { kind: 'prompt', prompt: 'columns' } },
   { keys: 'd', help: 'processes: show the packets of it and its descendants', where: ['processes'], match: ch('d'), command: { kind: 'descendants' } },
   { keys: 'a', help: 'processes: show all processes, not only those with packets', where: ['processes'], match: ch('a'), command: { kind: 'all-processes' } },
   { keys: 'p', help: 'process tree with packet and byte counts', match: ch('p'), command: { kind: 'screen', screen: 'processes' } },

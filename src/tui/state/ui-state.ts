@@ -3,11 +3,14 @@
  * has the keys, what the prompt holds. Plain data and pure transitions, so that key handling is
  * tested without rendering and React sees one state update per key.
  */
+import type { PositionList } from '../store/position-list.ts';
 import type { PacketView } from '../store/view.ts';
+import type { ColumnName } from '../views/columns.ts';
+import type { TimeFormat } from '../views/time-format.ts';
 
 export type Screen = 'events' | 'processes' | 'findings' | 'stats' | 'help';
 export type Pane = 'list' | 'detail' | 'hex';
-export type PromptKind = 'filter' | 'search' | 'jump';
+export type PromptKind = 'filter' | 'search' | 'jump' | 'columns';
 
 /** A scrolled list: the selected row and the first row on screen. */
 export interface Scroll {
@@ -26,6 +29,8 @@ export interface Prompt {
   kind: PromptKind;
   text: string;
   error?: string;
+  /** Which history entry ↑/↓ recalled (0: the latest); undefined while typing. */
+  recall?: number;
 }
 
 export interface Message {
@@ -46,6 +51,11 @@ export interface Search {
   /** Rows examined, while it runs. */
   examined: number;
   running: boolean;
+  /** Every matching row of the view, found by a counting pass; `counted` rows examined so far. */
+  matches?: PositionList;
+  counted?: number;
+  /** The view the matches are rows of. */
+  view?: PacketView;
 }
 
 export interface UiState {
@@ -67,6 +77,11 @@ export interface UiState {
   findings: Scroll;
   /** First line shown on the stats and help screens. */
   textTop: number;
+  timeFormat: TimeFormat;
+  /** Columns of the event list the user hid. */
+  hidden: ReadonlySet<ColumnName>;
+  /** Texts entered in each prompt, latest first (↑/↓ recall them). */
+  history: Readonly<Record<PromptKind, readonly string[]>>;
 }
 
 export function initialState(view: PacketView, filter: string): UiState {
@@ -80,7 +95,20 @@ export function initialState(view: PacketView, filter: string): UiState {
     processes: { cursor: 0, top: 0, all: false },
     findings: { cursor: 0, top: 0 },
     textTop: 0,
+    timeFormat: 'utc',
+    hidden: new Set(),
+    history: { filter: filter === '' ? [] : [filter], search: [], jump: [], columns: [] },
   };
+}
+
+/** Prompt entries remembered per prompt. */
+const HISTORY = 50;
+
+/** `state` with `text` first in the history of prompt `kind` (once). */
+export function remember(state: UiState, kind: PromptKind, text: string): UiState {
+  if (text.trim() === '') return state;
+  const kept = [text, ...state.history[kind].filter((t) => t !== text)].slice(0, HISTORY);
+  return { ...state, history: { ...state.history, [kind]: kept } };
 }
 
 export function currentFrame(state: UiState): Frame {
@@ -95,10 +123,10 @@ export function currentPosition(state: UiState): number {
 
 /**
  * Where the detail tree is scrolled: its saved state if that is for the selected packet, else
- * on the row's event (line 1, under the process line), whose bytes the hex pane then marks.
+ * on the row's event (line `home`), whose bytes the hex pane then marks.
  */
-export function treeScroll(state: UiState): Scroll {
-  return state.tree !== undefined && state.tree.position === currentPosition(state) ? state.tree : { cursor: 1, top: 0 };
+export function treeScroll(state: UiState, home: number): Scroll {
+  return state.tree !== undefined && state.tree.position === currentPosition(state) ? state.tree : { cursor: home, top: 0 };
 }
 
 /** `scroll` with its cursor at `to`, clamped to `length` rows, scrolled so that it shows in `rows`. */

@@ -12,18 +12,15 @@ import { stat } from 'node:fs/promises';
 import { compileFilters, type CompiledFilter } from '../../filter/compile.ts';
 import { InputError, systemMessage } from '../../core/errors.ts';
 import { openCapture } from '../../replay/open.ts';
-import { NevSource } from '../../replay/nev-source.ts';
-import type { PacketSource } from '../../replay/source.ts';
+import type { PacketReader, PacketSource } from '../../core/source.ts';
 import { EntryCache } from './entry-cache.ts';
-import { makeEntry, type Entry } from './entry.ts';
+import { readEntries, type Entry } from './entry.ts';
 import { splitFilterText } from './filter-text.ts';
 import { scanSource, type ScanState } from './index-scan.ts';
 import { LifecycleTree } from '../../replay/lifecycle-tree.ts';
 import { dnsExchangeMatcher, exchangeNote, filterMatcher, filterShows, flowMatcher, flowOf } from './matchers.ts';
 import { runPass, type PassInput } from './match-pass.ts';
-import { NevReader } from './nev-reader.ts';
 import { PacketIndex } from './packet-index.ts';
-import { openOffsetReader, type PacketReader } from './packet-reader.ts';
 import { ProcessTable } from './process-table.ts';
 import { CaptureStats } from './stats.ts';
 import { AllPackets, MatchView, type MatchViewOptions, type PacketView } from './view.ts';
@@ -84,7 +81,8 @@ export class CaptureStore implements PassInput {
     await requireSeekable(path);
     const source = await openCapture(path);
     const index = new PacketIndex();
-    const reader = source instanceof NevSource ? new NevReader(source.recording, index) : await openOffsetReader(path, index);
+    if (source.randomAccess === undefined) throw new InputError(`${path}: cannot be read by position; the TUI pages back and forth through a file`);
+    const reader = await source.randomAccess(index);
     return new CaptureStore(source.name, source.hasProcessContext, index, reader, source, options.cacheCapacity);
   }
 
@@ -265,20 +263,10 @@ export class CaptureStore implements PassInput {
     this.changed(this.scan.done);
   }
 
-  /**
-   * Reads and decodes `positions`. Entries to `keep` get their own copy of their bytes first (the
-   * decoded headers then point into it): a cached entry must pin neither the buffer of a whole
-   * read nor a slab of Buffer's pool, or the cache's bound would not hold.
-   */
+  /** Reads and decodes `positions`; entries to `keep` get their own copy of their bytes. */
   async #load(positions: readonly number[], keep: boolean): Promise<Entry[]> {
     const entries: Entry[] = [];
-    for (const [first, count] of runsOf(positions)) {
-      const packets = await this.reader.read(first, count);
-      packets.forEach((packet, i) => {
-        const own = keep ? { ...packet, data: new Uint8Array(packet.data) } : packet;
-        entries.push(makeEntry(first + i, own));
-      });
-    }
+    for (const [first, count] of runsOf(positions)) entries.push(...(await readEntries(this, first, count, keep)));
     return entries;
   }
 }

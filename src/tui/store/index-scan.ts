@@ -8,7 +8,7 @@ import { inputIssue, type InputIssue } from '../../core/errors.ts';
 import type { CapturedPacket } from '../../core/packet.ts';
 import { isPacketItem } from '../../nev/recording.ts';
 import { NevSource } from '../../replay/nev-source.ts';
-import { isIssue, type PacketSource } from '../../replay/source.ts';
+import { isIssue, type PacketSource } from '../../core/source.ts';
 import type { LifecycleTree } from '../../replay/lifecycle-tree.ts';
 import type { PacketIndex } from './packet-index.ts';
 import type { ProcessTable } from './process-table.ts';

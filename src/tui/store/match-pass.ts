@@ -1,18 +1,19 @@
 /**
  * A background pass over the indexed packets in file order: each packet is read back, decoded
- * as deep as the matcher needs, given the events it asks for, and tested. Matches are handed
+ * as deep as the matcher needs and given the events it asks for by the pipeline's decode →
+ * events step (DNS over TCP reassembled as in replay), and tested. Matches are handed
  * over as they are found, so a filtered view shows its first rows long before the pass ends.
  * The pass follows the index scan when it catches up with it, and yields to the event loop
  * between chunks so that keys stay responsive.
  */
 import type { CapturedPacket } from '../../core/packet.ts';
-import { decodePacket, Depth, type DecodedPacket } from '../../decode/packet.ts';
-import { TcpDnsReassembler } from '../../decode/tcp-dns-stream.ts';
-import { buildEvents } from '../../event/build.ts';
+import type { PacketReader } from '../../core/source.ts';
+import { Depth, type DecodedPacket } from '../../decode/packet.ts';
 import type { EventMask } from '../../event/selection.ts';
 import type { TraceeEvent } from '../../event/types.ts';
+import { PacketEvents } from '../../pipeline/packet-events.ts';
+import { flowContext } from './entry.ts';
 import type { PacketIndex } from './packet-index.ts';
-import type { PacketReader } from './packet-reader.ts';
 
 /** Packets read and tested between two yields: about 10 ms of work at the slowest. */
 export const PASS_CHUNK = 512;
@@ -43,9 +44,10 @@ export interface PassOutput {
 
 /** Runs until the last packet, a 'stop', or `signal`; read errors reject. */
 export async function runPass(input: PassInput, matcher: Matcher, from: number, out: PassOutput, signal: AbortSignal): Promise<void> {
-  // DNS over TCP is put back together only when the pass meets the flow's earlier segments.
-  const streams = matcher.depth >= Depth.Application ? new TcpDnsReassembler() : undefined;
+  const step = new PacketEvents(matcher.depth, matcher.events);
   const built: TraceeEvent[] = [];
+  // A pass that starts inside the file first reads what its DNS-over-TCP flows began with.
+  let primed = from === 0 || matcher.depth < Depth.Application;
   let position = from;
   for (;;) {
     if (signal.aborted) return;
@@ -56,11 +58,15 @@ export async function runPass(input: PassInput, matcher: Matcher, from: number, 
       continue;
     }
     const packets = await input.reader.read(position, Math.min(PASS_CHUNK, available - position));
+    if (!primed) {
+      for (const p of await flowContext(input, position, packets)) step.decode(p);
+      primed = true;
+    }
     if (signal.aborted) return;
     for (const packet of packets) {
-      const decoded = decodePacket(packet.data, packet.linkType, matcher.depth, streams, packet.direction);
+      const decoded = step.decode(packet);
       built.length = 0;
-      if (matcher.events !== 0) buildEvents(packet, decoded, matcher.events, built);
+      step.build(packet, decoded, built);
       const verdict = matcher.test(packet, decoded, built);
       if (verdict === 'stop') {
         out.progress(position);

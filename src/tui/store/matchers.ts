@@ -115,7 +115,8 @@ export function dnsExchangeMatcher(packet: CapturedPacket, d: DecodedPacket): { 
   const client = message.qr ? flow.b : flow.a;
   const server = message.qr ? flow.a : flow.b;
   const exchange: DnsExchange = { id: message.id, queries: [], responses: [] };
-  const start = message.qr ? packet.timestamp - DNS_WAIT_NS : packet.timestamp;
+  // From a query, the pass starts early enough for its other copy, which may come first.
+  const start = packet.timestamp - (message.qr ? DNS_WAIT_NS : COPY_WINDOW_NS);
   const end = packet.timestamp + DNS_WAIT_NS;
   // From a response, the exchange ends with it; from a query, at its first response. Either way
   // the other copy of that response may follow within COPY_WINDOW_NS.

@@ -6,6 +6,7 @@
  * Storage grows in fixed chunks rather than by doubling, so that a million packets never cost a
  * transient copy of the whole index and the bound is exact: ceil(n / CHUNK) * CHUNK * 17 bytes.
  */
+import type { PacketLocations } from '../../core/source.ts';
 
 export const INDEX_CHUNK = 65_536;
 /** Bytes per indexed packet: offset (Float64), timestamp (BigInt64), link slot (Uint8). */
@@ -23,7 +24,7 @@ interface NumberRun {
   number: number;
 }
 
-export class PacketIndex {
+export class PacketIndex implements PacketLocations {
   readonly #chunks: Chunk[] = [];
   readonly #linkTypes: number[] = [];
   /** Only where numbering is not position + 1 (a damaged .nev segment): usually empty. */

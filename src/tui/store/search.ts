@@ -7,6 +7,7 @@
 import { eventLabel, processLabel } from '../views/summary.ts';
 import type { ProcessTable } from './process-table.ts';
 import { rowEvent, type Entry } from './entry.ts';
+import type { PositionList } from './position-list.ts';
 import type { PacketView } from './view.ts';
 
 const SEARCH_CHUNK = 256;
@@ -52,6 +53,32 @@ export async function searchRows(source: SearchSource, request: SearchRequest): 
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return undefined;
+}
+
+/**
+ * Every row of `view` whose text holds `text`, pushed into `into` in row order as they are
+ * found (4 bytes a match), for "match 3 of 120". Follows a view whose pass is still running.
+ */
+export async function collectMatches(source: SearchSource, view: PacketView, text: string, into: PositionList, signal: AbortSignal, progress: (rows: number) => void): Promise<void> {
+  const needle = text.toLowerCase();
+  let row = 0;
+  while (!signal.aborted) {
+    if (row >= view.length) {
+      if (view.done) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      continue;
+    }
+    const count = Math.min(SEARCH_CHUNK, view.length - row);
+    const rows = Array.from({ length: count }, (_, i) => row + i);
+    const entries = await source.entries(rows.map((r) => view.positionAt(r)));
+    if (signal.aborted) return;
+    entries.forEach((entry, i) => {
+      if (rowText(entry, view, source.processes).includes(needle)) into.push(rows[i]!);
+    });
+    row += count;
+    progress(row);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }
 
 /** What a row shows, lower-cased, as search sees it; the thread's own name matches too. */

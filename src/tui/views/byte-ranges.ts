@@ -2,13 +2,12 @@
  * Which bytes of the packet a detail-tree node stands for, to highlight them in the hex pane:
  * a header for an event or a struct arg, the exact bytes for a fixed-position header field
  * (an address, a port, TTL, the TCP flags...). Variable-position data (DNS names, answers) maps
- * to its whole message. Offsets come from the decoded headers (src/decode), never re-parsed.
+ * to its whole message. Offsets come from the decoded headers (src/decode, through the pipeline), never re-parsed.
  */
 import type { CapturedPacket } from '../../core/packet.ts';
-import { decodeLink } from '../../decode/link.ts';
 import type { DecodedPacket } from '../../decode/packet.ts';
-import { DecodeError } from '../../decode/types.ts';
 import type { EventName } from '../../event/types.ts';
+import { networkOffset } from '../../pipeline/packet-events.ts';
 
 export interface ByteRange {
   start: number;
@@ -51,10 +50,9 @@ interface Layers {
 }
 
 function layersOf(packet: CapturedPacket, d: DecodedPacket): Layers | undefined {
-  const link = decodeLink(packet.data, packet.linkType);
+  const ipStart = networkOffset(packet);
   const ip = d.ipv4 ?? d.ipv6;
-  if (link instanceof DecodeError || ip === undefined) return undefined;
-  const ipStart = link.offset;
+  if (ipStart === undefined || ip === undefined) return undefined;
   const transportStart = ipStart + ip.payloadOffset;
   const payloadEnd = ipStart + ip.payloadEnd;
   const layers: Layers = {

@@ -9,12 +9,14 @@ import type { PacketView } from '../store/view.ts';
 import type { Scroll } from '../state/ui-state.ts';
 import { byteRange, type ByteRange } from './byte-ranges.ts';
 import { terminalText } from '../../core/terminal-text.ts';
-import { eventTree, initiallyClosed, lineText, processNode, visibleLines, type TreeLine } from './event-tree.ts';
+import { eventTree, homeLine, initiallyClosed, lineText, processNode, visibleLines, type TreeLine } from './event-tree.ts';
 import { hexLine, hexLineCount, lineOf, type HexLine } from './hex.ts';
 
 export interface TreeModel {
   lines: TreeLine[];
   closed: ReadonlySet<string>;
+  /** The line of the row's event, where the cursor starts. */
+  home: number;
 }
 
 /** The tree of `entry` with `closed` nodes (the defaults when undefined). */
@@ -24,7 +26,8 @@ export function treeModel(entry: Entry, view: PacketView, processes: ProcessTabl
   const process = processNode(task, known, task === undefined ? [] : processes.ancestors(task), hasProcess);
   const roots = [process, ...eventTree(entry.events, rowEvent(entry, view.shows))];
   const shut = closed ?? initiallyClosed(roots);
-  return { lines: visibleLines(roots, shut), closed: shut };
+  const lines = visibleLines(roots, shut);
+  return { lines, closed: shut, home: homeLine(lines) };
 }
 
 /** The lines on screen; names from the capture (a process's comm) go through `terminalText`. */

@@ -1,8 +1,9 @@
 /**
  * The detail pane's tree: a packet's events as their Tracee JSON, one node per key, collapsible.
- * The row's event comes first and open; the packet's other events follow, closed. Within an
- * event, `args` comes first and the envelope (timestamp, process fields...) is grouped under a
- * closed `context` node, so the protocol fields are on screen without scrolling.
+ * The events are the packet's layers, in layer order as Wireshark lists them (IP, then TCP/UDP/
+ * ICMP, then DNS): the row's event is open, the other layers closed. Within an event, `args`
+ * comes first and the envelope (timestamp, process fields...) is grouped under a closed
+ * `context` node, so the protocol fields are on screen without scrolling.
  */
 import type { TaskContext } from '../../core/packet.ts';
 import type { TraceeEvent } from '../../event/types.ts';
@@ -20,6 +21,8 @@ export interface TreeNode {
   event?: TraceeEvent;
   /** Arg name then JSON keys below it (['proto_tcp', 'srcPort']); [] outside args. */
   field: string[];
+  /** The root of the event the packet's row shows: open at first, and where the cursor starts. */
+  primary?: true;
 }
 
 /** One visible line of the tree. */
@@ -29,10 +32,10 @@ export interface TreeLine {
   open: boolean;
 }
 
-/** Roots for `events`, `primary` first. */
+/** Roots for `events` (in the order built: layer order); `primary` (else the last) is marked. */
 export function eventTree(events: readonly TraceeEvent[], primary: TraceeEvent | undefined): TreeNode[] {
-  const ordered = primary === undefined ? [...events].reverse() : [primary, ...[...events].reverse().filter((e) => e !== primary)];
-  return ordered.map((event, i) => {
+  const main = primary ?? events[events.length - 1];
+  return events.map((event, i) => {
     const id = `${i}`;
     const args: TreeNode = {
       id: `${id}/args`,
@@ -57,6 +60,7 @@ export function eventTree(events: readonly TraceeEvent[], primary: TraceeEvent |
       event,
       field: [],
       children: [args, context],
+      ...(event === main ? { primary: true as const } : {}),
     };
   });
 }
@@ -87,15 +91,21 @@ export function processNode(task: TaskContext | undefined, process: ProcessInfo 
   return { id: 'process', label: `process ${chain.join(' ← ')}`, field: [], children };
 }
 
-/** Ids closed when a packet is first shown: every event but the first, and its context. */
+/** Ids closed when a packet is first shown: every layer but the row's event, and its context. */
 export function initiallyClosed(roots: readonly TreeNode[]): Set<string> {
   const closed = new Set<string>(['process']);
-  roots.forEach((root, i) => {
-    if (root.id === 'process') return;
-    if (i > 1) closed.add(root.id);
+  for (const root of roots) {
+    if (root.id === 'process') continue;
+    if (root.primary !== true) closed.add(root.id);
     closed.add(`${root.id}/context`);
-  });
+  }
   return closed;
+}
+
+/** The line of the row's event: where the tree's cursor starts. */
+export function homeLine(lines: readonly TreeLine[]): number {
+  const at = lines.findIndex((line) => line.node.primary === true);
+  return at < 0 ? 0 : at;
 }
 
 export function visibleLines(roots: readonly TreeNode[], closed: ReadonlySet<string>): TreeLine[] {

@@ -1,7 +1,8 @@
 /** The findings screen's lines: what the recorder's signatures found, one line each, in recording order. */
 import { readable } from '../../sink/table-sink.ts';
 import type { ScannedFinding } from '../store/index-scan.ts';
-import { fit, shortTime } from './columns.ts';
+import { fit } from './columns.ts';
+import { shortTime } from './time-format.ts';
 
 export function findingHeader(width: number): string {
   return findingLine(width, 'Severity', 'Time (UTC)', 'Packet', 'Signature', 'Process', 'Data');

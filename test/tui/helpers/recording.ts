@@ -8,7 +8,7 @@
 import type { CapturedPacket, TaskContext } from '../../../src/core/packet.ts';
 import { RecordingWriter } from '../../../src/nev/recording-writer.ts';
 import { openCapture } from '../../../src/replay/open.ts';
-import { isIssue } from '../../../src/replay/source.ts';
+import { isIssue } from '../../../src/core/source.ts';
 
 export const DNS_UDP = 'fixtures/pcap/dns-udp.pcap';
 /** Packets 1-30 belong to dig, the others to curl. */

@@ -3,28 +3,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CapturedPacket } from '../../src/core/packet.ts';
-import { openRecording } from '../../src/nev/recording.ts';
 import { openCapture } from '../../src/replay/open.ts';
-import { isIssue } from '../../src/replay/source.ts';
-import { NevReader } from '../../src/tui/store/nev-reader.ts';
-import { PacketIndex } from '../../src/tui/store/packet-index.ts';
-import { openOffsetReader } from '../../src/tui/store/packet-reader.ts';
-import { CURL, DIG, DIG_PACKETS, writeRecording } from './helpers/recording.ts';
+import { isIssue, type PacketLocations, type PacketReader } from '../../src/core/source.ts';
+import { CURL, DIG, DIG_PACKETS, writeRecording } from '../tui/helpers/recording.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'netrec-tui-reader-'));
+const dir = mkdtempSync(join(tmpdir(), 'netrec-random-access-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function streamed(path: string): Promise<CapturedPacket[]> {
+/** The packets of one pass over the source's batches, and that source's reader by position. */
+async function streamed(path: string): Promise<CapturedPacket[] & { reader: () => Promise<PacketReader> }> {
+  const source = await openCapture(path);
   const packets: CapturedPacket[] = [];
-  for await (const batch of (await openCapture(path)).batches()) for (const item of batch) if (!isIssue(item)) packets.push(item);
-  return packets;
+  for await (const batch of source.batches()) for (const item of batch) if (!isIssue(item)) packets.push(item);
+  expect(source.randomAccess).toBeDefined();
+  return Object.assign(packets, { reader: () => source.randomAccess!(locationsOf(packets)) });
 }
 
-function indexOf(packets: readonly CapturedPacket[]): PacketIndex {
-  const index = new PacketIndex();
-  for (const p of packets) index.push(p.number, p.offset, p.timestamp, p.linkType);
-  return index;
+/** Where a first pass saw the packets: what a paging reader (the TUI's index) learns. */
+function locationsOf(packets: readonly CapturedPacket[]): PacketLocations {
+  return {
+    length: packets.length,
+    numberAt: (p) => packets[p]!.number,
+    offsetAt: (p) => packets[p]!.offset,
+    timestampAt: (p) => packets[p]!.timestamp,
+    linkTypeAt: (p) => packets[p]!.linkType,
+  };
 }
+
 
 const essentials = (p: CapturedPacket) => ({
   number: p.number,
@@ -35,12 +40,12 @@ const essentials = (p: CapturedPacket) => ({
   data: Buffer.from(p.data).toString('hex'),
 });
 
-describe('random access by the offsets of the index scan', () => {
+describe('random access to pcap and pcapng by the offsets a first pass saw', () => {
   for (const name of ['dns-udp.pcap', 'dns-tcp.pcap', 'mixed-nano.pcap', 'mixed.pcapng', 'icmp.pcap']) {
     it(`reads back exactly what the streaming reader read: ${name}`, async () => {
       const path = `fixtures/pcap/${name}`;
       const packets = await streamed(path);
-      const reader = await openOffsetReader(path, indexOf(packets));
+      const reader = await packets.reader();
       try {
         // Whole file in one read, then runs that start and end anywhere (the last packet has no
         // next offset: its length comes from its own header).
@@ -56,7 +61,7 @@ describe('random access by the offsets of the index scan', () => {
 
   it('keeps the pcapng direction flag of enhanced packet blocks', async () => {
     const packets = await streamed('fixtures/pcap/mixed.pcapng');
-    const reader = await openOffsetReader('fixtures/pcap/mixed.pcapng', indexOf(packets));
+    const reader = await packets.reader();
     const [back] = await reader.read(5, 1);
     await reader.close();
     expect(back!.direction).toBe(packets[5]!.direction);
@@ -69,7 +74,7 @@ describe('random access to a .nev recording through its footer index', () => {
     await writeRecording(path);
     const packets = await streamed(path);
     expect(packets).toHaveLength(44);
-    const reader = new NevReader(await openRecording(path), indexOf(packets));
+    const reader = await packets.reader();
     const run = await reader.read(28, 4);
     expect(run.map((p) => [p.number, p.task?.processName])).toEqual([
       [29, 'dig'],
@@ -86,5 +91,13 @@ describe('random access to a .nev recording through its footer index', () => {
     expect((await reader.read(0, 44)).map(essentials)).toEqual(packets.map(essentials));
     expect(await reader.read(43, 5)).toHaveLength(1);
     await reader.close();
+  });
+});
+
+describe('random access where the input cannot be read twice', () => {
+  it('is not offered for standard input', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync('npx', ['tsx', '-e', "import('./src/replay/open.ts').then(async ({ openCapture }) => { const s = await openCapture('-'); process.stdout.write(String(s.randomAccess === undefined)); for await (const _ of s.batches()); })"], { input: (await import('node:fs')).readFileSync('fixtures/pcap/udp.pcap') });
+    expect(out.toString()).toBe('true');
   });
 });

@@ -1,27 +1,13 @@
 /**
- * Random access to the packets of an indexed capture. The streaming sources (src/replay) read a
- * file once from the start; the TUI needs page N now, so it reads records back by the offsets
- * the index scan recorded (pcap, pcapng) or through a recording's own footer index (.nev).
+ * Random access to the packets of a pcap or pcapng file: the streaming readers read a file once
+ * from the start; a reader that pages (the TUI) needs page N now, so records are read back by
+ * the offsets a pass over the file's batches recorded. Recordings have their own (src/nev).
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import type { CapturedPacket } from '../../core/packet.ts';
-import { parsePcapHeader, PCAP_HEADER_LENGTH } from '../../replay/pcap-header.ts';
-import {
-  BlockType,
-  readSimplePacket,
-  readTimestampedPacket,
-  type Interface,
-} from '../../replay/pcapng-blocks.ts';
-import type { PacketIndex } from './packet-index.ts';
-
-export interface PacketReader {
-  /**
-   * The packets at index positions [first, first + count), in order. Their bytes may be views
-   * into one buffer for the whole read: whoever keeps a packet copies its bytes.
-   */
-  read(first: number, count: number): Promise<CapturedPacket[]>;
-  close(): Promise<void>;
-}
+import type { CapturedPacket } from '../core/packet.ts';
+import type { PacketLocations, PacketReader } from '../core/source.ts';
+import { parsePcapHeader, PCAP_HEADER_LENGTH } from './pcap-header.ts';
+import { BlockType, readSimplePacket, readTimestampedPacket, type Interface } from './pcapng-blocks.ts';
 
 /** How one file format lays out a record at a known offset. */
 interface RecordLayout {
@@ -95,7 +81,7 @@ function interfaceIdOf(block: Buffer, type: number, littleEndian: boolean): numb
 class OffsetReader implements PacketReader {
   constructor(
     private readonly file: FileHandle,
-    private readonly index: PacketIndex,
+    private readonly index: PacketLocations,
     private readonly layout: RecordLayout,
   ) {}
 
@@ -137,7 +123,7 @@ class OffsetReader implements PacketReader {
 }
 
 /** A reader for a pcap or pcapng file at `path`, whose packets `index` locates. */
-export async function openOffsetReader(path: string, index: PacketIndex): Promise<PacketReader> {
+export async function openOffsetReader(path: string, index: PacketLocations): Promise<PacketReader> {
   const file = await open(path, 'r');
   try {
     const head = Buffer.alloc(PCAP_HEADER_LENGTH);

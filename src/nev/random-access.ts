@@ -7,10 +7,9 @@
  * background passes read the whole recording in consecutive chunks, and a seek per chunk would
  * decode up to an index interval of records twice.
  */
-import type { CapturedPacket } from '../../core/packet.ts';
-import { isPacketItem, readRecording, type NevItem, type Recording } from '../../nev/recording.ts';
-import type { PacketIndex } from './packet-index.ts';
-import type { PacketReader } from './packet-reader.ts';
+import type { CapturedPacket } from '../core/packet.ts';
+import type { PacketLocations, PacketReader } from '../core/source.ts';
+import { isPacketItem, readRecording, type NevItem, type Recording } from './recording.ts';
 
 /** Reads left open to go on from: a pass or two and the screen. */
 const CURSORS = 4;
@@ -28,7 +27,7 @@ export class NevReader implements PacketReader {
 
   constructor(
     private readonly recording: Recording,
-    private readonly index: PacketIndex,
+    private readonly index: PacketLocations,
   ) {}
 
   async read(first: number, count: number): Promise<CapturedPacket[]> {

@@ -1,0 +1,167 @@
+/**
+ * What a command does to the UI state, as a pure function: the new state, and the one effect
+ * the hooks must carry out on the capture store or the app (start a search, follow, apply a
+ * filter, close a view, quit). Counts that depend on what was drawn (tree lines, page sizes)
+ * come from the last render, in `Drawn`.
+ */
+import type { PacketView } from '../store/view.ts';
+import type { ProcessRow } from '../store/process-table.ts';
+import type { TreeModel } from '../views/detail-model.ts';
+import type { Layout } from '../views/layout.ts';
+import { nextTimeFormat, timeTitle } from '../views/time-format.ts';
+import type { Command } from './keymap.ts';
+import { currentFrame, currentPosition, nextPane, popFrame, scrollTo, treeScroll, withFrame, type Scroll, type TreeState, type UiState } from './ui-state.ts';
+
+/** What the last render drew, for commands whose effect depends on it. */
+export interface Drawn {
+  layout: Layout;
+  tree?: TreeModel;
+  /** First hex line shown and the packet's number of hex lines. */
+  hexTop: number;
+  hexLines: number;
+  processRows: readonly ProcessRow[];
+  /** Lines of the stats or help screen. */
+  textLines: number;
+  /** Rows of the findings screen. */
+  findings: number;
+}
+
+/** Work for the hooks: it touches the store, the search or the app. */
+export type Effect =
+  | { kind: 'quit' }
+  | { kind: 'search'; text: string; direction: 1 | -1 }
+  | { kind: 'cancel-search' }
+  | { kind: 'follow' }
+  | { kind: 'filter-process'; pid: number; descendants: boolean }
+  | { kind: 'finding'; index: number }
+  | { kind: 'close-view'; view: PacketView };
+
+export interface Outcome {
+  state: UiState;
+  effect?: Effect;
+}
+
+/** The outcome of `command` (undefined: a key bound to nothing) in state `s`. */
+export function runCommand(s: UiState, command: Command | undefined, drawn: Drawn): Outcome {
+  // Help scrolls with the moving keys; any other key closes it (q still quits).
+  if (s.screen === 'help' && command?.kind !== 'quit' && !isScroll(command)) return { state: { ...s, screen: 'events' } };
+  if (command === undefined) return { state: s };
+  switch (command.kind) {
+    case 'quit':
+      return { state: s, effect: { kind: 'quit' } };
+    case 'screen':
+      return { state: { ...s, screen: s.screen === command.screen ? 'events' : command.screen, textTop: 0, message: undefined } };
+    case 'back':
+      return back(s);
+    case 'prompt':
+      return { state: { ...s, prompt: { kind: command.prompt, text: command.prompt === 'filter' ? s.filter : '' }, message: undefined } };
+    case 'again':
+      if (s.search === undefined) return { state: { ...s, message: { text: 'no search yet: / searches', tone: 'info' } } };
+      return { state: s, effect: { kind: 'search', text: s.search.text, direction: command.direction } };
+    case 'follow':
+      return { state: s, effect: { kind: 'follow' } };
+    case 'time': {
+      const timeFormat = nextTimeFormat(s.timeFormat);
+      return { state: { ...s, timeFormat, message: { text: `time: ${timeTitle(timeFormat).toLowerCase()} (t: next)`, tone: 'info' } } };
+    }
+    case 'pane':
+      // The hex pane scrolls by hand from where it showed the marked bytes.
+      return { state: { ...nextPane(s, command.step), hexTop: drawn.hexTop } };
+    case 'descendants':
+      return toProcess(s, drawn, true);
+    case 'all-processes':
+      return { state: { ...s, processes: { cursor: 0, top: 0, all: !s.processes.all } } };
+    case 'enter':
+      if (s.screen === 'processes') return toProcess(s, drawn, false);
+      if (s.screen === 'findings') return s.findings.cursor < drawn.findings ? { state: s, effect: { kind: 'finding', index: s.findings.cursor } } : { state: s };
+      if (s.screen !== 'events') return { state: s };
+      if (s.focus === 'detail') return { state: toggle(s, drawn, 'flip') };
+      return { state: { ...s, detailOpen: !s.detailOpen, focus: 'list' } };
+    case 'open':
+    case 'close':
+      return { state: toggle(s, drawn, command.kind) };
+    default:
+      return { state: { ...navigate(s, command, drawn), message: undefined } };
+  }
+}
+
+/** Esc: stop a search, else leave a screen, the detail, a follow, or drop the message. */
+function back(s: UiState): Outcome {
+  if (s.search?.running) return { state: { ...s, search: { ...s.search, running: false }, message: { text: 'search cancelled', tone: 'info' } }, effect: { kind: 'cancel-search' } };
+  if (s.screen !== 'events') return { state: { ...s, screen: 'events' } };
+  if (s.detailOpen) return { state: { ...s, detailOpen: false, focus: 'list' } };
+  if (s.stack.length > 1) return { state: popFrame(s), effect: { kind: 'close-view', view: currentFrame(s).view } };
+  return { state: s.message === undefined ? s : { ...s, message: undefined } };
+}
+
+function toProcess(s: UiState, drawn: Drawn, descendants: boolean): Outcome {
+  const row = drawn.processRows[s.processes.cursor];
+  if (row === undefined) return { state: s };
+  return { state: s, effect: { kind: 'filter-process', pid: row.info.task.hostProcessId, descendants } };
+}
+
+/** A list of `length` lines scrolled by a command, `rows` of them on screen. */
+export function scrolled(scroll: Scroll, command: Command, length: number, rows: number): Scroll {
+  switch (command.kind) {
+    case 'move':
+      return scrollTo(scroll, scroll.cursor + command.by, length, rows);
+    case 'page':
+      return scrollTo({ cursor: scroll.cursor, top: scroll.top + command.by * rows }, scroll.cursor + command.by * rows, length, rows);
+    case 'home':
+      return scrollTo(scroll, 0, length, rows);
+    case 'end':
+      return scrollTo(scroll, length - 1, length, rows);
+    default:
+      return scroll;
+  }
+}
+
+function navigate(s: UiState, command: Command, drawn: Drawn): UiState {
+  const { layout, tree, processRows, textLines, hexLines, hexTop } = drawn;
+  if (s.screen === 'processes') return { ...s, processes: { ...s.processes, ...scrolled(s.processes, command, processRows.length, layout.body - 2) } };
+  if (s.screen === 'findings') return { ...s, findings: scrolled(s.findings, command, drawn.findings, layout.body - 2) };
+  if (s.screen === 'stats' || s.screen === 'help') {
+    const top = scrolled({ cursor: s.textTop, top: s.textTop }, command, Math.max(1, textLines - layout.body + 2), 1).cursor;
+    return { ...s, textTop: top };
+  }
+  // Keys that reach a pane before its first render (typed ahead) have nothing to move.
+  if (s.focus === 'detail') {
+    if (tree === undefined) return s;
+    const scroll = scrolled(treeScroll(s, tree.home), command, tree.lines.length, layout.detail);
+    return { ...s, tree: treeState(s, tree.closed, scroll) };
+  }
+  if (s.focus === 'hex') {
+    const top = scrolled({ cursor: hexTop, top: hexTop }, command, Math.max(1, hexLines - layout.hex + 1), 1).cursor;
+    return { ...s, hexTop: top };
+  }
+  const frame = currentFrame(s);
+  return withFrame(s, scrolled(frame, command, frame.view.length, layout.list));
+}
+
+/** Opens or closes the tree node under the detail cursor; on a leaf, closing goes to its parent. */
+function toggle(s: UiState, drawn: Drawn, want: 'open' | 'close' | 'flip'): UiState {
+  const tree = drawn.tree;
+  if (tree === undefined) return s;
+  const scroll = treeScroll(s, tree.home);
+  const line = tree.lines[scroll.cursor];
+  if (line === undefined) return s;
+  const closed = new Set(tree.closed);
+  const isBranch = line.node.children !== undefined;
+  if (isBranch && (want === 'open' || (want === 'flip' && !line.open))) closed.delete(line.node.id);
+  else if (isBranch && line.open) closed.add(line.node.id);
+  else if (want !== 'open') {
+    // A leaf or a closed node: go up to its parent, as a file tree does.
+    let parent = scroll.cursor - 1;
+    while (parent >= 0 && tree.lines[parent]!.depth >= line.depth) parent--;
+    if (parent >= 0) return { ...s, tree: treeState(s, closed, scrollTo(scroll, parent, tree.lines.length, drawn.layout.detail)) };
+  }
+  return { ...s, tree: treeState(s, closed, scroll) };
+}
+
+function isScroll(command: Command | undefined): boolean {
+  return command?.kind === 'move' || command?.kind === 'page' || command?.kind === 'home' || command?.kind === 'end';
+}
+
+function treeState(s: UiState, closed: ReadonlySet<string>, scroll: Scroll): TreeState {
+  return { position: currentPosition(s), closed, cursor: scroll.cursor, top: scroll.top };
+}

@@ -1,0 +1,117 @@
+/**
+ * The investigator's workbench (issue 17), frame by frame: columns that fit the width, colours,
+ * search and filter feedback, the time formats.
+ */
+import chalk from 'chalk';
+import { afterEach, describe, expect, it } from 'vitest';
+import { showApp } from './helpers/app.tsx';
+import { openIndexed, until } from './helpers/store.ts';
+
+const KEY = { enter: '\r', escape: '\u001B', up: '\u001B[A', ctrlU: '\u0015' };
+const level = chalk.level;
+afterEach(() => {
+  chalk.level = level;
+});
+
+async function show(path: string, columns = 100, color = true) {
+  const shown = showApp(await openIndexed(path), { columns, rows: 30 }, '', color);
+  await shown.sees(/^(\u001b\[[0-9;]*m)* +1 /m);
+  return shown;
+}
+
+const lineOf = (frame: string, number: number) => frame.split('\n').find((l) => l.replace(/\u001b\[[0-9;]*m/g, '').startsWith(`${String(number).padStart(3)} `)) ?? '';
+
+describe('columns', () => {
+  it('keeps IPv6 ports whole at 80 columns, cutting inside the addresses', async () => {
+    const { frame, press, sees } = await show('fixtures/pcap/dns-udp.pcap', 80);
+    await press('G');
+    await sees(/^ 44 /m);
+    const row = lineOf(frame(), 44);
+    expect([...row].length).toBeLessThanOrEqual(80);
+    expect(row).toMatch(/^ 44 22:37:00\.849 dns_resp …[0-9a-f:]+::2\]:53 ?→ ?…[0-9a-f:]+::1\]:40916 2143 /);
+  });
+
+  it('hides and shows columns from the columns prompt (c)', async () => {
+    const { frame, press, sees } = await show('fixtures/pcap/dns-udp.pcap');
+    expect(frame()).toContain('No. Time (UTC)');
+    await press('c');
+    await sees('columns  t:time  p:process  e:event  a:addresses  s:summary');
+    await press('t', 'e');
+    await sees('t:time (hidden)  p:process  e:event (hidden)');
+    await press(KEY.enter);
+    await sees(/^No\. Source → Destination/m);
+    expect(lineOf(frame(), 1)).toMatch(/^ {2}1 172\.16\.17\.1:41709 → 172\.16\.17\.2:53 +29b7 A\? netrec\.test/);
+    await press('c', 't', KEY.enter);
+    await sees(/^No\. Time \(UTC\) +Source/m);
+  });
+});
+
+describe('colours', () => {
+  it('colours rows by protocol and state, and not at all with color off (NO_COLOR, --no-color)', async () => {
+    chalk.level = 1;
+    const tcp = await show('fixtures/pcap/tcp.pcap');
+    // Packet 2 is a SYN-ACK (gray, 90), packet 4 a data segment (no colour); row 1 is selected (inverse).
+    expect(lineOf(tcp.frame(), 1)).toMatch(/^\u001b\[7m\u001b\[90m +1 /);
+    expect(lineOf(tcp.frame(), 2)).toMatch(/^\u001b\[90m +2 /);
+    expect(lineOf(tcp.frame(), 4)).toMatch(/^ {2}4 /);
+    const dns = await show('fixtures/pcap/dns-udp.pcap');
+    expect(lineOf(dns.frame(), 2)).toMatch(/^\u001b\[36m +2 /);
+    const plain = await show('fixtures/pcap/dns-udp.pcap', 100, false);
+    expect(plain.frame()).not.toMatch(/\u001b\[3\dm/);
+  });
+
+  it('shows the legend in the key help', async () => {
+    const { press, sees } = await show('fixtures/pcap/dns-udp.pcap');
+    await press('?', 'G');
+    await sees('Row colours (off with --no-color or NO_COLOR), first rule that applies:');
+    await sees(/ {2}gray +TCP SYN or FIN/);
+  });
+});
+
+describe('search and filter feedback', () => {
+  it('shows the term, the current match of how many, and highlights it in the row', async () => {
+    chalk.level = 1;
+    const { press, sees, status, frame } = await show('fixtures/pcap/dns-udp.pcap');
+    await press('/', ...'nope', KEY.enter);
+    await sees(/"nope" 1\/4 matches {2}25\/44/);
+    await press('n');
+    await sees(/"nope" 2\/4 matches {2}26\/44/);
+    await press('k');
+    await until(() => status().includes('"nope" -/4 matches  25/44') || status().includes('"nope" 1/4'), 3000, status());
+    // The term is underlined on a yellow background where a row shows it.
+    expect(frame()).toMatch(/\u001b\[43m[^\n]*nope/);
+  });
+
+  it('recalls earlier filters with ↑ and shows the count while a filter scans', async () => {
+    const { press, sees } = await show('fixtures/pcap/dns-udp.pcap');
+    await press('f', ...'event=net_packet_dns_response', KEY.enter);
+    await sees(/filter: event=net_packet_dns_response +1\/22\n/);
+    await press('f', KEY.ctrlU, KEY.enter);
+    await sees(/ 1\/44\n/);
+    await press('f', KEY.up);
+    await sees('filter (--trace, ↑↓ history)> event=net_packet_dns_response█');
+    await press(KEY.up);
+    await sees('filter (--trace, ↑↓ history)> event=net_packet_dns_response█');
+    await press('\u001B[B');
+    await sees('filter (--trace, ↑↓ history)> █');
+  });
+});
+
+describe('time display', () => {
+  it('cycles UTC, local, since the first packet and since the previous one with t', async () => {
+    const { press, sees, frame } = await show('fixtures/pcap/dns-udp.pcap');
+    expect(lineOf(frame(), 2)).toContain(' 22:36:57.377073 ');
+    await press('t');
+    await sees('Time (local)');
+    await press('t');
+    await sees('Since first');
+    expect(lineOf(frame(), 1)).toMatch(/^ {2}1 0\.000000 /);
+    expect(lineOf(frame(), 2)).toMatch(/^ {2}2 0\.000346 /);
+    await press('t');
+    await sees('Since previous');
+    expect(lineOf(frame(), 2)).toMatch(/^ {2}2 0\.000346 /);
+    expect(lineOf(frame(), 3)).toMatch(/^ {2}3 \d+\.\d{6} /);
+    await press('t');
+    await sees('Time (UTC)');
+  });
+});
