@@ -84,7 +84,7 @@ export interface ReplayStats {
 }
 
 /** What a packet that was not decoded looks like to a consumer. */
-const UNDECODED: DecodedPacket = { dns: [] };
+const UNDECODED: DecodedPacket = { layers: [], dns: [] };
 
 export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
   const stats: ReplayStats = { packets: 0, matched: 0, events: 0, kept: 0, errors: 0, warnings: 0 };
@@ -180,7 +180,7 @@ const BITS = Object.fromEntries(EVENT_NAMES.map((n) => [n, eventBit(n)])) as Rec
  * unreassembled fragment are warnings. Malformed bytes are errors.
  */
 function decodeIssue(file: string, pkt: CapturedPacket, err: DecodeError): InputIssue {
-  const cut = err.short && pkt.data.length < pkt.originalLength;
+  const cut = err.kind === 'short' && pkt.data.length < pkt.originalLength;
   const detail = cut ? `${err.message} (captured ${pkt.data.length} of ${pkt.originalLength} bytes)` : err.message;
-  return inputIssue(file, `packet ${pkt.number}`, `${err.layer}: ${detail}`, cut || err.benign ? 'warning' : 'error');
+  return inputIssue(file, `packet ${pkt.number}`, `${err.layer}: ${detail}`, cut || err.kind === 'benign' ? 'warning' : 'error');
 }
