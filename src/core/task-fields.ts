@@ -40,6 +40,9 @@ export const TASK_FIELDS = {
 
 export type TaskFieldName = keyof typeof TASK_FIELDS;
 
+/** TASK_FIELDS seen through the common spec type, for code that walks it. */
+export const TASK_FIELD_SPECS: Readonly<Record<TaskFieldName, TaskFieldSpec>> = TASK_FIELDS;
+
 /** The field names in record order. */
 export const TASK_FIELD_NAMES = Object.keys(TASK_FIELDS) as TaskFieldName[];
 

@@ -8,7 +8,7 @@
  * decoder widens both back to bigint, so every value in [0, 2^64) round-trips exactly.
  */
 import type { Direction, TaskContext } from '../core/packet.ts';
-import { TASK_FIELD_NAMES, TASK_FIELDS, type TaskFieldSpec } from '../core/task-fields.ts';
+import { TASK_FIELD_NAMES, TASK_FIELD_SPECS } from '../core/task-fields.ts';
 
 /** Frame type byte. Codes are part of the format: never renumber, only add. */
 export const RecordType = {
@@ -390,7 +390,7 @@ export function decodeTask(v: unknown, what = 'task'): TaskContext {
   const t: Record<string, unknown> = {};
   for (let i = 0; i < TASK_FIELD_NAMES.length; i++) {
     const name = TASK_FIELD_NAMES[i]!;
-    const spec: TaskFieldSpec = TASK_FIELDS[name];
+    const spec = TASK_FIELD_SPECS[name];
     if (spec.optional && !p.has(i)) continue;
     t[name] = p[spec.kind === 'string' ? 'str' : spec.kind](i);
   }
