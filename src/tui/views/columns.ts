@@ -4,7 +4,7 @@
  * text out, so a row is one padded string and the list renders one <Text> per row.
  */
 import { terminalText } from '../../core/terminal-text.ts';
-import { clockTime } from '../../sink/table-sink.ts';
+import { clockTime } from '../../format/time.ts';
 
 export interface Columns {
   number: number;
