@@ -1,5 +1,5 @@
 /** Number, size and time wording shared by `netrec info` for recordings and captures. */
-import { isoTime } from '../sink/table-sink.ts';
+import { isoTime } from '../format/time.ts';
 
 export { isoTime };
 

@@ -2,6 +2,9 @@
  * What every source (pcap, pcapng, .nev recording, live capture) hands to the decoders.
  * Timestamps are epoch nanoseconds as bigint: 64-bit values never pass through a float.
  */
+import type { TaskContext } from './task-fields.ts';
+
+export type { TaskContext } from './task-fields.ts';
 
 /** LINKTYPE_* values (https://www.tcpdump.org/linktypes.html) that netrec decodes. */
 export const LinkType = {
@@ -20,33 +23,6 @@ export type LinkType = (typeof LinkType)[keyof typeof LinkType];
 
 /** Direction of a packet relative to the host that captured it. */
 export type Direction = 'ingress' | 'egress' | 'unknown';
-
-/**
- * The task (thread) that owns a packet's socket, as recorded. Absent for pcap input.
- * Field names follow Tracee's envelope; 64-bit values are bigint.
- */
-export interface TaskContext {
-  threadStartTime: bigint;
-  processId: number;
-  threadId: number;
-  parentProcessId: number;
-  hostProcessId: number;
-  hostThreadId: number;
-  hostParentProcessId: number;
-  userId: number;
-  mountNamespace: number;
-  pidNamespace: number;
-  /** The thread's name (comm), as Tracee reports it: `isc-net-0000` for a thread of dig. */
-  processName: string;
-  hostName: string;
-  cgroupId: bigint;
-  containerId: string;
-  /**
-   * netrec: the process's name, i.e. its thread-group leader's comm (`dig`). Absent when not
-   * recorded (recordings before format 1.1, converted captures).
-   */
-  leaderName?: string;
-}
 
 export interface CapturedPacket {
   /** Epoch nanoseconds. */

@@ -27,6 +27,7 @@
  *   slice's capacity runs past its length, in which case Go reads bytes beyond the payload.
  */
 
+import { readU16, readU32 } from './read-be.ts';
 import { DecodeError } from './types.ts';
 import type {
   DNSMessage,
@@ -54,59 +55,66 @@ const TYPE_URI = 256;
 const MAX_NAME_LEVEL = 255;
 
 /**
- * Scratch space for the name being decoded. Each level adds at most 255 bytes (gopacket's
- * per-level length check), so 255 levels always fit.
- */
-const nameBuf = new Uint8Array(65536);
-let nameLen = 0;
-
-/**
  * Overlapping compression pointers let a 16 KB message expand into tens of MB of names
  * (gopacket decodes them all). netrec departs from gopacket here: past this many name bytes in
  * one message it stops with an error, so a hostile capture cannot exhaust memory or time.
  * Real messages stay far below it (at most 64 KiB of wire bytes).
  */
 const MAX_NAME_BYTES_PER_MESSAGE = 1 << 20;
-let nameBudget = 0;
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * The state of reading one message's names, passed explicitly so that decodeDNS keeps nothing
+ * between calls (and could run on several messages at once).
+ */
+interface NameReader {
+  readonly msg: Uint8Array;
+  /** Name bytes the message may still decode to (MAX_NAME_BYTES_PER_MESSAGE at its start). */
+  budget: number;
+  /** The name the last successful decodeName read, without gopacket's leading '.'. */
+  name: Uint8Array;
+}
+
+const malformed = { kind: 'malformed' } as const;
+const short = { kind: 'short' } as const;
+
 export function decodeDNS(msg: Uint8Array): DNSMessage | DecodeError {
-  if (msg.length < 12) return new DecodeError('dns', 'DNS packet too short', true);
-  nameBudget = MAX_NAME_BYTES_PER_MESSAGE;
+  if (msg.length < 12) return new DecodeError('dns', 'DNS packet too short', short);
+  const r: NameReader = { msg, budget: MAX_NAME_BYTES_PER_MESSAGE, name: EMPTY };
   const flags = msg[2]!;
   const flags2 = msg[3]!;
-  const qdCount = u16(msg, 4);
-  const anCount = u16(msg, 6);
-  const nsCount = u16(msg, 8);
-  const arCount = u16(msg, 10);
+  const qdCount = readU16(msg, 4);
+  const anCount = readU16(msg, 6);
+  const nsCount = readU16(msg, 8);
+  const arCount = readU16(msg, 10);
 
   let offset = 12;
   const questions: DNSQuestion[] = [];
   for (let i = 0; i < qdCount; i++) {
-    const end = decodeName(msg, offset, msg.length, false);
+    const end = decodeName(r, offset, msg.length, false);
     if (typeof end !== 'number') return end;
-    if (end + 4 > msg.length) return new DecodeError('dns', 'DNS question too small', true);
-    questions.push({ name: takeName(), type: u16(msg, end), class: u16(msg, end + 2) });
+    if (end + 4 > msg.length) return new DecodeError('dns', 'DNS question too small', short);
+    questions.push({ name: r.name, type: readU16(msg, end), class: readU16(msg, end + 2) });
     offset = end + 4;
   }
 
   const answers: DNSResourceRecord[] = [];
   for (let i = 0; i < anCount; i++) {
-    const next = decodeRecord(msg, offset, answers);
+    const next = decodeRecord(r, offset, answers);
     if (typeof next !== 'number') return next;
     offset = next;
   }
   const authorities: DNSResourceRecord[] = [];
   for (let i = 0; i < nsCount; i++) {
-    const next = decodeRecord(msg, offset, authorities);
+    const next = decodeRecord(r, offset, authorities);
     if (typeof next !== 'number') return next;
     offset = next;
   }
   let responseCode = flags2 & 0x0f;
   const additionals: DNSResourceRecord[] = [];
   for (let i = 0; i < arCount; i++) {
-    const next = decodeRecord(msg, offset, additionals);
+    const next = decodeRecord(r, offset, additionals);
     if (typeof next !== 'number') return next;
     offset = next;
     const rr = additionals[i]!;
@@ -115,7 +123,7 @@ export function decodeDNS(msg: Uint8Array): DNSMessage | DecodeError {
   }
 
   return {
-    id: u16(msg, 0),
+    id: readU16(msg, 0),
     qr: (flags & 0x80) !== 0,
     opcode: (flags >> 3) & 0x0f,
     aa: (flags & 0x04) !== 0,
@@ -146,7 +154,7 @@ export function splitTCPDNS(payload: Uint8Array): { messages: Uint8Array[]; rest
   const messages: Uint8Array[] = [];
   let offset = 0;
   while (offset + 2 <= payload.length) {
-    const end = offset + 2 + u16(payload, offset);
+    const end = offset + 2 + readU16(payload, offset);
     if (end > payload.length) break;
     messages.push(payload.subarray(offset + 2, end));
     offset = end;
@@ -155,25 +163,21 @@ export function splitTCPDNS(payload: Uint8Array): { messages: Uint8Array[]; rest
 }
 
 /** Decodes one resource record into `into`; returns the offset after it. */
-function decodeRecord(
-  msg: Uint8Array,
-  offset: number,
-  into: DNSResourceRecord[],
-): number | DecodeError {
-  const nameEnd = decodeName(msg, offset, msg.length, false);
+function decodeRecord(r: NameReader, offset: number, into: DNSResourceRecord[]): number | DecodeError {
+  const msg = r.msg;
+  const nameEnd = decodeName(r, offset, msg.length, false);
   if (typeof nameEnd !== 'number') return nameEnd;
-  if (nameEnd + 10 > msg.length) return new DecodeError('dns', 'DNS record too small', true);
-  const name = takeName();
+  if (nameEnd + 10 > msg.length) return new DecodeError('dns', 'DNS record too small', short);
   const rdStart = nameEnd + 10;
-  const end = rdStart + u16(msg, nameEnd + 8);
+  const end = rdStart + readU16(msg, nameEnd + 8);
   if (end > msg.length) {
-    return new DecodeError('dns', 'resource record length exceeds data', true);
+    return new DecodeError('dns', 'resource record length exceeds data', short);
   }
   const rr: DNSResourceRecord = {
-    name,
-    type: u16(msg, nameEnd),
-    class: u16(msg, nameEnd + 2),
-    ttl: u32(msg, nameEnd + 4),
+    name: r.name,
+    type: readU16(msg, nameEnd),
+    class: readU16(msg, nameEnd + 2),
+    ttl: readU32(msg, nameEnd + 4),
     data: msg.subarray(rdStart, end),
     ip: null,
     ns: null,
@@ -186,100 +190,114 @@ function decodeRecord(
     uri: null,
     opt: null,
   };
-  const err = decodeRData(rr, msg, rdStart, end);
+  const err = decodeRData(rr, r, rdStart, end);
   if (err) return err;
   into.push(rr);
   return end;
 }
 
-/** Fills the decoded RDATA fields of `rr`; `end` (its record's end) bounds every read. */
-function decodeRData(
-  rr: DNSResourceRecord,
-  msg: Uint8Array,
-  offset: number,
-  end: number,
-): DecodeError | null {
-  // A and AAAA keep their empty IP (printed "<nil>", as gopacket's empty slice is).
-  if (offset === end && rr.type !== TYPE_A && rr.type !== TYPE_AAAA) return null;
-  switch (rr.type) {
-    case TYPE_A:
-    case TYPE_AAAA:
-      rr.ip = rr.data;
-      return null;
-    case TYPE_TXT:
-    case TYPE_HINFO: {
-      const txts = characterStrings(rr.data);
-      if (!txts) {
-        return new DecodeError('dns', 'Insufficient data for a <character-string>');
-      }
-      rr.txts = txts;
-      return null;
-    }
-    case TYPE_NS:
-    case TYPE_CNAME:
-    case TYPE_PTR: {
-      const nameEnd = decodeName(msg, offset, end, true);
-      if (typeof nameEnd !== 'number') return nameEnd;
-      const name = takeName();
-      if (rr.type === TYPE_NS) rr.ns = name;
-      else if (rr.type === TYPE_CNAME) rr.cname = name;
-      else rr.ptr = name;
-      return null;
-    }
-    case TYPE_SOA: {
-      const mnameEnd = decodeName(msg, offset, end, true);
-      if (typeof mnameEnd !== 'number') return mnameEnd;
-      const mname = takeName();
-      const rnameEnd = decodeName(msg, mnameEnd, end, true);
-      if (typeof rnameEnd !== 'number') return rnameEnd;
-      if (end < rnameEnd + 20) return new DecodeError('dns', 'SOA too small');
-      rr.soa = {
-        mname,
-        rname: takeName(),
-        serial: u32(msg, rnameEnd),
-        refresh: u32(msg, rnameEnd + 4),
-        retry: u32(msg, rnameEnd + 8),
-        expire: u32(msg, rnameEnd + 12),
-        minimum: u32(msg, rnameEnd + 16),
-      };
-      return null;
-    }
-    case TYPE_MX: {
-      if (end < offset + 2) return new DecodeError('dns', 'MX too small');
-      const nameEnd = decodeName(msg, offset + 2, end, true);
-      if (typeof nameEnd !== 'number') return nameEnd;
-      rr.mx = { preference: u16(msg, offset), name: takeName() };
-      return null;
-    }
-    case TYPE_URI:
-      if (rr.data.length < 4) return new DecodeError('dns', 'URI too small');
-      rr.uri = {
-        priority: u16(msg, offset),
-        weight: u16(msg, offset + 2),
-        target: rr.data.subarray(4),
-      };
-      return null;
-    case TYPE_SRV: {
-      if (end < offset + 6) return new DecodeError('dns', 'SRV too small');
-      const nameEnd = decodeName(msg, offset + 6, end, true);
-      if (typeof nameEnd !== 'number') return nameEnd;
-      rr.srv = {
-        priority: u16(msg, offset),
-        weight: u16(msg, offset + 2),
-        port: u16(msg, offset + 4),
-        name: takeName(),
-      };
-      return null;
-    }
-    case TYPE_OPT: {
-      const options = decodeOptions(msg, offset, end);
-      if (options instanceof DecodeError) return options;
-      rr.opt = options;
-      return null;
-    }
-    default:
-      return null;
-  }
+/**
+ * Fills the type-specific fields of `rr` from RDATA at [offset, end); `end` (its record's end)
+ * bounds every read. Null when it decoded.
+ */
+type RDataDecoder = (rr: DNSResourceRecord, r: NameReader, offset: number, end: number) => DecodeError | null;
+
+const decodeAddress: RDataDecoder = (rr) => {
+  rr.ip = rr.data;
+  return null;
+};
+
+const decodeCharacterStrings: RDataDecoder = (rr) => {
+  const txts = characterStrings(rr.data);
+  if (!txts) return new DecodeError('dns', 'Insufficient data for a <character-string>', malformed);
+  rr.txts = txts;
+  return null;
+};
+
+/** NS, CNAME and PTR: one name, stored in the field `key`. */
+function decodeNameInto(key: 'ns' | 'cname' | 'ptr'): RDataDecoder {
+  return (rr, r, offset, end) => {
+    const nameEnd = decodeName(r, offset, end, true);
+    if (typeof nameEnd !== 'number') return nameEnd;
+    rr[key] = r.name;
+    return null;
+  };
+}
+
+const decodeSOA: RDataDecoder = (rr, r, offset, end) => {
+  const mnameEnd = decodeName(r, offset, end, true);
+  if (typeof mnameEnd !== 'number') return mnameEnd;
+  const mname = r.name;
+  const rnameEnd = decodeName(r, mnameEnd, end, true);
+  if (typeof rnameEnd !== 'number') return rnameEnd;
+  if (end < rnameEnd + 20) return new DecodeError('dns', 'SOA too small', malformed);
+  const msg = r.msg;
+  rr.soa = {
+    mname,
+    rname: r.name,
+    serial: readU32(msg, rnameEnd),
+    refresh: readU32(msg, rnameEnd + 4),
+    retry: readU32(msg, rnameEnd + 8),
+    expire: readU32(msg, rnameEnd + 12),
+    minimum: readU32(msg, rnameEnd + 16),
+  };
+  return null;
+};
+
+const decodeMX: RDataDecoder = (rr, r, offset, end) => {
+  if (end < offset + 2) return new DecodeError('dns', 'MX too small', malformed);
+  const nameEnd = decodeName(r, offset + 2, end, true);
+  if (typeof nameEnd !== 'number') return nameEnd;
+  rr.mx = { preference: readU16(r.msg, offset), name: r.name };
+  return null;
+};
+
+const decodeURI: RDataDecoder = (rr, r, offset) => {
+  if (rr.data.length < 4) return new DecodeError('dns', 'URI too small', malformed);
+  rr.uri = { priority: readU16(r.msg, offset), weight: readU16(r.msg, offset + 2), target: rr.data.subarray(4) };
+  return null;
+};
+
+const decodeSRV: RDataDecoder = (rr, r, offset, end) => {
+  if (end < offset + 6) return new DecodeError('dns', 'SRV too small', malformed);
+  const nameEnd = decodeName(r, offset + 6, end, true);
+  if (typeof nameEnd !== 'number') return nameEnd;
+  const msg = r.msg;
+  rr.srv = { priority: readU16(msg, offset), weight: readU16(msg, offset + 2), port: readU16(msg, offset + 4), name: r.name };
+  return null;
+};
+
+const decodeOPT: RDataDecoder = (rr, r, offset, end) => {
+  const options = decodeOptions(r.msg, offset, end);
+  if (options instanceof DecodeError) return options;
+  rr.opt = options;
+  return null;
+};
+
+/** The RDATA types gopacket decodes; every other type keeps its raw `data` only. */
+const RDATA_DECODERS = new Map<number, RDataDecoder>([
+  [TYPE_A, decodeAddress],
+  [TYPE_AAAA, decodeAddress],
+  [TYPE_TXT, decodeCharacterStrings],
+  [TYPE_HINFO, decodeCharacterStrings],
+  [TYPE_NS, decodeNameInto('ns')],
+  [TYPE_CNAME, decodeNameInto('cname')],
+  [TYPE_PTR, decodeNameInto('ptr')],
+  [TYPE_SOA, decodeSOA],
+  [TYPE_MX, decodeMX],
+  [TYPE_URI, decodeURI],
+  [TYPE_SRV, decodeSRV],
+  [TYPE_OPT, decodeOPT],
+]);
+
+function decodeRData(rr: DNSResourceRecord, r: NameReader, offset: number, end: number): DecodeError | null {
+  const decode = RDATA_DECODERS.get(rr.type);
+  // Unknown type: the raw RDATA in `data` is all there is.
+  if (decode === undefined) return null;
+  // Empty RDATA (see the departure above) leaves the fields empty, except that A and AAAA keep
+  // their empty IP (printed "<nil>", as gopacket's empty slice is).
+  if (offset === end && decode !== decodeAddress) return null;
+  return decode(rr, r, offset, end);
 }
 
 /** RFC 1035 <character-string>s filling `data` exactly; null when the last one overruns. */
@@ -299,80 +317,80 @@ function decodeOptions(msg: Uint8Array, offset: number, end: number): DNSOption[
   const options: DNSOption[] = [];
   if (offset === end) return options;
   if (offset + 4 > end) {
-    return new DecodeError(
-      'dns',
-      `DNSOPT record is of length ${end - offset}, it should be at least length 4`,
-    );
+    return new DecodeError('dns', `DNSOPT record is of length ${end - offset}, it should be at least length 4`, malformed);
   }
   for (let i = offset; i < end; ) {
     if (end < i + 4) {
-      return new DecodeError('dns', `Malformed DNSOPT record.  Length ${end} < ${i + 4}`);
+      return new DecodeError('dns', `Malformed DNSOPT record.  Length ${end} < ${i + 4}`, malformed);
     }
-    const length = u16(msg, i + 2);
+    const length = readU16(msg, i + 2);
     if (i + 4 + length > end) {
       return new DecodeError(
         'dns',
         `Malformed DNSOPT record. The length (${length}) field implies a packet larger than the one received`,
+        malformed,
       );
     }
-    options.push({ code: u16(msg, i), data: msg.subarray(i + 4, i + 4 + length) });
+    options.push({ code: readU16(msg, i), data: msg.subarray(i + 4, i + 4 + length) });
     i += 4 + length;
   }
   return options;
 }
 
 /**
- * gopacket's decodeName, unrolled from recursion into levels: reads the name at `start` with
- * every byte at or past `limit` out of reach, leaves it in nameBuf (with a leading '.', as
- * gopacket builds it) and returns the offset after the name where it started (after the first
- * pointer, if any). `inRData` only decides whether running out of bytes counts as `short`:
- * inside RDATA it means a bad RDLENGTH or name, not a cut capture.
+ * gopacket's decodeName, unrolled from recursion into levels: checks the name at `start` with
+ * every byte at or past `limit` out of reach, leaves it in `r.name` and returns the offset after
+ * the name where it started (after the first pointer, if any). `inRData` only decides whether
+ * running out of bytes counts as `short`: inside RDATA it means a bad RDLENGTH or name, not a
+ * cut capture. This pass only measures (gopacket's name has a '.' before each label); copyName
+ * then walks the same, now checked, path once more to fill a name of exactly that length, which
+ * needs no scratch buffer.
  */
-function decodeName(
-  msg: Uint8Array,
-  start: number,
-  limit: number,
-  inRData: boolean,
-): number | DecodeError {
-  nameLen = 0;
+function decodeName(r: NameReader, start: number, limit: number, inRData: boolean): number | DecodeError {
+  const msg = r.msg;
+  let length = 0;
   let after = -1;
   let offset = start;
   for (let level = 1; ; level++) {
-    if (level > MAX_NAME_LEVEL) return new DecodeError('dns', 'max DNS recursion level hit');
+    if (level > MAX_NAME_LEVEL) return new DecodeError('dns', 'max DNS recursion level hit', malformed);
     if (offset >= limit) {
-      return new DecodeError('dns', 'dns name offset too high', level === 1 && !inRData);
+      return new DecodeError('dns', 'dns name offset too high', level === 1 && !inRData ? short : malformed);
     }
     let index = offset;
     labels: for (;;) {
-      const length = msg[index]!;
-      if (length === 0) {
-        nameBudget -= nameLen;
-        if (nameBudget < 0) {
-          return new DecodeError('dns', `names decode to more than ${MAX_NAME_BYTES_PER_MESSAGE} bytes (compression-pointer amplification)`);
+      const label = msg[index]!;
+      if (label === 0) {
+        r.budget -= length;
+        if (r.budget < 0) {
+          return new DecodeError(
+            'dns',
+            `names decode to more than ${MAX_NAME_BYTES_PER_MESSAGE} bytes (compression-pointer amplification)`,
+            malformed,
+          );
         }
+        r.name = length === 0 ? EMPTY : copyName(msg, start, length - 1);
         return after < 0 ? index + 1 : after;
       }
-      switch (length & 0xc0) {
+      switch (label & 0xc0) {
         case 0x00: {
-          const next = index + length + 1;
-          if (next - offset > 255) return new DecodeError('dns', 'dns name is too long');
+          const next = index + label + 1;
+          if (next - offset > 255) return new DecodeError('dns', 'dns name is too long', malformed);
           if (next > limit) {
-            return new DecodeError('dns', 'dns name uncomputable: invalid index', !inRData);
+            return new DecodeError('dns', 'dns name uncomputable: invalid index', inRData ? malformed : short);
           }
-          nameBuf[nameLen++] = 0x2e;
-          for (let i = index + 1; i < next; i++) nameBuf[nameLen++] = msg[i]!;
+          length += label + 1;
           index = next;
           if (index >= limit) {
-            return new DecodeError('dns', 'dns index walked out of range', !inRData);
+            return new DecodeError('dns', 'dns index walked out of range', inRData ? malformed : short);
           }
           break;
         }
         case 0xc0: {
           if (index + 2 > limit) {
-            return new DecodeError('dns', 'dns offset pointer too high', !inRData);
+            return new DecodeError('dns', 'dns offset pointer too high', inRData ? malformed : short);
           }
-          const target = ((length & 0x3f) << 8) | msg[index + 1]!;
-          if (target > limit) return new DecodeError('dns', 'dns offset pointer too high');
+          const target = ((label & 0x3f) << 8) | msg[index + 1]!;
+          if (target > limit) return new DecodeError('dns', 'dns offset pointer too high', malformed);
           if (after < 0) after = index + 2;
           offset = target;
           break labels;
@@ -380,27 +398,35 @@ function decodeName(
         case 0x40:
           return new DecodeError(
             'dns',
-            `qname '0x40' - RFC 2673 unsupported yet (data=${length.toString(16)} index=${index})`,
+            `qname '0x40' - RFC 2673 unsupported yet (data=${label.toString(16)} index=${index})`,
+            malformed,
           );
         default:
           return new DecodeError(
             'dns',
-            `qname '0x80' unsupported yet (data=${length.toString(16)} index=${index})`,
+            `qname '0x80' unsupported yet (data=${label.toString(16)} index=${index})`,
+            malformed,
           );
       }
     }
   }
 }
 
-/** The name decodeName left in nameBuf, without its leading '.'. */
-function takeName(): Uint8Array {
-  return nameLen === 0 ? EMPTY : nameBuf.slice(1, nameLen);
-}
-
-function u16(b: Uint8Array, at: number): number {
-  return (b[at]! << 8) | b[at + 1]!;
-}
-
-function u32(b: Uint8Array, at: number): number {
-  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+/** The labels of the name at `start` (already checked by decodeName) joined with '.'. */
+function copyName(msg: Uint8Array, start: number, length: number): Uint8Array {
+  const name = new Uint8Array(length);
+  let at = 0;
+  let index = start;
+  for (;;) {
+    const label = msg[index]!;
+    if (label === 0) return name;
+    if (label >= 0xc0) {
+      index = ((label & 0x3f) << 8) | msg[index + 1]!;
+      continue;
+    }
+    if (at !== 0) name[at++] = 0x2e;
+    const next = index + label + 1;
+    for (let i = index + 1; i < next; i++) name[at++] = msg[i]!;
+    index = next;
+  }
 }

@@ -9,7 +9,7 @@ const HEADER_LENGTH = 8;
 export function decodeICMPv4(data: Uint8Array, offset: number, end: number): ICMPv4Header | DecodeError {
   const available = Math.min(end, data.length) - offset;
   if (available < HEADER_LENGTH) {
-    return new DecodeError('icmp', `header needs ${HEADER_LENGTH} bytes, ${Math.max(available, 0)} left`, true);
+    return new DecodeError('icmp', `header needs ${HEADER_LENGTH} bytes, ${Math.max(available, 0)} left`, { kind: 'short' });
   }
   return {
     type: data[offset]!,

@@ -9,7 +9,7 @@ const HEADER_LENGTH = 4;
 export function decodeICMPv6(data: Uint8Array, offset: number, end: number): ICMPv6Header | DecodeError {
   const available = Math.min(end, data.length) - offset;
   if (available < HEADER_LENGTH) {
-    return new DecodeError('icmpv6', `header needs ${HEADER_LENGTH} bytes, ${Math.max(available, 0)} left`, true);
+    return new DecodeError('icmpv6', `header needs ${HEADER_LENGTH} bytes, ${Math.max(available, 0)} left`, { kind: 'short' });
   }
   return {
     type: data[offset]!,

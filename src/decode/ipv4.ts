@@ -12,7 +12,7 @@ const MIN_HEADER_LENGTH = 20;
 export function decodeIPv4(data: Uint8Array, offset: number): IPv4Header | DecodeError {
   const captured = data.length - offset;
   if (captured < MIN_HEADER_LENGTH) {
-    return new DecodeError('ipv4', `header needs ${MIN_HEADER_LENGTH} bytes, ${Math.max(captured, 0)} captured`, true);
+    return new DecodeError('ipv4', `header needs ${MIN_HEADER_LENGTH} bytes, ${Math.max(captured, 0)} captured`, { kind: 'short' });
   }
   const ihl = data[offset]! & 0x0f;
   const wireLength = readU16(data, offset + 2);
@@ -22,14 +22,14 @@ export function decodeIPv4(data: Uint8Array, offset: number): IPv4Header | Decod
   const headerLength = ihl * 4;
   // Checked in gopacket's order, so the message names the same failure.
   if (length < MIN_HEADER_LENGTH) {
-    return new DecodeError('ipv4', `total length ${length} is less than ${MIN_HEADER_LENGTH}`);
+    return new DecodeError('ipv4', `total length ${length} is less than ${MIN_HEADER_LENGTH}`, { kind: 'malformed' });
   }
-  if (ihl < 5) return new DecodeError('ipv4', `header length (IHL) ${ihl} is less than 5`);
+  if (ihl < 5) return new DecodeError('ipv4', `header length (IHL) ${ihl} is less than 5`, { kind: 'malformed' });
   if (headerLength > length) {
-    return new DecodeError('ipv4', `header length ${headerLength} exceeds total length ${length}`);
+    return new DecodeError('ipv4', `header length ${headerLength} exceeds total length ${length}`, { kind: 'malformed' });
   }
   if (headerLength > captured) {
-    return new DecodeError('ipv4', `header with options needs ${headerLength} bytes, ${captured} captured`, true);
+    return new DecodeError('ipv4', `header with options needs ${headerLength} bytes, ${captured} captured`, { kind: 'short' });
   }
   const flagsFragment = readU16(data, offset + 6);
   return {

@@ -20,7 +20,7 @@ const DESTINATION_OPTIONS = 60;
 export function decodeIPv6(data: Uint8Array, offset: number): IPv6Header | DecodeError {
   const captured = data.length - offset;
   if (captured < FIXED_HEADER_LENGTH) {
-    return new DecodeError('ipv6', `header needs ${FIXED_HEADER_LENGTH} bytes, ${Math.max(captured, 0)} captured`, true);
+    return new DecodeError('ipv6', `header needs ${FIXED_HEADER_LENGTH} bytes, ${Math.max(captured, 0)} captured`, { kind: 'short' });
   }
   const firstWord = readU32(data, offset);
   const length = readU16(data, offset + 4);
@@ -65,7 +65,7 @@ function walkExtensionHeaders(data: Uint8Array, start: number, header: IPv6Heade
       // header claims more than the packet holds.
       const short = at + size <= declaredEnd;
       const what = short ? `${left} captured` : `${left} left in the payload`;
-      header.extError = new DecodeError(extensionLayer(protocol), `header needs ${size} bytes, ${what}`, short);
+      header.extError = new DecodeError(extensionLayer(protocol), `header needs ${size} bytes, ${what}`, { kind: short ? 'short' : 'malformed' });
       break;
     }
     const next = data[start + at]!;

@@ -73,13 +73,13 @@ export function decodeLink(data: Uint8Array, linkType: number): LinkResult | Dec
     case LINK.LOOP:
       return decodeLoop(data);
     default:
-      return new DecodeError('link', `unsupported link type ${linkTypeName(linkType)}`);
+      return new DecodeError('link', `unsupported link type ${linkTypeName(linkType)}`, { kind: 'malformed' });
   }
 }
 
 function decodeEthernet(data: Uint8Array): LinkResult | DecodeError {
   if (data.length < ETHERNET_HEADER_LENGTH) {
-    return new DecodeError('ethernet', `header needs ${ETHERNET_HEADER_LENGTH} bytes, ${data.length} captured`, true);
+    return new DecodeError('ethernet', `header needs ${ETHERNET_HEADER_LENGTH} bytes, ${data.length} captured`, { kind: 'short' });
   }
   return followEtherType(data, ETHERNET_HEADER_LENGTH, readU16(data, ETHERNET_HEADER_LENGTH - 2));
 }
@@ -91,7 +91,7 @@ function decodeCooked(
   protocolOffset: number,
 ): LinkResult | DecodeError {
   if (data.length < headerLength) {
-    return new DecodeError(layer, `header needs ${headerLength} bytes, ${data.length} captured`, true);
+    return new DecodeError(layer, `header needs ${headerLength} bytes, ${data.length} captured`, { kind: 'short' });
   }
   // gopacket hands the SLL protocol to its EtherType table, VLAN tags included.
   return followEtherType(data, headerLength, readU16(data, protocolOffset));
@@ -101,7 +101,7 @@ function decodeCooked(
 function followEtherType(data: Uint8Array, offset: number, etherType: number): LinkResult | DecodeError {
   while (etherType === ETHERTYPE_8021Q || etherType === ETHERTYPE_8021AD || etherType === ETHERTYPE_QINQ_LEGACY) {
     if (data.length - offset < VLAN_TAG_LENGTH) {
-      return new DecodeError('dot1q', `VLAN tag needs ${VLAN_TAG_LENGTH} bytes, ${data.length - offset} captured`, true);
+      return new DecodeError('dot1q', `VLAN tag needs ${VLAN_TAG_LENGTH} bytes, ${data.length - offset} captured`, { kind: 'short' });
     }
     etherType = readU16(data, offset + 2);
     offset += VLAN_TAG_LENGTH;
@@ -111,7 +111,7 @@ function followEtherType(data: Uint8Array, offset: number, etherType: number): L
 }
 
 function decodeRawIP(data: Uint8Array): LinkResult | DecodeError {
-  if (data.length < 1) return new DecodeError('raw', 'no bytes captured', true);
+  if (data.length < 1) return new DecodeError('raw', 'no bytes captured', { kind: 'short' });
   const version = data[0]! >> 4;
   return { ipVersion: version === 4 ? 4 : version === 6 ? 6 : 0, offset: 0 };
 }
@@ -134,11 +134,11 @@ function decodeLoop(data: Uint8Array): LinkResult | DecodeError {
 }
 
 function shortLoopback(data: Uint8Array): DecodeError {
-  return new DecodeError('loopback', `header needs ${LOOPBACK_HEADER_LENGTH} bytes, ${data.length} captured`, true);
+  return new DecodeError('loopback', `header needs ${LOOPBACK_HEADER_LENGTH} bytes, ${data.length} captured`, { kind: 'short' });
 }
 
 function loopbackResult(family: number): LinkResult | DecodeError {
-  if (family > 0xff) return new DecodeError('loopback', `invalid address family 0x${family.toString(16)}`);
+  if (family > 0xff) return new DecodeError('loopback', `invalid address family 0x${family.toString(16)}`, { kind: 'malformed' });
   // AF_INET is 2 everywhere; AF_INET6 is 24 (NetBSD, OpenBSD), 28 (FreeBSD) or 30 (Darwin).
   const ipVersion = family === 2 ? 4 : family === 24 || family === 28 || family === 30 ? 6 : 0;
   return { ipVersion, offset: LOOPBACK_HEADER_LENGTH };

@@ -19,6 +19,7 @@ import {
   type ICMPv6Header,
   type IPv4Header,
   type IPv6Header,
+  type LinkResult,
   type TCPHeader,
   type UDPHeader,
 } from './types.ts';
@@ -27,7 +28,17 @@ import {
 export const Depth = { Network: 1, Transport: 2, Application: 3 } as const;
 export type Depth = (typeof Depth)[keyof typeof Depth];
 
+/** A protocol layer decodePacket can fill in, named as DecodedPacket's fields are. */
+export type LayerName = 'link' | 'ipv4' | 'ipv6' | 'tcp' | 'udp' | 'icmp' | 'icmpv6' | 'dns';
+
 export interface DecodedPacket {
+  /**
+   * The layers that decoded, outermost first: 'link', then the network, transport and
+   * application layers as far as the depth and the bytes allowed (the failed one is not listed).
+   */
+  layers: LayerName[];
+  /** Where the link layer leaves the network layer (set once 'link' decoded). */
+  link?: LinkResult;
   ipv4?: IPv4Header;
   ipv6?: IPv6Header;
   tcp?: TCPHeader;
@@ -71,9 +82,11 @@ export function decodePacket(
   streams?: TcpDnsReassembler,
   copy?: Direction,
 ): DecodedPacket {
-  const out: DecodedPacket = { dns: NO_DNS };
+  const out: DecodedPacket = { layers: [], dns: NO_DNS };
   const link = decodeLink(data, linkType);
   if (link instanceof DecodeError) return fail(out, link);
+  out.link = link;
+  out.layers.push('link');
   if (link.ipVersion === 0) return out;
 
   let protocol: number;
@@ -84,6 +97,7 @@ export function decodePacket(
     const ip = decodeIPv4(data, link.offset);
     if (ip instanceof DecodeError) return fail(out, ip);
     out.ipv4 = ip;
+    out.layers.push('ipv4');
     // A non-first fragment carries the middle of a datagram: it gives the IPv4 event only.
     if (depth < Depth.Transport || ip.fragOffset !== 0) return out;
     protocol = ip.protocol;
@@ -94,6 +108,7 @@ export function decodePacket(
     const ip = decodeIPv6(data, link.offset);
     if (ip instanceof DecodeError) return fail(out, ip);
     out.ipv6 = ip;
+    out.layers.push('ipv6');
     if (ip.extError) return fail(out, ip.extError);
     if (depth < Depth.Transport || ip.laterFragment) return out;
     protocol = ip.transportProtocol;
@@ -107,6 +122,7 @@ export function decodePacket(
       const tcp = decodeTCP(data, start, end);
       if (tcp instanceof DecodeError) return fail(out, tcp);
       out.tcp = tcp;
+      out.layers.push('tcp');
       setPayload(out, start + tcp.payloadOffset, end);
       if (depth >= Depth.Application && isDNSPort(tcp)) {
         const payload = data.subarray(start + tcp.payloadOffset, end);
@@ -125,6 +141,7 @@ export function decodePacket(
       const udp = decodeUDP(data, start, end);
       if (udp instanceof DecodeError) return fail(out, udp);
       out.udp = udp;
+      out.layers.push('udp');
       setPayload(out, start + UDP_HEADER_LENGTH, start + udpPayloadEnd(udp, end - start));
       if (depth >= Depth.Application && isDNSPort(udp)) {
         const payload = data.subarray(start + UDP_HEADER_LENGTH, start + udpPayloadEnd(udp, end - start));
@@ -139,6 +156,7 @@ export function decodePacket(
       const icmp = decodeICMPv4(data, start, end);
       if (icmp instanceof DecodeError) return fail(out, icmp);
       out.icmp = icmp;
+      out.layers.push('icmp');
       setPayload(out, start + ICMPV4_HEADER_LENGTH, end);
       return out;
     }
@@ -146,6 +164,7 @@ export function decodePacket(
       const icmpv6 = decodeICMPv6(data, start, end);
       if (icmpv6 instanceof DecodeError) return fail(out, icmpv6);
       out.icmpv6 = icmpv6;
+      out.layers.push('icmpv6');
       setPayload(out, start + ICMPV6_HEADER_LENGTH, end);
       return out;
     }
@@ -160,7 +179,7 @@ function setPayload(out: DecodedPacket, start: number, end: number): void {
 }
 
 function unreassembledFragment(): DecodeError {
-  return new DecodeError('dns', 'message in a fragmented datagram (fragments are not reassembled)', true, true);
+  return new DecodeError('dns', 'message in a fragmented datagram (fragments are not reassembled)', { kind: 'benign' });
 }
 
 function isDNSPort(h: { srcPort: number; dstPort: number }): boolean {
@@ -175,7 +194,7 @@ function decodeTCPDNS(payload: Uint8Array, out: DecodedPacket): void {
     if (!addDNS(out, decodeDNS(m))) return;
   }
   if (rest > 0) {
-    fail(out, new DecodeError('dns', `${rest} trailing bytes do not hold a whole length-prefixed message`, true));
+    fail(out, new DecodeError('dns', `${rest} trailing bytes do not hold a whole length-prefixed message`, { kind: 'short' }));
   }
 }
 
@@ -184,7 +203,10 @@ function addDNS(out: DecodedPacket, m: DNSMessage | DecodeError): boolean {
     fail(out, m);
     return false;
   }
-  if (out.dns === NO_DNS) out.dns = [];
+  if (out.dns === NO_DNS) {
+    out.dns = [];
+    out.layers.push('dns');
+  }
   out.dns.push(m);
   return true;
 }

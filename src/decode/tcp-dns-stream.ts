@@ -88,12 +88,12 @@ export class TcpDnsReassembler {
     // Copy what stays: the segment buffer it points into is not ours to keep.
     this.setPending(state, state.pending.slice(state.pending.length - rest));
     if (state.pending.length > MAX_PENDING) {
-      notice ??= new DecodeError('dns', `more than ${MAX_PENDING} bytes without a whole length-prefixed message; dropped`, false);
+      notice ??= new DecodeError('dns', `more than ${MAX_PENDING} bytes without a whole length-prefixed message; dropped`, { kind: 'malformed' });
       this.setPending(state, new Uint8Array(0));
     }
     if (tcp.flags & (FIN | RST)) {
       if (state.pending.length > 0) {
-        notice ??= new DecodeError('dns', `flow ended with ${state.pending.length} bytes of an incomplete DNS message`, true, true);
+        notice ??= new DecodeError('dns', `flow ended with ${state.pending.length} bytes of an incomplete DNS message`, { kind: 'benign' });
       }
       this.forget(flow, state);
     }
@@ -122,7 +122,7 @@ export class TcpDnsReassembler {
     const lost = state.pending.length;
     this.setPending(state, new Uint8Array(0));
     const what = lost > 0 ? `; ${lost} buffered bytes of a DNS message dropped` : '';
-    return new DecodeError('dns', `${missing} bytes of the TCP stream are missing from the capture${what}`, true, true);
+    return new DecodeError('dns', `${missing} bytes of the TCP stream are missing from the capture${what}`, { kind: 'benign' });
   }
 
   /** Tracks a new flow; past MAX_FLOWS the least recently seen one goes, and what it held is said. */
@@ -131,7 +131,7 @@ export class TcpDnsReassembler {
     if (this.flows.size >= MAX_FLOWS) {
       const [oldest, old] = this.flows.entries().next().value as [string, FlowState];
       if (old.pending.length > 0) {
-        notice = new DecodeError('dns', `more than ${MAX_FLOWS} DNS-over-TCP flows at once: the least recently seen one dropped with ${old.pending.length} buffered bytes`, false, true);
+        notice = new DecodeError('dns', `more than ${MAX_FLOWS} DNS-over-TCP flows at once: the least recently seen one dropped with ${old.pending.length} buffered bytes`, { kind: 'benign' });
       }
       this.forget(oldest, old);
     }
@@ -160,7 +160,7 @@ export class TcpDnsReassembler {
       this.setPending(current, new Uint8Array(0));
     }
     const which = flows === 1 ? 'the least recently seen flow' : `the ${flows} least recently seen flows`;
-    return new DecodeError('dns', `DNS-over-TCP reassembly reached its ${this.budget}-byte budget: ${which} dropped with ${bytes} buffered bytes`, false, true);
+    return new DecodeError('dns', `DNS-over-TCP reassembly reached its ${this.budget}-byte budget: ${which} dropped with ${bytes} buffered bytes`, { kind: 'benign' });
   }
 }
 

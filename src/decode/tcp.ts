@@ -9,13 +9,13 @@ const MIN_HEADER_LENGTH = 20;
 export function decodeTCP(data: Uint8Array, offset: number, end: number): TCPHeader | DecodeError {
   const available = Math.min(end, data.length) - offset;
   if (available < MIN_HEADER_LENGTH) {
-    return new DecodeError('tcp', `header needs ${MIN_HEADER_LENGTH} bytes, ${Math.max(available, 0)} left`, true);
+    return new DecodeError('tcp', `header needs ${MIN_HEADER_LENGTH} bytes, ${Math.max(available, 0)} left`, { kind: 'short' });
   }
   const dataOffset = data[offset + 12]! >> 4;
-  if (dataOffset < 5) return new DecodeError('tcp', `data offset ${dataOffset} is less than 5`);
+  if (dataOffset < 5) return new DecodeError('tcp', `data offset ${dataOffset} is less than 5`, { kind: 'malformed' });
   const headerLength = dataOffset * 4;
   if (headerLength > available) {
-    return new DecodeError('tcp', `header with options needs ${headerLength} bytes, ${available} left`, true);
+    return new DecodeError('tcp', `header with options needs ${headerLength} bytes, ${available} left`, { kind: 'short' });
   }
   return {
     srcPort: readU16(data, offset),

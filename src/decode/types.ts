@@ -4,20 +4,26 @@
  * Addresses stay as bytes; the event builder turns them into Go-style strings.
  */
 
+/**
+ * What kind of failure a DecodeError is, which decides how replay reports it:
+ * - `short`: the bytes ended before the header did (a warning when the snaplen cut the frame);
+ * - `malformed`: a field holds a bad value (an error);
+ * - `benign`: not bad input, the capture does not hold what decoding needs (a TCP gap, a
+ *   fragmented datagram that netrec does not reassemble): a warning.
+ */
+export type DecodeErrorKind = 'short' | 'malformed' | 'benign';
+
 /** A malformed or short header. A value, not an exception: decoding stops at this layer. */
 export class DecodeError {
+  readonly kind: DecodeErrorKind;
   constructor(
     /** Layer that failed: 'ethernet', 'ipv4', 'tcp', 'dns', ... */
     readonly layer: string,
     readonly message: string,
-    /** The bytes ended before the header did (as opposed to a field holding a bad value). */
-    readonly short: boolean = false,
-    /**
-     * Not bad input: the capture does not hold what decoding needs (a TCP gap, a fragmented
-     * datagram that netrec does not reassemble). Reported as a warning.
-     */
-    readonly benign: boolean = false,
-  ) {}
+    options: { kind: DecodeErrorKind },
+  ) {
+    this.kind = options.kind;
+  }
 }
 
 /** Where the link layer leaves the network layer. */

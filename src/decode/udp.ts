@@ -9,7 +9,7 @@ export const UDP_HEADER_LENGTH = 8;
 export function decodeUDP(data: Uint8Array, offset: number, end: number): UDPHeader | DecodeError {
   const available = Math.min(end, data.length) - offset;
   if (available < UDP_HEADER_LENGTH) {
-    return new DecodeError('udp', `header needs ${UDP_HEADER_LENGTH} bytes, ${Math.max(available, 0)} left`, true);
+    return new DecodeError('udp', `header needs ${UDP_HEADER_LENGTH} bytes, ${Math.max(available, 0)} left`, { kind: 'short' });
   }
   return {
     srcPort: readU16(data, offset),

@@ -4,6 +4,7 @@
  * _dns_response. Decoding is not done here; formatting for output is not done here.
  */
 import type { CapturedPacket, TaskContext } from '../core/packet.ts';
+import { TASK_FIELD_NAMES, TASK_FIELD_SPECS, type TaskFieldKind } from '../core/task-fields.ts';
 import type { DecodedPacket } from '../decode/packet.ts';
 import type { DNSMessage } from '../decode/dns.ts';
 import { ipString } from './ip-string.ts';
@@ -17,24 +18,17 @@ import {
 } from './proto-l3l4.ts';
 import { dnsRequestQuestions, dnsResponseData, pktMeta, toProtoDNS } from './dns.ts';
 import { eventBit, type EventMask } from './selection.ts';
+import { CONTEXT_FIELD_NAMES, CONTEXT_FIELDS, EVENT_NAMES } from './schema.ts';
 import { EventIds, type EventArg, type EventName, type TraceeEvent } from './types.ts';
 
-const NO_TASK: TaskContext = {
-  threadStartTime: 0n,
-  processId: 0,
-  threadId: 0,
-  parentProcessId: 0,
-  hostProcessId: 0,
-  hostThreadId: 0,
-  hostParentProcessId: 0,
-  userId: 0,
-  mountNamespace: 0,
-  pidNamespace: 0,
-  processName: '',
-  hostName: '',
-  cgroupId: 0n,
-  containerId: '',
-};
+/** What an event without a recorded task shows: every task field zero or empty. */
+const NO_TASK = Object.fromEntries(
+  TASK_FIELD_NAMES.filter((n) => !TASK_FIELD_SPECS[n].optional).map((n) => [n, zeroOf(TASK_FIELD_SPECS[n].kind)]),
+) as TaskContext;
+
+function zeroOf(kind: TaskFieldKind): bigint | number | string {
+  return kind === 'u64' ? 0n : kind === 'string' ? '' : 0;
+}
 
 const BIT = {
   ipv4: eventBit('net_packet_ipv4'),
@@ -48,40 +42,42 @@ const BIT = {
   response: eventBit('net_packet_dns_response'),
 };
 
-function envelope(pkt: CapturedPacket, name: EventName, args: EventArg[]): TraceeEvent {
-  const t = pkt.task ?? NO_TASK;
-  return {
-    timestamp: pkt.timestamp,
-    threadStartTime: t.threadStartTime,
-    processorId: pkt.cpu ?? 0,
-    processId: t.processId,
-    cgroupId: t.cgroupId,
-    threadId: t.threadId,
-    parentProcessId: t.parentProcessId,
-    hostProcessId: t.hostProcessId,
-    hostThreadId: t.hostThreadId,
-    hostParentProcessId: t.hostParentProcessId,
-    userId: t.userId,
-    mountNamespace: t.mountNamespace,
-    pidNamespace: t.pidNamespace,
-    processName: t.processName,
+const EVENT_IDS = Object.fromEntries(EVENT_NAMES.map((n) => [n, String(EventIds[n])])) as Record<EventName, string>;
+
+type Envelope = (pkt: CapturedPacket, t: TaskContext, name: EventName, eventId: string, args: EventArg[]) => TraceeEvent;
+
+/**
+ * The envelope as one object literal with the schema's context fields in JSON order, generated
+ * once from CONTEXT_FIELDS (so a context field is added there only) and as fast as a literal
+ * written by hand: every event has the same shape. The source holds only the schema's own
+ * identifiers, never input.
+ */
+function compileEnvelope(): Envelope {
+  const fields = CONTEXT_FIELD_NAMES.map((name) => {
+    const { kind, from } = CONTEXT_FIELDS[name];
+    const value = from === 'task' ? `t.${name}` : from === 'cpu' ? 'pkt.cpu ?? 0' : kind === 'string' ? "''" : '0';
+    const field = `${name}: ${value},`;
     // Undefined (and so absent from JSON) unless the process's name differs from the thread's.
-    leaderName: t.leaderName !== t.processName ? t.leaderName : undefined,
-    hostName: t.hostName,
-    containerId: t.containerId,
-    containerImage: '',
-    containerName: '',
-    podName: '',
-    podNamespace: '',
-    podUID: '',
-    eventId: String(EventIds[name]),
+    return name === 'processName' ? `${field} leaderName: t.leaderName !== t.processName ? t.leaderName : undefined,` : field;
+  });
+  const body = `return {
+    timestamp: pkt.timestamp,
+    ${fields.join('\n    ')}
+    eventId,
     eventName: name,
     argsNum: args.length,
     returnValue: 0,
     stackAddresses: [0],
     contextFlags: { containerStarted: false },
     args,
-  };
+  };`;
+  return new Function('pkt', 't', 'name', 'eventId', 'args', body) as Envelope;
+}
+
+const makeEnvelope = compileEnvelope();
+
+function envelope(pkt: CapturedPacket, name: EventName, args: EventArg[]): TraceeEvent {
+  return makeEnvelope(pkt, pkt.task ?? NO_TASK, name, EVENT_IDS[name], args);
 }
 
 const str = (name: string, value: string): EventArg<string> => ({ name, type: 'const char*', value });

@@ -2,6 +2,7 @@
  * `<event>.context.<field>` and `<event>.retval`: Tracee's per-event filters on the envelope,
  * under Tracee's field names and aliases (pkg/filters/context.go).
  */
+import { CONTEXT_FIELDS, type ContextFieldName } from '../event/schema.ts';
 import type { EventName, TraceeEvent } from '../event/types.ts';
 import { invalid, type Expression } from './expression.ts';
 import { propertyField, valueTerm, type LeafKind, type Term } from './field.ts';
@@ -15,32 +16,35 @@ interface ContextName {
   process: boolean;
 }
 
-const numberField = (names: string[], key: keyof TraceeEvent, process = true): ContextName => ({ names, key, kind: 'number', process });
-const stringField = (names: string[], key: keyof TraceeEvent): ContextName => ({ names, key, kind: 'string', process: true });
+/** A context field under Tracee's filter names; its kind is the event schema's. */
+function field(names: string[], key: ContextFieldName, process = true): ContextName {
+  const kind = CONTEXT_FIELDS[key].kind;
+  return { names, key, kind: kind === 'u64' ? 'bigint' : kind, process };
+}
 
 // Tracee maps hostParentProcessId to its host-pid filter and podName to the container image
 // (both slips in context.go); netrec filters the field each name says.
 const NAMES: readonly ContextName[] = [
   { names: ['timestamp'], key: 'timestamp', kind: 'bigint', process: false },
-  numberField(['processorId'], 'processorId', false),
-  numberField(['p', 'pid', 'processId'], 'processId'),
-  numberField(['tid', 'threadId'], 'threadId'),
-  numberField(['ppid', 'parentProcessId'], 'parentProcessId'),
-  numberField(['hostTid', 'hostThreadId'], 'hostThreadId'),
-  numberField(['hostPid', 'hostProcessId'], 'hostProcessId'),
-  numberField(['hostPpid', 'hostParentProcessId'], 'hostParentProcessId'),
-  numberField(['uid', 'userId'], 'userId'),
-  numberField(['mntns', 'mountNamespace'], 'mountNamespace'),
-  numberField(['pidns', 'pidNamespace'], 'pidNamespace'),
-  stringField(['processName', 'comm'], 'processName'),
-  stringField(['hostName'], 'hostName'),
-  { names: ['cgroupId'], key: 'cgroupId', kind: 'bigint', process: true },
-  stringField(['containerId'], 'containerId'),
-  stringField(['containerImage'], 'containerImage'),
-  stringField(['containerName'], 'containerName'),
-  stringField(['podName'], 'podName'),
-  stringField(['podNamespace'], 'podNamespace'),
-  stringField(['podUid'], 'podUID'),
+  field(['processorId'], 'processorId', false),
+  field(['p', 'pid', 'processId'], 'processId'),
+  field(['tid', 'threadId'], 'threadId'),
+  field(['ppid', 'parentProcessId'], 'parentProcessId'),
+  field(['hostTid', 'hostThreadId'], 'hostThreadId'),
+  field(['hostPid', 'hostProcessId'], 'hostProcessId'),
+  field(['hostPpid', 'hostParentProcessId'], 'hostParentProcessId'),
+  field(['uid', 'userId'], 'userId'),
+  field(['mntns', 'mountNamespace'], 'mountNamespace'),
+  field(['pidns', 'pidNamespace'], 'pidNamespace'),
+  field(['processName', 'comm'], 'processName'),
+  field(['hostName'], 'hostName'),
+  field(['cgroupId'], 'cgroupId'),
+  field(['containerId'], 'containerId'),
+  field(['containerImage'], 'containerImage'),
+  field(['containerName'], 'containerName'),
+  field(['podName'], 'podName'),
+  field(['podNamespace'], 'podNamespace'),
+  field(['podUid'], 'podUID'),
 ];
 
 const FLAGS = ['container', 'host'];

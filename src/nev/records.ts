@@ -8,6 +8,7 @@
  * decoder widens both back to bigint, so every value in [0, 2^64) round-trips exactly.
  */
 import type { Direction, TaskContext } from '../core/packet.ts';
+import { TASK_FIELD_NAMES, TASK_FIELD_SPECS } from '../core/task-fields.ts';
 
 /** Frame type byte. Codes are part of the format: never renumber, only add. */
 export const RecordType = {
@@ -201,25 +202,18 @@ const DIRECTIONS: readonly Direction[] = ['unknown', 'ingress', 'egress'];
 const LIFECYCLE_CODE: Record<LifecycleEvent, number> = { fork: 1, exec: 2, exit: 3, comm: 4 };
 const LIFECYCLE_EVENTS: Record<number, LifecycleEvent> = { 1: 'fork', 2: 'exec', 3: 'exit', 4: 'comm' };
 
+/**
+ * A task in TASK_FIELDS order. An optional field that is absent ends the record there: it is
+ * the last one its format version has (leaderName, format 1.1), and older readers ignore it.
+ */
 export function encodeTask(t: TaskContext): unknown[] {
-  return [
-    u64(t.threadStartTime),
-    t.processId,
-    t.threadId,
-    t.parentProcessId,
-    t.hostProcessId,
-    t.hostThreadId,
-    t.hostParentProcessId,
-    t.userId,
-    t.mountNamespace,
-    t.pidNamespace,
-    t.processName,
-    t.hostName,
-    u64(t.cgroupId),
-    t.containerId,
-    // Format 1.1: the process's (thread-group leader's) name; older readers ignore it.
-    ...(t.leaderName === undefined ? [] : [t.leaderName]),
-  ];
+  const out: unknown[] = [];
+  for (const name of TASK_FIELD_NAMES) {
+    const v = t[name];
+    if (v === undefined) break;
+    out.push(typeof v === 'bigint' ? u64(v) : v);
+  }
+  return out;
 }
 
 const encodeProcess = (p: ProcessEntry): unknown[] => [p.ref, encodeTask(p.task), p.exePath];
@@ -393,23 +387,14 @@ class Positions {
 
 export function decodeTask(v: unknown, what = 'task'): TaskContext {
   const p = Positions.of(v, what);
-  return {
-    threadStartTime: p.u64(0),
-    processId: p.int(1),
-    threadId: p.int(2),
-    parentProcessId: p.int(3),
-    hostProcessId: p.int(4),
-    hostThreadId: p.int(5),
-    hostParentProcessId: p.int(6),
-    userId: p.uint(7),
-    mountNamespace: p.uint(8),
-    pidNamespace: p.uint(9),
-    processName: p.str(10),
-    hostName: p.str(11),
-    cgroupId: p.u64(12),
-    containerId: p.str(13),
-    ...(p.has(14) ? { leaderName: p.str(14) } : {}),
-  };
+  const t: Record<string, unknown> = {};
+  for (let i = 0; i < TASK_FIELD_NAMES.length; i++) {
+    const name = TASK_FIELD_NAMES[i]!;
+    const spec = TASK_FIELD_SPECS[name];
+    if (spec.optional && !p.has(i)) continue;
+    t[name] = p[spec.kind === 'string' ? 'str' : spec.kind](i);
+  }
+  return t as TaskContext;
 }
 
 function decodeProcess(v: unknown, what: string): ProcessEntry {

@@ -15,7 +15,7 @@ import type { EventMask } from '../event/selection.ts';
 import type { TraceeEvent } from '../event/types.ts';
 
 /** What a packet that was not decoded looks like to a consumer. */
-const UNDECODED: DecodedPacket = { dns: [] };
+const UNDECODED: DecodedPacket = { layers: [], dns: [] };
 
 export class PacketEvents {
   readonly #streams: TcpDnsReassembler;
@@ -56,9 +56,9 @@ export class PacketEvents {
  * unreassembled fragment are warnings. Malformed bytes are errors.
  */
 export function decodeIssue(file: string, pkt: CapturedPacket, err: DecodeError): InputIssue {
-  const cut = err.short && pkt.data.length < pkt.originalLength;
+  const cut = err.kind === 'short' && pkt.data.length < pkt.originalLength;
   const detail = cut ? `${err.message} (captured ${pkt.data.length} of ${pkt.originalLength} bytes)` : err.message;
-  return inputIssue(file, `packet ${pkt.number}`, `${err.layer}: ${detail}`, cut || err.benign ? 'warning' : 'error');
+  return inputIssue(file, `packet ${pkt.number}`, `${err.layer}: ${detail}`, cut || err.kind === 'benign' ? 'warning' : 'error');
 }
 
 /**

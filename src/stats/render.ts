@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { terminalText } from '../core/terminal-text.ts';
-import { clockTime, isoTime } from '../sink/table-sink.ts';
+import { clockTime, isoTime } from '../format/time.ts';
 import type { ConversationRow, DnsSummaryRow, EndpointRow, StatsReport, TransactionRow } from './report.ts';
 import type { Counted } from './top-counter.ts';
 

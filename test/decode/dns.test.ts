@@ -27,10 +27,10 @@ function decoded(msg: Uint8Array): DNSMessage {
 function expectError(result: unknown, message: string, short = false): void {
   expect(result).toBeInstanceOf(DecodeError);
   const error = result as DecodeError;
-  expect({ layer: error.layer, message: error.message, short: error.short }).toEqual({
+  expect({ layer: error.layer, message: error.message, kind: error.kind }).toEqual({
     layer: 'dns',
     message,
-    short,
+    kind: short ? 'short' : 'malformed',
   });
 }
 
@@ -552,7 +552,7 @@ describe('decodeDNS on malformed input', () => {
     for (let n = 0; n < wire.length; n++) {
       const result = decodeDNS(wire.subarray(0, n));
       expect(result, `truncated to ${n}`).toBeInstanceOf(DecodeError);
-      expect((result as DecodeError).short, `truncated to ${n}`).toBe(true);
+      expect((result as DecodeError).kind, `truncated to ${n}`).toBe('short');
     }
   });
 

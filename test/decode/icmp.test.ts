@@ -7,7 +7,7 @@ import { hex } from '../helpers/bytes.ts';
 function expectShort(result: unknown, layer: string): void {
   expect(result).toBeInstanceOf(DecodeError);
   expect((result as DecodeError).layer).toBe(layer);
-  expect((result as DecodeError).short).toBe(true);
+  expect((result as DecodeError).kind).toBe('short');
 }
 
 describe('decodeICMPv4', () => {

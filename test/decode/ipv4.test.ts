@@ -18,7 +18,7 @@ function expectError(result: unknown, short: boolean): DecodeError {
   expect(result).toBeInstanceOf(DecodeError);
   const error = result as DecodeError;
   expect(error.layer).toBe('ipv4');
-  expect(error.short).toBe(short);
+  expect(error.kind).toBe(short ? 'short' : 'malformed');
   return error;
 }
 

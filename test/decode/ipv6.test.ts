@@ -33,7 +33,7 @@ function walk(h: IPv6Header): object {
     transportProtocol: h.transportProtocol,
     payloadOffset: h.payloadOffset,
     laterFragment: h.laterFragment,
-    extError: h.extError === undefined ? undefined : { layer: h.extError.layer, short: h.extError.short },
+    extError: h.extError === undefined ? undefined : { layer: h.extError.layer, kind: h.extError.kind },
   };
 }
 
@@ -99,7 +99,7 @@ describe('decodeIPv6: fixed header', () => {
     const result = decodeIPv6(packet(0, 59, '').subarray(0, 39), 0);
     expect(result).toBeInstanceOf(DecodeError);
     expect((result as DecodeError).layer).toBe('ipv6');
-    expect((result as DecodeError).short).toBe(true);
+    expect((result as DecodeError).kind).toBe('short');
     expect(decodeIPv6(packet(0, 59, ''), 41)).toBeInstanceOf(DecodeError);
   });
 });
@@ -185,7 +185,7 @@ describe('decodeIPv6: extension headers', () => {
       transportProtocol: 0,
       payloadOffset: 72,
       laterFragment: false,
-      extError: { layer: 'ipv6-hop-by-hop', short: false },
+      extError: { layer: 'ipv6-hop-by-hop', kind: 'malformed' },
     });
   });
 
@@ -195,7 +195,7 @@ describe('decodeIPv6: extension headers', () => {
       transportProtocol: 60,
       payloadOffset: 8040,
       laterFragment: false,
-      extError: { layer: 'ipv6-destination', short: false },
+      extError: { layer: 'ipv6-destination', kind: 'malformed' },
     });
   });
 
@@ -209,7 +209,7 @@ describe('decodeIPv6: extension headers', () => {
       transportProtocol: 60,
       payloadOffset: 40,
       laterFragment: false,
-      extError: { layer: 'ipv6-destination', short: false },
+      extError: { layer: 'ipv6-destination', kind: 'malformed' },
     });
     expect(h.extError?.message).toContain('88');
   });
@@ -221,7 +221,7 @@ describe('decodeIPv6: extension headers', () => {
       transportProtocol: 0,
       payloadOffset: 40,
       laterFragment: false,
-      extError: { layer: 'ipv6-hop-by-hop', short: true },
+      extError: { layer: 'ipv6-hop-by-hop', kind: 'short' },
     });
   });
 
@@ -231,14 +231,14 @@ describe('decodeIPv6: extension headers', () => {
       transportProtocol: 44,
       payloadOffset: 40,
       laterFragment: false,
-      extError: { layer: 'ipv6-fragment', short: false },
+      extError: { layer: 'ipv6-fragment', kind: 'malformed' },
     });
     const cut = decoded(packet(8, 44, `11 00 00 01`));
     expect(walk(cut)).toEqual({
       transportProtocol: 44,
       payloadOffset: 40,
       laterFragment: false,
-      extError: { layer: 'ipv6-fragment', short: true },
+      extError: { layer: 'ipv6-fragment', kind: 'short' },
     });
   });
 
@@ -248,7 +248,7 @@ describe('decodeIPv6: extension headers', () => {
       transportProtocol: 51,
       payloadOffset: 48,
       laterFragment: false,
-      extError: { layer: 'ipsec-ah', short: false },
+      extError: { layer: 'ipsec-ah', kind: 'malformed' },
     });
   });
 
@@ -258,7 +258,7 @@ describe('decodeIPv6: extension headers', () => {
       transportProtocol: 0,
       payloadOffset: 40,
       laterFragment: false,
-      extError: { layer: 'ipv6-hop-by-hop', short: false },
+      extError: { layer: 'ipv6-hop-by-hop', kind: 'malformed' },
     });
   });
 });

@@ -13,7 +13,7 @@ function expectError(result: unknown, layer: string, short: boolean): void {
   expect(result).toBeInstanceOf(DecodeError);
   const error = result as DecodeError;
   expect(error.layer).toBe(layer);
-  expect(error.short).toBe(short);
+  expect(error.kind).toBe(short ? 'short' : 'malformed');
 }
 
 describe('Ethernet (LINKTYPE 1)', () => {

@@ -9,82 +9,20 @@ import { decodeICMPv6 } from '../../src/decode/icmpv6.ts';
 import { decodeIPv4 } from '../../src/decode/ipv4.ts';
 import { decodeIPv6 } from '../../src/decode/ipv6.ts';
 import { decodeLink } from '../../src/decode/link.ts';
+import { decodePacket, Depth } from '../../src/decode/packet.ts';
 import { decodeTCP } from '../../src/decode/tcp.ts';
 import { DecodeError } from '../../src/decode/types.ts';
-import { decodeUDP, UDP_HEADER_LENGTH, udpPayloadEnd } from '../../src/decode/udp.ts';
+import { decodeUDP, UDP_HEADER_LENGTH } from '../../src/decode/udp.ts';
 import { hex } from '../helpers/bytes.ts';
 
 const LINK_TYPES = [0, 1, 12, 14, 101, 108, 113, 228, 229, 276];
 
-interface ChainOutcome {
-  /** Names of the layers that decoded, in order. */
-  layers: string[];
-  /** Every DecodeError met, the IPv6 extension walk's included. */
-  errors: DecodeError[];
-}
-
-/** Link → IP → transport, the way a replay walks a frame. */
-function decodeChain(frame: Uint8Array, linkType: number): ChainOutcome {
-  const out: ChainOutcome = { layers: [], errors: [] };
-  const link = decodeLink(frame, linkType);
-  if (link instanceof DecodeError) return fail(out, link);
-  out.layers.push('link');
-  let protocol: number;
-  let start: number;
-  let end: number;
-  if (link.ipVersion === 4) {
-    const ip = decodeIPv4(frame, link.offset);
-    if (ip instanceof DecodeError) return fail(out, ip);
-    out.layers.push('ipv4');
-    if (ip.fragOffset !== 0) return out;
-    protocol = ip.protocol;
-    start = link.offset + ip.payloadOffset;
-    end = link.offset + ip.payloadEnd;
-  } else if (link.ipVersion === 6) {
-    const ip = decodeIPv6(frame, link.offset);
-    if (ip instanceof DecodeError) return fail(out, ip);
-    out.layers.push('ipv6');
-    if (ip.extError) return fail(out, ip.extError);
-    if (ip.laterFragment) return out;
-    protocol = ip.transportProtocol;
-    start = link.offset + ip.payloadOffset;
-    end = link.offset + ip.payloadEnd;
-  } else {
-    return out;
-  }
-  switch (protocol) {
-    case 6: {
-      const tcp = decodeTCP(frame, start, end);
-      if (tcp instanceof DecodeError) return fail(out, tcp);
-      out.layers.push('tcp');
-      break;
-    }
-    case 17: {
-      const udp = decodeUDP(frame, start, end);
-      if (udp instanceof DecodeError) return fail(out, udp);
-      out.layers.push('udp');
-      expect(udpPayloadEnd(udp, end - start)).toBeGreaterThanOrEqual(UDP_HEADER_LENGTH);
-      break;
-    }
-    case 1: {
-      const icmp = decodeICMPv4(frame, start, end);
-      if (icmp instanceof DecodeError) return fail(out, icmp);
-      out.layers.push('icmp');
-      break;
-    }
-    case 58: {
-      const icmp = decodeICMPv6(frame, start, end);
-      if (icmp instanceof DecodeError) return fail(out, icmp);
-      out.layers.push('icmpv6');
-      break;
-    }
-  }
-  return out;
-}
-
-function fail(out: ChainOutcome, error: DecodeError): ChainOutcome {
-  out.errors.push(error);
-  return out;
+/** Link → IP → transport, the way a replay walks a frame: decodePacket itself. */
+function decodeChain(frame: Uint8Array, linkType: number): { layers: string[]; errors: DecodeError[] } {
+  const d = decodePacket(frame, linkType, Depth.Transport);
+  if (d.udp) expect(d.payloadStart).toBe(d.link!.offset + (d.ipv4 ?? d.ipv6)!.payloadOffset + UDP_HEADER_LENGTH);
+  if (d.payloadStart !== undefined) expect(d.payloadEnd).toBeGreaterThanOrEqual(d.payloadStart);
+  return { layers: d.layers, errors: d.error ? [d.error] : [] };
 }
 
 const MACS = '00 11 22 33 44 55 66 77 88 99 aa bb';
@@ -167,7 +105,7 @@ describe('every truncation of a valid frame', () => {
     it(`${name}: each prefix decodes or is short, never malformed`, () => {
       for (let length = 0; length < frame.length; length++) {
         const outcome = decodeChain(frame.subarray(0, length), linkType);
-        for (const error of outcome.errors) expect(error.short, `prefix of ${length} bytes: ${error.layer}`).toBe(true);
+        for (const error of outcome.errors) expect(error.kind, `prefix of ${length} bytes: ${error.layer}`).toBe('short');
       }
     });
 
@@ -180,6 +118,28 @@ describe('every truncation of a valid frame', () => {
       }
     });
   }
+});
+
+describe('decodePacket lists its layers', () => {
+  // RAW IPv4, UDP to port 53, a 12-byte DNS header with no records.
+  const udpDns = {
+    linkType: 101,
+    frame: hex('45 00 00 28 00 04 00 00 40 11 00 00 0a 00 00 01 0a 00 00 35  d4 31 00 35 00 14 00 00  ab cd 01 00 00 00 00 00 00 00 00 00'),
+  };
+
+  it('names the DNS layer when a message decoded, and stops at the depth asked for', () => {
+    const full = decodePacket(udpDns.frame, udpDns.linkType, Depth.Application);
+    expect(full.error).toBeUndefined();
+    expect(full.layers).toEqual(['link', 'ipv4', 'udp', 'dns']);
+    expect(decodePacket(udpDns.frame, udpDns.linkType, Depth.Network).layers).toEqual(['link', 'ipv4']);
+  });
+
+  it('leaves out the layer that failed', () => {
+    // 11 bytes cannot hold a DNS header.
+    const cut = decodePacket(udpDns.frame.subarray(0, udpDns.frame.length - 1), udpDns.linkType, Depth.Application);
+    expect(cut.layers).toEqual(['link', 'ipv4', 'udp']);
+    expect(cut.error).toMatchObject({ layer: 'dns' });
+  });
 });
 
 describe('random bytes', () => {
@@ -259,7 +219,7 @@ describe('random bytes', () => {
           decodeICMPv6(data, offset, end),
         ]) {
           // Only TCP has a field that can be wrong (data offset below 5); the rest can only be short.
-          if (result instanceof DecodeError) expect(result.short || result.layer === 'tcp').toBe(true);
+          if (result instanceof DecodeError) expect(result.kind === 'short' || result.layer === 'tcp').toBe(true);
         }
         const tcp = decodeTCP(data, offset, end);
         if (!(tcp instanceof DecodeError)) {
@@ -273,9 +233,10 @@ describe('random bytes', () => {
   it('the whole chain never throws, whatever the link type', () => {
     fc.assert(
       fc.property(bytes, fc.constantFrom(...LINK_TYPES), (data, lt) => {
-        const outcome = decodeChain(data, lt);
-        // A chain stops at its first error.
-        expect(outcome.errors.length).toBeLessThanOrEqual(1);
+        const d = decodePacket(data, lt, Depth.Application);
+        // A failed layer is not listed, and the layers listed are the ones filled in.
+        if (d.error) expect(d.layers).not.toContain(d.error.layer);
+        for (const layer of d.layers) expect(layer === 'dns' ? d.dns.length > 0 : d[layer] !== undefined, layer).toBe(true);
       }),
       { numRuns: 5000 },
     );

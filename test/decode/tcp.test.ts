@@ -13,7 +13,7 @@ function decoded(data: Uint8Array, offset = 0, end = data.length): TCPHeader {
 function expectError(result: unknown, short: boolean): void {
   expect(result).toBeInstanceOf(DecodeError);
   expect((result as DecodeError).layer).toBe('tcp');
-  expect((result as DecodeError).short).toBe(short);
+  expect((result as DecodeError).kind).toBe(short ? 'short' : 'malformed');
 }
 
 // 50000 → 80, seq 1, ack 0x80000000, data offset 5, SYN+ACK, window 65535, checksum 0xabcd, urgent 7.

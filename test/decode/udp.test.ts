@@ -37,7 +37,7 @@ describe('decodeUDP', () => {
     ]) {
       expect(result).toBeInstanceOf(DecodeError);
       expect((result as DecodeError).layer).toBe('udp');
-      expect((result as DecodeError).short).toBe(true);
+      expect((result as DecodeError).kind).toBe('short');
     }
   });
 });

@@ -1,7 +1,9 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { TraceeEvent } from '../../src/event/types.ts';
-import { clockTime, readable, tableSink } from '../../src/sink/table-sink.ts';
+import { readable } from '../../src/format/readable.ts';
+import { clockTime } from '../../src/format/time.ts';
+import { tableSink } from '../../src/sink/table-sink.ts';
 
 const event = {
   timestamp: 1671040290192938971n,

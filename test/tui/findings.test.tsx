@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clockTime } from '../../src/sink/table-sink.ts';
+import { clockTime } from '../../src/format/time.ts';
 import { App } from '../../src/tui/components/App.tsx';
 import { openIndexed, until } from './helpers/store.ts';
 

@@ -8,6 +8,7 @@
  * string and the list renders one <Text> per row.
  */
 import { terminalText } from '../../core/terminal-text.ts';
+import { clockTime } from '../../format/time.ts';
 
 export const COLUMN_NAMES = ['time', 'process', 'event', 'flow', 'info'] as const;
 export type ColumnName = (typeof COLUMN_NAMES)[number];

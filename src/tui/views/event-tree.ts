@@ -7,7 +7,7 @@
  */
 import type { TaskContext } from '../../core/packet.ts';
 import type { TraceeEvent } from '../../event/types.ts';
-import { clockTime } from '../../sink/table-sink.ts';
+import { clockTime } from '../../format/time.ts';
 import type { ProcessInfo } from '../store/process-table.ts';
 
 export interface TreeNode {

@@ -1,5 +1,5 @@
 /** The findings screen's lines: what the recorder's signatures found, one line each, in recording order. */
-import { readable } from '../../sink/table-sink.ts';
+import { readable } from '../../format/readable.ts';
 import type { ScannedFinding } from '../store/index-scan.ts';
 import { fit } from './columns.ts';
 import { shortTime } from './time-format.ts';

@@ -6,7 +6,7 @@ import { PROTOCOLS, type CaptureStats } from '../store/stats.ts';
 import { terminalText } from '../../core/terminal-text.ts';
 import { fit } from './columns.ts';
 import { bytesText, countText, percentText } from './numbers.ts';
-import { clockTime } from '../../sink/table-sink.ts';
+import { clockTime } from '../../format/time.ts';
 
 /** Rows per top list. */
 const TOP = 10;

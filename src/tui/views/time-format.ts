@@ -3,7 +3,7 @@
  * seconds since the first packet, or since the packet before. Exact: every figure is cut from
  * the nanosecond bigint, never rounded through a float.
  */
-import { clockTime } from '../../sink/table-sink.ts';
+import { clockTime } from '../../format/time.ts';
 
 export const TIME_FORMATS = ['utc', 'local', 'relative', 'delta'] as const;
 export type TimeFormat = (typeof TIME_FORMATS)[number];
