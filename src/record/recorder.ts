@@ -155,6 +155,8 @@ export async function record(opts: RecordOptions): Promise<RecordSummary> {
       bootTimeOffset: bootTimeOffset(libc),
       interfaces: hostInterfaces(),
       processes: kept,
+      // Checksums and writes on their own thread: this one keeps draining the ring meanwhile.
+      writeThread: true,
     });
     session = new Session(opts, writer, resolver, counters, {
       epochNow: () => libc.clockNs(CLOCK_REALTIME),
