@@ -5,15 +5,12 @@
  * checksum), survive frames larger than a chunk, and a full disk must end the recording with
  * the file system's error on the caller's thread.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listSegments } from '../../src/nev/directory.ts';
 import { RecordingWriter } from '../../src/nev/recording-writer.ts';
 import { OUTPUT_BYTES } from '../../src/nev/segment-writer.ts';
-import { requireRoot } from '../helpers/root.ts';
+import { requireRoot, tmpfsForBlock } from '../helpers/root.ts';
 import { cli, packet, readAll, scratch, T0, task } from './helpers.ts';
 
 const path = scratch('write-thread');
@@ -73,18 +70,10 @@ it.each([true, false])('writes a frame larger than its buffer (a process table o
 const root = requireRoot('mounting a tmpfs to fill up');
 
 describe.skipIf(!root)('on a full disk', () => {
-  let mount: string;
-  beforeAll(() => {
-    mount = mkdtempSync(join(tmpdir(), 'netrec-tmpfs-'));
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0700', 'netrec-test', mount]);
-  });
-  afterAll(() => {
-    execFileSync('umount', [mount]);
-    rmSync(mount, { recursive: true, force: true });
-  });
+  const mount = tmpfsForBlock('2m');
 
   it("ends the recording with the file system's error, thrown on the writer's thread", () => {
-    const w = new RecordingWriter({ dir: join(mount, 'full.nev'), snaplen: 65535, origin: 'netrec record', writeThread: true });
+    const w = new RecordingWriter({ dir: join(mount(), 'full.nev'), snaplen: 65535, origin: 'netrec record', writeThread: true });
     let thrown: unknown;
     try {
       for (let i = 1; i <= 100_000; i++) w.writePacket(packet(i, 1000));
