@@ -34,6 +34,8 @@ export const STATE = {
   messageLength: 3,
   /** 1 once the thread listens. */
   ready: 4,
+  /** 1 once the thread has stopped (it should not, before close()): nothing is to be waited for. */
+  gone: 5,
 } as const;
 export const STATE_INTS = 8;
 export const MESSAGE_BYTES = 4096;
@@ -149,14 +151,17 @@ export class WriteThread {
   }
 
   private waitFor(job: number): void {
-    this.waitUntil(job);
+    if (!this.waitUntil(job)) throw new Error('the write thread stopped: the recording cannot be written');
     this.throwIfFailed();
   }
 
-  private waitUntil(job: number): void {
+  /** False if the thread stopped first (it notifies `done` as it goes). */
+  private waitUntil(job: number): boolean {
     for (let done = Atomics.load(this.state, STATE.done); done < job; done = Atomics.load(this.state, STATE.done)) {
+      if (Atomics.load(this.state, STATE.gone) !== 0) return false;
       Atomics.wait(this.state, STATE.done, done, 1000);
     }
+    return true;
   }
 
   private throwIfFailed(): void {

@@ -40,5 +40,11 @@ parentPort!.on('message', (job: WriteJob) => {
   Atomics.notify(state, STATE.done);
 });
 
+// However the thread ends (close() terminates it; a crash should not), nothing waits for it.
+process.on('exit', () => {
+  Atomics.store(state, STATE.gone, 1);
+  Atomics.notify(state, STATE.done);
+});
+
 Atomics.store(state, STATE.ready, 1);
 Atomics.notify(state, STATE.ready);
