@@ -5,11 +5,14 @@
  * and of the receiver, and the load average.
  *
  *   sudo npx tsx bench/record-vs-tcpdump.ts [--rates 0,50000,100000,150000,max] [--seconds 5]
- *        [--size 100] [--receiver both|no|yes] [--compress] [--baseline] [--profile]
+ *        [--size 100] [--receiver both|no|yes] [--threads 2] [--nice -5] [--compress] [--baseline] [--profile]
  *
  * The load: bench/udp-load.c (built here with cc or clang) on the host sends UDP datagrams of
- * --size payload bytes at a fixed rate through a veth pair into a network namespace; `max` asks
- * for more than it can send, so it sends as fast as it can. Without a receiver nothing listens
+ * --size payload bytes at a fixed rate through a veth pair into a network namespace, from
+ * --threads sending threads (one socket each); `max` asks for more than it can send, so it
+ * sends as fast as it can. tcpdump runs at the recorder's own priority (it raises itself to
+ * nice −10), sender and receiver at --nice: above the other jobs of a shared machine, so that
+ * they reach the rate asked, and below the two captures, as a capture tool would be run. Without a receiver nothing listens
  * there (the namespace's ICMP port-unreachable replies are rate-limited to 1000/s and not
  * counted), so the recorder stores one copy of each datagram, the sender's; with one
  * (`udp-load recv` in the namespace), two: the sender's egress and the receiver's ingress.
@@ -36,6 +39,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '5' },
     size: { type: 'string', default: '100' },
     receiver: { type: 'string', default: 'both' },
+    threads: { type: 'string', default: '2' },
+    nice: { type: 'string', default: '-5' },
     compress: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     baseline: { type: 'boolean', default: false },
@@ -46,14 +51,19 @@ const rates = values.rates.split(',').map((r) => (r === 'max' ? MAX_RATE : Numbe
 const seconds = Number(values.seconds);
 const size = Number(values.size);
 const receiverModes = values.receiver === 'both' ? [false, true] : [values.receiver === 'yes'];
+const threads = Number(values.threads);
+/** The recorder's priority (src/record/recorder.ts), given to tcpdump too. */
+const CAPTURE_NICE = '-10';
+/** Runs a command at the load's priority, or at `nice`. */
+const niced = (cmd: string, args: string[], nice = values.nice): [string, string[]] => ['nice', ['-n', nice, cmd, ...args]];
 const PORT = 9;
 
 const CLOCK_TICKS = 100;
 const OUT = join(REPO, 'bench/out');
 
-/** utime + stime of a process (all its threads), in seconds. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** utime + stime of a process (all its threads), or of one thread (`tid`), in seconds. */
+function cpuSeconds(pid: number, tid?: number): number {
+  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
@@ -123,6 +133,8 @@ interface Row {
   recorded: [number, number];
   lost: number;
   recCpu: number;
+  /** The recorder's main thread alone (it drains the ring; the write thread checksums and writes). */
+  recMainCpu: number;
   records: number;
   captured: number;
   dropped: number;
@@ -135,7 +147,7 @@ interface Row {
 
 /** Runs the sender for one rate and returns [datagrams sent, its CPU seconds]. */
 async function send(load: string, rate: number): Promise<[number, number]> {
-  const sender = spawn(load, ['send', N4, String(PORT), String(rate), String(seconds), String(size)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const sender = spawn(...niced(load, ['send', N4, String(PORT), String(rate), String(seconds), String(size), String(threads)]), { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   sender.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   const cpu = sampleCpu(sender.pid!);
@@ -145,7 +157,7 @@ async function send(load: string, rate: number): Promise<[number, number]> {
 
 /** The sender alone (with the receiver, if any): no capture running. */
 async function senderAlone(net: LiveNet, load: string, rate: number, receiver: boolean): Promise<[number, number]> {
-  const sink = receiver ? net.spawn(load, ['recv', N4, String(PORT)], { inNs: true }) : undefined;
+  const sink = receiver ? net.spawn(...niced(load, ['recv', N4, String(PORT)]), { inNs: true }) : undefined;
   await sink?.waitFor(/^listening$/m, 'stdout', 10_000);
   const result = await send(load, rate);
   await sink?.stop('SIGTERM');
@@ -161,21 +173,21 @@ async function runRate(net: LiveNet, load: string, rate: number, receiver: boole
   const nodeArgs = values.profile ? ['--cpu-prof', '--cpu-prof-dir', join(OUT, `profile-${tag}`)] : [];
   const recorder = net.spawn(process.execPath, [...nodeArgs, join(REPO, 'bin/netrec.mjs'), 'record', '-o', rec, '--force', ...(values.compress ? ['--compress'] : [])]);
   await recorder.waitFor(/Ctrl-C stops/, 'stderr', 60_000);
-  const tcpdump = net.spawn('tcpdump', ['-i', net.hostIf, '-n', '-B', '16384', '-s', '0', '-w', pcap, `udp and dst port ${PORT}`]);
+  const tcpdump = net.spawn(...niced('tcpdump', ['-i', net.hostIf, '-n', '-B', '16384', '-s', '0', '-w', pcap, `udp and dst port ${PORT}`], CAPTURE_NICE));
   await tcpdump.waitFor(/listening on/, 'stderr', 10_000);
   let sink: Child | undefined;
   if (receiver) {
-    sink = net.spawn(load, ['recv', N4, String(PORT)], { inNs: true });
+    sink = net.spawn(...niced(load, ['recv', N4, String(PORT)]), { inNs: true });
     await sink.waitFor(/^listening$/m, 'stdout', 10_000);
   }
   await new Promise((r) => setTimeout(r, 300)); // the recorder's start-up is over
 
-  const cpu0 = { rec: cpuSeconds(recorder.pid), dump: cpuSeconds(tcpdump.pid), sink: sink ? cpuSeconds(sink.pid) : 0 };
+  const cpu0 = { rec: cpuSeconds(recorder.pid), recMain: cpuSeconds(recorder.pid, recorder.pid), dump: cpuSeconds(tcpdump.pid), sink: sink ? cpuSeconds(sink.pid) : 0 };
   const started = performance.now();
   const [sent, senderSeconds] = await send(load, rate);
   await new Promise((r) => setTimeout(r, 1500)); // both captures catch up
   const wall = (performance.now() - started) / 1000;
-  const cpu1 = { rec: cpuSeconds(recorder.pid), dump: cpuSeconds(tcpdump.pid), sink: sink ? cpuSeconds(sink.pid) : 0 };
+  const cpu1 = { rec: cpuSeconds(recorder.pid), recMain: cpuSeconds(recorder.pid, recorder.pid), dump: cpuSeconds(tcpdump.pid), sink: sink ? cpuSeconds(sink.pid) : 0 };
 
   await tcpdump.stop('SIGINT');
   await recorder.stop('SIGINT');
@@ -199,6 +211,7 @@ async function runRate(net: LiveNet, load: string, rate: number, receiver: boole
     recorded,
     lost,
     recCpu: cpu1.rec - cpu0.rec,
+    recMainCpu: cpu1.recMain - cpu0.recMain,
     records,
     captured,
     dropped,
@@ -224,13 +237,13 @@ function perRecord(r: Row): string {
 }
 
 function tableRow(r: Row): string {
-  return `| ${r.rate} | ${r.receiver ? 'yes' : 'no'} | ${n(r.sent)} | ${n(r.received)} | ${n(r.recorded[0])} + ${n(r.recorded[1])} | ${n(r.lost)} | ${pct(r.recCpu, r.wall)} | ${perRecord(r)} | ${n(r.captured)} | ${n(r.dropped)} | ${pct(r.dumpCpu, r.wall)} | ${pct(r.senderCpu, seconds)}${r.alone ? ` (alone: ${pct(r.alone[1], seconds)}, ${n(r.alone[0])} sent)` : ''} | ${r.receiverCpu === undefined ? '–' : pct(r.receiverCpu, r.wall)} | ${r.load} |`;
+  return `| ${r.rate} | ${r.receiver ? 'yes' : 'no'} | ${n(r.sent)} | ${n(r.received)} | ${n(r.recorded[0])} + ${n(r.recorded[1])} | ${n(r.lost)} | ${pct(r.recCpu, r.wall)} (${pct(r.recMainCpu, r.wall)}) | ${perRecord(r)} | ${n(r.captured)} | ${n(r.dropped)} | ${pct(r.dumpCpu, r.wall)} | ${pct(r.senderCpu, seconds)}${r.alone ? ` (alone: ${pct(r.alone[1], seconds)}, ${n(r.alone[0])} sent)` : ''} | ${r.receiverCpu === undefined ? '–' : pct(r.receiverCpu, r.wall)} | ${r.load} |`;
 }
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const load = join(OUT, 'udp-load');
-  execFileSync(compiler(), ['-O2', '-o', load, join(REPO, 'bench/udp-load.c')]);
+  execFileSync(compiler(), ['-O2', '-pthread', '-o', load, join(REPO, 'bench/udp-load.c')]);
   const net = new LiveNet('bn');
   const rows: Row[] = [];
   const loadBefore = loadAverage();
@@ -249,8 +262,10 @@ async function main(): Promise<void> {
   }
 
   console.log(`# ${cpus().length} CPUs, ${cpus()[0]?.model ?? '?'}, kernel ${readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim()}, node ${process.version}`);
-  console.log(`# ${seconds} s per rate, UDP payload ${size} bytes, host → namespace over a veth pair${values.compress ? ', netrec --compress' : ''}; load average before: ${loadBefore}`);
-  console.log('| rate asked (pkt/s) | receiver | datagrams sent | received | netrec stored (sender + receiver copies) | netrec lost | netrec CPU | µs per record (idle CPU subtracted) | tcpdump captured | tcpdump dropped | tcpdump CPU | sender CPU | receiver CPU | load average |');
+  console.log(
+    `# ${seconds} s per rate, UDP payload ${size} bytes, host → namespace over a veth pair, ${threads} sending thread(s), sender and receiver at nice ${values.nice}, netrec and tcpdump at ${CAPTURE_NICE}${values.compress ? ', netrec --compress' : ''}; load average before: ${loadBefore}`,
+  );
+  console.log('| rate asked (pkt/s) | receiver | datagrams sent | received | netrec stored (sender + receiver copies) | netrec lost | netrec CPU (main thread) | µs per record (idle CPU subtracted) | tcpdump captured | tcpdump dropped | tcpdump CPU | sender CPU | receiver CPU | load average |');
   console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const r of rows) console.log(tableRow(r));
   if (values.profile) console.log(`# profiles: ${readdirSync(OUT).filter((f) => f.startsWith('profile-')).join(', ')}`);

@@ -19,7 +19,8 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 rmSync(dist, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { main: 'src/cli/main.ts', 'cli-docs': 'src/cli/docs-entry.ts' },
+  // write-worker: the recording writer's thread (src/nev/write-thread.ts loads it by this name).
+  entryPoints: { main: 'src/cli/main.ts', 'cli-docs': 'src/cli/docs-entry.ts', 'write-worker': 'src/nev/write-worker.ts' },
   outdir: dist,
   bundle: true,
   splitting: true,

@@ -122,6 +122,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'snaplen', short: 's', value: 'N', complete: 'none', help: 'Keep at most N bytes of each packet (default 65535; DNS always whole).' },
       { name: 'buffer-size', short: 'B', value: 'SIZE', complete: 'none', help: 'Kernel ring buffer size, a power of two (default 16MiB).' },
       { name: 'cgroup', value: 'PATH', complete: 'directory', help: 'Capture only this cgroup v2 subtree (default: the whole host).' },
+      { name: 'no-accept-attribution', help: "Do not hook every syscall's exit (about 180 ns per syscall, host-wide) to credit accepted connections and sockets received over a unix socket to the task that holds them; such a connection then stays its listener's owner's until that task sends." },
       { ...TRACE, help: 'Keep only the packets of matching processes: comm=, pid=, uid=, container, follow... (see replay).' },
       { name: 'print', help: 'Also print the events live, as replay would.' },
       { ...OUTPUT, short: undefined, help: 'Format of --print and of findings: json (default) or table.' },

@@ -96,6 +96,7 @@ export async function recordCommand(args: ParsedArgs): Promise<number> {
       snaplen,
       cgroupPath: setup.cgroupPath,
       ringBytes,
+      acceptAttribution: !args.flag('no-accept-attribution'),
       signal: stop.signal,
       note,
       onReady: () => process.stderr.write(terminalText(`netrec: recording to ${target.dir} (cgroup ${setup.cgroupPath}, snaplen ${snaplen}); Ctrl-C stops`) + '\n'),

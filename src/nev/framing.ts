@@ -33,9 +33,20 @@ export const RESYNC_WORK_PER_BYTE = 4;
  * out[at + FRAME_HEADER_SIZE]. The writer encodes payloads in place and seals them this way.
  */
 export function sealFrame(out: Uint8Array, at: number, type: number, length: number): void {
+  writeFrameHeader(out, at, type, length);
+  checksumFrame(out, at);
+}
+
+/** The header of the frame at out[at] but its checksum, which checksumFrame() adds later. */
+export function writeFrameHeader(out: Uint8Array, at: number, type: number, length: number): void {
   out.set(SYNC, at);
   putU32(out, at + 4, length);
   out[at + 8] = type;
+}
+
+/** Writes the CRC of the frame at out[at], whose header (writeFrameHeader) and payload are there. */
+export function checksumFrame(out: Uint8Array, at: number): void {
+  const length = ((out[at + 4]! << 24) | (out[at + 5]! << 16) | (out[at + 6]! << 8) | out[at + 7]!) >>> 0;
   const start = at + FRAME_HEADER_SIZE;
   putU32(out, at + 9, crc32cBulk(out, crc32c(out, 0, at + 4, at + 9), start, start + length));
 }

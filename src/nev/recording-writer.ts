@@ -7,6 +7,9 @@
  * default; also when a write finds the interval passed, should the event loop be busy), so a
  * SIGKILL loses at most that much. Sealing a segment also fdatasyncs it.
  *
+ * With `writeThread`, checksums and writes happen on a worker thread (write-thread.ts) and a
+ * flush hands the bytes to it; `flushedPackets` then counts what the thread has written.
+ *
  * File system errors (disk full...) are exceptions: they end the recording, not one record.
  */
 import { unlinkSync } from 'node:fs';
@@ -20,7 +23,8 @@ import { acquireLock, prepareTarget, releaseLock } from './directory.ts';
 import { FORMAT_MAJOR, FORMAT_MINOR, segmentFileName } from './layout.ts';
 import type { FindingRecord, InterfaceEntry, LifecycleRecord, LossRecord, PacketRecord, ProcessEntry, SegmentHeader } from './records.ts';
 import { fitsPacketFrame } from './packet-frame.ts';
-import { encodeRecord, frameSize, packetFrameSize, SegmentWriter, type EncodedRecord } from './segment-writer.ts';
+import { encodeRecord, frameSize, OUTPUT_BYTES, packetFrameSize, SegmentWriter, type EncodedRecord } from './segment-writer.ts';
+import { WriteThread } from './write-thread.ts';
 
 const DEFAULT_FLUSH_INTERVAL_MS = 100;
 
@@ -51,6 +55,11 @@ export interface RecordingWriterOptions {
   /** The processes and threads known at start. */
   processes?: { task: TaskContext; exePath?: string }[];
   flushIntervalMs?: number;
+  /**
+   * Checksum and write on a worker thread (the live recorder: its thread keeps draining the
+   * kernel's ring meanwhile). Synchronous otherwise.
+   */
+  writeThread?: boolean;
   /** Wall clock in epoch ns; tests inject one. */
   now?: () => bigint;
 }
@@ -97,6 +106,9 @@ export class RecordingWriter {
   private defined = new Set<number>();
   private readonly exited = new Set<number>();
   private readonly interfaces = new Map<number, InterfaceEntry>();
+  private readonly thread: WriteThread | undefined;
+  /** Write-thread jobs not known to be written yet, with the packet count each completes. */
+  private readonly inFlight: [job: number, packets: number][] = [];
   /** Block bytes of the sealed segments, for compressionRatio(). */
   private readonly blocksDone = { raw: 0, packed: 0 };
 
@@ -110,7 +122,14 @@ export class RecordingWriter {
     acquireLock(opts.dir);
     for (const i of opts.interfaces ?? []) this.interfaces.set(i.ifindex, i);
     for (const p of opts.processes ?? []) this.entryFor(p.task, p.exePath);
-    this.openSegment();
+    try {
+      this.thread = opts.writeThread ? new WriteThread(OUTPUT_BYTES) : undefined;
+      this.openSegment();
+    } catch (err) {
+      this.thread?.close();
+      releaseLock(opts.dir);
+      throw err;
+    }
     if (opts.rotateSeconds !== undefined) {
       this.timer = setInterval(() => this.tick(), this.flushInterval);
       this.timer.unref();
@@ -190,6 +209,25 @@ export class RecordingWriter {
     this.check();
     this.segment.flush();
     this.lastFlush = performance.now();
+    this.noteFlushed();
+  }
+
+  /** After a flush: what is in the kernel now (with a write thread, what it has written). */
+  private noteFlushed(): void {
+    const thread = this.thread;
+    if (thread === undefined) {
+      this.stats.flushedPackets = this.stats.packets;
+      return;
+    }
+    const job = thread.postedJobs;
+    if (this.inFlight.at(-1)?.[0] !== job) this.inFlight.push([job, this.stats.packets]);
+    const done = thread.doneJobs;
+    while (this.inFlight.length > 0 && this.inFlight[0]![0] <= done) this.stats.flushedPackets = this.inFlight.shift()![1];
+  }
+
+  /** After sealing a segment: everything is written. */
+  private settled(): void {
+    this.inFlight.length = 0;
     this.stats.flushedPackets = this.stats.packets;
   }
 
@@ -200,8 +238,9 @@ export class RecordingWriter {
     clearTimeout(this.timer);
     try {
       this.segment.seal(this.now());
-      this.stats.flushedPackets = this.stats.packets;
+      this.settled();
     } finally {
+      this.thread?.close();
       releaseLock(this.opts.dir);
     }
     if (this.failure !== undefined) throw this.failure;
@@ -267,7 +306,7 @@ export class RecordingWriter {
     this.segment.seal(this.now());
     this.blocksDone.raw += this.segment.blocks.raw;
     this.blocksDone.packed += this.segment.blocks.packed;
-    this.stats.flushedPackets = this.stats.packets;
+    this.settled();
     for (const [key, entry] of this.tasks) if (this.exited.has(entry.task.hostThreadId)) this.tasks.delete(key);
     this.exited.clear();
     this.openSegment();
@@ -297,7 +336,7 @@ export class RecordingWriter {
       processes,
       origin: this.opts.origin,
     };
-    this.segment = new SegmentWriter(join(this.opts.dir, segmentFileName(this.segmentNumber)), header, this.opts.compress ?? false);
+    this.segment = new SegmentWriter(join(this.opts.dir, segmentFileName(this.segmentNumber)), header, this.opts.compress ?? false, this.thread);
     this.defined = new Set(processes.map((p) => p.ref));
     this.onDisk.push(this.segmentNumber);
     this.firstPackets.push(this.nextPacketNumber);

@@ -5,18 +5,20 @@
  * block buffer that is compressed and framed when it is big enough or at the next flush.
  *
  * The segment checksum (every byte before the footer) is computed over each flushed buffer at
- * once, natively when possible (crc32c.ts); frame checksums as each frame is sealed.
+ * once, natively when possible (crc32c.ts); frame checksums as each frame is sealed. With a
+ * write thread (write-thread.ts) both checksums and the write(2) happen there, at each flush.
  */
-import { closeSync, fchmodSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fdatasyncSync, openSync } from 'node:fs';
 import { constants } from 'node:fs';
 import { BLOCK_TARGET, encodeBlock, MAX_BLOCK_RAW } from './block.ts';
-import { crc32cBulk } from './crc32c.ts';
 import { FooterBuilder } from './footer.ts';
 import { encodeFrame, FRAME_HEADER_SIZE, sealFrame } from './framing.ts';
 import { encodePreamble, encodeTrailer } from './layout.ts';
 import { pack } from './msgpack.ts';
 import { packetPayloadSize, writePacketPayload, type PacketFields } from './packet-frame.ts';
 import { encodeBody, encodeFooter, encodeHeader, RecordType, type BodyRecord, type SegmentHeader } from './records.ts';
+import { ByteBuffer, SyncOutput, type FrameBuffer, type SegmentOutput } from './segment-output.ts';
+import type { WriteThread } from './write-thread.ts';
 
 /** Buffered file bytes that make the next append flush (besides the writer's interval). */
 const FLUSH_AT = 1 << 20;
@@ -45,62 +47,41 @@ export function packetFrameSize(p: PacketFields, task: number | undefined): numb
   return FRAME_HEADER_SIZE + packetPayloadSize(p, task);
 }
 
-/** A growable byte buffer reused across flushes. */
-class ByteBuffer {
-  bytes: Buffer;
-  view: DataView;
-  used = 0;
-
-  constructor(capacity: number) {
-    this.bytes = Buffer.allocUnsafe(capacity);
-    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
-  }
-
-  /** Makes room for `n` more bytes and returns where they start. */
-  reserve(n: number): number {
-    const at = this.used;
-    if (at + n > this.bytes.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, at + n));
-      this.bytes.copy(grown, 0, 0, at);
-      this.bytes = grown;
-      this.view = new DataView(grown.buffer, grown.byteOffset, grown.length);
-    }
-    this.used = at + n;
-    return at;
-  }
-
-  put(src: Uint8Array): void {
-    this.bytes.set(src, this.reserve(src.length));
-  }
-}
+/** Room in each output buffer: a flush's worth plus a large frame. */
+export const OUTPUT_BYTES = FLUSH_AT + (64 << 10);
 
 export class SegmentWriter {
   private readonly fd: number;
   /** File bytes not written yet. */
-  private readonly out = new ByteBuffer(FLUSH_AT + (64 << 10));
+  private readonly out: SegmentOutput;
   /** Bytes in the file plus `out`: the offset of the next top-level frame. */
   private size = 0;
-  /** CRC-32C of every byte written to the file so far (not of `out`): the footer's checksum. */
-  private checksum = 0;
   private readonly footer: FooterBuilder;
   /** Raw frames of the open compressed block. */
   private readonly block: ByteBuffer | undefined;
   private blockStarted = false;
   /** Raw and compressed bytes of the blocks written so far. */
   readonly blocks = { raw: 0, packed: 0 };
+  private closed = false;
+  private failure: unknown;
 
   constructor(
     readonly path: string,
     header: SegmentHeader,
     compress: boolean,
+    thread?: WriteThread,
   ) {
     this.fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, FILE_MODE);
     fchmodSync(this.fd, FILE_MODE); // the mode above is filtered by umask; this one is exact
+    this.out = thread === undefined ? new SyncOutput(this.fd, OUTPUT_BYTES) : thread.output(this.fd);
     this.footer = new FooterBuilder(header.firstPacketNumber);
     if (compress) this.block = new ByteBuffer(BLOCK_TARGET + (64 << 10));
     this.put(encodePreamble());
     this.put(encodeFrame(RecordType.header, pack(encodeHeader(header))));
     this.flush();
+    // A write thread is waited for: as without one, the header is in the file before any
+    // record is, so a crash never leaves a segment without it (rotations only: rare).
+    this.out.checksum();
   }
 
   /** Bytes this segment will have once flushed and sealed (not counting an open block). */
@@ -122,7 +103,7 @@ export class SegmentWriter {
     const target = this.frameTarget(FRAME_HEADER_SIZE + payload.length);
     const at = target.reserve(FRAME_HEADER_SIZE + payload.length);
     target.bytes.set(payload, at + FRAME_HEADER_SIZE);
-    sealFrame(target.bytes, at, type, payload.length);
+    this.sealIn(target, at, type, payload.length);
     this.footer.add(type, rec, payload.length);
     this.appended(target, FRAME_HEADER_SIZE + payload.length);
   }
@@ -133,31 +114,44 @@ export class SegmentWriter {
     const target = this.frameTarget(FRAME_HEADER_SIZE + length);
     const at = target.reserve(FRAME_HEADER_SIZE + length);
     writePacketPayload(target.bytes, target.view, at + FRAME_HEADER_SIZE, p, task);
-    sealFrame(target.bytes, at, RecordType.packet, length);
+    this.sealIn(target, at, RecordType.packet, length);
     this.footer.addPacket(p.timestamp, p.data.length, p.originalLength);
     this.appended(target, FRAME_HEADER_SIZE + length);
   }
 
-  /** Hands everything buffered to the kernel. */
+  /** Hands everything buffered to the kernel (or to the write thread, which does). */
   flush(): void {
     this.closeBlock();
-    const { out } = this;
-    if (out.used === 0) return;
-    this.checksum = crc32cBulk(out.bytes, this.checksum, 0, out.used);
-    for (let off = 0; off < out.used; ) off += writeSync(this.fd, out.bytes, off, out.used - off);
-    out.used = 0;
+    this.out.flush();
   }
 
   /** Writes footer and trailer, syncs and closes. */
+  /**
+   * Writes footer and trailer, syncs and closes. The descriptor is closed however sealing ends
+   * (a full disk), once a write thread is done with it; a second call repeats the first failure.
+   */
   seal(sealedAt: bigint): void {
-    this.flush();
-    const footerOffset = this.size;
-    const footer = this.footer.finish(this.checksum, 'writer', sealedAt);
-    this.put(encodeFrame(RecordType.footer, pack(encodeFooter(footer))));
-    this.put(encodeTrailer(footerOffset));
-    this.flush();
-    fdatasyncSync(this.fd);
-    closeSync(this.fd);
+    if (this.closed) {
+      if (this.failure !== undefined) throw this.failure;
+      return;
+    }
+    this.closed = true;
+    try {
+      this.flush();
+      const footerOffset = this.size;
+      const footer = this.footer.finish(this.out.checksum(), 'writer', sealedAt);
+      this.put(encodeFrame(RecordType.footer, pack(encodeFooter(footer))));
+      this.put(encodeTrailer(footerOffset));
+      this.flush();
+      this.out.checksum(); // waits for a write thread: every byte is in the kernel
+      fdatasyncSync(this.fd);
+    } catch (err) {
+      this.failure = err;
+      throw err;
+    } finally {
+      this.out.release();
+      closeSync(this.fd);
+    }
   }
 
   /**
@@ -165,7 +159,7 @@ export class SegmentWriter {
    * for the index). A block never passes MAX_BLOCK_RAW, since readers refuse larger claims: the
    * open one is closed first, and a frame too large for any block is written plain.
    */
-  private frameTarget(frameBytes: number): ByteBuffer {
+  private frameTarget(frameBytes: number): FrameBuffer {
     if (this.block !== undefined && this.block.used + frameBytes > MAX_BLOCK_RAW) this.closeBlock();
     if (this.block === undefined || frameBytes > MAX_BLOCK_RAW) {
       this.footer.frameStart(this.size);
@@ -179,10 +173,16 @@ export class SegmentWriter {
   }
 
   /** After a frame of `bytes` went to `target`: keeps the size, closes a full block, flushes. */
-  private appended(target: ByteBuffer, bytes: number): void {
+  private appended(target: FrameBuffer, bytes: number): void {
     if (target === this.out) this.size += bytes;
     else if (target.used >= BLOCK_TARGET) this.closeBlock();
     if (this.out.used >= FLUSH_AT) this.flush();
+  }
+
+  /** A frame in a block is sealed at once (it is compressed next); the output seals its own. */
+  private sealIn(target: FrameBuffer, at: number, type: number, length: number): void {
+    if (target === this.out) this.out.seal(at, type, length);
+    else sealFrame(target.bytes, at, type, length);
   }
 
   private closeBlock(): void {

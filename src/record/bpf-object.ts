@@ -33,6 +33,13 @@ const CGROUP_PROGRAMS = [
   'nr_egress',
 ] as const;
 
+/**
+ * The syscall-exit program: it names the task that accepted a connection or received a socket
+ * over a unix socket (SCM_RIGHTS), and makes every syscall on the host pay for the kernel's
+ * syscall tracepoint path (docs/record.md). `record --no-accept-attribution` leaves it out.
+ */
+export const SYS_EXIT_PROGRAM = 'nr_sys_exit';
+
 /** Raw tracepoints: softirq bookkeeping first, so egress can trust it from the first packet. */
 const TRACEPOINT_PROGRAMS = [
   ['nr_softirq_entry', 'softirq_entry'],
@@ -41,7 +48,7 @@ const TRACEPOINT_PROGRAMS = [
   ['nr_exec', 'sched_process_exec'],
   ['nr_exit', 'sched_process_exit'],
   ['nr_rename', 'task_rename'],
-  ['nr_sys_exit', 'sys_exit'],
+  [SYS_EXIT_PROGRAM, 'sys_exit'],
 ] as const;
 
 export const MAPS = {
@@ -137,8 +144,11 @@ export class BpfObject {
     }
   }
 
-  /** Attaches every program: the cgroup ones to `cgroupPath` (a cgroup v2 directory). */
-  attach(cgroupPath: string): void {
+  /**
+   * Attaches every program (but the syscall-exit one when `acceptAttribution` is false): the
+   * cgroup ones to `cgroupPath` (a cgroup v2 directory).
+   */
+  attach(cgroupPath: string, acceptAttribution = true): void {
     const cgroupFd = openSync(cgroupPath, 'r');
     try {
       if (this.cgroupOnly) {
@@ -147,6 +157,7 @@ export class BpfObject {
         this.update(MAPS.captureCgroup, Buffer.alloc(4), value);
       }
       for (const [name, tracepoint] of TRACEPOINT_PROGRAMS) {
+        if (name === SYS_EXIT_PROGRAM && !acceptAttribution) continue;
         this.keep(this.libbpf.attachRawTracepoint(this.program(name), tracepoint), `attach ${name} to raw tracepoint ${tracepoint}`);
       }
       for (const name of CGROUP_PROGRAMS) {

@@ -56,6 +56,11 @@ export interface RecordOptions {
   cgroupPath: string;
   objectPath?: string;
   ringBytes?: number;
+  /**
+   * Follow accept/accept4 and SCM_RIGHTS with the syscall-exit hook (default true); without it,
+   * such a connection stays its listener's (or sender's) until the task that holds it sends.
+   */
+  acceptAttribution?: boolean;
   filter?: RecordFilter;
   /** Ends the recording. */
   signal: AbortSignal;
@@ -122,7 +127,7 @@ export async function record(opts: RecordOptions): Promise<RecordSummary> {
   let session: Session | undefined;
   let summary: RecordSummary;
   try {
-    object.attach(opts.cgroupPath);
+    object.attach(opts.cgroupPath, opts.acceptAttribution ?? true);
     ring = new RingReader(libc, object.mapFd(MAPS.events), ringBytes);
     const counters = new CounterReader(libbpf, object.mapFd(MAPS.counters), libbpf.possibleCpus());
     const cgroups = new CgroupIndex(root);
@@ -150,6 +155,8 @@ export async function record(opts: RecordOptions): Promise<RecordSummary> {
       bootTimeOffset: bootTimeOffset(libc),
       interfaces: hostInterfaces(),
       processes: kept,
+      // Checksums and writes on their own thread: this one keeps draining the ring meanwhile.
+      writeThread: true,
     });
     session = new Session(opts, writer, resolver, counters, {
       epochNow: () => libc.clockNs(CLOCK_REALTIME),

@@ -3,17 +3,15 @@
  * exit 1, and leave the segment byte for byte as it was (no half-written footer, the cut tail
  * still there); with space again, the same command seals it. `convert` fails in one line too.
  */
-import { execFileSync } from 'node:child_process';
-import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, cpSync, openSync, readFileSync, statSync, truncateSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { listSegments } from '../../src/nev/directory.ts';
 import { SYNC } from '../../src/nev/framing.ts';
 import { TRAILER_SIZE } from '../../src/nev/layout.ts';
 import { RecordingWriter } from '../../src/nev/recording-writer.ts';
 import { packet, scratch } from '../nev/helpers.ts';
-import { requireRoot } from '../helpers/root.ts';
+import { requireRoot, tmpfsForBlock } from '../helpers/root.ts';
 import { foreignStderrLine, netrec } from '../helpers/cli.ts';
 
 const PAGE = 4096;
@@ -43,14 +41,10 @@ function unsealed(name: string, slack: number): string {
 }
 
 describe.skipIf(!root)('verify --repair on a full disk', () => {
+  const mounted = tmpfsForBlock('1m');
   let mount: string;
   beforeAll(() => {
-    mount = mkdtempSync(join(tmpdir(), 'netrec-tmpfs-'));
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0700', 'netrec-test', mount]);
-  });
-  afterAll(() => {
-    execFileSync('umount', [mount]);
-    rmSync(mount, { recursive: true, force: true });
+    mount = mounted();
   });
 
   /** Fills the file system to the last byte; returns the filler's path. */

@@ -25,7 +25,7 @@ function recordThenKill(dir: string, mode: string, atLeast: number): Promise<num
   });
 }
 
-describe.each(['plain', 'compress'])('a writer killed with SIGKILL (%s)', (mode) => {
+describe.each(['plain', 'compress', 'thread', 'thread-compress'])('a writer killed with SIGKILL (%s)', (mode) => {
   it('leaves every flushed record readable; verify --repair then seals the tail', async () => {
     const dir = path(`${mode}.nev`);
     const flushed = await recordThenKill(dir, mode, 20_000);

@@ -44,6 +44,12 @@ describe('the build (dist/, made by the test set-up)', () => {
     expect([...staticClosure(commandChunk(name))].filter(holdsReact)).toEqual([]);
   });
 
+  it("record's write thread has its own module (dist/write-worker.js), without Ink or React", () => {
+    const files = [...staticClosure(join(DIST, 'write-worker.js'))];
+    expect(files.filter(holdsReact)).toEqual([]);
+    expect(readFileSync(join(DIST, 'write-worker.js'), 'utf8')).toContain('src/nev/write-worker.ts');
+  });
+
   it('tui loads them, bundled (no Ink or React from node_modules at run time)', () => {
     const tui = readFileSync(commandChunk('tui'), 'utf8');
     const run = /import\("(\.\/[^"]+)"\)/.exec(tui)![1]!;
