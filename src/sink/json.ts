@@ -11,8 +11,8 @@ import type { EventArg, TraceeEvent } from '../event/types.ts';
 import { JsonWriter } from './json-writer.ts';
 
 /**
- * Tracee v0.10 events as JSON, keys in Tracee's order. Written by hand rather than by
- * JSON.stringify because timestamp, threadStartTime and cgroupId are 64-bit and must print as
+ * Tracee v0.10 events as JSON, keys in the schema's (Tracee's) order. Written into a buffer by
+ * code compiled from the schema rather than by JSON.stringify because timestamp, threadStartTime and cgroupId are 64-bit and must print as
  * exact integers (JSON.stringify cannot print a bigint, and a Number would round them), and
  * because this runs millions of times: bytes go straight into a buffer, and the process-context
  * part of the envelope, the same for every event of a task, is encoded once and copied.
