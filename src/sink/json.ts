@@ -2,14 +2,17 @@ import {
   ARG_VALUES,
   CONTEXT_FIELD_NAMES,
   CONTEXT_FIELDS,
+  EVENT_ARGS,
+  EVENT_NAMES,
+  type ArgSchema,
   type FieldType,
 } from '../event/schema.ts';
 import type { EventArg, TraceeEvent } from '../event/types.ts';
 import { JsonWriter } from './json-writer.ts';
 
 /**
- * Tracee v0.10 events as JSON, keys in Tracee's order. Written by hand rather than by
- * JSON.stringify because timestamp, threadStartTime and cgroupId are 64-bit and must print as
+ * Tracee v0.10 events as JSON, keys in the schema's (Tracee's) order. Written into a buffer by
+ * code compiled from the schema rather than by JSON.stringify because timestamp, threadStartTime and cgroupId are 64-bit and must print as
  * exact integers (JSON.stringify cannot print a bigint, and a Number would round them), and
  * because this runs millions of times: bytes go straight into a buffer, and the process-context
  * part of the envelope, the same for every event of a task, is encoded once and copied.
@@ -31,9 +34,12 @@ export function writeEvent(w: JsonWriter, e: TraceeEvent): void {
   else w.utf8(JSON.stringify(e.stackAddresses));
   w.ascii(e.contextFlags.containerStarted ? ',"contextFlags":{"containerStarted":true},"args":[' : ',"contextFlags":{"containerStarted":false},"args":[');
   const args = e.args;
-  for (let i = 0; i < args.length; i++) {
-    if (i > 0) w.ascii(',');
-    writeArg(w, args[i]!);
+  const compiled = ARGS_WRITERS.get(e.eventName);
+  if (compiled === undefined || !compiled(w, args)) {
+    for (let i = 0; i < args.length; i++) {
+      if (i > 0) w.ascii(',');
+      writeArg(w, args[i]!);
+    }
   }
   w.ascii(']}');
 }
@@ -55,6 +61,8 @@ class Codegen {
   private lines: string[] = [];
   private text = '';
   private vars = 0;
+  /** Writers this code calls (the items of struct arrays), passed in as d0, d1, ... */
+  private deps: ValueWriter[] = [];
 
   /** Constant JSON text, merged with the text next to it. */
   ascii(t: string): void {
@@ -92,7 +100,11 @@ class Codegen {
         this.ascii('[');
         this.emit(`for (let ${i} = 0; ${i} < ${a}.length; ${i}++) {`);
         this.emit(`if (${i} > 0) w.ascii(',');`);
-        this.value(type.of, `${a}[${i}]`);
+        // A struct item gets a function of its own, shared by every array of that struct:
+        // DNS records are written from three arrays, and one function per event that inlined
+        // them all would grow too large for V8 to optimise.
+        if (type.of.kind === 'struct') this.emit(`${this.dep(itemWriter(type.of))}(w, ${a}[${i}]);`);
+        else this.value(type.of, `${a}[${i}]`);
         this.emit('}');
         this.ascii(']');
         this.emit('}');
@@ -113,9 +125,18 @@ class Codegen {
     }
   }
 
-  compile<F>(params: string[]): F {
+  private dep(write: ValueWriter): string {
+    let k = this.deps.indexOf(write);
+    if (k < 0) k = this.deps.push(write) - 1;
+    return `d${k}`;
+  }
+
+  /** The function; `head` goes first (a guard that must run before the rest). */
+  compile<F>(params: string[], head = ''): F {
     this.flush();
-    return new Function(...params, this.lines.join('\n')) as F;
+    const names = this.deps.map((_, k) => `d${k}`);
+    const source = `return function (${params.join(', ')}) {\n${[head, ...this.lines].join('\n')}\n};`;
+    return new Function(...names, source)(...this.deps) as F;
   }
 }
 
@@ -127,10 +148,55 @@ function compileValue(type: FieldType): ValueWriter {
   return g.compile<ValueWriter>(['w', 'v']);
 }
 
+const ITEM_WRITERS = new Map<FieldType, ValueWriter>();
+
+/** The writer of one array item of struct type `type`, compiled once per struct. */
+function itemWriter(type: FieldType): ValueWriter {
+  let write = ITEM_WRITERS.get(type);
+  if (write === undefined) {
+    write = compileValue(type);
+    ITEM_WRITERS.set(type, write);
+  }
+  return write;
+}
+
 /** One writer per arg name (an arg name has one shape in every event). */
 const VALUE_WRITERS: ReadonlyMap<string, ValueWriter> = new Map(
   [...ARG_VALUES].filter(([, type]) => type.kind !== 'string' && type.kind !== 'ip' && type.kind !== 'number').map(([name, type]) => [name, compileValue(type)]),
 );
+
+/** Writes an event's args; false, having written nothing, when they are not the schema's. */
+type ArgsWriter = (w: JsonWriter, args: readonly EventArg[]) => boolean;
+
+/**
+ * All args of one event in one function: names and Tracee types are constant text. The args
+ * are checked against the schema first (count, names, types, leaf values' JS types), so an
+ * event made elsewhere that differs takes the generic path and prints what it holds.
+ */
+function compileArgs(args: readonly ArgSchema[]): ArgsWriter {
+  const g = new Codegen();
+  const checks = [`args.length === ${args.length}`];
+  args.forEach((a, i) => {
+    g.emit(`const arg${i} = args[${i}];`);
+    checks.push(`arg${i}.name === ${JSON.stringify(a.name)}`, `arg${i}.type === ${JSON.stringify(a.type)}`);
+    const kind = a.value.kind;
+    if (kind === 'number') checks.push(`typeof arg${i}.value === 'number'`);
+    else if (kind === 'string' || kind === 'ip') checks.push(`typeof arg${i}.value === 'string'`);
+    else checks.push(`typeof arg${i}.value === 'object'`);
+  });
+  // The count is checked first, before args[i] is read.
+  const head = `if (!(${checks.shift()})) return false;`;
+  g.emit(`if (!(${checks.join(' && ')})) return false;`);
+  args.forEach((a, i) => {
+    g.ascii(`${i > 0 ? ',' : ''}{"name":${JSON.stringify(a.name)},"type":${JSON.stringify(a.type)},"value":`);
+    g.value(a.value, `arg${i}.value`);
+    g.ascii('}');
+  });
+  g.emit('return true;');
+  return g.compile<ArgsWriter>(['w', 'args'], head);
+}
+
+const ARGS_WRITERS: ReadonlyMap<string, ArgsWriter> = new Map(EVENT_NAMES.map((n) => [n, compileArgs(EVENT_ARGS[n])]));
 
 type ContextWriter = (w: JsonWriter, e: TraceeEvent) => void;
 type SameContext = (a: TraceeEvent, b: TraceeEvent) => boolean;

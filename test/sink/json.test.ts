@@ -53,4 +53,18 @@ describe('eventToJSON', () => {
     expect(text.startsWith('{"timestamp":18446744073709551615,"threadStartTime":9007199254740993,')).toBe(true);
     expect(text).toContain('"cgroupId":18446744073709551614,');
   });
+
+  it('prints args that are not the schema\'s as they are (the compiled path only takes conforming ones)', async () => {
+    const [first] = await eventsOf(fixtures[0]!);
+    const variants: TraceeEvent[] = [
+      { ...first!, args: [...first!.args, { name: 'extra', type: 'int', value: -1.5 }] },
+      { ...first!, args: first!.args.map((a, i) => (i === 0 ? { ...a, value: 7 } : a)) },
+      { ...first!, args: first!.args.map((a, i) => (i === 0 ? { ...a, type: 'string' } : a)) },
+      { ...first!, args: [] },
+    ];
+    for (const e of variants) {
+      expect(eventToJSON(e)).toBe(reference(e));
+      expect(JSON.parse(eventToJSON(e)).args).toEqual(JSON.parse(reference(e)).args);
+    }
+  });
 });
