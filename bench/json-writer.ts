@@ -14,13 +14,12 @@ import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { decodePacket, Depth } from '../src/decode/packet.ts';
-import { TcpDnsReassembler } from '../src/decode/tcp-dns-stream.ts';
-import { buildEvents } from '../src/event/build.ts';
+import { Depth } from '../src/decode/packet.ts';
 import { ALL_EVENTS } from '../src/event/selection.ts';
 import type { TraceeEvent } from '../src/event/types.ts';
 import { openCapture } from '../src/replay/open.ts';
-import { isIssue } from '../src/replay/source.ts';
+import { isIssue } from '../src/core/source.ts';
+import { PacketEvents } from '../src/pipeline/packet-events.ts';
 import { writeEvent } from '../src/sink/json.ts';
 import { JsonWriter } from '../src/sink/json-writer.ts';
 
@@ -39,12 +38,12 @@ type Write = (w: JsonWriter, e: TraceeEvent) => void;
 const peer = ((await import(pathToFileURL(resolve(values.peer)).href)) as { writeEvent: Write }).writeEvent;
 
 const events: TraceeEvent[] = [];
-const streams = new TcpDnsReassembler();
+const step = new PacketEvents(Depth.Application, ALL_EVENTS);
 let packets = 0;
 read: for await (const batch of (await openCapture(positionals[0]!)).batches()) {
   for (const p of batch) {
     if (isIssue(p)) continue;
-    buildEvents(p, decodePacket(p.data, p.linkType, Depth.Application, streams, p.direction), ALL_EVENTS, events);
+    step.build(p, step.decode(p), events);
     if (++packets >= limit) break read;
   }
 }
