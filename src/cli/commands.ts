@@ -98,6 +98,13 @@ const WRITER_OPTIONS: readonly OptionSpec[] = [
   { name: 'max-segments', value: 'N', complete: 'none', help: 'Keep only the newest N segments (a ring).' },
 ];
 
+const HOST_NAME: OptionSpec = {
+  name: 'host-name',
+  value: 'NAME',
+  complete: 'none',
+  help: 'With --format parquet and for ship: the host name every row carries, instead of the recorded one (a capture without one, or simulated hosts).',
+};
+
 const INPUTS = {
   name: 'file...',
   min: 1,
@@ -236,8 +243,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     options: [
       { name: 'write', short: 'w', value: 'FILE', complete: 'file', help: 'Output file (with --split-by: a directory). Required.' },
-      { name: 'format', short: 'F', value: 'FORMAT', choices: ['pcapng', 'pcap'], help: 'pcapng (default) or pcap (classic: one link type, no process context).' },
+      {
+        name: 'format',
+        short: 'F',
+        value: 'FORMAT',
+        choices: ['pcapng', 'pcap', 'parquet'],
+        help: 'pcapng (default), pcap (classic: one link type, no process context) or parquet (a directory of tables: packets, events, dns, processes; docs/tables.md).',
+      },
       { name: 'micro', help: 'With --format pcap: microsecond timestamps (cut to the µs) for tools that read only those.' },
+      HOST_NAME,
       { ...TRACE, help: 'Keep the packets that give an event the filter keeps (as for replay; repeatable).' },
       READ,
       COUNT,
@@ -257,6 +271,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       ['netrec export cap.nev -w cap.pcapng', 'a recording for Wireshark, pid and comm on every packet'],
       ['netrec export cap.nev -t event=net_packet_dns* -w dns.pcapng', 'only the DNS packets'],
       ['netrec export cap.nev --split-by process -w by-process', 'one file per process'],
+      ['netrec export cap.nev --format parquet -w tables', 'Parquet tables for DuckDB, Spark or Trino'],
     ],
   },
   {
