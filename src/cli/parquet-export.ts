@@ -57,7 +57,7 @@ export async function writeTables(args: TableReplayArgs, dir: string): Promise<{
   try {
     const tables = await ParquetTables.open(spill);
     try {
-      const result = await replayTables(args, 'export', async (rows) => tables.add(rows));
+      const result = await replayTables(args, 'export', (rows) => tables.add(rows));
       const manifest = await tables.write(dir, netrecVersion());
       return { result, manifest };
     } finally {

@@ -9,7 +9,7 @@ import type { CapturedPacket } from '../core/packet.ts';
 import { Depth, type DecodedPacket } from '../decode/packet.ts';
 import { eventBit, type EventMask } from '../event/selection.ts';
 import { EVENT_NAMES, type EventName, type TraceeEvent } from '../event/types.ts';
-import { dnsRows, eventRow, packetRow, ProcessRows, type Row, type RowOrigin } from './rows.ts';
+import { dnsRows, eventRow, fitsTables, packetRow, ProcessRows, type Row, type RowOrigin } from './rows.ts';
 import type { TableName } from './schema.ts';
 
 export type TableRows = Record<TableName, Row[]>;
@@ -23,6 +23,8 @@ export class TableCollector {
   private pendingPacket: CapturedPacket | undefined;
   private readonly pending: TraceeEvent[] = [];
   private seq = 0n;
+  /** Kept packets whose timestamp no table can hold (rows.ts, fitsTables): not written. */
+  outOfRange = 0;
 
   /** `origins[i]` describes the pipeline's source i; `events` and `accept` are the filter's. */
   constructor(
@@ -44,6 +46,12 @@ export class TableCollector {
 
   packet(p: CapturedPacket, d: DecodedPacket, source: number): void {
     const origin = this.origins[source]!;
+    if (!fitsTables(p.timestamp)) {
+      this.outOfRange++;
+      this.pending.length = 0;
+      this.pendingPacket = undefined;
+      return;
+    }
     this.rows.packets.push(packetRow(origin, p, d));
     dnsRows(origin, p, d, this.rows.dns);
     this.processes.add(origin, p);

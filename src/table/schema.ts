@@ -19,6 +19,11 @@ export interface Field {
 export interface Column extends Field {
   /** Absent in some rows (an event's args other than its own, a packet's missing layer). */
   nullable?: boolean;
+  /**
+   * A timestamp_ns column computed by the engine from this i64 column of epoch ns (rows do not
+   * carry it: one value, one source).
+   */
+  derivedFrom?: string;
 }
 
 export interface TableSchema {
@@ -45,7 +50,7 @@ const ORIGIN: Column[] = [
   f('recordingId', 'string'),
   f('packetNumber', 'u64'),
   f('timestamp', 'i64'),
-  f('time', 'timestamp_ns'),
+  { name: 'time', type: 'timestamp_ns', derivedFrom: 'timestamp' },
 ];
 
 /** The process owning a packet, with Tracee's envelope names. */
@@ -220,8 +225,8 @@ export const TABLES: Record<TableName, TableSchema> = {
       ...TASK,
       f('firstSeen', 'i64'),
       f('lastSeen', 'i64'),
-      f('firstTime', 'timestamp_ns'),
-      f('lastTime', 'timestamp_ns'),
+      { name: 'firstTime', type: 'timestamp_ns', derivedFrom: 'firstSeen' },
+      { name: 'lastTime', type: 'timestamp_ns', derivedFrom: 'lastSeen' },
       f('packets', 'u64'),
       f('bytes', 'u64'),
     ],

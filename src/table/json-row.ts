@@ -1,0 +1,80 @@
+/**
+ * Rows as JSON lines, the one form both engines ingest: DuckDB's read_ndjson (then Parquet) and
+ * ClickHouse's JSONEachRow. 64-bit integers are written as exact JSON integers (never through a
+ * float); derived columns (schema.ts, derivedFrom) are left to the engine. A serializer is
+ * compiled once per table from its columns.
+ */
+import type { Row } from './rows.ts';
+import type { ColumnType, TableSchema } from './schema.ts';
+
+type Write = (v: unknown) => string;
+
+export interface JsonRowOptions {
+  /**
+   * Structs, and lists of structs or lists, as a JSON text inside a JSON string (for an engine
+   * that keeps them as String columns: ClickHouse 18.16 has no usable nested types).
+   */
+  nestedAsText?: boolean;
+}
+
+function writer(t: ColumnType): Write {
+  if (typeof t === 'string') {
+    switch (t) {
+      case 'string':
+      case 'date':
+        return (v) => JSON.stringify(v);
+      case 'bool':
+        return (v) => (v ? 'true' : 'false');
+      default:
+        // Numbers and bigints print as exact decimal integers.
+        return (v) => String(v);
+    }
+  }
+  if ('list' in t) {
+    const item = nullable(writer(t.list));
+    return (v) => {
+      const a = v as unknown[];
+      let out = '[';
+      for (let i = 0; i < a.length; i++) out += (i === 0 ? '' : ',') + item(a[i]);
+      return out + ']';
+    };
+  }
+  const fields = t.struct.map((f) => [JSON.stringify(f.name) + ':', f.name, nullable(writer(f.type))] as const);
+  return (v) => {
+    const o = v as Record<string, unknown>;
+    let out = '{';
+    for (let i = 0; i < fields.length; i++) {
+      const [key, name, write] = fields[i]!;
+      out += (i === 0 ? '' : ',') + key + write(o[name]);
+    }
+    return out + '}';
+  };
+}
+
+function nullable(w: Write): Write {
+  return (v) => (v === null || v === undefined ? 'null' : w(v));
+}
+
+const isNested = (t: ColumnType): boolean => typeof t !== 'string' && ('struct' in t || typeof t.list !== 'string');
+
+/** Compiles the serializer of one table's rows: row → one JSON object, no newline. */
+export function jsonRowWriter(table: TableSchema, options: JsonRowOptions = {}): (row: Row) => string {
+  const columns = table.columns
+    .filter((c) => c.derivedFrom === undefined)
+    .map((c) => {
+      let write = writer(c.type);
+      if (options.nestedAsText === true && isNested(c.type)) {
+        const inner = write;
+        write = (v) => JSON.stringify(inner(v));
+      }
+      return [JSON.stringify(c.name) + ':', c.name, nullable(write)] as const;
+    });
+  return (row) => {
+    let out = '{';
+    for (let i = 0; i < columns.length; i++) {
+      const [key, name, write] = columns[i]!;
+      out += (i === 0 ? '' : ',') + key + write(row[name]);
+    }
+    return out + '}';
+  };
+}
