@@ -65,6 +65,9 @@ export async function replayTables(args: TableReplayArgs, label: string, take: (
     ...(args.limit !== undefined ? { limit: args.limit } : {}),
   }).finally(() => progress.end());
   await take(collector.take(true), true);
+  if (collector.outOfRange > 0) {
+    process.stderr.write(`netrec: warning: ${collector.outOfRange} packet(s) with a timestamp outside the int64 nanosecond range (years 1677-2262) are not in the tables\n`);
+  }
   return { stats, errors, sources, origins };
 }
 
