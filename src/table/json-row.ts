@@ -15,23 +15,25 @@ export interface JsonRowOptions {
    * that keeps them as String columns: ClickHouse 18.16 has no usable nested types).
    */
   nestedAsText?: boolean;
+  /** Booleans as 1 and 0 (ClickHouse 18.16 has no Bool; its UInt8 does not parse true). */
+  boolAsNumber?: boolean;
 }
 
-function writer(t: ColumnType): Write {
+function writer(t: ColumnType, options: JsonRowOptions): Write {
   if (typeof t === 'string') {
     switch (t) {
       case 'string':
       case 'date':
         return (v) => JSON.stringify(v);
       case 'bool':
-        return (v) => (v ? 'true' : 'false');
+        return options.boolAsNumber === true ? (v) => (v ? '1' : '0') : (v) => (v ? 'true' : 'false');
       default:
         // Numbers and bigints print as exact decimal integers.
         return (v) => String(v);
     }
   }
   if ('list' in t) {
-    const item = nullable(writer(t.list));
+    const item = nullable(writer(t.list, options));
     return (v) => {
       const a = v as unknown[];
       let out = '[';
@@ -39,7 +41,7 @@ function writer(t: ColumnType): Write {
       return out + ']';
     };
   }
-  const fields = t.struct.map((f) => [JSON.stringify(f.name) + ':', f.name, nullable(writer(f.type))] as const);
+  const fields = t.struct.map((f) => [JSON.stringify(f.name) + ':', f.name, nullable(writer(f.type, options))] as const);
   return (v) => {
     const o = v as Record<string, unknown>;
     let out = '{';
@@ -62,7 +64,7 @@ export function jsonRowWriter(table: TableSchema, options: JsonRowOptions = {}):
   const columns = table.columns
     .filter((c) => c.derivedFrom === undefined)
     .map((c) => {
-      let write = writer(c.type);
+      let write = writer(c.type, options);
       if (options.nestedAsText === true && isNested(c.type)) {
         const inner = write;
         write = (v) => JSON.stringify(inner(v));
