@@ -62,10 +62,10 @@ export class ParquetTables {
   private async append(name: TableName, rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
     const write = WRITERS[name];
-    let text = '';
-    for (const row of rows) text += write(row) + '\n';
+    const lines = new Array<string>(rows.length);
+    for (let i = 0; i < rows.length; i++) lines[i] = write(rows[i]!);
     const chunk = this.chunks[name];
-    writeSync(chunk.fd, text);
+    writeSync(chunk.fd, lines.join('\n') + '\n');
     chunk.rows += rows.length;
     this.rows[name] += rows.length;
     if (chunk.rows >= CHUNK_ROWS) await this.ingest(name);
