@@ -167,6 +167,7 @@ export const TABLES: Record<TableName, TableSchema> = {
       ...ORIGIN,
       // Order of the event among the export's events: replay's output order.
       f('seq', 'u64'),
+      // The envelope in Tracee's JSON key order (not TASK's): a row reads as the event it stores.
       f('threadStartTime', 'u64'),
       f('processorId', 'u32'),
       f('processId', 'u32'),
