@@ -59,7 +59,7 @@ function asEvent(row: JsonRow, keys: readonly string[]): Record<string, unknown>
   event.stackAddresses = (row.stackAddresses as string[]).map(Number);
   if (row.leaderName !== null) event.leaderName = row.leaderName;
   event.args = (ARGS[row.eventName as string] ?? []).map(([name, type]) => {
-    let value = row[name];
+    let value: unknown = row[name];
     if (name === 'proto_tcp') {
       const { ackNumber, ...rest } = value as Record<string, unknown>;
       value = { ...rest, ack: ackNumber };
