@@ -44,6 +44,11 @@ export async function exportParquet(args: ParquetExportArgs): Promise<number> {
       process.stderr.write(terminalText(`netrec: error: ${args.output}: cannot write: ${systemMessage(err)}; nothing was written`) + '\n');
       return 1;
     }
+    // DuckDB's own failures (a full disk under its files, out of memory) name their kind first.
+    if (err instanceof Error && /^[A-Z][A-Za-z ]* Error: /.test(err.message)) {
+      process.stderr.write(terminalText(`netrec: error: ${args.output}: cannot write: ${err.message.split('\n')[0]}; nothing was written`) + '\n');
+      return 1;
+    }
     throw err;
   } finally {
     process.off('SIGINT', onSignal);
