@@ -72,24 +72,31 @@ function nullable(w: Write): Write {
 
 const isNested = (t: ColumnType): boolean => typeof t !== 'string' && ('struct' in t || typeof t.list !== 'string');
 
-/** Compiles the serializer of one table's rows: row → one JSON object, no newline. */
+/**
+ * Compiles the serializer of one table's rows: row → one JSON object, no newline. The row part is
+ * generated as one straight-line function (one concatenation, no closure per column): V8 runs it
+ * several times faster than composed closures, and it runs once per row of every table.
+ */
 export function jsonRowWriter(table: TableSchema, options: JsonRowOptions = {}): (row: Row) => string {
-  const columns = table.columns
+  const nested: Write[] = [];
+  const parts = table.columns
     .filter((c) => c.derivedFrom === undefined)
-    .map((c) => {
-      let write = writer(c.type, options);
-      if (options.nestedAsText === true && isNested(c.type)) {
-        const inner = write;
-        write = (v) => JSON.stringify(inner(v));
+    .map((c, i) => {
+      const v = `r[${JSON.stringify(c.name)}]`;
+      let expr: string;
+      if (typeof c.type === 'string' && c.type !== 'string' && c.type !== 'date') {
+        expr = c.type === 'bool' ? (options.boolAsNumber === true ? `(x ? '1' : '0')` : `(x ? 'true' : 'false')`) : `('' + x)`;
+      } else if (typeof c.type === 'string' || plain(c.type, options)) {
+        expr = 'S(x)';
+      } else {
+        nested.push(writer(c.type, options));
+        expr = `N[${nested.length - 1}](x)`;
       }
-      return [JSON.stringify(c.name) + ':', c.name, nullable(write)] as const;
+      if (options.nestedAsText === true && isNested(c.type)) expr = `S(${expr})`;
+      const key = JSON.stringify(`${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`);
+      return `${key} + ((x = ${v}) == null ? 'null' : ${expr})`;
     });
-  return (row) => {
-    let out = '{';
-    for (let i = 0; i < columns.length; i++) {
-      const [key, name, write] = columns[i]!;
-      out += (i === 0 ? '' : ',') + key + write(row[name]);
-    }
-    return out + '}';
-  };
+  // The code is generated from the schema's own column names, each quoted by JSON.stringify.
+  const make = new Function('S', 'N', `return function (r) { var x; return ${parts.join(' + ')} + '}'; };`) as (s: typeof JSON.stringify, n: Write[]) => (row: Row) => string;
+  return make(JSON.stringify, nested);
 }
