@@ -53,10 +53,8 @@ const ORIGIN: Column[] = [
   { name: 'time', type: 'timestamp_ns', derivedFrom: 'timestamp' },
 ];
 
-/** The process owning a packet, with Tracee's envelope names. */
-const TASK: Column[] = [
-  f('hostName', 'string'),
-  f('processId', 'u32'),
+/** The ids and name of a task, in Tracee's envelope order (from threadId to processName). */
+const TASK_IDS: Column[] = [
   f('threadId', 'u32'),
   f('parentProcessId', 'u32'),
   f('hostProcessId', 'u32'),
@@ -66,6 +64,13 @@ const TASK: Column[] = [
   f('mountNamespace', 'u32'),
   f('pidNamespace', 'u32'),
   f('processName', 'string'),
+];
+
+/** The process owning a packet, with Tracee's envelope names. */
+const TASK: Column[] = [
+  f('hostName', 'string'),
+  f('processId', 'u32'),
+  ...TASK_IDS,
   f('leaderName', 'string'),
   f('threadStartTime', 'u64'),
   f('cgroupId', 'u64'),
@@ -172,15 +177,7 @@ export const TABLES: Record<TableName, TableSchema> = {
       f('processorId', 'u32'),
       f('processId', 'u32'),
       f('cgroupId', 'u64'),
-      f('threadId', 'u32'),
-      f('parentProcessId', 'u32'),
-      f('hostProcessId', 'u32'),
-      f('hostThreadId', 'u32'),
-      f('hostParentProcessId', 'u32'),
-      f('userId', 'u32'),
-      f('mountNamespace', 'u32'),
-      f('pidNamespace', 'u32'),
-      f('processName', 'string'),
+      ...TASK_IDS,
       opt('leaderName', 'string'),
       f('hostName', 'string'),
       f('containerId', 'string'),
