@@ -2,11 +2,11 @@
  * The layer rule of docs/architecture.md, checked on every `npm test`: a folder of src/ may
  * import only from the folders below it. Order, bottom up:
  *
- *   core → decode, nev → event → format → filter → signature → sink → replay, stats → pipeline → record, tui → cli
+ *   core → decode, nev → event → format → filter → signature → sink, table → replay, stats, query, ship → pipeline → record, tui → cli
  *
  * (folders on one line may not import each other). Plus: no import cycles anywhere.
  */
-const LAYERS = [['core'], ['decode', 'nev'], ['event'], ['format'], ['filter'], ['signature'], ['sink'], ['replay', 'stats'], ['pipeline'], ['record', 'tui'], ['cli']];
+const LAYERS = [['core'], ['decode', 'nev'], ['event'], ['format'], ['filter'], ['signature'], ['sink', 'table'], ['replay', 'stats', 'query', 'ship'], ['pipeline'], ['record', 'tui'], ['cli']];
 
 const level = Object.fromEntries(LAYERS.flatMap((names, i) => names.map((n) => [n, i])));
 // Every folder of src/ must have a layer: a new one fails the check until it is placed.

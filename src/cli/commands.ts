@@ -98,6 +98,16 @@ const WRITER_OPTIONS: readonly OptionSpec[] = [
   { name: 'max-segments', value: 'N', complete: 'none', help: 'Keep only the newest N segments (a ring).' },
 ];
 
+const HOST_NAME: OptionSpec = {
+  name: 'host-name',
+  value: 'NAME',
+  complete: 'none',
+  help: 'With --format parquet and for ship: the host name every row carries, instead of the recorded one (a capture without one, or simulated hosts).',
+};
+
+const CLICKHOUSE_USER: OptionSpec = { name: 'user', value: 'USER', complete: 'none', help: 'ClickHouse user (default: default).' };
+const PASSWORD_FILE: OptionSpec = { name: 'password-file', value: 'FILE', complete: 'file', help: "A file holding the ClickHouse user's password (never on the command line)." };
+
 const INPUTS = {
   name: 'file...',
   min: 1,
@@ -241,8 +251,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     options: [
       { name: 'write', short: 'w', value: 'FILE', complete: 'file', help: 'Output file (with --split-by: a directory). Required.' },
-      { name: 'format', short: 'F', value: 'FORMAT', choices: ['pcapng', 'pcap'], help: 'pcapng (default) or pcap (classic: one link type, no process context).' },
+      {
+        name: 'format',
+        short: 'F',
+        value: 'FORMAT',
+        choices: ['pcapng', 'pcap', 'parquet'],
+        help: 'pcapng (default), pcap (classic: one link type, no process context) or parquet (a directory of tables: packets, events, dns, processes; docs/tables.md).',
+      },
       { name: 'micro', help: 'With --format pcap: microsecond timestamps (cut to the µs) for tools that read only those.' },
+      HOST_NAME,
       { ...TRACE, help: 'Keep the packets that give an event the filter keeps (as for replay; repeatable).' },
       READ,
       COUNT,
@@ -262,6 +279,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       ['netrec export cap.nev -w cap.pcapng', 'a recording for Wireshark, pid and comm on every packet'],
       ['netrec export cap.nev -t event=net_packet_dns* -w dns.pcapng', 'only the DNS packets'],
       ['netrec export cap.nev --split-by process -w by-process', 'one file per process'],
+      ['netrec export cap.nev --format parquet -w tables', 'Parquet tables for DuckDB, Spark or Trino'],
     ],
   },
   {
@@ -284,6 +302,52 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: [
       ['netrec stats cap.nev', 'who talked to whom, and which names were resolved'],
       ['netrec stats cap.nev -t comm=curl -o json', "curl's conversations as JSON"],
+    ],
+  },
+  {
+    name: 'query',
+    summary: 'SQL over the tables of recordings, captures or Parquet exports (DuckDB, or ClickHouse).',
+    description: [
+      'Runs SQL with an embedded DuckDB over the tables packets, events, dns and processes (docs/tables.md). Operands are directories written by export --format parquet, or recordings and captures, which are exported into a cache first ($XDG_CACHE_HOME/netrec/tables, reused while the input is unchanged). With --run, a ready-made query (--list shows them) instead of SQL; with --clickhouse, the ready-made query runs on a ClickHouse server or cluster that netrec ship filled (docs/fleet.md).',
+      "Exit status: 0 done; 1 an input error was reported or the server failed; 2 usage error, bad SQL or a missing table (the engine's message on one line).",
+    ],
+    options: [
+      { name: 'list', help: 'List the ready-made queries and their parameters.' },
+      { name: 'run', value: 'NAME', complete: 'none', help: 'Run a ready-made query instead of SQL.' },
+      { name: 'param', value: 'NAME=VALUE', multiple: true, complete: 'none', help: "A ready-made query's parameter (repeatable): --param cidr=10.0.0.0/8." },
+      { ...OUTPUT, choices: ['table', 'csv', 'json'], help: 'table (default), csv or json (one object per line, 64-bit integers exact).' },
+      { name: 'clickhouse', value: 'URL', complete: 'none', help: 'Run the ready-made query on ClickHouse: http://HOST:8123/[DB].' },
+      CLICKHOUSE_USER,
+      PASSWORD_FILE,
+      HOST_NAME,
+    ],
+    operands: { name: 'sql-and-inputs...', min: 0, complete: 'file', missing: 'needs SQL and at least one input' },
+    examples: [
+      ['netrec query "SELECT processName, count(*) FROM events GROUP BY ALL" cap.nev', 'events per process'],
+      ['netrec query --run dns-names-by-process tables/', 'a ready-made query over a Parquet export'],
+      ['netrec query --clickhouse http://ch1:8123/netrec --run top-talkers', 'the same over a fleet in ClickHouse'],
+    ],
+  },
+  {
+    name: 'ship',
+    summary: 'Send the tables of recordings and captures to ClickHouse (one server or a cluster).',
+    description: [
+      "Sends the rows of the tables packets, events, dns and processes (docs/tables.md) to ClickHouse over its HTTP interface: MergeTree tables ordered by (hostName, timestamp) and partitioned by day, created when missing. With --cluster NAME, the shards are read from system.clusters and each gets <table>_local plus a Distributed <table> over all of them, sharded by host, so that any shard answers for the whole cluster (no ON CLUSTER, no ZooKeeper). Rows go in batches; each batch's rows are inserted into the shard's local table directly, then the batch is recorded in netrec_batches: shipping the same input again adds nothing, and a run that stopped continues after the last recorded batch (docs/fleet.md).",
+      'Exit status: 0 every row is in ClickHouse; 1 an input error, or the server refused, timed out or went away (the message says how far it got); 2 usage error.',
+    ],
+    options: [
+      { name: 'to', value: 'URL', complete: 'none', help: 'The server: http://HOST:8123/[DB] (database default: netrec). Required.' },
+      { name: 'cluster', value: 'NAME', complete: 'none', help: 'A cluster of system.clusters: local tables on every shard and a Distributed table over them.' },
+      HOST_NAME,
+      CLICKHOUSE_USER,
+      PASSWORD_FILE,
+      { ...TRACE, help: 'Ship only the packets that give an event the filter keeps (as for replay; repeatable).' },
+      READ,
+    ],
+    operands: INPUTS,
+    examples: [
+      ['netrec ship cap.nev --to http://ch1:8123/netrec', 'one recording to one server'],
+      ['netrec ship /var/lib/netrec/*.nev --to http://ch1:8123/netrec --cluster fleet', 'to a two-shard cluster'],
     ],
   },
   {

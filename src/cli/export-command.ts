@@ -14,10 +14,19 @@ export async function exportCommand(args: ParsedArgs): Promise<number> {
   const output = args.string('write');
   if (output === undefined) throw new UsageError('export needs an output: -w out.pcapng');
   if (output === '-') throw new UsageError('export writes a file (renamed into place when complete), not standard output');
-  const format = (args.string('format') ?? 'pcapng') as Format;
+  const format = (args.string('format') ?? 'pcapng') as Format | 'parquet';
+  const count = args.string('count');
+  const limit = count === undefined ? undefined : integerIn('--count', count, 1, Number.MAX_SAFE_INTEGER);
+  const hostName = args.string('host-name');
+  if (format === 'parquet') {
+    if (args.string('split-by') !== undefined) throw new UsageError('--split-by is for pcapng and pcap (Parquet tables are partitioned by host and day)');
+    const { exportParquet } = await import('./parquet-export.ts');
+    const order = args.flag('concat') ? 'concat' : 'merge';
+    return exportParquet({ inputs, output, force: args.flag('force'), trace: args.strings('trace'), window: timeWindow(args), order, limit, hostName });
+  }
+  if (hostName !== undefined) throw new UsageError('--host-name is for --format parquet');
   const micro = args.flag('micro');
   if (micro && format !== 'pcap') throw new UsageError('--micro is for --format pcap (pcapng keeps nanoseconds)');
-  const count = args.string('count');
   return exportPackets({
     inputs,
     output,
@@ -28,7 +37,7 @@ export async function exportCommand(args: ParsedArgs): Promise<number> {
     force: args.flag('force'),
     window: timeWindow(args),
     order: args.flag('concat') ? 'concat' : 'merge',
-    limit: count === undefined ? undefined : integerIn('--count', count, 1, Number.MAX_SAFE_INTEGER),
+    limit,
   });
 }
 

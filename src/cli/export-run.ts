@@ -176,7 +176,7 @@ function outputFor(args: ExportOptions, target: FileTarget | DirectoryTarget, se
 }
 
 /** An input as the capture sink sees it: its position, name and recorded interface names. */
-function originOf(source: PacketSource, index: number): CaptureOrigin {
+export function originOf(source: PacketSource, index: number): CaptureOrigin {
   const names = new Map<number, string>();
   if (source instanceof NevSource) {
     for (const segment of source.recording.segments) {

@@ -22,6 +22,8 @@ const HANDLERS: Record<string, () => Promise<Handler>> = {
   convert: async () => (await import('./convert-command.ts')).convertCommand,
   export: async () => (await import('./export-command.ts')).exportCommand,
   stats: async () => (await import('./stats-command.ts')).statsCommand,
+  query: async () => (await import('./query-command.ts')).queryCommand,
+  ship: async () => (await import('./ship-command.ts')).shipCommand,
   signatures: async () => (await import('./signatures-command.ts')).signaturesCommand,
   completion: async () => (await import('./completion.ts')).completionCommand,
   help: async () => helpCommand,

@@ -51,7 +51,7 @@ describe('netrec export: the output file', () => {
       [['-w', join(dir, 'x.pcapng')], 'export needs at least one input (a .nev recording, a pcap or pcapng file, or - for stdin)'],
       [['fixtures/recordings/udp.nev', '-w', join(dir, 'x.pcapng'), '--micro'], '--micro is for --format pcap (pcapng keeps nanoseconds)'],
       [['fixtures/recordings/udp.nev', '-w', join(dir, 'x'), '--split-by', 'pid'], "export: invalid value 'pid' for '--split-by' (valid: process, comm, container, cgroup, flow)"],
-      [['fixtures/recordings/udp.nev', '-w', join(dir, 'x'), '--format', 'erf'], "export: invalid value 'erf' for '--format' (valid: pcapng, pcap)"],
+      [['fixtures/recordings/udp.nev', '-w', join(dir, 'x'), '--format', 'erf'], "export: invalid value 'erf' for '--format' (valid: pcapng, pcap, parquet)"],
       [['fixtures/recordings/udp.nev', '-w', '-'], 'export writes a file (renamed into place when complete), not standard output'],
       [['fixtures/recordings/udp.nev', '-w', join(dir, 'x.pcapng'), '--trace', 'bogus=1'], ''],
     ];

@@ -96,6 +96,28 @@ describe('the installed command, from a directory outside the checkout', () => {
     expect(run(['replay', 'dns.pcapng']).stdout).toBe(run(['replay', 'dns.nev']).stdout);
   });
 
+  it('export to Parquet and query it with the embedded DuckDB', () => {
+    const exported = run(['export', 'dns.nev', '--format', 'parquet', '-w', 'tables']);
+    expect(exported.status, exported.stderr).toBe(0);
+    expect(existsSync(join(home, 'tables', 'netrec-tables.json'))).toBe(true);
+    const events = run(['replay', 'dns.nev']).stdout.trim().split('\n').length;
+    const counted = run(['query', 'SELECT count(*) AS n FROM events', 'tables', '-o', 'csv']);
+    expect(counted.status, counted.stderr).toBe(0);
+    expect(counted.stdout).toBe(`n\r\n${events}\r\n`);
+    // A recording queried directly (exported into the cache on the way), a ready-made query.
+    const names = spawnSync(bin, ['query', '--run', 'dns-names-by-process', 'dns.nev', '-o', 'json'], {
+      cwd: home,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, XDG_CACHE_HOME: join(work, 'cache') },
+    });
+    expect(names.status, names.stderr).toBe(0);
+    expect(names.stdout).toMatch(/"name":"netrec\.test"/);
+    const bad = run(['query', 'SELEC 1', 'tables']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.split('\n')).toHaveLength(2);
+  });
+
   it('stats: conversations and DNS transactions', () => {
     const r = run(['stats', 'dns.nev', '--output', 'json']);
     expect(r.status, r.stderr).toBe(0);

@@ -1,0 +1,39 @@
+/**
+ * Cuts an input's rows into batches of a fixed number of packets, whatever batches the replay
+ * hands them over in, so that batch k holds the same rows on every run (what makes a re-run
+ * skip exactly what was shipped). A packet's events and DNS messages go with it; the processes
+ * rows, known only at the end, go with the last batch.
+ */
+import type { TableRows } from '../table/collector.ts';
+import type { Row } from '../table/rows.ts';
+
+export const BATCH_PACKETS = 50_000;
+
+export class BatchCutter {
+  private pending: TableRows = { packets: [], events: [], dns: [], processes: [] };
+
+  constructor(private readonly size = BATCH_PACKETS) {}
+
+  /** Adds rows; returns the batches now complete (`final`: everything left, as one last batch). */
+  add(rows: TableRows, final: boolean): TableRows[] {
+    for (const name of ['packets', 'events', 'dns', 'processes'] as const) for (const r of rows[name]) this.pending[name].push(r);
+    const out: TableRows[] = [];
+    while (this.pending.packets.length >= this.size && !(final && this.pending.packets.length === this.size)) out.push(this.cut());
+    if (final) {
+      out.push(this.pending);
+      this.pending = { packets: [], events: [], dns: [], processes: [] };
+    }
+    return out;
+  }
+
+  private cut(): TableRows {
+    const packets = this.pending.packets.splice(0, this.size);
+    const last = packets[packets.length - 1]!.packetNumber as bigint;
+    const upTo = (rows: Row[]): Row[] => {
+      let n = 0;
+      while (n < rows.length && (rows[n]!.packetNumber as bigint) <= last) n++;
+      return rows.splice(0, n);
+    };
+    return { packets, events: upTo(this.pending.events), dns: upTo(this.pending.dns), processes: [] };
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * `netrec ship` and `query --clickhouse` usage errors, found before any connection (no server
+ * needed): one line each, exit 2.
+ */
+import { describe, expect, it } from 'vitest';
+import { netrec } from '../helpers/cli.ts';
+
+const cases: [string[], RegExp][] = [
+  [['ship', 'fixtures/pcap/udp.pcap'], /ship needs a server: --to/],
+  [['ship', 'fixtures/pcap/udp.pcap', '--to', 'ftp://x/db'], /--to: "ftp:\/\/x\/db" is not http:\/\/HOST:PORT\/\[DB\]/],
+  [['ship', 'fixtures/pcap/udp.pcap', '--to', 'http://127.0.0.1:1/bad-name;drop'], /is not http:\/\/HOST:PORT\/\[DB\]/],
+  [['ship', '-', '--to', 'http://127.0.0.1:1/'], /not standard input/],
+  [['ship', 'fixtures/pcap/udp.pcap', '--to', 'http://127.0.0.1:1/', '--password-file', '/nonexistent/pass'], /--password-file: \/nonexistent\/pass: /],
+  [['query', '--clickhouse', 'http://127.0.0.1:1/netrec', 'SELECT 1'], /--clickhouse runs a ready-made query: add --run NAME/],
+  [['query', '--clickhouse', 'http://127.0.0.1:1/netrec', '--run', 'top-talkers', 'x.nev'], /--clickhouse takes no inputs/],
+];
+
+describe('ship and query --clickhouse: usage errors', () => {
+  it.each(cases)('%j', (args, message) => {
+    const r = netrec(args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.split('\n')).toHaveLength(2);
+  });
+
+  it('a server that does not answer: one line, exit 1, nothing shipped', () => {
+    // Port 1 on loopback: nothing listens there.
+    const r = netrec(['ship', 'fixtures/pcap/udp.pcap', '--to', 'http://127.0.0.1:1/netrec']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^netrec: error: http:\/\/127\.0\.0\.1:1: cannot prepare the tables: .*; nothing was shipped\n$/);
+  });
+});
