@@ -19,7 +19,9 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 rmSync(dist, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { main: 'src/cli/main.ts', 'cli-docs': 'src/cli/docs-entry.ts' },
+  // The replay worker is loaded by path (new Worker), so it is an entry point of its own; what it
+  // shares with the CLI lands in common chunks.
+  entryPoints: { main: 'src/cli/main.ts', 'cli-docs': 'src/cli/docs-entry.ts', 'replay-worker': 'src/pipeline/parallel/worker.ts' },
   outdir: dist,
   bundle: true,
   splitting: true,

@@ -53,6 +53,8 @@ export interface ReplayOptions {
   reassembly?: ReassemblyOptions;
   /** A consumer of events besides the sink (signatures): sees its events whether printed or not. */
   observer?: EventObserver;
+  /** Each input's DNS-over-TCP reassembly (default: its own TcpDnsReassembler); parallel replay's workers replay the main thread's. */
+  reassemblers?: (source: PacketSource) => TcpDnsReassembler;
 }
 
 /**
@@ -109,7 +111,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
   // the memory budget is shared out so that all inputs together stay within it.
   const budget = opts.reassembly?.maxBufferedBytes ?? DEFAULT_REASSEMBLY_BUDGET;
   const share = { maxBufferedBytes: Math.floor(budget / Math.max(1, opts.sources.length)) };
-  const streams = new Map<PacketSource, TcpDnsReassembler>(opts.sources.map((s) => [s, new TcpDnsReassembler(share)]));
+  const streams = new Map<PacketSource, TcpDnsReassembler>(opts.sources.map((s) => [s, opts.reassemblers?.(s) ?? new TcpDnsReassembler(share)]));
   const groups = (opts.order ?? 'merge') === 'concat' ? concatenate(opts.sources) : mergeByTime(opts.sources);
   for (const source of opts.sources) observer?.startSource?.(source);
 
@@ -164,13 +166,16 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
   for (const [source, reassembler] of streams) {
     observer?.endSource?.(source);
     const incomplete = reassembler.incompleteFlows();
-    if (incomplete > 0) {
-      report(inputIssue(source.name, 'end of input', `${incomplete} DNS-over-TCP flow(s) end in the middle of a message`, 'warning'), source);
-    }
+    if (incomplete > 0) report(incompleteFlowsIssue(source.name, incomplete), source);
   }
   observer?.end?.();
   await sink?.end();
   return stats;
+}
+
+/** The end-of-input warning for DNS-over-TCP messages never completed. */
+export function incompleteFlowsIssue(file: string, flows: number): InputIssue {
+  return inputIssue(file, 'end of input', `${flows} DNS-over-TCP flow(s) end in the middle of a message`, 'warning');
 }
 
 const BITS = Object.fromEntries(EVENT_NAMES.map((n) => [n, eventBit(n)])) as Record<EventName, EventMask>;
