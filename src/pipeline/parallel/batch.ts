@@ -43,21 +43,34 @@ export interface PackedBatch {
   streams: StreamResult[];
 }
 
-/** Collects items into a PackedBatch; bytes are copied in as they come. */
+/** Collects items into a PackedBatch, straight into typed arrays: no object per packet. */
 export class BatchBuilder {
-  private readonly order: number[] = [];
   private readonly issues: InputIssue[] = [];
   private readonly runs: PackedRun[] = [];
   private readonly extras: [number, Extra][] = [];
   private readonly streams: StreamResult[] = [];
-  private meta: number[] = [];
-  private timestamps: bigint[] = [];
-  private chunks: Uint8Array[] = [];
+  private order: Int32Array;
+  private items = 0;
+  private readonly meta: Float64Array;
+  private readonly timestamps: BigInt64Array;
+  private data: Uint8Array;
+  private count = 0;
   private size = 0;
+
+  /** `capacity`: packets at most; `bytes`: a first guess at the packet bytes (it grows). */
+  constructor(
+    private readonly capacity: number,
+    bytes: number,
+  ) {
+    this.order = new Int32Array(capacity);
+    this.meta = new Float64Array(capacity * FIELDS);
+    this.timestamps = new BigInt64Array(capacity);
+    this.data = new Uint8Array(bytes);
+  }
 
   /** Packets so far. */
   get packets(): number {
-    return this.timestamps.length;
+    return this.count;
   }
 
   /** Bytes of packet data so far. */
@@ -65,8 +78,12 @@ export class BatchBuilder {
     return this.size;
   }
 
+  get full(): boolean {
+    return this.count === this.capacity;
+  }
+
   get empty(): boolean {
-    return this.order.length === 0;
+    return this.items === 0;
   }
 
   issue(source: number, issue: InputIssue): void {
@@ -74,14 +91,30 @@ export class BatchBuilder {
     this.issues.push(issue);
   }
 
+  /** Only while not full. */
   packet(source: number, p: CapturedPacket, stream: StreamResult | undefined): void {
-    const i = this.timestamps.length;
+    const i = this.count++;
     this.item(source, i);
-    this.meta.push(p.linkType, p.originalLength, p.number, p.offset, p.data.length, p.cpu ?? NaN, p.ifindex ?? NaN, DIRECTIONS.indexOf(p.direction));
-    this.chunks.push(p.data);
-    this.size += p.data.length;
+    const length = p.data.length;
+    if (this.size + length > this.data.length) {
+      const bigger = new Uint8Array(Math.max(2 * this.data.length, this.size + length));
+      bigger.set(this.data.subarray(0, this.size));
+      this.data = bigger;
+    }
+    this.data.set(p.data, this.size);
+    this.size += length;
+    const m = this.meta;
+    const at = i * FIELDS;
+    m[at] = p.linkType;
+    m[at + 1] = p.originalLength;
+    m[at + 2] = p.number;
+    m[at + 3] = p.offset;
+    m[at + 4] = length;
+    m[at + 5] = p.cpu ?? NaN;
+    m[at + 6] = p.ifindex ?? NaN;
+    m[at + 7] = DIRECTIONS.indexOf(p.direction);
     const fits = BigInt.asIntN(64, p.timestamp) === p.timestamp;
-    this.timestamps.push(fits ? p.timestamp : 0n);
+    this.timestamps[i] = fits ? p.timestamp : 0n;
     if (p.interfaceName !== undefined || p.socketCookie !== undefined || p.task !== undefined || !fits) {
       const extra: Extra = {};
       if (p.interfaceName !== undefined) extra.interfaceName = p.interfaceName;
@@ -95,27 +128,28 @@ export class BatchBuilder {
 
   /** The packed batch; the builder is not used again. */
   finish(seq: number): PackedBatch {
-    const bytes = new Uint8Array(this.size);
-    let at = 0;
-    for (const c of this.chunks) {
-      bytes.set(c, at);
-      at += c.length;
-    }
+    const n = this.count;
     return {
       seq,
       runs: this.runs,
-      order: Int32Array.from(this.order),
+      order: this.order.slice(0, this.items),
       issues: this.issues,
-      bytes: bytes.buffer,
-      meta: Float64Array.from(this.meta),
-      timestamps: BigInt64Array.from(this.timestamps),
+      // Cut to what is used, so that the transfer moves no more than the batch.
+      bytes: this.size === this.data.length ? (this.data.buffer as ArrayBuffer) : (this.data.slice(0, this.size).buffer as ArrayBuffer),
+      meta: n === this.capacity ? this.meta : this.meta.slice(0, n * FIELDS),
+      timestamps: n === this.capacity ? this.timestamps : this.timestamps.slice(0, n),
       extras: this.extras,
       streams: this.streams,
     };
   }
 
   private item(source: number, value: number): void {
-    this.order.push(value);
+    if (this.items === this.order.length) {
+      const bigger = new Int32Array(2 * this.order.length);
+      bigger.set(this.order);
+      this.order = bigger;
+    }
+    this.order[this.items++] = value;
     const last = this.runs[this.runs.length - 1];
     if (last !== undefined && last.source === source) last.items++;
     else this.runs.push({ source, items: 1 });

@@ -29,6 +29,15 @@ export const BATCH_PACKETS = 4096;
 /** Packet bytes per batch, for inputs of large frames. */
 export const BATCH_BYTES = 4 << 20;
 
+/**
+ * NETREC_PARALLEL_BATCH sets the packets per batch: the tests make batches of a few packets, so
+ * that small captures cross many batch boundaries (DNS-over-TCP flows, issues, several inputs).
+ */
+function batchPackets(): number {
+  const n = Number(process.env.NETREC_PARALLEL_BATCH);
+  return Number.isSafeInteger(n) && n > 0 ? n : BATCH_PACKETS;
+}
+
 export interface ParallelReplayOptions {
   sources: PacketSource[];
   events: EventMask;
@@ -72,7 +81,8 @@ export async function parallelReplay(opts: ParallelReplayOptions): Promise<Repla
   const inFlight: Promise<BatchResult>[] = [];
   const limit = 2 * opts.workers;
   let seq = 0;
-  let builder = new BatchBuilder();
+  const newBuilder = (): BatchBuilder => new BatchBuilder(batchPackets(), BATCH_BYTES / 4);
+  let builder = newBuilder();
 
   const writeNext = async (): Promise<void> => {
     const r = await inFlight.shift()!;
@@ -85,7 +95,7 @@ export async function parallelReplay(opts: ParallelReplayOptions): Promise<Repla
   };
   const dispatch = async (): Promise<void> => {
     const batch = builder.finish(seq++);
-    builder = new BatchBuilder();
+    builder = newBuilder();
     while (inFlight.length >= limit) await writeNext();
     const pending = pool.run(batch);
     // Handled when its turn comes; this keeps an early failure from going unhandled meanwhile.
@@ -108,7 +118,7 @@ export async function parallelReplay(opts: ParallelReplayOptions): Promise<Repla
           const stream =
             reassembling && inWindow && maybeTcpDns(item.data, item.linkType) ? reassembler.prepass(item.data, item.linkType, item.direction) : undefined;
           builder.packet(position, item, stream);
-          if (builder.packets >= BATCH_PACKETS || builder.bytes >= BATCH_BYTES) {
+          if (builder.full || builder.bytes >= BATCH_BYTES) {
             await dispatch();
             if (out.closed || opts.signal?.aborted) break reading;
           }

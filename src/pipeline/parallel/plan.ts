@@ -12,7 +12,7 @@
 import { availableParallelism } from 'node:os';
 
 /** Below this many bytes of input one thread is done before workers would have started. */
-export const SMALL_INPUT_BYTES = 8 << 20;
+export const SMALL_INPUT_BYTES = 16 << 20;
 /** More workers than this only add start-up and memory. */
 const MAX_WORKERS = 8;
 

@@ -18,11 +18,12 @@ interface Pending {
  * The worker's code: dist/replay-worker.js in the build (this module is then in dist/chunks/, or
  * dist/ itself), worker.ts beside this file when running from the sources (through tsx).
  */
-function workerEntry(): { url: URL; execArgv: string[] } {
-  if (import.meta.url.endsWith('.ts')) return { url: new URL('./worker.ts', import.meta.url), execArgv: ['--import', 'tsx'] };
+function workerEntry(): { url: URL; execArgv?: string[] } {
+  if (import.meta.url.endsWith('.ts')) return { url: new URL('./worker.ts', import.meta.url), execArgv: [...process.execArgv, '--import', 'tsx'] };
   for (const candidate of ['./replay-worker.js', '../replay-worker.js']) {
     const url = new URL(candidate, import.meta.url);
-    if (existsSync(fileURLToPath(url))) return { url, execArgv: [] };
+    // The workers inherit node's options (--cpu-prof, heap limits).
+    if (existsSync(fileURLToPath(url))) return { url };
   }
   throw new Error(`replay-worker.js not found beside ${import.meta.url}`);
 }
@@ -48,15 +49,23 @@ export class WorkerPool {
     });
   }
 
+  /** Lets the workers finish and exit (a profiler they run writes its profile); stops them after a failure. */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    await Promise.all(
+      this.workers.map(({ worker }) => {
+        if (this.failure) return worker.terminate();
+        const exited = new Promise((resolve) => worker.once('exit', resolve));
+        worker.postMessage(null);
+        return exited;
+      }),
+    );
     this.workers.length = 0;
   }
 
   private start(): void {
-    const { url, execArgv } = workerEntry();
+    const { url, ...options } = workerEntry();
     for (let i = 0; i < this.size; i++) {
-      const worker = new Worker(url, { workerData: this.setup, execArgv, stdout: false, stderr: false });
+      const worker = new Worker(url, { ...options, workerData: this.setup, stdout: false, stderr: false });
       const pending = new Map<number, Pending>();
       worker.on('message', (r: BatchResult) => {
         const p = pending.get(r.seq)!;

@@ -18,14 +18,18 @@ const setup = workerData as WorkerSetup;
 const filter = compileFilters(setup.trace, { hasProcessContext: setup.hasProcessContext });
 const streams = new ReplayedReassembler();
 let chunks: Uint8Array[] = [];
+/**
+ * A chunk this large is the sink's own buffer, handed over by JsonWriter.take() (which starts a
+ * new one), so its memory moves to the main thread as it is; smaller ones may sit in Node's
+ * shared buffer pool and are copied. If a sink ever wrote into a buffer it had handed out, the
+ * transfer would show it: the parallel-vs-one-thread output test compares every byte.
+ */
+const TRANSFER_BYTES = 64 * 1024;
 // Never full: the main thread bounds what is in flight.
 const collector = new Writable({
   highWaterMark: 2 ** 30,
   write(chunk: Uint8Array, _encoding, done) {
-    // A copy: the sink may reuse its buffer once the write returns.
-    const copy = new Uint8Array(chunk.length);
-    copy.set(chunk);
-    chunks.push(copy);
+    chunks.push(chunk.byteLength >= TRANSFER_BYTES ? chunk : Uint8Array.prototype.slice.call(chunk));
     done();
   },
 });
@@ -59,9 +63,11 @@ async function run(batch: PackedBatch): Promise<BatchResult> {
 
 // One batch at a time, in arrival order.
 let queue = Promise.resolve();
-parentPort!.on('message', (batch: PackedBatch) => {
+parentPort!.on('message', (batch: PackedBatch | null) => {
   queue = queue.then(async () => {
+    // The end: no more batches; closing the port lets the thread exit.
+    if (batch === null) return parentPort!.close();
     const result = await run(batch);
-    parentPort!.postMessage(result, result.chunks.map((c) => c.buffer as ArrayBuffer));
+    parentPort!.postMessage(result, [...new Set(result.chunks.map((c) => c.buffer as ArrayBuffer))]);
   });
 });
