@@ -1,3 +1,4 @@
+import { availableParallelism, loadavg } from 'node:os';
 import { formatIssue, UsageError, type InputIssue } from '../core/errors.ts';
 import { terminalText } from '../core/terminal-text.ts';
 import { parallelReplay } from '../pipeline/parallel/parallel-replay.ts';
@@ -60,6 +61,8 @@ export async function replayCommand(args: ParsedArgs): Promise<number> {
     limit: limit !== undefined,
     recordings: sources.some((s) => s.hasProcessContext),
     inputBytes: inputBytes(sources),
+    cores: availableParallelism(),
+    load: loadavg()[0]!,
   });
   const common = {
     sources,
@@ -96,7 +99,7 @@ export async function replayCommand(args: ParsedArgs): Promise<number> {
 }
 
 /** --threads (or NETREC_THREADS): a count, or auto. */
-function threadsOf(text: string | undefined): number | 'auto' | undefined {
+function threadsOf(text: string | undefined): number | 'auto' {
   return text === undefined || text === 'auto' ? 'auto' : integerIn('--threads', text, 1, 64);
 }
 
