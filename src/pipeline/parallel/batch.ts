@@ -35,6 +35,7 @@ export interface PackedBatch {
   /** Per item, in order: >= 0 a packet's index, < 0 the issue at -1 - value. */
   order: Int32Array;
   issues: InputIssue[];
+  /** The packets' bytes, one after the other from offset 0 (the buffer may be longer). */
   bytes: ArrayBuffer;
   meta: Float64Array;
   timestamps: BigInt64Array;
@@ -57,10 +58,13 @@ export class BatchBuilder {
   private count = 0;
   private size = 0;
 
-  /** `capacity`: packets at most; `bytes`: a first guess at the packet bytes (it grows). */
+  /**
+   * `capacity`: packets at most; `bytes`: the buffer for the packets' bytes (it grows when they
+   * do not fit): a batch's buffer that came back from a worker, or a new one.
+   */
   constructor(
     private readonly capacity: number,
-    bytes: number,
+    bytes: ArrayBuffer,
   ) {
     this.order = new Int32Array(capacity);
     this.meta = new Float64Array(capacity * FIELDS);
@@ -134,8 +138,8 @@ export class BatchBuilder {
       runs: this.runs,
       order: this.order.slice(0, this.items),
       issues: this.issues,
-      // Cut to what is used, so that the transfer moves no more than the batch.
-      bytes: this.size === this.data.length ? (this.data.buffer as ArrayBuffer) : (this.data.slice(0, this.size).buffer as ArrayBuffer),
+      // Whole: a transfer copies nothing, and the worker sends the buffer back for reuse.
+      bytes: this.data.buffer as ArrayBuffer,
       meta: n === this.capacity ? this.meta : this.meta.slice(0, n * FIELDS),
       timestamps: n === this.capacity ? this.timestamps : this.timestamps.slice(0, n),
       extras: this.extras,

@@ -6,9 +6,9 @@
  * order, so the output is the same bytes as one thread's. See docs/performance.md, "Parallel
  * replay", for the design and its bounds.
  *
- * Memory: at most `inFlight` batches (two per worker) are between reading and writing, each at
- * most BATCH_PACKETS packets or BATCH_BYTES bytes of packet data (one packet more may pass it),
- * with its JSON; reading waits while the window is full.
+ * Memory: at most two batches per worker are between reading and writing, each at most
+ * BATCH_PACKETS packets or BATCH_BYTES bytes of packet data (one packet more may pass it), with
+ * its JSON; reading waits while the window is full. Their packet buffers are reused.
  */
 import type { Writable } from 'node:stream';
 import type { InputIssue } from '../../core/errors.ts';
@@ -81,11 +81,14 @@ export async function parallelReplay(opts: ParallelReplayOptions): Promise<Repla
   const inFlight: Promise<BatchResult>[] = [];
   const limit = 2 * opts.workers;
   let seq = 0;
-  const newBuilder = (): BatchBuilder => new BatchBuilder(batchPackets(), BATCH_BYTES / 4);
+  // Packet buffers come back with the answers and are filled again: fresh memory costs page faults.
+  const spare: ArrayBuffer[] = [];
+  const newBuilder = (): BatchBuilder => new BatchBuilder(batchPackets(), spare.pop() ?? new ArrayBuffer(BATCH_BYTES / 2));
   let builder = newBuilder();
 
   const writeNext = async (): Promise<void> => {
     const r = await inFlight.shift()!;
+    spare.push(r.bytes);
     for (const [issue, source] of r.issues) report(issue, source);
     stats.packets += r.packets;
     stats.matched += r.matched;

@@ -27,4 +27,6 @@ export interface BatchResult {
   packets: number;
   matched: number;
   events: number;
+  /** The batch's packet buffer, given back (transferred) for the next batch to fill. */
+  bytes: ArrayBuffer;
 }

@@ -58,7 +58,8 @@ async function run(batch: PackedBatch): Promise<BatchResult> {
   });
   const out = chunks;
   chunks = [];
-  return { seq: batch.seq, chunks: out, issues: found, packets: stats.packets, matched: stats.matched, events: stats.events };
+  // Nothing refers to the packets' bytes once their events are written: the buffer goes back.
+  return { seq: batch.seq, chunks: out, issues: found, packets: stats.packets, matched: stats.matched, events: stats.events, bytes: batch.bytes };
 }
 
 // One batch at a time, in arrival order.
@@ -68,6 +69,6 @@ parentPort!.on('message', (batch: PackedBatch | null) => {
     // The end: no more batches; closing the port lets the thread exit.
     if (batch === null) return parentPort!.close();
     const result = await run(batch);
-    parentPort!.postMessage(result, [...new Set(result.chunks.map((c) => c.buffer as ArrayBuffer))]);
+    parentPort!.postMessage(result, [...new Set([result.bytes, ...result.chunks.map((c) => c.buffer as ArrayBuffer)])]);
   });
 });
