@@ -82,8 +82,9 @@ export class BatchBuilder {
     return this.size;
   }
 
+  /** No room for another packet; or as many issues as two batches of packets (a damaged file). */
   get full(): boolean {
-    return this.count === this.capacity;
+    return this.count === this.capacity || this.items >= 2 * this.capacity;
   }
 
   get empty(): boolean {

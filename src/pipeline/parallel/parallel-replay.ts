@@ -115,6 +115,7 @@ export async function parallelReplay(opts: ParallelReplayOptions): Promise<Repla
         for (const item of items) {
           if (isIssue(item)) {
             builder.issue(position, item);
+            if (builder.full) await dispatch();
             continue;
           }
           const inWindow = (from === undefined || item.timestamp >= from) && (to === undefined || item.timestamp <= to);
