@@ -2,7 +2,13 @@
  * Writes a large, deterministic, mixed classic pcap (Ethernet, little-endian) for the replay
  * benchmark (bench/replay-vs-tshark.sh):
  *
- *   npx tsx bench/gen-mixed-pcap.ts [--packets N] [--seed S] [--nanosecond] OUTPUT
+ *   npx tsx bench/gen-mixed-pcap.ts [--packets N] [--seed S] [--nanosecond] [--profile mixed|dns] OUTPUT
+ *
+ * Profiles: `mixed` (the default, the project's mix below) and `dns`, a small-packet, DNS-heavy
+ * mix (issue 16): 30% DNS queries, 30% DNS responses (over UDP, every query answered), 20% short
+ * TCP exchanges (handshake, one small request and response, teardown), 10% UDP (NTP), 10% ICMP
+ * and ICMPv6 echo. Its frames average about 110 bytes, so per-packet and per-event costs
+ * dominate where the default mix's large TLS/HTTP payloads make tshark slow.
  *
  * Traffic is a set of concurrent conversations whose packets interleave, as on a real link:
  * DNS over UDP (A, AAAA, CNAME chains, MX, TXT, NXDOMAIN with SOA, some EDNS), DNS over TCP
@@ -588,8 +594,11 @@ const teardown = (): TcpStep[] => [
   { fromClient: true, flags: TCP_ACK, payload: EMPTY, tlsLength: 0 },
 ];
 
+type Profile = 'mixed' | 'dns';
+
 /** Conversation factories and their weights, chosen so that packets split roughly as
- * DNS/UDP 25 %, DNS/TCP 3 %, other TCP 50 %, other UDP 12 %, ICMP 6 %, ICMPv6 4 %. */
+ * DNS/UDP 25 %, DNS/TCP 3 %, other TCP 50 %, other UDP 12 %, ICMP 6 %, ICMPv6 4 % (`mixed`), or
+ * DNS queries 30 %, DNS responses 30 %, TCP 20 %, UDP 10 %, ICMP + ICMPv6 10 % (`dns`). */
 class Traffic {
   private readonly pools: Pools;
   private readonly dns: DnsExchange[];
@@ -599,7 +608,10 @@ class Traffic {
   private readonly table: [number, () => Conversation][];
   private readonly totalWeight: number;
 
-  constructor(private readonly rng: Rng) {
+  constructor(
+    private readonly rng: Rng,
+    profile: Profile = 'mixed',
+  ) {
     this.pools = makePools(rng);
     this.dns = makeDnsPool(rng, 512);
     this.noise = rng.bytes(1 << 16);
@@ -614,6 +626,17 @@ class Traffic {
       [12, () => this.echo(false)],
       [8, () => this.echo(true)],
     ];
+    if (profile === 'dns') {
+      // Weight × packets per conversation = share: DNS 2 packets (always answered), short TCP 9,
+      // NTP 2, echo 5 on average (1–4 pings of 2 packets).
+      this.table = [
+        [30, () => this.dnsUdp(1)],
+        [20 / 9, () => this.shortTcp()],
+        [5, () => this.ntp()],
+        [1.2, () => this.echo(false)],
+        [0.8, () => this.echo(true)],
+      ];
+    }
     this.totalWeight = this.table.reduce((sum, [w]) => sum + w, 0);
   }
 
@@ -647,12 +670,12 @@ class Traffic {
     return this.noise.subarray(at, at + length);
   }
 
-  private dnsUdp(): Conversation {
+  /** `answered`: the share of queries that get a response (one in twenty is lost by default). */
+  private dnsUdp(answered = 0.95): Conversation {
     const x = this.rng.pick(this.dns);
     const id = this.rng.int(0, 0xffff);
     const steps: UdpStep[] = [{ fromClient: true, payload: x.query, dnsId: id }];
-    // One query in twenty goes unanswered, as on a lossy link.
-    if (this.rng.chance(0.95)) steps.push({ fromClient: false, payload: x.response, dnsId: id });
+    if (this.rng.chance(answered)) steps.push({ fromClient: false, payload: x.response, dnsId: id });
     const c = new UdpConversation('dns-udp', this.resolverPath(), [ephemeralPort(this.rng), 53], steps);
     c.dnsMessages = steps.length;
     return c;
@@ -731,22 +754,38 @@ class Traffic {
     return new TcpConversation('tcp', this.serverPath(0.2), [ephemeralPort(this.rng), https ? 443 : 80], steps, this.rng);
   }
 
+  /** Handshake, one small request and response (40–400 bytes), the ACK, teardown: 9 packets. */
+  private shortTcp(): Conversation {
+    const data = TCP_PSH | TCP_ACK;
+    const steps = [
+      ...handshake(),
+      { fromClient: true, flags: data, payload: this.noiseView(this.rng.int(40, 200)), tlsLength: 0 },
+      { fromClient: false, flags: data, payload: this.noiseView(this.rng.int(40, 400)), tlsLength: 0 },
+      { fromClient: true, flags: TCP_ACK, payload: EMPTY, tlsLength: 0 },
+      ...teardown(),
+    ];
+    return new TcpConversation('tcp', this.serverPath(0.2), [ephemeralPort(this.rng), this.rng.pick([443, 80, 8080, 5432])], steps, this.rng);
+  }
+
+  /** An NTP request and its response. */
+  private ntp(): Conversation {
+    const request = new Uint8Array(48);
+    request[0] = 0x23; // NTPv4, client
+    request.set(this.rng.bytes(8), 40);
+    const response = new Uint8Array(48);
+    response.set(this.rng.bytes(48));
+    response[0] = 0x24; // NTPv4, server
+    response[1] = 2; // stratum
+    return new UdpConversation('udp', this.serverPath(0.15), [ephemeralPort(this.rng), 123], [
+      { fromClient: true, payload: request, dnsId: -1 },
+      { fromClient: false, payload: response, dnsId: -1 },
+    ]);
+  }
+
   /** NTP request/response, a QUIC-like burst on 443, or syslog messages. */
   private udp(): Conversation {
     const r = this.rng.float();
-    if (r < 0.4) {
-      const request = new Uint8Array(48);
-      request[0] = 0x23; // NTPv4, client
-      request.set(this.rng.bytes(8), 40);
-      const response = new Uint8Array(48);
-      response.set(this.rng.bytes(48));
-      response[0] = 0x24; // NTPv4, server
-      response[1] = 2; // stratum
-      return new UdpConversation('udp', this.serverPath(0.15), [ephemeralPort(this.rng), 123], [
-        { fromClient: true, payload: request, dnsId: -1 },
-        { fromClient: false, payload: response, dnsId: -1 },
-      ]);
-    }
+    if (r < 0.4) return this.ntp();
     if (r < 0.7) {
       const steps: UdpStep[] = [{ fromClient: true, payload: this.noiseView(1200), dnsId: -1 }];
       for (let i = this.rng.int(2, 10); i > 0; i--) {
@@ -777,17 +816,19 @@ function main(): void {
       packets: { type: 'string', default: '1000000' },
       seed: { type: 'string', default: '1' },
       nanosecond: { type: 'boolean', default: false },
+      profile: { type: 'string', default: 'mixed' },
     },
     allowPositionals: true,
   });
   const total = Number(values.packets);
-  if (positionals.length !== 1 || !Number.isSafeInteger(total) || total < 1) {
-    process.stderr.write('usage: npx tsx bench/gen-mixed-pcap.ts [--packets N] [--seed S] [--nanosecond] OUTPUT\n');
+  const profile = values.profile;
+  if (positionals.length !== 1 || !Number.isSafeInteger(total) || total < 1 || (profile !== 'mixed' && profile !== 'dns')) {
+    process.stderr.write('usage: npx tsx bench/gen-mixed-pcap.ts [--packets N] [--seed S] [--nanosecond] [--profile mixed|dns] OUTPUT\n');
     process.exit(2);
   }
   const started = performance.now();
   const rng = new Rng(Number(values.seed) >>> 0);
-  const traffic = new Traffic(rng);
+  const traffic = new Traffic(rng, profile);
   const fd = openSync(positionals[0]!, 'w');
   const out = new PcapOut(fd, values.nanosecond, rng);
 

@@ -1,19 +1,21 @@
 # Sourced by the benchmarks that time netrec against tshark on bench/out/mixed-$packets.pcap
 # (replay-vs-tshark.sh, export-vs-tshark.sh): checks the tools, generates the pcap when it is
 # missing, prints what the figures depend on, and reads the pcap once so that both tools then
-# read it from the page cache. Expects $packets; sets $out and $pcap; runs from the repository.
+# read it from the page cache. Expects $packets and optionally $profile (gen-mixed-pcap.ts's
+# --profile: mixed, the default, or dns); sets $out and $pcap; runs from the repository.
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out=bench/out
 mkdir -p "$out"
-pcap="$out/mixed-$packets.pcap"
+profile="${profile:-mixed}"
+pcap="$out/$profile-$packets.pcap"
 for tool in hyperfine tshark /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is required" >&2; exit 1; }
 done
 
 if [[ ! -f "$pcap" ]]; then
   echo "# generating $pcap"
-  echo "\$ npx tsx bench/gen-mixed-pcap.ts --packets $packets $pcap"
-  npx tsx bench/gen-mixed-pcap.ts --packets "$packets" "$pcap.tmp"
+  echo "\$ npx tsx bench/gen-mixed-pcap.ts --packets $packets --profile $profile $pcap"
+  npx tsx bench/gen-mixed-pcap.ts --packets "$packets" --profile "$profile" "$pcap.tmp"
   mv "$pcap.tmp" "$pcap"
 fi
 

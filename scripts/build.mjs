@@ -19,8 +19,15 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 rmSync(dist, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  // write-worker: the recording writer's thread (src/nev/write-thread.ts loads it by this name).
-  entryPoints: { main: 'src/cli/main.ts', 'cli-docs': 'src/cli/docs-entry.ts', 'write-worker': 'src/nev/write-worker.ts' },
+  // Workers are loaded by path (new Worker), so each is an entry point of its own; what they share
+  // with the CLI lands in common chunks. write-worker: the recording writer's thread
+  // (src/nev/write-thread.ts loads it by this name); replay-worker: parallel replay's.
+  entryPoints: {
+    main: 'src/cli/main.ts',
+    'cli-docs': 'src/cli/docs-entry.ts',
+    'write-worker': 'src/nev/write-worker.ts',
+    'replay-worker': 'src/pipeline/parallel/worker.ts',
+  },
   outdir: dist,
   bundle: true,
   splitting: true,

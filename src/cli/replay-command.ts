@@ -1,5 +1,8 @@
+import { availableParallelism, loadavg } from 'node:os';
 import { formatIssue, UsageError, type InputIssue } from '../core/errors.ts';
 import { terminalText } from '../core/terminal-text.ts';
+import { parallelReplay } from '../pipeline/parallel/parallel-replay.ts';
+import { replayWorkers } from '../pipeline/parallel/plan.ts';
 import { replay } from '../pipeline/replay.ts';
 import { exportPackets } from './export-run.ts';
 import { inputPaths, openInputs, reportInputs, timeWindow } from './inputs.ts';
@@ -8,6 +11,7 @@ import { startProgress } from './progress.ts';
 import { EXIT } from './report.ts';
 import { makeSink } from './sinks.ts';
 import { isSignatureFailure, replaySignatures, signatureFlagsOf } from './signatures-options.ts';
+import type { PacketSource } from '../core/source.ts';
 import type { ParsedArgs } from './spec.ts';
 import { integerIn } from './values.ts';
 
@@ -50,21 +54,37 @@ export async function replayCommand(args: ParsedArgs): Promise<number> {
   };
   sigs.attach(sink, sources, args.strings('trace'), filterContext, report);
   const interrupt = onInterrupt();
+  const workers = replayWorkers({
+    threads: threadsOf(args.string('threads') ?? process.env.NETREC_THREADS),
+    json: (args.string('output') ?? 'json').replace(/^format:/, '') === 'json',
+    signatures: signatureFlags.signatures.length > 0 || signatureFlags.findingsOnly,
+    limit: limit !== undefined,
+    recordings: sources.some((s) => s.hasProcessContext),
+    inputBytes: inputBytes(sources),
+    cores: availableParallelism(),
+    load: loadavg()[0]!,
+  });
+  const common = {
+    sources,
+    events: sigs.printEvents ? filter.events : 0,
+    report,
+    order: args.flag('concat') ? ('concat' as const) : ('merge' as const),
+    window,
+    signal: interrupt.signal,
+    progress: (packets: number) => progress.update(packets),
+  };
   let stats;
   try {
-    stats = await replay({
-      sources,
-      events: sigs.printEvents ? filter.events : 0,
-      accept: filter.accept,
-      sink,
-      report,
-      order: args.flag('concat') ? 'concat' : 'merge',
-      window,
-      signal: interrupt.signal,
-      progress: (packets) => progress.update(packets),
-      ...(limit !== undefined ? { limit } : {}),
-      ...(sigs.observer ? { observer: sigs.observer } : {}),
-    });
+    stats =
+      workers > 0
+        ? await parallelReplay({ ...common, trace: args.strings('trace'), hasProcessContext: false, output: process.stdout, workers })
+        : await replay({
+            ...common,
+            accept: filter.accept,
+            sink,
+            ...(limit !== undefined ? { limit } : {}),
+            ...(sigs.observer ? { observer: sigs.observer } : {}),
+          });
   } catch (err) {
     if (!isSignatureFailure(err)) throw err;
     await sink.end(); // what was printed up to the failing event
@@ -76,4 +96,20 @@ export async function replayCommand(args: ParsedArgs): Promise<number> {
   sigs.finish();
   if (interrupt.release()) return EXIT.interrupted;
   return unopened.length + stats.errors > 0 ? EXIT.input : EXIT.ok;
+}
+
+/** --threads (or NETREC_THREADS): a count, or auto. */
+function threadsOf(text: string | undefined): number | 'auto' {
+  return text === undefined || text === 'auto' ? 'auto' : integerIn('--threads', text, 1, 64);
+}
+
+/** The inputs' total size, when every one is a file whose size is known (not stdin). */
+function inputBytes(sources: readonly PacketSource[]): number | undefined {
+  let total = 0;
+  for (const s of sources) {
+    const size = s.progress?.().totalBytes;
+    if (size === undefined) return undefined;
+    total += size;
+  }
+  return total;
 }

@@ -7,7 +7,7 @@
 import { inputIssue, type InputIssue } from '../core/errors.ts';
 import type { CapturedPacket } from '../core/packet.ts';
 import { decodePacket, Depth, type DecodedPacket } from '../decode/packet.ts';
-import { TcpDnsReassembler, type ReassemblyOptions } from '../decode/tcp-dns-stream.ts';
+import { TcpDnsReassembler } from '../decode/tcp-dns-stream.ts';
 import { decodeLink } from '../decode/link.ts';
 import { DecodeError } from '../decode/types.ts';
 import { buildEvents } from '../event/build.ts';
@@ -27,9 +27,9 @@ export class PacketEvents {
   constructor(
     readonly depth: Depth | 0,
     readonly events: EventMask,
-    reassembly?: ReassemblyOptions,
+    streams: TcpDnsReassembler = new TcpDnsReassembler(),
   ) {
-    this.#streams = new TcpDnsReassembler(reassembly);
+    this.#streams = streams;
   }
 
   /** The packet's headers (and its DNS messages, those a TCP segment completes included). */
@@ -46,9 +46,13 @@ export class PacketEvents {
   /** The end-of-input warning when flows stop in the middle of a DNS message. */
   finish(file: string): InputIssue | undefined {
     const incomplete = this.#streams.incompleteFlows();
-    if (incomplete === 0) return undefined;
-    return inputIssue(file, 'end of input', `${incomplete} DNS-over-TCP flow(s) end in the middle of a message`, 'warning');
+    return incomplete === 0 ? undefined : incompleteFlowsIssue(file, incomplete);
   }
+}
+
+/** The end-of-input warning for DNS-over-TCP messages never completed. */
+export function incompleteFlowsIssue(file: string, flows: number): InputIssue {
+  return inputIssue(file, 'end of input', `${flows} DNS-over-TCP flow(s) end in the middle of a message`, 'warning');
 }
 
 /**

@@ -10,7 +10,7 @@
 import type { InputIssue } from '../core/errors.ts';
 import type { CapturedPacket } from '../core/packet.ts';
 import type { DecodedPacket, Depth } from '../decode/packet.ts';
-import { DEFAULT_REASSEMBLY_BUDGET, type ReassemblyOptions } from '../decode/tcp-dns-stream.ts';
+import { DEFAULT_REASSEMBLY_BUDGET, TcpDnsReassembler, type ReassemblyOptions } from '../decode/tcp-dns-stream.ts';
 import { ALL_EVENTS, depthFor, eventBit, type EventMask } from '../event/selection.ts';
 import { EVENT_NAMES, type EventName, type TraceeEvent } from '../event/types.ts';
 import { concatenate, mergeByTime } from '../replay/interleave.ts';
@@ -52,6 +52,8 @@ export interface ReplayOptions {
   reassembly?: ReassemblyOptions;
   /** A consumer of events besides the sink (signatures): sees its events whether printed or not. */
   observer?: EventObserver;
+  /** Each input's DNS-over-TCP reassembly (default: its own TcpDnsReassembler); parallel replay's workers replay the main thread's. */
+  reassemblers?: (source: PacketSource) => TcpDnsReassembler;
 }
 
 /**
@@ -105,7 +107,9 @@ export async function replay(opts: ReplayOptions): Promise<ReplayStats> {
   // the memory budget is shared out so that all inputs together stay within it.
   const budget = opts.reassembly?.maxBufferedBytes ?? DEFAULT_REASSEMBLY_BUDGET;
   const share = { maxBufferedBytes: Math.floor(budget / Math.max(1, opts.sources.length)) };
-  const steps = new Map<PacketSource, PacketEvents>(opts.sources.map((s) => [s, new PacketEvents(depth, building, share)]));
+  const steps = new Map<PacketSource, PacketEvents>(
+    opts.sources.map((s) => [s, new PacketEvents(depth, building, opts.reassemblers?.(s) ?? new TcpDnsReassembler(share))]),
+  );
   const groups = (opts.order ?? 'merge') === 'concat' ? concatenate(opts.sources) : mergeByTime(opts.sources);
   for (const source of opts.sources) observer?.startSource?.(source);
 

@@ -41,7 +41,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the tarball', () => {
   it('ships the build, the BPF object and sources, docs, man page, licence; nothing else', () => {
-    for (const f of ['bin/netrec.mjs', 'dist/main.js', 'dist/netrec.1', 'dist/completion/netrec.bash', 'dist/completion/_netrec', 'bpf/netrec.bpf.o', 'bpf/netrec.bpf.c', 'README.md', 'LICENSE', 'package.json', 'docs/filters.md']) {
+    for (const f of ['bin/netrec.mjs', 'dist/main.js', 'dist/replay-worker.js', 'dist/netrec.1', 'dist/completion/netrec.bash', 'dist/completion/_netrec', 'bpf/netrec.bpf.o', 'bpf/netrec.bpf.c', 'README.md', 'LICENSE', 'package.json', 'docs/filters.md']) {
       expect(files).toContain(f);
     }
     const allowed = /^(bin\/netrec\.mjs|dist\/.*\.(js|1)|dist\/types\/.*\.d\.ts|dist\/completion\/(netrec\.bash|_netrec)|bpf\/[^/]+|docs\/[^/]+\.md|README\.md|LICENSE|package\.json)$/;
@@ -75,6 +75,16 @@ describe('the installed command, from a directory outside the checkout', () => {
     expect(table.status).toBe(0);
     expect(table.stdout.split('\n')[0]).toMatch(/^TIME +UID +COMM +PID +TID +RET +EVENT +ARGS$/);
     expect(table.stdout).toContain('net_packet_dns_request    metadata: {src_ip: 172.16.17.1');
+  });
+
+  it('replay on worker threads: the workers load from the installed dist/, the same bytes as one thread', () => {
+    const env = { ...process.env, PATH: `${join(prefix, 'bin')}:${process.env.PATH}`, NETREC_PARALLEL_BATCH: '5' };
+    const one = spawnSync(bin, ['replay', 'mixed.pcapng', '--threads', '1'], { cwd: home, encoding: 'utf8', env });
+    const two = spawnSync(bin, ['replay', 'mixed.pcapng', '--threads', '2'], { cwd: home, encoding: 'utf8', env });
+    expect(two.status).toBe(0);
+    expect(two.stderr).toBe('');
+    expect(two.stdout.length).toBeGreaterThan(0);
+    expect(two.stdout).toBe(one.stdout);
   });
 
   it('info, convert, verify', () => {
