@@ -12,6 +12,28 @@ export function synopsis(command: CommandSpec): string {
   return `netrec ${command.name}${command.options.length > 0 ? ' [options]' : ''}${operand}`;
 }
 
+/**
+ * Every option of a command in one synopsis, wrapped to `width` with continuation lines indented
+ * under the first option: README's usage block is this text (a test keeps the two equal).
+ */
+export function fullSynopsis(command: CommandSpec, width = 100): string {
+  const { name, min } = command.operands;
+  const head = `netrec ${command.name}${name === '' ? '' : min === 0 ? ` [${name}]` : ` <${name}>`}`;
+  const words = command.options.map((o) => {
+    const flag = o.short ? `-${o.short}` : `--${o.name}`;
+    const value = o.value ? ` ${o.choices && o.choices.length <= 4 ? o.choices.filter((c) => !c.includes(':')).join('|') : o.value}` : '';
+    return `[${flag}${value}]${o.multiple ? '...' : ''}`;
+  });
+  const lines = [head];
+  const indent = ' '.repeat(Math.min(head.length + 1, 14));
+  for (const w of words) {
+    const last = lines.length - 1;
+    if (lines[last]!.length + 1 + w.length <= width) lines[last] += ` ${w}`;
+    else lines.push(indent + w);
+  }
+  return lines.join('\n');
+}
+
 /** "-t, --trace EXPR", or "    --from TIME" for an option without a letter. */
 export function optionLabel(o: OptionSpec): string {
   return `${o.short ? `-${o.short}, ` : '    '}--${o.name}${o.value ? ` ${o.value}` : ''}`;

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/commands.ts';
+import { fullSynopsis } from '../../src/cli/help.ts';
 import { events, netrec, NETREC, REPO } from '../helpers/cli.ts';
 import { requireTool } from '../helpers/tools.ts';
 
@@ -48,6 +49,14 @@ describe('version and help', () => {
     expect(help).toContain('merged by packet timestamp');
     // Text is wrapped for 80 columns (example command lines are left whole, to be copied).
     for (const line of help.split('Examples:')[0]!.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
+  it("README's usage block names every command and every option of the command table", () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const block = /## Usage\n\n```\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const expected = COMMANDS.filter((c) => c.name !== 'help').map((c) => fullSynopsis(c));
+    expect(block).toBe(`${expected.join('\n')}\nnetrec help <command>          # or netrec <command> --help, -h; netrec --version, -V, -v\n`);
   });
 
   it('netrec alone prints the command list on stderr and exits 2', () => {
