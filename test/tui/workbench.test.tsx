@@ -2,8 +2,11 @@
  * The investigator's workbench (issue 17), frame by frame: columns that fit the width, colours,
  * search and filter feedback, the time formats.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import chalk from 'chalk';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { showApp } from './helpers/app.tsx';
 import { openIndexed, until } from './helpers/store.ts';
 
@@ -113,5 +116,44 @@ describe('time display', () => {
     expect(lineOf(frame(), 3)).toMatch(/^ {2}3 \d+\.\d{6} /);
     await press('t');
     await sees('Time (UTC)');
+  });
+});
+
+describe('follow stream (S)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'netrec-tui-stream-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('shows the reassembled payload both ways, hex on x, and saves it to a new file on w', async () => {
+    const { press, sees, frame } = await show('fixtures/pcap/tcp.pcap');
+    await press('j', 'j', 'j', 'S');
+    // Three 31-byte lines from nc's client, three 40-byte replies (fixtures/README.md).
+    await sees(/^TCP 172\.16\.17\.1:\d+ ⇄ 172\.16\.17\.2:5000: 93 B →, 120 B ←$/m);
+    const lines = frame().split('\n').slice(2, 8);
+    expect(lines.filter((l) => l.startsWith('reply to '))).toHaveLength(3);
+    expect(lines.filter((l) => !l.startsWith('reply to ') && l.trim() !== '')).toHaveLength(3);
+    await press('x');
+    await sees(/^> 0000 {2}([0-9a-f]{2} ){8} ([0-9a-f]{2} ?){8}/m);
+    await sees(/^< 0000 {2}72 65 70 6c 79 20 74 6f {2}20 /m);
+    const path = join(dir, 'stream.txt');
+    await press('w', ...path, KEY.enter);
+    await sees(`saved 16 lines to ${path}`);
+    const saved = readFileSync(path, 'utf8').split('\n');
+    expect(saved[0]).toMatch(/^TCP 172\.16\.17\.1:\d+ ⇄ 172\.16\.17\.2:5000: 93 B →, 120 B ←$/);
+    expect(saved.filter((l) => l.startsWith('< '))).toHaveLength(9);
+    // Never over an existing file.
+    await press('w', ...path, KEY.enter);
+    await sees(`cannot save to ${path}: `);
+    await press(KEY.escape, KEY.escape);
+    await sees(/^(\u001b\[[0-9;]*m)* +4 /m);
+  });
+
+  it('takes one copy of each packet of a recording of two local ends, and names both processes', async () => {
+    const { store, press, sees } = await show('fixtures/recordings/tcp.nev');
+    expect(store.index.length).toBe(40);
+    await press('S');
+    // nc sent "from client\n" and "from server\n" (12 bytes each), recorded at both ends: counted once.
+    const screen = await sees(/^TCP 172\.16\.17\.1:\d+ \(nc\/\d+\) ⇄ 172\.16\.17\.2:5000 \(nc\/\d+\): 12 B →, 12 B ←$/m);
+    const payload = screen.split('\n').slice(2).filter((l) => l.trim() !== '' && !l.includes(':'));
+    expect(payload.sort()).toEqual(['from client', 'from server']);
   });
 });

@@ -22,6 +22,7 @@ import { bottomMessage, emptyText, hintsFor, promptLine, statusLeft, statusRight
 import { findingHeader, findingLines } from '../views/finding-lines.ts';
 import { processHeader, processLines } from '../views/process-lines.ts';
 import { statsLines } from '../views/stats-lines.ts';
+import { streamLines, streamTitle } from '../views/stream-lines.ts';
 import { BottomBar } from './BottomBar.tsx';
 import { DetailPane } from './DetailPane.tsx';
 import { EventList } from './EventList.tsx';
@@ -78,7 +79,8 @@ export function App({ store, view, filter, message, size: fixedSize, color = tru
 
   const processRows = ui.screen === 'processes' ? store.processes.rows(!ui.processes.all) : [];
   // store.stats() starts the stats pass the first time the screen is shown, then returns it.
-  const text = ui.screen === 'stats' ? statsLines(store.stats(), store.index, store.scan, size.columns) : ui.screen === 'help' ? helpLines() : [];
+  const stream = ui.screen === 'stream' && ui.stream !== undefined ? streamLines(ui.stream.view, ui.stream.hex) : [];
+  const text = ui.screen === 'stats' ? statsLines(store.stats(), store.index, store.scan, size.columns) : ui.screen === 'help' ? helpLines() : stream.map((l) => l.text);
   const shown: Drawn = {
     layout,
     ...(tree ? { tree } : {}),
@@ -143,6 +145,14 @@ export function App({ store, view, filter, message, size: fixedSize, color = tru
               : ['No findings. `netrec record --signatures ...` stores what signatures find in the recording;', '`netrec replay --signatures ...` finds them in any capture.']
           }
           {...(store.scan.findings.length > 0 ? { selected: ui.findings.cursor - ui.findings.top } : {})}
+          height={layout.body}
+        />
+      )}
+      {ui.screen === 'stream' && ui.stream !== undefined && (
+        <TextScreen
+          title={streamTitle(ui.stream.view)}
+          lines={text.slice(ui.textTop)}
+          {...(color ? { colors: stream.slice(ui.textTop).map((l) => (l.fromClient === undefined ? 'yellow' : l.fromClient ? 'red' : 'blue')) } : {})}
           height={layout.body}
         />
       )}

@@ -34,6 +34,15 @@ export function useCommands(store: CaptureStore, ui: UiStateHandle, drawn: { cur
     ui.update((s) => ({ ...pushFrame(s, view, entry.position), message: undefined }));
   };
 
+  const stream = (): void => {
+    const position = currentPosition(ui.current());
+    const entry = position < 0 ? undefined : store.entry(position);
+    if (entry === undefined) return ui.update((s) => ({ ...s, message: { text: position < 0 ? 'nothing selected' : 'still reading that packet; try again', tone: 'warning' } }));
+    const view = store.stream(entry);
+    if ('problem' in view) return ui.update((s) => ({ ...s, message: { text: view.problem, tone: 'warning' } }));
+    ui.update((s) => ({ ...s, screen: 'stream', stream: { view, hex: false }, textTop: 0, message: undefined }));
+  };
+
   /** From the findings screen to the row of the packet that triggered finding `index`. */
   const toFinding = (index: number): void => {
     const finding = store.scan.findings[index];
@@ -59,6 +68,8 @@ export function useCommands(store: CaptureStore, ui: UiStateHandle, drawn: { cur
         return search.cancel();
       case 'follow':
         return follow();
+      case 'stream':
+        return stream();
       case 'filter-process': {
         const pids = effect.descendants ? [effect.pid, ...store.processes.descendants(effect.pid)] : [effect.pid];
         return filterBar.applyFilter(`pid=${pids.join(',')}`);

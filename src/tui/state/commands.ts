@@ -20,7 +20,7 @@ export interface Drawn {
   hexTop: number;
   hexLines: number;
   processRows: readonly ProcessRow[];
-  /** Lines of the stats or help screen. */
+  /** Lines of the stats, help or stream screen. */
   textLines: number;
   /** Rows of the findings screen. */
   findings: number;
@@ -32,6 +32,7 @@ export type Effect =
   | { kind: 'search'; text: string; direction: 1 | -1 }
   | { kind: 'cancel-search' }
   | { kind: 'follow' }
+  | { kind: 'stream' }
   | { kind: 'filter-process'; pid: number; descendants: boolean }
   | { kind: 'finding'; index: number }
   | { kind: 'close-view'; view: PacketView };
@@ -60,6 +61,10 @@ export function runCommand(s: UiState, command: Command | undefined, drawn: Draw
       return { state: s, effect: { kind: 'search', text: s.search.text, direction: command.direction } };
     case 'follow':
       return { state: s, effect: { kind: 'follow' } };
+    case 'stream':
+      return { state: s, effect: { kind: 'stream' } };
+    case 'hex':
+      return s.stream === undefined ? { state: s } : { state: { ...s, stream: { ...s.stream, hex: !s.stream.hex }, textTop: 0 } };
     case 'time': {
       const timeFormat = nextTimeFormat(s.timeFormat);
       return { state: { ...s, timeFormat, message: { text: `time: ${timeTitle(timeFormat).toLowerCase()} (t: next)`, tone: 'info' } } };
@@ -120,7 +125,7 @@ function navigate(s: UiState, command: Command, drawn: Drawn): UiState {
   const { layout, tree, processRows, textLines, hexLines, hexTop } = drawn;
   if (s.screen === 'processes') return { ...s, processes: { ...s.processes, ...scrolled(s.processes, command, processRows.length, layout.body - 2) } };
   if (s.screen === 'findings') return { ...s, findings: scrolled(s.findings, command, drawn.findings, layout.body - 2) };
-  if (s.screen === 'stats' || s.screen === 'help') {
+  if (s.screen === 'stats' || s.screen === 'help' || s.screen === 'stream') {
     const top = scrolled({ cursor: s.textTop, top: s.textTop }, command, Math.max(1, textLines - layout.body + 2), 1).cursor;
     return { ...s, textTop: top };
   }

@@ -14,8 +14,10 @@ export type Command =
   | { kind: 'open' }
   | { kind: 'close' }
   | { kind: 'pane'; step: 1 | -1 }
-  | { kind: 'prompt'; prompt: 'filter' | 'search' | 'jump' | 'columns' }
+  | { kind: 'prompt'; prompt: 'filter' | 'search' | 'jump' | 'columns' | 'save' }
   | { kind: 'time' }
+  | { kind: 'stream' }
+  | { kind: 'hex' }
   | { kind: 'again'; direction: 1 | -1 }
   | { kind: 'follow' }
   | { kind: 'descendants' }
@@ -59,6 +61,9 @@ export const BINDINGS: readonly Binding[] = [
   { keys: '', help: '', where: ['events'], match: ch('N'), command: { kind: 'again', direction: -1 } },
   { keys: ':', help: 'jump to a packet number or a time', where: ['events'], match: ch(':', '#'), command: { kind: 'prompt', prompt: 'jump' } },
   { keys: 'F', help: 'follow: the TCP/UDP flow, or the DNS query and its response', where: ['events'], match: ch('F'), command: { kind: 'follow' } },
+  { keys: 'S', help: 'stream: the TCP/UDP conversation\'s payload both ways, as Wireshark\'s Follow Stream', where: ['events'], match: ch('S'), command: { kind: 'stream' } },
+  { keys: 'x', help: 'stream: text or hex', where: ['stream'], match: ch('x'), command: { kind: 'hex' } },
+  { keys: 'w', help: 'stream: save what it shows to a file', where: ['stream'], match: ch('w'), command: { kind: 'prompt', prompt: 'save' } },
   { keys: 't', help: 'time: UTC, local, since the first packet, since the previous one', where: ['events'], match: ch('t'), command: { kind: 'time' } },
   { keys: 'c', help: 'columns: hide or show time, process, event, addresses, summary', where: ['events'], match: ch('c'), command: { kind: 'prompt', prompt: 'columns' } },
   { keys: 'd', help: 'processes: show the packets of it and its descendants', where: ['processes'], match: ch('d'), command: { kind: 'descendants' } },

@@ -4,13 +4,14 @@
  * tested without rendering and React sees one state update per key.
  */
 import type { PositionList } from '../store/position-list.ts';
+import type { FlowStream } from '../store/stream.ts';
 import type { PacketView } from '../store/view.ts';
 import type { ColumnName } from '../views/columns.ts';
 import type { TimeFormat } from '../views/time-format.ts';
 
-export type Screen = 'events' | 'processes' | 'findings' | 'stats' | 'help';
+export type Screen = 'events' | 'processes' | 'findings' | 'stats' | 'help' | 'stream';
 export type Pane = 'list' | 'detail' | 'hex';
-export type PromptKind = 'filter' | 'search' | 'jump' | 'columns';
+export type PromptKind = 'filter' | 'search' | 'jump' | 'columns' | 'save';
 
 /** A scrolled list: the selected row and the first row on screen. */
 export interface Scroll {
@@ -80,6 +81,8 @@ export interface UiState {
   timeFormat: TimeFormat;
   /** Columns of the event list the user hid. */
   hidden: ReadonlySet<ColumnName>;
+  /** The followed stream (S) and how it shows: text or hex. */
+  stream?: { view: FlowStream; hex: boolean };
   /** Texts entered in each prompt, latest first (↑/↓ recall them). */
   history: Readonly<Record<PromptKind, readonly string[]>>;
 }
@@ -97,7 +100,7 @@ export function initialState(view: PacketView, filter: string): UiState {
     textTop: 0,
     timeFormat: 'utc',
     hidden: new Set(),
-    history: { filter: filter === '' ? [] : [filter], search: [], jump: [], columns: [] },
+    history: { filter: filter === '' ? [] : [filter], search: [], jump: [], columns: [], save: [] },
   };
 }
 

@@ -23,6 +23,8 @@ import { runPass, type PassInput } from './match-pass.ts';
 import { PacketIndex } from './packet-index.ts';
 import { ProcessTable } from './process-table.ts';
 import { CaptureStats } from './stats.ts';
+import { FlowStream } from './stream.ts';
+import { processLabel } from '../views/summary.ts';
 import { AllPackets, MatchView, type MatchViewOptions, type PacketView } from './view.ts';
 
 /** Background progress reaches the screen at most this often. */
@@ -51,6 +53,7 @@ export class CaptureStore implements PassInput {
   #timerUrgent = false;
   #stats: CaptureStats | undefined;
   readonly #statsAbort = new AbortController();
+  #streamAbort: AbortController | undefined;
   /** Views made here, so that closing the store stops their passes before the file closes. */
   readonly #views = new Set<MatchView>();
   #readFailure: string | undefined;
@@ -203,6 +206,35 @@ export class CaptureStore implements PassInput {
     return this.#matchView({ title: `${flow.protocol.toUpperCase()} flow ${entry.summary.flow.replace(' → ', ' ↔ ')}`, matcher: flowMatcher(flow) });
   }
 
+  /**
+   * The payload of `entry`'s TCP or UDP conversation both ways, gathered by a pass over the
+   * whole capture (one stream at a time: a new one stops the last); a reason when there is none.
+   */
+  stream(entry: Entry): FlowStream | { problem: string } {
+    const flow = flowOf(entry.decoded);
+    if (flow === undefined) return { problem: 'a stream needs a TCP or UDP packet' };
+    this.#streamAbort?.abort();
+    const abort = new AbortController();
+    this.#streamAbort = abort;
+    const stream = new FlowStream(flow, (p) => (p.task === undefined ? undefined : processLabel(p.task, this.processes)));
+    const out = {
+      match: () => {},
+      progress: (examined: number) => {
+        stream.examined = examined;
+        this.changed();
+      },
+    };
+    runPass(this, stream.matcher(), 0, out, abort.signal)
+      .catch((error: unknown) => {
+        stream.failure = error instanceof Error ? error.message : String(error);
+      })
+      .finally(() => {
+        stream.done = true;
+        this.changed();
+      });
+    return stream;
+  }
+
   /** Capture-wide stats, gathered by a pass started on the first call. */
   stats(): CaptureStats {
     if (this.#stats !== undefined) return this.#stats;
@@ -230,6 +262,7 @@ export class CaptureStore implements PassInput {
   async close(): Promise<void> {
     this.#scanAbort.abort();
     this.#statsAbort.abort();
+    this.#streamAbort?.abort();
     for (const view of this.#views) view.close();
     clearTimeout(this.#timer);
     this.#timer = undefined;

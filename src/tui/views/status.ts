@@ -57,7 +57,7 @@ export function emptyText(store: CaptureStore, frame: Frame): string {
 export function promptLine(ui: UiState): string | undefined {
   if (ui.prompt === undefined) return undefined;
   if (ui.prompt.kind === 'columns') return columnsPromptText(ui.hidden);
-  const label = { filter: 'filter (--trace, ↑↓ history)', search: 'search (↑↓ history)', jump: 'jump to (N, HH:MM:SS, +S)' }[ui.prompt.kind];
+  const label = { filter: 'filter (--trace, ↑↓ history)', search: 'search (↑↓ history)', jump: 'jump to (N, HH:MM:SS, +S)', save: 'save the stream as shown to (a new file)' }[ui.prompt.kind];
   return `${label}> ${ui.prompt.text}█`;
 }
 
@@ -73,6 +73,7 @@ export function hintsFor(ui: UiState): string {
   if (ui.screen === 'processes') return 'Enter: its packets  d: with descendants  a: all processes  Esc: back';
   if (ui.screen === 'findings') return 'Enter: go to the packet that triggered it (marked ! in the list)  Esc: back';
   if (ui.screen === 'stats') return '↑↓ scroll  Esc: back';
+  if (ui.screen === 'stream') return `↑↓ PgDn scroll  x: ${ui.stream?.hex === true ? 'text' : 'hex'}  w: save to a file  Esc: back`;
   if (ui.screen === 'help') return '↑↓ PgDn scroll  any other key: back';
   return HINTS;
 }
