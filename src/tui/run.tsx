@@ -50,6 +50,16 @@ export async function runTui({ path, filter, color }: TuiOptions): Promise<numbe
     maxFps: 30,
   });
   let exitCode = 0;
+  // A bug must not leave the terminal in raw mode on the alternate screen: Ink is unmounted (it
+  // shows the cursor and leaves raw mode), the screen restored, and the error reported in one
+  // line by the caller (exit 70).
+  let crashed: unknown;
+  const crash = (error: unknown): void => {
+    crashed ??= error;
+    app.unmount();
+  };
+  process.once('uncaughtException', crash);
+  process.once('unhandledRejection', crash);
   const signalled = Object.entries(SIGNAL_EXIT_CODES).map(([signal, code]) => {
     const handler = (): void => {
       exitCode = code;
@@ -61,11 +71,14 @@ export async function runTui({ path, filter, color }: TuiOptions): Promise<numbe
   try {
     await app.waitUntilExit();
   } finally {
+    process.off('uncaughtException', crash);
+    process.off('unhandledRejection', crash);
     for (const off of signalled) off();
     app.cleanup();
     process.off('exit', restore);
     restore();
     await store.close();
   }
+  if (crashed !== undefined) throw crashed instanceof Error ? crashed : new Error(String(crashed));
   return exitCode;
 }

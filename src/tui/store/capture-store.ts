@@ -64,7 +64,7 @@ export class CaptureStore implements PassInput {
     readonly hasProcessContext: boolean,
     readonly index: PacketIndex,
     readonly reader: PacketReader,
-    source: PacketSource,
+    private readonly source: PacketSource,
     cacheCapacity: number | undefined,
   ) {
     this.#cache = new EntryCache(cacheCapacity);
@@ -131,6 +131,13 @@ export class CaptureStore implements PassInput {
   /** The decoded entry at `position` if it is in memory; `want` it otherwise. */
   entry(position: number): Entry | undefined {
     return this.#cache.get(position);
+  }
+
+  /** How far the index scan has read the file (0..1), when the source can tell. */
+  indexProgress(): number | undefined {
+    const p = this.source.progress?.();
+    if (p === undefined || p.totalBytes === undefined || p.totalBytes === 0) return undefined;
+    return Math.min(1, p.bytes / p.totalBytes);
   }
 
   /** A failed read for the screen (the file changed under us...), shown in the status line. */

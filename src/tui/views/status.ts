@@ -12,7 +12,7 @@ import { countText, percentText } from './numbers.ts';
 const HINTS = '?:help q:quit Enter:detail f:filter /:search ::jump F:follow p:procs s:stats';
 
 export function statusLeft(store: CaptureStore, ui: UiState): string {
-  const packets = `${countText(store.index.length)} packets${store.scan.done ? '' : ' (indexing…)'}`;
+  const packets = `${countText(store.index.length)} packets${store.scan.done ? '' : ` (indexing${progressBar(store.indexProgress())})`}`;
   const issues = store.scan.errors + store.scan.warnings > 0 ? `  ${store.scan.errors + store.scan.warnings} input issues (s)` : '';
   const findings = store.scan.findingsTotal > 0 ? `  ${countText(store.scan.findingsTotal)} finding${store.scan.findingsTotal === 1 ? '' : 's'} (!)` : '';
   const { view } = currentFrame(ui);
@@ -21,6 +21,14 @@ export function statusLeft(store: CaptureStore, ui: UiState): string {
   const follow = view === base ? '' : `  ${view.title}`;
   const failure = view.failure ?? store.readFailure;
   return `netrec ${store.name}  ${packets}${issues}${findings}${filter}${follow}${failure === undefined ? '' : `  read error: ${failure}`}`;
+}
+
+/** " ▓▓▓▓░░░░░░ 42%", or "…" when the source cannot say how far it is. */
+export function progressBar(done: number | undefined): string {
+  if (done === undefined) return '…';
+  const cells = 10;
+  const full = Math.floor(done * cells);
+  return ` ${'▓'.repeat(full)}${'░'.repeat(cells - full)} ${Math.floor(done * 100)}%`;
 }
 
 export function statusRight(store: CaptureStore, ui: UiState): string {
