@@ -157,3 +157,25 @@ describe('follow stream (S)', () => {
     expect(payload.sort()).toEqual(['from client', 'from server']);
   });
 });
+
+describe('processes view', () => {
+  it('orders by packets, bytes and start time on o, and names the thread beside its process', async () => {
+    const { press, sees, frame } = await show('fixtures/recordings/dns.nev');
+    await press('p');
+    await sees('as a tree, o: order');
+    await press('o');
+    await sees('by packets, o: order');
+    const rows = frame().split('\n').slice(2).filter((l) => /^\d+ /.test(l));
+    const packets = rows.map((l) => Number(l.trim().split(/ +/).at(-4)!.replace(/,/g, '')));
+    expect(packets.length).toBeGreaterThan(2);
+    expect([...packets].sort((a, b) => b - a)).toEqual(packets);
+    // named answers from its isc-net threads: the process and the thread both show.
+    expect(rows[0]).toMatch(/^\d+ named \[isc-net-\d+\] uid=/);
+    await press('o');
+    await sees('by bytes, o: order');
+    await press('o');
+    await sees('by start time, o: order');
+    await press('o');
+    await sees('as a tree, o: order');
+  });
+});

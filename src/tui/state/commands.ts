@@ -8,6 +8,7 @@ import type { PacketView } from '../store/view.ts';
 import type { ProcessRow } from '../store/process-table.ts';
 import type { TreeModel } from '../views/detail-model.ts';
 import type { Layout } from '../views/layout.ts';
+import { nextProcessSort } from '../views/process-lines.ts';
 import { nextTimeFormat, timeTitle } from '../views/time-format.ts';
 import type { Command } from './keymap.ts';
 import { currentFrame, currentPosition, nextPane, popFrame, scrollTo, treeScroll, withFrame, type Scroll, type TreeState, type UiState } from './ui-state.ts';
@@ -75,7 +76,9 @@ export function runCommand(s: UiState, command: Command | undefined, drawn: Draw
     case 'descendants':
       return toProcess(s, drawn, true);
     case 'all-processes':
-      return { state: { ...s, processes: { cursor: 0, top: 0, all: !s.processes.all } } };
+      return { state: { ...s, processes: { ...s.processes, cursor: 0, top: 0, all: !s.processes.all } } };
+    case 'sort':
+      return { state: { ...s, processes: { ...s.processes, cursor: 0, top: 0, sort: nextProcessSort(s.processes.sort) } } };
     case 'enter':
       if (s.screen === 'processes') return toProcess(s, drawn, false);
       if (s.screen === 'findings') return s.findings.cursor < drawn.findings ? { state: s, effect: { kind: 'finding', index: s.findings.cursor } } : { state: s };

@@ -7,6 +7,7 @@ import type { PositionList } from '../store/position-list.ts';
 import type { FlowStream } from '../store/stream.ts';
 import type { PacketView } from '../store/view.ts';
 import type { ColumnName } from '../views/columns.ts';
+import type { ProcessSort } from '../views/process-lines.ts';
 import type { TimeFormat } from '../views/time-format.ts';
 
 export type Screen = 'events' | 'processes' | 'findings' | 'stats' | 'help' | 'stream';
@@ -73,7 +74,7 @@ export interface UiState {
   tree?: TreeState;
   /** First hex line on screen while the hex pane has the keys. */
   hexTop: number;
-  processes: Scroll & { all: boolean };
+  processes: Scroll & { all: boolean; sort: ProcessSort };
   /** The findings screen's cursor. */
   findings: Scroll;
   /** First line shown on the stats and help screens. */
@@ -95,7 +96,7 @@ export function initialState(view: PacketView, filter: string): UiState {
     detailOpen: false,
     focus: 'list',
     hexTop: 0,
-    processes: { cursor: 0, top: 0, all: false },
+    processes: { cursor: 0, top: 0, all: false, sort: 'tree' },
     findings: { cursor: 0, top: 0 },
     textTop: 0,
     timeFormat: 'utc',
