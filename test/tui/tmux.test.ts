@@ -107,6 +107,17 @@ describe.skipIf(!hasTmux)('the workbench in a real terminal (tmux)', () => {
     expect(await exitCode(rcFile)).toBe(0);
   }, 120_000);
 
+  it('gives the shell its screen back exactly on q and on Ctrl-C', async () => {
+    for (const [s, key] of [['quit-q', 'q'], ['quit-c', 'C-c']] as const) {
+      terminal.start(s, `printf 'before the tui\\n'; node bin/netrec.mjs tui fixtures/pcap/dns-udp.pcap; printf 'exit %s\\n' $?; sleep 30`);
+      await sees(s, /^ +1 /m);
+      await keys(s, key);
+      const after = await sees(s, /^exit \d+$/m);
+      expect(after.split('\n').filter((l) => l !== '')).toEqual(['before the tui', 'exit 0']);
+      tmux('kill-session', '-t', s);
+    }
+  });
+
   it('follows a TCP stream, shows it in hex and leaves it on Esc', async () => {
     const s = 'stream';
     const { rcFile } = start(s, 'fixtures/pcap/tcp.pcap');
