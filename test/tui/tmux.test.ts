@@ -118,6 +118,22 @@ describe.skipIf(!hasTmux)('the workbench in a real terminal (tmux)', () => {
     }
   });
 
+  it('asks the terminal for mouse reports unless --no-mouse, and selects the row clicked', async () => {
+    const { rcFile } = start('mouse', 'fixtures/pcap/dns-udp.pcap');
+    await sees('mouse', /^ +1 /m);
+    expect(tmux('display', '-p', '-t', 'mouse', '#{mouse_any_flag} #{mouse_sgr_flag}').trim()).toBe('1 1');
+    // What the terminal sends for a left click on column 20, line 7 (the fifth row).
+    tmux('send-keys', '-t', 'mouse', '-l', '\u001b[<0;20;7M');
+    await sees('mouse', / 5\/44\n/);
+    await keys('mouse', 'q');
+    expect(await exitCode(rcFile)).toBe(0);
+    const off = start('nomouse', '--no-mouse fixtures/pcap/dns-udp.pcap');
+    await sees('nomouse', /^ +1 /m);
+    expect(tmux('display', '-p', '-t', 'nomouse', '#{mouse_any_flag}').trim()).toBe('0');
+    await keys('nomouse', 'q');
+    expect(await exitCode(off.rcFile)).toBe(0);
+  });
+
   it('follows a TCP stream, shows it in hex and leaves it on Esc', async () => {
     const s = 'stream';
     const { rcFile } = start(s, 'fixtures/pcap/tcp.pcap');

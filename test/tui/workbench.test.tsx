@@ -179,3 +179,28 @@ describe('processes view', () => {
     await sees('as a tree, o: order');
   });
 });
+
+describe('mouse', () => {
+  const click = (x: number, y: number) => `\u001b[<0;${x};${y}M`;
+  const wheel = (down: boolean, y: number) => `\u001b[<${down ? 65 : 64};10;${y}M`;
+
+  it('selects the clicked row, scrolls with the wheel, and gives a clicked pane the keys', async () => {
+    const { press, sees, status, frame } = await show('fixtures/pcap/dns-udp.pcap');
+    // Line 1 status, line 2 header: row 5 of the list is on line 7.
+    await press(click(20, 7));
+    await sees(/ 5\/44\n/);
+    await press(wheel(true, 10), wheel(true, 10));
+    await sees(/ 11\/44\n/);
+    await press(wheel(false, 10));
+    await sees(/ 8\/44\n/);
+    await press('\r');
+    await sees('Detail: packet 8  (Tab to move in it)');
+    const detailTitle = frame().split('\n').findIndex((l) => l.startsWith('Detail: packet 8'));
+    await press(click(5, detailTitle + 3));
+    await sees('Detail: packet 8  (Enter/←/→ open and close)');
+    // A release, and a report in a prompt, do nothing; never typed as text.
+    await press('/', '\u001b[<0;20;7m', click(20, 4));
+    await sees('search (↑↓ history)> █');
+    expect(status()).toMatch(/ 8\/44$/);
+  });
+});

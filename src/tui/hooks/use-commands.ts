@@ -6,7 +6,7 @@
  */
 import { useApp } from 'ink';
 import type { CaptureStore } from '../store/capture-store.ts';
-import { runCommand, type Drawn, type Effect } from '../state/commands.ts';
+import { runCommand, runMouse, type Drawn, type Effect } from '../state/commands.ts';
 import { keyCommand } from '../state/keymap.ts';
 import { centerOn, currentPosition, pushFrame, withFrame } from '../state/ui-state.ts';
 import { useFilterBar } from './use-filter-bar.ts';
@@ -87,5 +87,9 @@ export function useCommands(store: CaptureStore, ui: UiStateHandle, drawn: { cur
     const outcome = runCommand(s, keyCommand(input, key, { screen: s.screen, focus: s.focus }), drawn.current);
     if (outcome.state !== s) ui.update(() => outcome.state);
     if (outcome.effect !== undefined) perform(outcome.effect);
+  }, (event) => {
+    const s = ui.current();
+    const outcome = runMouse(s, event, drawn.current);
+    if (outcome.state !== s) ui.update(() => outcome.state);
   });
 }

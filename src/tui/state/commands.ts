@@ -93,6 +93,53 @@ export function runCommand(s: UiState, command: Command | undefined, drawn: Draw
   }
 }
 
+/** Wheel button codes (SGR): up, down. */
+const WHEEL_UP = 64;
+const WHEEL_DOWN = 65;
+/** Rows a wheel notch scrolls. */
+const WHEEL_ROWS = 3;
+
+/**
+ * A mouse report: the wheel scrolls what the pointer is over, a left click selects the row
+ * under it (list, processes, findings) or gives its pane the keys (detail, hex).
+ */
+export function runMouse(s: UiState, event: { button: number; x: number; y: number; pressed: boolean }, drawn: Drawn): Outcome {
+  if (!event.pressed || s.prompt !== undefined) return { state: s };
+  const pane = paneAt(s, drawn.layout, event.y);
+  if (event.button === WHEEL_UP || event.button === WHEEL_DOWN) {
+    const focused = pane === undefined || s.screen !== 'events' ? s : { ...s, focus: pane.pane };
+    return { state: navigate(focused, { kind: 'move', by: event.button === WHEEL_UP ? -WHEEL_ROWS : WHEEL_ROWS }, drawn) };
+  }
+  if (event.button !== 0 || pane === undefined) return { state: s };
+  if (s.screen === 'processes' || s.screen === 'findings') {
+    const scroll = s.screen === 'processes' ? s.processes : s.findings;
+    const length = s.screen === 'processes' ? drawn.processRows.length : drawn.findings;
+    const row = scroll.top + pane.line;
+    if (row >= length) return { state: s };
+    return { state: s.screen === 'processes' ? { ...s, processes: { ...s.processes, cursor: row } } : { ...s, findings: { ...s.findings, cursor: row } } };
+  }
+  if (s.screen !== 'events') return { state: s };
+  if (pane.pane !== 'list') return { state: { ...s, focus: pane.pane } };
+  const frame = currentFrame(s);
+  const row = frame.top + pane.line;
+  if (row >= frame.view.length) return { state: { ...s, focus: 'list' } };
+  return { state: { ...withFrame({ ...s, focus: 'list' }, { cursor: row, top: frame.top }), message: undefined } };
+}
+
+/** Which pane row `y` (1-based) is on, and which of its lines (0-based, below its title). */
+function paneAt(s: UiState, layout: Drawn['layout'], y: number): { pane: 'list' | 'detail' | 'hex'; line: number } | undefined {
+  // Line 1 is the status line; every pane has a title or header line first.
+  let top = 2;
+  if (s.screen !== 'events') return y > top && y <= top + layout.body - 1 ? { pane: 'list', line: y - top - 1 } : undefined;
+  const panes: ['list' | 'detail' | 'hex', number][] = [['list', layout.list]];
+  if (s.detailOpen) panes.push(['detail', layout.detail], ['hex', layout.hex]);
+  for (const [pane, lines] of panes) {
+    if (y > top && y <= top + lines) return { pane, line: y - top - 1 };
+    top += lines + 1;
+  }
+  return undefined;
+}
+
 /** Esc: stop a search, else leave a screen, the detail, a follow, or drop the message. */
 function back(s: UiState): Outcome {
   if (s.search?.running) return { state: { ...s, search: { ...s.search, running: false }, message: { text: 'search cancelled', tone: 'info' } }, effect: { kind: 'cancel-search' } };
