@@ -204,3 +204,23 @@ describe('mouse', () => {
     expect(status()).toMatch(/ 8\/44$/);
   });
 });
+
+describe('process drill-down', () => {
+  it('shows a process its own flows, DNS transactions and names on i, and Esc goes back', async () => {
+    const { press, sees, frame } = await show('fixtures/recordings/dns.nev');
+    await press('p', 'o');
+    await sees(/^\d+ named \[isc-net-\d+\] uid=0 +36 /m);
+    await press('i');
+    await sees(/^Process named\/\d+: its flows and DNS/m);
+    await sees(/^Packets of named\/\d+: 36$/m);
+    // named's side of the recording (fixtures/recordings/README.md): 8 queries over UDP, 2 over
+    // TCP; it owns the ingress copy of each query and the egress copy of each response.
+    await sees(/^Conversations: 2 TCP, 8 UDP/m);
+    const screen = frame();
+    expect(screen).toMatch(/^ {2}DNS +20 +55\.6%$/m);
+    expect(screen).toMatch(/^ {2}UDP +16 +44\.4%$/m);
+    expect(screen).not.toContain('Input issues');
+    await press('\u001B');
+    await sees('by packets, o: order');
+  });
+});

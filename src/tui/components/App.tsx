@@ -80,7 +80,14 @@ export function App({ store, view, filter, message, size: fixedSize, color = tru
   const processRows = ui.screen === 'processes' ? sortProcessRows(store.processes.rows(!ui.processes.all), ui.processes.sort) : [];
   // store.stats() starts the stats pass the first time the screen is shown, then returns it.
   const stream = ui.screen === 'stream' && ui.stream !== undefined ? streamLines(ui.stream.view, ui.stream.hex) : [];
-  const text = ui.screen === 'stats' ? statsLines(store.stats(), store.index, store.scan, size.columns) : ui.screen === 'help' ? helpLines() : stream.map((l) => l.text);
+  const text =
+    ui.screen === 'stats'
+      ? statsLines(store.stats(), store.index, store.scan, size.columns)
+      : ui.screen === 'process-stats' && ui.drill !== undefined
+        ? statsLines(ui.drill.stats, store.index, store.scan, size.columns, ui.drill.title)
+        : ui.screen === 'help'
+          ? helpLines()
+          : stream.map((l) => l.text);
   const shown: Drawn = {
     layout,
     ...(tree ? { tree } : {}),
@@ -156,6 +163,7 @@ export function App({ store, view, filter, message, size: fixedSize, color = tru
           height={layout.body}
         />
       )}
+      {ui.screen === 'process-stats' && <TextScreen title={`Process ${ui.drill?.title ?? ''}: its flows and DNS (Esc: back to the processes)`} lines={text.slice(ui.textTop)} height={layout.body} />}
       {ui.screen === 'stats' && <TextScreen title="Stats" lines={text.slice(ui.textTop)} height={layout.body} />}
       {ui.screen === 'help' && <TextScreen title="Help (↑↓ scroll, any other key closes)" lines={text.slice(ui.textTop)} height={layout.body} />}
       <BottomBar prompt={promptLine(ui)} problem={problem} {...(bottomMessage(ui) ? { message: bottomMessage(ui)! } : {})} hints={hintsFor(ui)} />

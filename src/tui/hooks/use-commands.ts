@@ -74,6 +74,11 @@ export function useCommands(store: CaptureStore, ui: UiStateHandle, drawn: { cur
         const pids = effect.descendants ? [effect.pid, ...store.processes.descendants(effect.pid)] : [effect.pid];
         return filterBar.applyFilter(`pid=${pids.join(',')}`);
       }
+      case 'drill': {
+        const info = store.processes.get(effect.pid);
+        const name = info === undefined ? String(effect.pid) : `${info.task.leaderName ?? info.task.processName}/${effect.pid}`;
+        return ui.update((s) => ({ ...s, screen: 'process-stats', textTop: 0, drill: { title: name, stats: store.processStats([effect.pid]) } }));
+      }
       case 'finding':
         return toFinding(effect.index);
       case 'close-view':

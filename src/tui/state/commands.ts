@@ -35,6 +35,7 @@ export type Effect =
   | { kind: 'follow' }
   | { kind: 'stream' }
   | { kind: 'filter-process'; pid: number; descendants: boolean }
+  | { kind: 'drill'; pid: number }
   | { kind: 'finding'; index: number }
   | { kind: 'close-view'; view: PacketView };
 
@@ -77,6 +78,10 @@ export function runCommand(s: UiState, command: Command | undefined, drawn: Draw
       return toProcess(s, drawn, true);
     case 'all-processes':
       return { state: { ...s, processes: { ...s.processes, cursor: 0, top: 0, all: !s.processes.all } } };
+    case 'drill': {
+      const row = drawn.processRows[s.processes.cursor];
+      return row === undefined ? { state: s } : { state: s, effect: { kind: 'drill', pid: row.info.task.hostProcessId } };
+    }
     case 'sort':
       return { state: { ...s, processes: { ...s.processes, cursor: 0, top: 0, sort: nextProcessSort(s.processes.sort) } } };
     case 'enter':
@@ -143,6 +148,7 @@ function paneAt(s: UiState, layout: Drawn['layout'], y: number): { pane: 'list' 
 /** Esc: stop a search, else leave a screen, the detail, a follow, or drop the message. */
 function back(s: UiState): Outcome {
   if (s.search?.running) return { state: { ...s, search: { ...s.search, running: false }, message: { text: 'search cancelled', tone: 'info' } }, effect: { kind: 'cancel-search' } };
+  if (s.screen === 'process-stats') return { state: { ...s, screen: 'processes', textTop: 0 } };
   if (s.screen !== 'events') return { state: { ...s, screen: 'events' } };
   if (s.detailOpen) return { state: { ...s, detailOpen: false, focus: 'list' } };
   if (s.stack.length > 1) return { state: popFrame(s), effect: { kind: 'close-view', view: currentFrame(s).view } };
@@ -175,7 +181,7 @@ function navigate(s: UiState, command: Command, drawn: Drawn): UiState {
   const { layout, tree, processRows, textLines, hexLines, hexTop } = drawn;
   if (s.screen === 'processes') return { ...s, processes: { ...s.processes, ...scrolled(s.processes, command, processRows.length, layout.body - 2) } };
   if (s.screen === 'findings') return { ...s, findings: scrolled(s.findings, command, drawn.findings, layout.body - 2) };
-  if (s.screen === 'stats' || s.screen === 'help' || s.screen === 'stream') {
+  if (s.screen === 'stats' || s.screen === 'help' || s.screen === 'stream' || s.screen === 'process-stats') {
     const top = scrolled({ cursor: s.textTop, top: s.textTop }, command, Math.max(1, textLines - layout.body + 2), 1).cursor;
     return { ...s, textTop: top };
   }

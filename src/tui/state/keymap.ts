@@ -23,6 +23,7 @@ export type Command =
   | { kind: 'descendants' }
   | { kind: 'all-processes' }
   | { kind: 'sort' }
+  | { kind: 'drill' }
   | { kind: 'back' }
   | { kind: 'screen'; screen: Screen }
   | { kind: 'quit' };
@@ -69,6 +70,7 @@ export const BINDINGS: readonly Binding[] = [
   { keys: 'c', help: 'columns: hide or show time, process, event, addresses, summary', where: ['events'], match: ch('c'), command: { kind: 'prompt', prompt: 'columns' } },
   { keys: 'd', help: 'processes: show the packets of it and its descendants', where: ['processes'], match: ch('d'), command: { kind: 'descendants' } },
   { keys: 'a', help: 'processes: show all processes, not only those with packets', where: ['processes'], match: ch('a'), command: { kind: 'all-processes' } },
+  { keys: 'i', help: 'processes: its flows, DNS transactions and names', where: ['processes'], match: ch('i'), command: { kind: 'drill' } },
   { keys: 'o', help: 'processes: order as a tree, by packets, bytes, or start time', where: ['processes'], match: ch('o'), command: { kind: 'sort' } },
   { keys: 'p', help: 'process tree with packet and byte counts', match: ch('p'), command: { kind: 'screen', screen: 'processes' } },
   { keys: 's', help: 'stats: protocols, top talkers, top DNS names', match: ch('s'), command: { kind: 'screen', screen: 'stats' } },

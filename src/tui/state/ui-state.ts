@@ -4,13 +4,14 @@
  * tested without rendering and React sees one state update per key.
  */
 import type { PositionList } from '../store/position-list.ts';
+import type { CaptureStats } from '../store/stats.ts';
 import type { FlowStream } from '../store/stream.ts';
 import type { PacketView } from '../store/view.ts';
 import type { ColumnName } from '../views/columns.ts';
 import type { ProcessSort } from '../views/process-lines.ts';
 import type { TimeFormat } from '../views/time-format.ts';
 
-export type Screen = 'events' | 'processes' | 'findings' | 'stats' | 'help' | 'stream';
+export type Screen = 'events' | 'processes' | 'findings' | 'stats' | 'help' | 'stream' | 'process-stats';
 export type Pane = 'list' | 'detail' | 'hex';
 export type PromptKind = 'filter' | 'search' | 'jump' | 'columns' | 'save';
 
@@ -82,6 +83,8 @@ export interface UiState {
   timeFormat: TimeFormat;
   /** Columns of the event list the user hid. */
   hidden: ReadonlySet<ColumnName>;
+  /** A process's drill-down (i on the processes screen): its name and its stats. */
+  drill?: { title: string; stats: CaptureStats };
   /** The followed stream (S) and how it shows: text or hex. */
   stream?: { view: FlowStream; hex: boolean };
   /** Texts entered in each prompt, latest first (↑/↓ recall them). */

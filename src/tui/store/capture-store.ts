@@ -19,7 +19,7 @@ import { splitFilterText } from './filter-text.ts';
 import { scanSource, type ScanState } from './index-scan.ts';
 import { LifecycleTree } from '../../replay/lifecycle-tree.ts';
 import { dnsExchangeMatcher, exchangeNote, filterMatcher, filterShows, flowMatcher, flowOf } from './matchers.ts';
-import { runPass, type PassInput } from './match-pass.ts';
+import { runPass, type Matcher, type PassInput } from './match-pass.ts';
 import { PacketIndex } from './packet-index.ts';
 import { ProcessTable } from './process-table.ts';
 import { CaptureStats } from './stats.ts';
@@ -54,6 +54,7 @@ export class CaptureStore implements PassInput {
   #stats: CaptureStats | undefined;
   readonly #statsAbort = new AbortController();
   #streamAbort: AbortController | undefined;
+  #drillAbort: AbortController | undefined;
   /** Views made here, so that closing the store stops their passes before the file closes. */
   readonly #views = new Set<MatchView>();
   #readFailure: string | undefined;
@@ -242,11 +243,31 @@ export class CaptureStore implements PassInput {
     return stream;
   }
 
+  /**
+   * Stats of one process's packets (with its descendants' when `pids` lists them): its flows,
+   * DNS transactions and names. One at a time: a new one stops the last.
+   */
+  processStats(pids: readonly number[]): CaptureStats {
+    this.#drillAbort?.abort();
+    const abort = new AbortController();
+    this.#drillAbort = abort;
+    const stats = new CaptureStats();
+    const wanted = new Set(pids);
+    this.#countInto(stats, stats.matcher((p) => p.task !== undefined && wanted.has(p.task.hostProcessId)), abort.signal);
+    return stats;
+  }
+
   /** Capture-wide stats, gathered by a pass started on the first call. */
   stats(): CaptureStats {
     if (this.#stats !== undefined) return this.#stats;
     const stats = new CaptureStats();
     this.#stats = stats;
+    this.#countInto(stats, stats.matcher(), this.#statsAbort.signal);
+    return stats;
+  }
+
+  /** Runs the counting pass of `stats` in the background. */
+  #countInto(stats: CaptureStats, matcher: Matcher, signal: AbortSignal): void {
     const out = {
       match: () => {},
       progress: (examined: number) => {
@@ -254,7 +275,7 @@ export class CaptureStore implements PassInput {
         this.changed();
       },
     };
-    runPass(this, stats.matcher(), 0, out, this.#statsAbort.signal)
+    runPass(this, matcher, 0, out, signal)
       .catch((error: unknown) => {
         stats.failure = error instanceof Error ? error.message : String(error);
       })
@@ -262,7 +283,6 @@ export class CaptureStore implements PassInput {
         stats.done = true;
         this.changed();
       });
-    return stats;
   }
 
   /** Stops every background pass and closes the file. */
@@ -270,6 +290,7 @@ export class CaptureStore implements PassInput {
     this.#scanAbort.abort();
     this.#statsAbort.abort();
     this.#streamAbort?.abort();
+    this.#drillAbort?.abort();
     for (const view of this.#views) view.close();
     clearTimeout(this.#timer);
     this.#timer = undefined;

@@ -78,7 +78,8 @@ export function bottomMessage(ui: UiState): Message | undefined {
 }
 
 export function hintsFor(ui: UiState): string {
-  if (ui.screen === 'processes') return 'Enter: its packets  d: with descendants  a: all processes  o: order  Esc: back';
+  if (ui.screen === 'processes') return 'Enter: its packets  d: with descendants  i: its flows and DNS  a: all  o: order  Esc: back';
+  if (ui.screen === 'process-stats') return '↑↓ scroll  Esc: back to the processes';
   if (ui.screen === 'findings') return 'Enter: go to the packet that triggered it (marked ! in the list)  Esc: back';
   if (ui.screen === 'stats') return '↑↓ scroll  Esc: back';
   if (ui.screen === 'stream') return `↑↓ PgDn scroll  x: ${ui.stream?.hex === true ? 'text' : 'hex'}  w: save to a file  Esc: back`;
