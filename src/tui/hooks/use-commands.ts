@@ -6,6 +6,7 @@
  */
 import { useApp } from 'ink';
 import type { CaptureStore } from '../store/capture-store.ts';
+import type { Entry } from '../store/entry.ts';
 import { runCommand, runMouse, type Drawn, type Effect } from '../state/commands.ts';
 import { keyCommand } from '../state/keymap.ts';
 import { centerOn, currentPosition, pushFrame, withFrame } from '../state/ui-state.ts';
@@ -23,25 +24,35 @@ export function useCommands(store: CaptureStore, ui: UiStateHandle, drawn: { cur
   };
   const filterBar = useFilterBar(store, ui, drawn, search, quit);
 
-  const follow = (): void => {
-    // The cursor may have moved since the last render (keys typed ahead): read it from the state.
+  const warn = (text: string): void => ui.update((s) => ({ ...s, message: { text, tone: 'warning' } }));
+
+  /**
+   * What `open` makes of the packet under the cursor, or a warning why there is none. The cursor
+   * may have moved since the last render (keys typed ahead): it is read from the state.
+   */
+  const fromSelected = <T extends object>(open: (entry: Entry) => T | { problem: string }, use: (made: T, entry: Entry) => void): void => {
     const position = currentPosition(ui.current());
     const entry = position < 0 ? undefined : store.entry(position);
-    if (entry === undefined) return ui.update((s) => ({ ...s, message: { text: position < 0 ? 'nothing selected to follow' : 'still reading that packet; try again', tone: 'warning' } }));
-    const view = store.follow(entry);
-    if ('problem' in view) return ui.update((s) => ({ ...s, message: { text: view.problem, tone: 'warning' } }));
-    search.cancel();
-    ui.update((s) => ({ ...pushFrame(s, view, entry.position), message: undefined }));
+    if (entry === undefined) return warn(position < 0 ? 'nothing selected' : 'still reading that packet; try again');
+    const made = open(entry);
+    if ('problem' in made) return warn(made.problem);
+    use(made, entry);
   };
 
-  const stream = (): void => {
-    const position = currentPosition(ui.current());
-    const entry = position < 0 ? undefined : store.entry(position);
-    if (entry === undefined) return ui.update((s) => ({ ...s, message: { text: position < 0 ? 'nothing selected' : 'still reading that packet; try again', tone: 'warning' } }));
-    const view = store.stream(entry);
-    if ('problem' in view) return ui.update((s) => ({ ...s, message: { text: view.problem, tone: 'warning' } }));
-    ui.update((s) => ({ ...s, screen: 'stream', stream: { view, hex: false }, textTop: 0, message: undefined }));
-  };
+  const follow = (): void =>
+    fromSelected(
+      (entry) => store.follow(entry),
+      (view, entry) => {
+        search.cancel();
+        ui.update((s) => ({ ...pushFrame(s, view, entry.position), message: undefined }));
+      },
+    );
+
+  const stream = (): void =>
+    fromSelected(
+      (entry) => store.stream(entry),
+      (view) => ui.update((s) => ({ ...s, screen: 'stream', stream: { view, hex: false }, textTop: 0, message: undefined })),
+    );
 
   /** From the findings screen to the row of the packet that triggered finding `index`. */
   const toFinding = (index: number): void => {
