@@ -134,6 +134,24 @@ describe.skipIf(!hasTmux)('the workbench in a real terminal (tmux)', () => {
     expect(await exitCode(off.rcFile)).toBe(0);
   });
 
+  it('colours DNS rows, and not with NO_COLOR set or --no-color', async () => {
+    const coloured = (session: string): string => tmux('capture-pane', '-p', '-e', '-t', session);
+    for (const [s, command, colour] of [
+      ['colour', 'fixtures/pcap/dns-udp.pcap', true],
+      ['nocolour-env', 'fixtures/pcap/dns-udp.pcap', false],
+      ['nocolour-flag', '--no-color fixtures/pcap/dns-udp.pcap', false],
+    ] as const) {
+      const { rcFile } = terminal.start(s, `${s === 'nocolour-env' ? 'NO_COLOR=1 ' : ''}node bin/netrec.mjs tui ${command}`);
+      await sees(s, /^ +2 /m);
+      // Row 2 (a DNS response, not selected) in cyan, SGR 36 (tmux repeats no unchanged attribute
+      // on the following lines); no colour anywhere without.
+      if (colour) expect(coloured(s)).toMatch(/\u001b\[36m(\u001b\[[0-9;]*m)* +2 /);
+      else expect(coloured(s)).not.toMatch(/\u001b\[3[0-7]m/);
+      await keys(s, 'q');
+      expect(await exitCode(rcFile)).toBe(0);
+    }
+  });
+
   it('follows a TCP stream, shows it in hex and leaves it on Esc', async () => {
     const s = 'stream';
     const { rcFile } = start(s, 'fixtures/pcap/tcp.pcap');
