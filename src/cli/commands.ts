@@ -200,6 +200,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { ...TRACE, help: 'Start with this filter in the filter bar (repeatable, ANDed).' },
       READ,
       { name: 'no-color', help: 'Rows without colours (as with the NO_COLOR environment variable).' },
+      { name: 'no-mouse', help: "Leave the mouse to the terminal (its own text selection) instead of clicks and the wheel." },
     ],
     operands: ONE_INPUT('capture or recording (a file, not stdin)'),
     examples: [['netrec tui cap.nev', 'investigate a recording interactively']],

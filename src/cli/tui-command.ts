@@ -19,7 +19,7 @@ export async function tuiCommand(args: ParsedArgs): Promise<number> {
   const { runTui } = await import('../tui/run.tsx');
   // https://no-color.org: set and not empty turns colour off.
   const color = !args.flag('no-color') && (process.env['NO_COLOR'] ?? '') === '';
-  return runTui({ path, filter: args.strings('trace').map(quoted).join(' '), color });
+  return runTui({ path, filter: args.strings('trace').map(quoted).join(' '), color, mouse: !args.flag('no-mouse') });
 }
 
 /** An expression as the filter bar reads it back: quoted when it holds a space. */

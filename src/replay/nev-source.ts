@@ -41,8 +41,18 @@ export class NevSource implements PacketSource {
     return Promise.resolve(new NevReader(this.recording, locations));
   }
 
-  records(): AsyncIterable<NevItem[]> {
-    return readRecording(this.recording, this.options);
+  async *records(): AsyncIterable<NevItem[]> {
+    for await (const items of readRecording(this.recording, this.options)) {
+      // progress() goes by the last packet handed out, whichever way the recording is read.
+      for (let i = items.length - 1; i >= 0; i--) {
+        const item = items[i]!;
+        if (isPacketItem(item)) {
+          this.lastNumber = item.number;
+          break;
+        }
+      }
+      yield items;
+    }
   }
 
   /**

@@ -11,6 +11,9 @@ import { CaptureStore } from './store/capture-store.ts';
 /** xterm's alternate screen: the shell's scrollback is untouched and comes back on exit. */
 const ENTER_ALTERNATE_SCREEN = '\u001b[?1049h';
 const LEAVE_ALTERNATE_SCREEN = '\u001b[?1049l';
+/** xterm mouse reports of presses, releases and the wheel (1000), in SGR form (1006). */
+const MOUSE_ON = '\u001b[?1000h\u001b[?1006h';
+const MOUSE_OFF = '\u001b[?1006l\u001b[?1000l';
 
 export interface TuiOptions {
   path: string;
@@ -18,6 +21,8 @@ export interface TuiOptions {
   filter: string;
   /** Rows coloured by protocol and state (off: --no-color, NO_COLOR). */
   color: boolean;
+  /** Clicks and the wheel (off: --no-mouse, which leaves the terminal's own selection alone). */
+  mouse: boolean;
 }
 
 /** Signals that end the app cleanly, with the exit code a shell expects for them. */
@@ -27,7 +32,7 @@ const SIGNAL_EXIT_CODES = { SIGTERM: 143, SIGHUP: 129 } as const;
  * Resolves with the exit code when the user quits (0) or a signal ends the app; rejects with
  * InputError / UsageError before taking the screen.
  */
-export async function runTui({ path, filter, color }: TuiOptions): Promise<number> {
+export async function runTui({ path, filter, color, mouse }: TuiOptions): Promise<number> {
   const store = await CaptureStore.open(path);
   let start;
   try {
@@ -37,9 +42,9 @@ export async function runTui({ path, filter, color }: TuiOptions): Promise<numbe
     throw error;
   }
   const stdout = process.stdout;
-  stdout.write(ENTER_ALTERNATE_SCREEN);
-  // A crash or a signal must not leave the terminal on the alternate screen.
-  const restore = (): void => void stdout.write(LEAVE_ALTERNATE_SCREEN);
+  stdout.write(ENTER_ALTERNATE_SCREEN + (mouse ? MOUSE_ON : ''));
+  // A crash or a signal must not leave the terminal on the alternate screen, or reporting mice.
+  const restore = (): void => void stdout.write((mouse ? MOUSE_OFF : '') + LEAVE_ALTERNATE_SCREEN);
   process.once('exit', restore);
   const message = start.warnings.length > 0 ? { text: start.warnings.join('; '), tone: 'warning' as const } : undefined;
   const app = render(<App store={store} view={start.view} filter={filter} color={color} {...(message ? { message } : {})} />, {
@@ -50,6 +55,16 @@ export async function runTui({ path, filter, color }: TuiOptions): Promise<numbe
     maxFps: 30,
   });
   let exitCode = 0;
+  // A bug must not leave the terminal in raw mode on the alternate screen: Ink is unmounted (it
+  // shows the cursor and leaves raw mode), the screen restored, and the error reported in one
+  // line by the caller (exit 70).
+  let crashed: unknown;
+  const crash = (error: unknown): void => {
+    crashed ??= error;
+    app.unmount();
+  };
+  process.once('uncaughtException', crash);
+  process.once('unhandledRejection', crash);
   const signalled = Object.entries(SIGNAL_EXIT_CODES).map(([signal, code]) => {
     const handler = (): void => {
       exitCode = code;
@@ -61,11 +76,14 @@ export async function runTui({ path, filter, color }: TuiOptions): Promise<numbe
   try {
     await app.waitUntilExit();
   } finally {
+    process.off('uncaughtException', crash);
+    process.off('unhandledRejection', crash);
     for (const off of signalled) off();
     app.cleanup();
     process.off('exit', restore);
     restore();
     await store.close();
   }
+  if (crashed !== undefined) throw crashed instanceof Error ? crashed : new Error(String(crashed));
   return exitCode;
 }

@@ -102,7 +102,7 @@ describe('the TUI', () => {
     for (const r of mounted.splice(0)) r.unmount();
   });
 
-  it('escapes comms and names in the list, the detail pane, the process and stats screens', async () => {
+  it('escapes comms and names in the list, the detail pane, the process, drill-down and stats screens', async () => {
     const store = await openIndexed(rec);
     const app = render(<App store={store} view={store.all} filter="" size={{ columns: 160, rows: 40 }} />);
     mounted.push(app);
@@ -110,7 +110,7 @@ describe('the TUI', () => {
     await until(() => frame().includes('evil\\x1b]0;pw'), 5000, `the list:\n${frame()}`);
     expect(unsafeInLines(frame())).toBeUndefined();
     const screens: string[] = [];
-    for (const [key, shows] of [['\r', 'Detail: packet 1'], ['\t', 'Detail: packet 1'], ['p', 'Process (host pid, comm, uid)'], ['s', 'Stats']] as const) {
+    for (const [key, shows] of [['\r', 'Detail: packet 1'], ['\t', 'Detail: packet 1'], ['p', 'Process (host pid, name [thread], uid)'], ['i', 'its flows and DNS'], ['s', 'Stats']] as const) {
       app.stdin.write(key);
       await until(() => frame().includes(shows), 5000, `${shows}:\n${frame()}`);
       await new Promise((resolve) => setTimeout(resolve, 50));

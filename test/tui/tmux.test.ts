@@ -74,13 +74,95 @@ describe.skipIf(!hasTmux)('netrec tui in a real terminal (tmux)', () => {
     await writeRecording(recording);
     const s = 'rec';
     const { rcFile } = start(s, recording);
-    await sees(s, 'dig/4242       dns_req');
+    await sees(s, 'dig/4242 dns_req');
     await keys(s, 'p');
     await sees(s, '      4300 curl uid=1000');
     await keys(s, 'j', 'j', 'j', 'j', 'Enter');
     await sees(s, /filter: pid=4300 +1\/14\n/);
     await keys(s, 'Enter');
     await sees(s, '+ process curl/4300 ← bash/4200 ← sshd/900 ← systemd/1');
+    await keys(s, 'q');
+    expect(await exitCode(rcFile)).toBe(0);
+  });
+});
+
+describe.skipIf(!hasTmux)('the workbench in a real terminal (tmux)', () => {
+  it('shows the indexing progress and the first rows of a big capture, searches it, jumps to its end and quits', async () => {
+    const big = join(dir, 'big.pcap');
+    const made = spawnSync('npx', ['tsx', 'bench/gen-mixed-pcap.ts', '--packets', '300000', big], { encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    const s = 'big';
+    const { rcFile } = start(s, `--no-color ${big}`);
+    // The first screen comes while the index scan still runs, with its progress in the header.
+    const first = await sees(s, /^ +1 \d\d:\d\d:\d\d\.\d{6} /m);
+    expect(first.split('\n')[0]).toMatch(/ packets( \(indexing [▓░]{10} \d+%\))? /);
+    await sees(s, /^netrec \S+big\.pcap {2}300,000 packets {2}/, 60_000);
+    await keys(s, 'G');
+    await sees(s, /^300000 /m);
+    await keys(s, 'g', '/', 'AAAA?', 'Enter');
+    await sees(s, /"AAAA\?" 1\/≥?[\d,]+ match/);
+    await keys(s, 'n');
+    await sees(s, /"AAAA\?" 2\/≥?[\d,]+ match/);
+    await keys(s, 'q');
+    expect(await exitCode(rcFile)).toBe(0);
+  }, 120_000);
+
+  it('gives the shell its screen back exactly on q and on Ctrl-C', async () => {
+    for (const [s, key] of [['quit-q', 'q'], ['quit-c', 'C-c']] as const) {
+      terminal.start(s, `printf 'before the tui\\n'; node bin/netrec.mjs tui fixtures/pcap/dns-udp.pcap; printf 'exit %s\\n' $?; sleep 30`);
+      await sees(s, /^ +1 /m);
+      await keys(s, key);
+      const after = await sees(s, /^exit \d+$/m);
+      expect(after.split('\n').filter((l) => l !== '')).toEqual(['before the tui', 'exit 0']);
+      tmux('kill-session', '-t', s);
+    }
+  });
+
+  it('asks the terminal for mouse reports unless --no-mouse, and selects the row clicked', async () => {
+    const { rcFile } = start('mouse', 'fixtures/pcap/dns-udp.pcap');
+    await sees('mouse', /^ +1 /m);
+    expect(tmux('display', '-p', '-t', 'mouse', '#{mouse_any_flag} #{mouse_sgr_flag}').trim()).toBe('1 1');
+    // What the terminal sends for a left click on column 20, line 7 (the fifth row).
+    tmux('send-keys', '-t', 'mouse', '-l', '\u001b[<0;20;7M');
+    await sees('mouse', / 5\/44\n/);
+    await keys('mouse', 'q');
+    expect(await exitCode(rcFile)).toBe(0);
+    const off = start('nomouse', '--no-mouse fixtures/pcap/dns-udp.pcap');
+    await sees('nomouse', /^ +1 /m);
+    expect(tmux('display', '-p', '-t', 'nomouse', '#{mouse_any_flag}').trim()).toBe('0');
+    await keys('nomouse', 'q');
+    expect(await exitCode(off.rcFile)).toBe(0);
+  });
+
+  it('colours DNS rows, and not with NO_COLOR set or --no-color', async () => {
+    const coloured = (session: string): string => tmux('capture-pane', '-p', '-e', '-t', session);
+    for (const [s, command, colour] of [
+      ['colour', 'fixtures/pcap/dns-udp.pcap', true],
+      ['nocolour-env', 'fixtures/pcap/dns-udp.pcap', false],
+      ['nocolour-flag', '--no-color fixtures/pcap/dns-udp.pcap', false],
+    ] as const) {
+      const { rcFile } = terminal.start(s, `${s === 'nocolour-env' ? 'NO_COLOR=1 ' : ''}node bin/netrec.mjs tui ${command}`);
+      await sees(s, /^ +2 /m);
+      // Row 2 (a DNS response, not selected) in cyan, SGR 36 (tmux repeats no unchanged attribute
+      // on the following lines); no colour anywhere without.
+      if (colour) expect(coloured(s)).toMatch(/\u001b\[36m(\u001b\[[0-9;]*m)* +2 /);
+      else expect(coloured(s)).not.toMatch(/\u001b\[3[0-7]m/);
+      await keys(s, 'q');
+      expect(await exitCode(rcFile)).toBe(0);
+    }
+  });
+
+  it('follows a TCP stream, shows it in hex and leaves it on Esc', async () => {
+    const s = 'stream';
+    const { rcFile } = start(s, 'fixtures/pcap/tcp.pcap');
+    await sees(s, /^ +1 /m);
+    await keys(s, 'j', 'j', 'j', 'S');
+    await sees(s, /^TCP 172\.16\.17\.1:\d+ ⇄ 172\.16\.17\.2:5000: 93 B →, 120 B ←$/m);
+    await sees(s, /^reply to /m);
+    await keys(s, 'x');
+    await sees(s, /^< 0000 {2}72 65 70 6c 79/m);
+    await keys(s, 'Escape');
+    await sees(s, /^ +4 /m);
     await keys(s, 'q');
     expect(await exitCode(rcFile)).toBe(0);
   });

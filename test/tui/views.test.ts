@@ -252,3 +252,12 @@ describe('TopCounter', () => {
     ]);
   });
 });
+
+describe('the indexing progress', () => {
+  it('draws ten cells and the percentage, or an ellipsis when the source cannot tell', async () => {
+    const { progressBar } = await import('../../src/tui/views/status.ts');
+    expect(progressBar(0.42)).toBe(' ▓▓▓▓░░░░░░ 42%');
+    expect(progressBar(1)).toBe(' ▓▓▓▓▓▓▓▓▓▓ 100%');
+    expect(progressBar(undefined)).toBe('…');
+  });
+});

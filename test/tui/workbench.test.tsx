@@ -2,8 +2,11 @@
  * The investigator's workbench (issue 17), frame by frame: columns that fit the width, colours,
  * search and filter feedback, the time formats.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import chalk from 'chalk';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { showApp } from './helpers/app.tsx';
 import { openIndexed, until } from './helpers/store.ts';
 
@@ -113,5 +116,111 @@ describe('time display', () => {
     expect(lineOf(frame(), 3)).toMatch(/^ {2}3 \d+\.\d{6} /);
     await press('t');
     await sees('Time (UTC)');
+  });
+});
+
+describe('follow stream (S)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'netrec-tui-stream-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('shows the reassembled payload both ways, hex on x, and saves it to a new file on w', async () => {
+    const { press, sees, frame } = await show('fixtures/pcap/tcp.pcap');
+    await press('j', 'j', 'j', 'S');
+    // Three 31-byte lines from nc's client, three 40-byte replies (fixtures/README.md).
+    await sees(/^TCP 172\.16\.17\.1:\d+ ⇄ 172\.16\.17\.2:5000: 93 B →, 120 B ←$/m);
+    const lines = frame().split('\n').slice(2, 8);
+    expect(lines.filter((l) => l.startsWith('reply to '))).toHaveLength(3);
+    expect(lines.filter((l) => !l.startsWith('reply to ') && l.trim() !== '')).toHaveLength(3);
+    await press('x');
+    await sees(/^> 0000 {2}([0-9a-f]{2} ){8} ([0-9a-f]{2} ?){8}/m);
+    await sees(/^< 0000 {2}72 65 70 6c 79 20 74 6f {2}20 /m);
+    const path = join(dir, 'stream.txt');
+    await press('w', ...path, KEY.enter);
+    await sees(`saved 16 lines to ${path}`);
+    const saved = readFileSync(path, 'utf8').split('\n');
+    expect(saved[0]).toMatch(/^TCP 172\.16\.17\.1:\d+ ⇄ 172\.16\.17\.2:5000: 93 B →, 120 B ←$/);
+    expect(saved.filter((l) => l.startsWith('< '))).toHaveLength(9);
+    // Never over an existing file.
+    await press('w', ...path, KEY.enter);
+    await sees(`cannot save to ${path}: `);
+    await press(KEY.escape, KEY.escape);
+    await sees(/^(\u001b\[[0-9;]*m)* +4 /m);
+  });
+
+  it('takes one copy of each packet of a recording of two local ends, and names both processes', async () => {
+    const { store, press, sees } = await show('fixtures/recordings/tcp.nev');
+    expect(store.index.length).toBe(40);
+    await press('S');
+    // nc sent "from client\n" and "from server\n" (12 bytes each), recorded at both ends: counted once.
+    const screen = await sees(/^TCP 172\.16\.17\.1:\d+ \(nc\/\d+\) ⇄ 172\.16\.17\.2:5000 \(nc\/\d+\): 12 B →, 12 B ←$/m);
+    const payload = screen.split('\n').slice(2).filter((l) => l.trim() !== '' && !l.includes(':'));
+    expect(payload.sort()).toEqual(['from client', 'from server']);
+  });
+});
+
+describe('processes view', () => {
+  it('orders by packets, bytes and start time on o, and names the thread beside its process', async () => {
+    const { press, sees, frame } = await show('fixtures/recordings/dns.nev');
+    await press('p');
+    await sees('as a tree, o: order');
+    await press('o');
+    await sees('by packets, o: order');
+    const rows = frame().split('\n').slice(2).filter((l) => /^\d+ /.test(l));
+    const packets = rows.map((l) => Number(l.trim().split(/ +/).at(-4)!.replace(/,/g, '')));
+    expect(packets.length).toBeGreaterThan(2);
+    expect([...packets].sort((a, b) => b - a)).toEqual(packets);
+    // named answers from its isc-net threads: the process and the thread both show.
+    expect(rows[0]).toMatch(/^\d+ named \[isc-net-\d+\] uid=/);
+    await press('o');
+    await sees('by bytes, o: order');
+    await press('o');
+    await sees('by start time, o: order');
+    await press('o');
+    await sees('as a tree, o: order');
+  });
+});
+
+describe('mouse', () => {
+  const click = (x: number, y: number) => `\u001b[<0;${x};${y}M`;
+  const wheel = (down: boolean, y: number) => `\u001b[<${down ? 65 : 64};10;${y}M`;
+
+  it('selects the clicked row, scrolls with the wheel, and gives a clicked pane the keys', async () => {
+    const { press, sees, status, frame } = await show('fixtures/pcap/dns-udp.pcap');
+    // Line 1 status, line 2 header: row 5 of the list is on line 7.
+    await press(click(20, 7));
+    await sees(/ 5\/44\n/);
+    await press(wheel(true, 10), wheel(true, 10));
+    await sees(/ 11\/44\n/);
+    await press(wheel(false, 10));
+    await sees(/ 8\/44\n/);
+    await press('\r');
+    await sees('Detail: packet 8  (Tab to move in it)');
+    const detailTitle = frame().split('\n').findIndex((l) => l.startsWith('Detail: packet 8'));
+    await press(click(5, detailTitle + 3));
+    await sees('Detail: packet 8  (Enter/←/→ open and close)');
+    // A release, and a report in a prompt, do nothing; never typed as text.
+    await press('/', '\u001b[<0;20;7m', click(20, 4));
+    await sees('search (↑↓ history)> █');
+    expect(status()).toMatch(/ 8\/44$/);
+  });
+});
+
+describe('process drill-down', () => {
+  it('shows a process its own flows, DNS transactions and names on i, and Esc goes back', async () => {
+    const { press, sees, frame } = await show('fixtures/recordings/dns.nev');
+    await press('p', 'o');
+    await sees(/^\d+ named \[isc-net-\d+\] uid=0 +36 /m);
+    await press('i');
+    await sees(/^Process named\/\d+: its flows and DNS/m);
+    await sees(/^Packets of named\/\d+: 36$/m);
+    // named's side of the recording (fixtures/recordings/README.md): 8 queries over UDP, 2 over
+    // TCP; it owns the ingress copy of each query and the egress copy of each response.
+    await sees(/^Conversations: 2 TCP, 8 UDP/m);
+    const screen = frame();
+    expect(screen).toMatch(/^ {2}DNS +20 +55\.6%$/m);
+    expect(screen).toMatch(/^ {2}UDP +16 +44\.4%$/m);
+    expect(screen).not.toContain('Input issues');
+    await press('\u001B');
+    await sees('by packets, o: order');
   });
 });

@@ -20,8 +20,9 @@ import { layoutFor, wrapLines } from '../views/layout.ts';
 import { listModel, type Widest } from '../views/list-model.ts';
 import { bottomMessage, emptyText, hintsFor, promptLine, statusLeft, statusRight } from '../views/status.ts';
 import { findingHeader, findingLines } from '../views/finding-lines.ts';
-import { processHeader, processLines } from '../views/process-lines.ts';
+import { processHeader, processLines, sortProcessRows } from '../views/process-lines.ts';
 import { statsLines } from '../views/stats-lines.ts';
+import { streamLines, streamTitle } from '../views/stream-lines.ts';
 import { BottomBar } from './BottomBar.tsx';
 import { DetailPane } from './DetailPane.tsx';
 import { EventList } from './EventList.tsx';
@@ -76,9 +77,17 @@ export function App({ store, view, filter, message, size: fixedSize, color = tru
   const highlight = tree === undefined || selected === undefined ? undefined : highlightOf(selected, tree.lines[scroll.cursor]);
   const hex = selected === undefined || !ui.detailOpen ? undefined : hexModel(selected, highlight, layout.hex, ui.focus === 'hex' ? ui.hexTop : undefined);
 
-  const processRows = ui.screen === 'processes' ? store.processes.rows(!ui.processes.all) : [];
+  const processRows = ui.screen === 'processes' ? sortProcessRows(store.processes.rows(!ui.processes.all), ui.processes.sort) : [];
   // store.stats() starts the stats pass the first time the screen is shown, then returns it.
-  const text = ui.screen === 'stats' ? statsLines(store.stats(), store.index, store.scan, size.columns) : ui.screen === 'help' ? helpLines() : [];
+  const stream = ui.screen === 'stream' && ui.stream !== undefined ? streamLines(ui.stream.view, ui.stream.hex) : [];
+  const text =
+    ui.screen === 'stats'
+      ? statsLines(store.stats(), store.index, store.scan, size.columns)
+      : ui.screen === 'process-stats' && ui.drill !== undefined
+        ? statsLines(ui.drill.stats, store.index, store.scan, size.columns, ui.drill.title)
+        : ui.screen === 'help'
+          ? helpLines()
+          : stream.map((l) => l.text);
   const shown: Drawn = {
     layout,
     ...(tree ? { tree } : {}),
@@ -128,7 +137,7 @@ export function App({ store, view, filter, message, size: fixedSize, color = tru
       )}
       {ui.screen === 'processes' && (
         <TextScreen
-          title={store.hasProcessContext ? `${processHeader(size.columns)}` : 'Processes'}
+          title={store.hasProcessContext ? processHeader(size.columns, ui.processes.sort) : 'Processes'}
           lines={store.hasProcessContext ? processLines(processRows, size.columns).slice(ui.processes.top) : ['This capture carries no process context (a plain pcap or pcapng).', 'Recordings made by `netrec record` have it.']}
           {...(store.hasProcessContext ? { selected: ui.processes.cursor - ui.processes.top } : {})}
           height={layout.body}
@@ -146,6 +155,15 @@ export function App({ store, view, filter, message, size: fixedSize, color = tru
           height={layout.body}
         />
       )}
+      {ui.screen === 'stream' && ui.stream !== undefined && (
+        <TextScreen
+          title={streamTitle(ui.stream.view)}
+          lines={text.slice(ui.textTop)}
+          {...(color ? { colors: stream.slice(ui.textTop).map((l) => (l.fromClient === undefined ? 'yellow' : l.fromClient ? 'red' : 'blue')) } : {})}
+          height={layout.body}
+        />
+      )}
+      {ui.screen === 'process-stats' && <TextScreen title={`Process ${ui.drill?.title ?? ''}: its flows and DNS (Esc: back to the processes)`} lines={text.slice(ui.textTop)} height={layout.body} />}
       {ui.screen === 'stats' && <TextScreen title="Stats" lines={text.slice(ui.textTop)} height={layout.body} />}
       {ui.screen === 'help' && <TextScreen title="Help (↑↓ scroll, any other key closes)" lines={text.slice(ui.textTop)} height={layout.body} />}
       <BottomBar prompt={promptLine(ui)} problem={problem} {...(bottomMessage(ui) ? { message: bottomMessage(ui)! } : {})} hints={hintsFor(ui)} />

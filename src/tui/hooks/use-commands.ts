@@ -6,7 +6,8 @@
  */
 import { useApp } from 'ink';
 import type { CaptureStore } from '../store/capture-store.ts';
-import { runCommand, type Drawn, type Effect } from '../state/commands.ts';
+import type { Entry } from '../store/entry.ts';
+import { runCommand, runMouse, type Drawn, type Effect } from '../state/commands.ts';
 import { keyCommand } from '../state/keymap.ts';
 import { centerOn, currentPosition, pushFrame, withFrame } from '../state/ui-state.ts';
 import { useFilterBar } from './use-filter-bar.ts';
@@ -23,16 +24,35 @@ export function useCommands(store: CaptureStore, ui: UiStateHandle, drawn: { cur
   };
   const filterBar = useFilterBar(store, ui, drawn, search, quit);
 
-  const follow = (): void => {
-    // The cursor may have moved since the last render (keys typed ahead): read it from the state.
+  const warn = (text: string): void => ui.update((s) => ({ ...s, message: { text, tone: 'warning' } }));
+
+  /**
+   * What `open` makes of the packet under the cursor, or a warning why there is none. The cursor
+   * may have moved since the last render (keys typed ahead): it is read from the state.
+   */
+  const fromSelected = <T extends object>(open: (entry: Entry) => T | { problem: string }, use: (made: T, entry: Entry) => void): void => {
     const position = currentPosition(ui.current());
     const entry = position < 0 ? undefined : store.entry(position);
-    if (entry === undefined) return ui.update((s) => ({ ...s, message: { text: position < 0 ? 'nothing selected to follow' : 'still reading that packet; try again', tone: 'warning' } }));
-    const view = store.follow(entry);
-    if ('problem' in view) return ui.update((s) => ({ ...s, message: { text: view.problem, tone: 'warning' } }));
-    search.cancel();
-    ui.update((s) => ({ ...pushFrame(s, view, entry.position), message: undefined }));
+    if (entry === undefined) return warn(position < 0 ? 'nothing selected' : 'still reading that packet; try again');
+    const made = open(entry);
+    if ('problem' in made) return warn(made.problem);
+    use(made, entry);
   };
+
+  const follow = (): void =>
+    fromSelected(
+      (entry) => store.follow(entry),
+      (view, entry) => {
+        search.cancel();
+        ui.update((s) => ({ ...pushFrame(s, view, entry.position), message: undefined }));
+      },
+    );
+
+  const stream = (): void =>
+    fromSelected(
+      (entry) => store.stream(entry),
+      (view) => ui.update((s) => ({ ...s, screen: 'stream', stream: { view, hex: false }, textTop: 0, message: undefined })),
+    );
 
   /** From the findings screen to the row of the packet that triggered finding `index`. */
   const toFinding = (index: number): void => {
@@ -59,9 +79,16 @@ export function useCommands(store: CaptureStore, ui: UiStateHandle, drawn: { cur
         return search.cancel();
       case 'follow':
         return follow();
+      case 'stream':
+        return stream();
       case 'filter-process': {
         const pids = effect.descendants ? [effect.pid, ...store.processes.descendants(effect.pid)] : [effect.pid];
         return filterBar.applyFilter(`pid=${pids.join(',')}`);
+      }
+      case 'drill': {
+        const info = store.processes.get(effect.pid);
+        const name = info === undefined ? String(effect.pid) : `${info.task.leaderName ?? info.task.processName}/${effect.pid}`;
+        return ui.update((s) => ({ ...s, screen: 'process-stats', textTop: 0, drill: { title: name, stats: store.processStats([effect.pid]) } }));
       }
       case 'finding':
         return toFinding(effect.index);
@@ -76,5 +103,9 @@ export function useCommands(store: CaptureStore, ui: UiStateHandle, drawn: { cur
     const outcome = runCommand(s, keyCommand(input, key, { screen: s.screen, focus: s.focus }), drawn.current);
     if (outcome.state !== s) ui.update(() => outcome.state);
     if (outcome.effect !== undefined) perform(outcome.effect);
+  }, (event) => {
+    const s = ui.current();
+    const outcome = runMouse(s, event, drawn.current);
+    if (outcome.state !== s) ui.update(() => outcome.state);
   });
 }

@@ -5,7 +5,9 @@
  * problem under it.
  */
 import type { Key } from 'ink';
-import { UsageError } from '../../core/errors.ts';
+import { writeFile } from 'node:fs/promises';
+import { systemMessage, UsageError } from '../../core/errors.ts';
+import { streamLines, streamTitle } from '../views/stream-lines.ts';
 import type { CaptureStore } from '../store/capture-store.ts';
 import { jumpTarget } from '../store/jump.ts';
 import type { Drawn } from '../state/commands.ts';
@@ -53,9 +55,20 @@ export function useFilterBar(store: CaptureStore, ui: UiStateHandle, drawn: { cu
     });
   };
 
+  /** Writes the stream screen's lines to a new file (never over an existing one). */
+  const save = (path: string): void => {
+    const shown = ui.current().stream;
+    if (path.trim() === '' || shown === undefined) return ui.update((s) => ({ ...s, prompt: undefined }));
+    const lines = [streamTitle(shown.view), ...streamLines(shown.view, shown.hex).map((l) => l.text)];
+    writeFile(path, lines.join('\n') + '\n', { flag: 'wx' })
+      .then(() => ui.update((s) => ({ ...s, prompt: undefined, message: { text: `saved ${lines.length} lines to ${path}`, tone: 'info' } })))
+      .catch((error: unknown) => problem(`cannot save to ${path}: ${systemMessage(error)}`));
+  };
+
   const submit = (kind: PromptKind, text: string): void => {
     if (kind === 'filter') return applyFilter(text);
     if (kind === 'columns') return;
+    if (kind === 'save') return save(text);
     if (kind === 'jump') return jump(text);
     ui.update((s) => ({ ...s, prompt: undefined }));
     if (text !== '') search.start(text, 1);

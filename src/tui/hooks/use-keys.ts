@@ -7,8 +7,22 @@ import { useInput, type Key } from 'ink';
 
 export type KeyHandler = (input: string, key: Key) => void;
 
-export function useKeys(handler: KeyHandler): void {
+/** A mouse report (SGR mode, 1006): button code, 1-based column and row, pressed or released. */
+export interface MouseEvent {
+  button: number;
+  x: number;
+  y: number;
+  pressed: boolean;
+}
+
+/** Ink hands an SGR mouse report over as one input, its escape removed: "[<0;12;5M". */
+const SGR_MOUSE = /^\[<(\d+);(\d+);(\d+)([Mm])$/;
+
+export function useKeys(handler: KeyHandler, mouse?: (event: MouseEvent) => void): void {
   useInput((input, key) => {
+    const report = SGR_MOUSE.exec(input);
+    // Never typed as keys, whether or not anyone listens (a prompt would take them as text).
+    if (report !== null) return mouse?.({ button: Number(report[1]), x: Number(report[2]), y: Number(report[3]), pressed: report[4] === 'M' });
     const chars = [...input];
     if (chars.length <= 1) return handler(input, key);
     for (const c of chars) handler(...keyOf(c));

@@ -8,6 +8,7 @@ import type { PacketView } from '../store/view.ts';
 import type { ProcessRow } from '../store/process-table.ts';
 import type { TreeModel } from '../views/detail-model.ts';
 import type { Layout } from '../views/layout.ts';
+import { nextProcessSort } from '../views/process-lines.ts';
 import { nextTimeFormat, timeTitle } from '../views/time-format.ts';
 import type { Command } from './keymap.ts';
 import { currentFrame, currentPosition, nextPane, popFrame, scrollTo, treeScroll, withFrame, type Scroll, type TreeState, type UiState } from './ui-state.ts';
@@ -20,7 +21,7 @@ export interface Drawn {
   hexTop: number;
   hexLines: number;
   processRows: readonly ProcessRow[];
-  /** Lines of the stats or help screen. */
+  /** Lines of the stats, help or stream screen. */
   textLines: number;
   /** Rows of the findings screen. */
   findings: number;
@@ -32,7 +33,9 @@ export type Effect =
   | { kind: 'search'; text: string; direction: 1 | -1 }
   | { kind: 'cancel-search' }
   | { kind: 'follow' }
+  | { kind: 'stream' }
   | { kind: 'filter-process'; pid: number; descendants: boolean }
+  | { kind: 'drill'; pid: number }
   | { kind: 'finding'; index: number }
   | { kind: 'close-view'; view: PacketView };
 
@@ -60,6 +63,10 @@ export function runCommand(s: UiState, command: Command | undefined, drawn: Draw
       return { state: s, effect: { kind: 'search', text: s.search.text, direction: command.direction } };
     case 'follow':
       return { state: s, effect: { kind: 'follow' } };
+    case 'stream':
+      return { state: s, effect: { kind: 'stream' } };
+    case 'hex':
+      return s.stream === undefined ? { state: s } : { state: { ...s, stream: { ...s.stream, hex: !s.stream.hex }, textTop: 0 } };
     case 'time': {
       const timeFormat = nextTimeFormat(s.timeFormat);
       return { state: { ...s, timeFormat, message: { text: `time: ${timeTitle(timeFormat).toLowerCase()} (t: next)`, tone: 'info' } } };
@@ -70,7 +77,13 @@ export function runCommand(s: UiState, command: Command | undefined, drawn: Draw
     case 'descendants':
       return toProcess(s, drawn, true);
     case 'all-processes':
-      return { state: { ...s, processes: { cursor: 0, top: 0, all: !s.processes.all } } };
+      return { state: { ...s, processes: { ...s.processes, cursor: 0, top: 0, all: !s.processes.all } } };
+    case 'drill': {
+      const row = drawn.processRows[s.processes.cursor];
+      return row === undefined ? { state: s } : { state: s, effect: { kind: 'drill', pid: row.info.task.hostProcessId } };
+    }
+    case 'sort':
+      return { state: { ...s, processes: { ...s.processes, cursor: 0, top: 0, sort: nextProcessSort(s.processes.sort) } } };
     case 'enter':
       if (s.screen === 'processes') return toProcess(s, drawn, false);
       if (s.screen === 'findings') return s.findings.cursor < drawn.findings ? { state: s, effect: { kind: 'finding', index: s.findings.cursor } } : { state: s };
@@ -85,9 +98,57 @@ export function runCommand(s: UiState, command: Command | undefined, drawn: Draw
   }
 }
 
+/** Wheel button codes (SGR): up, down. */
+const WHEEL_UP = 64;
+const WHEEL_DOWN = 65;
+/** Rows a wheel notch scrolls. */
+const WHEEL_ROWS = 3;
+
+/**
+ * A mouse report: the wheel scrolls what the pointer is over, a left click selects the row
+ * under it (list, processes, findings) or gives its pane the keys (detail, hex).
+ */
+export function runMouse(s: UiState, event: { button: number; x: number; y: number; pressed: boolean }, drawn: Drawn): Outcome {
+  if (!event.pressed || s.prompt !== undefined) return { state: s };
+  const pane = paneAt(s, drawn.layout, event.y);
+  if (event.button === WHEEL_UP || event.button === WHEEL_DOWN) {
+    const focused = pane === undefined || s.screen !== 'events' ? s : { ...s, focus: pane.pane };
+    return { state: navigate(focused, { kind: 'move', by: event.button === WHEEL_UP ? -WHEEL_ROWS : WHEEL_ROWS }, drawn) };
+  }
+  if (event.button !== 0 || pane === undefined) return { state: s };
+  if (s.screen === 'processes' || s.screen === 'findings') {
+    const scroll = s.screen === 'processes' ? s.processes : s.findings;
+    const length = s.screen === 'processes' ? drawn.processRows.length : drawn.findings;
+    const row = scroll.top + pane.line;
+    if (row >= length) return { state: s };
+    return { state: s.screen === 'processes' ? { ...s, processes: { ...s.processes, cursor: row } } : { ...s, findings: { ...s.findings, cursor: row } } };
+  }
+  if (s.screen !== 'events') return { state: s };
+  if (pane.pane !== 'list') return { state: { ...s, focus: pane.pane } };
+  const frame = currentFrame(s);
+  const row = frame.top + pane.line;
+  if (row >= frame.view.length) return { state: { ...s, focus: 'list' } };
+  return { state: { ...withFrame({ ...s, focus: 'list' }, { cursor: row, top: frame.top }), message: undefined } };
+}
+
+/** Which pane row `y` (1-based) is on, and which of its lines (0-based, below its title). */
+function paneAt(s: UiState, layout: Drawn['layout'], y: number): { pane: 'list' | 'detail' | 'hex'; line: number } | undefined {
+  // Line 1 is the status line; every pane has a title or header line first.
+  let top = 2;
+  if (s.screen !== 'events') return y > top && y <= top + layout.body - 1 ? { pane: 'list', line: y - top - 1 } : undefined;
+  const panes: ['list' | 'detail' | 'hex', number][] = [['list', layout.list]];
+  if (s.detailOpen) panes.push(['detail', layout.detail], ['hex', layout.hex]);
+  for (const [pane, lines] of panes) {
+    if (y > top && y <= top + lines) return { pane, line: y - top - 1 };
+    top += lines + 1;
+  }
+  return undefined;
+}
+
 /** Esc: stop a search, else leave a screen, the detail, a follow, or drop the message. */
 function back(s: UiState): Outcome {
   if (s.search?.running) return { state: { ...s, search: { ...s.search, running: false }, message: { text: 'search cancelled', tone: 'info' } }, effect: { kind: 'cancel-search' } };
+  if (s.screen === 'process-stats') return { state: { ...s, screen: 'processes', textTop: 0 } };
   if (s.screen !== 'events') return { state: { ...s, screen: 'events' } };
   if (s.detailOpen) return { state: { ...s, detailOpen: false, focus: 'list' } };
   if (s.stack.length > 1) return { state: popFrame(s), effect: { kind: 'close-view', view: currentFrame(s).view } };
@@ -120,7 +181,7 @@ function navigate(s: UiState, command: Command, drawn: Drawn): UiState {
   const { layout, tree, processRows, textLines, hexLines, hexTop } = drawn;
   if (s.screen === 'processes') return { ...s, processes: { ...s.processes, ...scrolled(s.processes, command, processRows.length, layout.body - 2) } };
   if (s.screen === 'findings') return { ...s, findings: scrolled(s.findings, command, drawn.findings, layout.body - 2) };
-  if (s.screen === 'stats' || s.screen === 'help') {
+  if (s.screen === 'stats' || s.screen === 'help' || s.screen === 'stream' || s.screen === 'process-stats') {
     const top = scrolled({ cursor: s.textTop, top: s.textTop }, command, Math.max(1, textLines - layout.body + 2), 1).cursor;
     return { ...s, textTop: top };
   }

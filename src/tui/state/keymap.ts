@@ -14,12 +14,16 @@ export type Command =
   | { kind: 'open' }
   | { kind: 'close' }
   | { kind: 'pane'; step: 1 | -1 }
-  | { kind: 'prompt'; prompt: 'filter' | 'search' | 'jump' | 'columns' }
+  | { kind: 'prompt'; prompt: 'filter' | 'search' | 'jump' | 'columns' | 'save' }
   | { kind: 'time' }
+  | { kind: 'stream' }
+  | { kind: 'hex' }
   | { kind: 'again'; direction: 1 | -1 }
   | { kind: 'follow' }
   | { kind: 'descendants' }
   | { kind: 'all-processes' }
+  | { kind: 'sort' }
+  | { kind: 'drill' }
   | { kind: 'back' }
   | { kind: 'screen'; screen: Screen }
   | { kind: 'quit' };
@@ -59,10 +63,15 @@ export const BINDINGS: readonly Binding[] = [
   { keys: '', help: '', where: ['events'], match: ch('N'), command: { kind: 'again', direction: -1 } },
   { keys: ':', help: 'jump to a packet number or a time', where: ['events'], match: ch(':', '#'), command: { kind: 'prompt', prompt: 'jump' } },
   { keys: 'F', help: 'follow: the TCP/UDP flow, or the DNS query and its response', where: ['events'], match: ch('F'), command: { kind: 'follow' } },
+  { keys: 'S', help: 'stream: the TCP/UDP conversation\'s payload both ways, as Wireshark\'s Follow Stream', where: ['events'], match: ch('S'), command: { kind: 'stream' } },
+  { keys: 'x', help: 'stream: text or hex', where: ['stream'], match: ch('x'), command: { kind: 'hex' } },
+  { keys: 'w', help: 'stream: save what it shows to a file', where: ['stream'], match: ch('w'), command: { kind: 'prompt', prompt: 'save' } },
   { keys: 't', help: 'time: UTC, local, since the first packet, since the previous one', where: ['events'], match: ch('t'), command: { kind: 'time' } },
   { keys: 'c', help: 'columns: hide or show time, process, event, addresses, summary', where: ['events'], match: ch('c'), command: { kind: 'prompt', prompt: 'columns' } },
   { keys: 'd', help: 'processes: show the packets of it and its descendants', where: ['processes'], match: ch('d'), command: { kind: 'descendants' } },
   { keys: 'a', help: 'processes: show all processes, not only those with packets', where: ['processes'], match: ch('a'), command: { kind: 'all-processes' } },
+  { keys: 'i', help: 'processes: its flows, DNS transactions and names', where: ['processes'], match: ch('i'), command: { kind: 'drill' } },
+  { keys: 'o', help: 'processes: order as a tree, by packets, bytes, or start time', where: ['processes'], match: ch('o'), command: { kind: 'sort' } },
   { keys: 'p', help: 'process tree with packet and byte counts', match: ch('p'), command: { kind: 'screen', screen: 'processes' } },
   { keys: 's', help: 'stats: protocols, top talkers, top DNS names', match: ch('s'), command: { kind: 'screen', screen: 'stats' } },
   { keys: '!', help: "findings of the recording's signatures (Enter: go to the packet)", match: ch('!'), command: { kind: 'screen', screen: 'findings' } },

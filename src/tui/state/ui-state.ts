@@ -4,13 +4,16 @@
  * tested without rendering and React sees one state update per key.
  */
 import type { PositionList } from '../store/position-list.ts';
+import type { CaptureStats } from '../store/stats.ts';
+import type { FlowStream } from '../store/stream.ts';
 import type { PacketView } from '../store/view.ts';
 import type { ColumnName } from '../views/columns.ts';
+import type { ProcessSort } from '../views/process-lines.ts';
 import type { TimeFormat } from '../views/time-format.ts';
 
-export type Screen = 'events' | 'processes' | 'findings' | 'stats' | 'help';
+export type Screen = 'events' | 'processes' | 'findings' | 'stats' | 'help' | 'stream' | 'process-stats';
 export type Pane = 'list' | 'detail' | 'hex';
-export type PromptKind = 'filter' | 'search' | 'jump' | 'columns';
+export type PromptKind = 'filter' | 'search' | 'jump' | 'columns' | 'save';
 
 /** A scrolled list: the selected row and the first row on screen. */
 export interface Scroll {
@@ -72,7 +75,7 @@ export interface UiState {
   tree?: TreeState;
   /** First hex line on screen while the hex pane has the keys. */
   hexTop: number;
-  processes: Scroll & { all: boolean };
+  processes: Scroll & { all: boolean; sort: ProcessSort };
   /** The findings screen's cursor. */
   findings: Scroll;
   /** First line shown on the stats and help screens. */
@@ -80,6 +83,10 @@ export interface UiState {
   timeFormat: TimeFormat;
   /** Columns of the event list the user hid. */
   hidden: ReadonlySet<ColumnName>;
+  /** A process's drill-down (i on the processes screen): its name and its stats. */
+  drill?: { title: string; stats: CaptureStats };
+  /** The followed stream (S) and how it shows: text or hex. */
+  stream?: { view: FlowStream; hex: boolean };
   /** Texts entered in each prompt, latest first (↑/↓ recall them). */
   history: Readonly<Record<PromptKind, readonly string[]>>;
 }
@@ -92,12 +99,12 @@ export function initialState(view: PacketView, filter: string): UiState {
     detailOpen: false,
     focus: 'list',
     hexTop: 0,
-    processes: { cursor: 0, top: 0, all: false },
+    processes: { cursor: 0, top: 0, all: false, sort: 'tree' },
     findings: { cursor: 0, top: 0 },
     textTop: 0,
     timeFormat: 'utc',
     hidden: new Set(),
-    history: { filter: filter === '' ? [] : [filter], search: [], jump: [], columns: [] },
+    history: { filter: filter === '' ? [] : [filter], search: [], jump: [], columns: [], save: [] },
   };
 }
 

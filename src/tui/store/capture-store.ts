@@ -19,10 +19,12 @@ import { splitFilterText } from './filter-text.ts';
 import { scanSource, type ScanState } from './index-scan.ts';
 import { LifecycleTree } from '../../replay/lifecycle-tree.ts';
 import { dnsExchangeMatcher, exchangeNote, filterMatcher, filterShows, flowMatcher, flowOf } from './matchers.ts';
-import { runPass, type PassInput } from './match-pass.ts';
+import { runPass, type Matcher, type PassInput } from './match-pass.ts';
 import { PacketIndex } from './packet-index.ts';
 import { ProcessTable } from './process-table.ts';
 import { CaptureStats } from './stats.ts';
+import { FlowStream } from './stream.ts';
+import { processLabel } from '../views/summary.ts';
 import { AllPackets, MatchView, type MatchViewOptions, type PacketView } from './view.ts';
 
 /** Background progress reaches the screen at most this often. */
@@ -51,6 +53,8 @@ export class CaptureStore implements PassInput {
   #timerUrgent = false;
   #stats: CaptureStats | undefined;
   readonly #statsAbort = new AbortController();
+  #streamAbort: AbortController | undefined;
+  #drillAbort: AbortController | undefined;
   /** Views made here, so that closing the store stops their passes before the file closes. */
   readonly #views = new Set<MatchView>();
   #readFailure: string | undefined;
@@ -61,7 +65,7 @@ export class CaptureStore implements PassInput {
     readonly hasProcessContext: boolean,
     readonly index: PacketIndex,
     readonly reader: PacketReader,
-    source: PacketSource,
+    private readonly source: PacketSource,
     cacheCapacity: number | undefined,
   ) {
     this.#cache = new EntryCache(cacheCapacity);
@@ -128,6 +132,13 @@ export class CaptureStore implements PassInput {
   /** The decoded entry at `position` if it is in memory; `want` it otherwise. */
   entry(position: number): Entry | undefined {
     return this.#cache.get(position);
+  }
+
+  /** How far the index scan has read the file (0..1), when the source can tell. */
+  indexProgress(): number | undefined {
+    const p = this.source.progress?.();
+    if (p === undefined || p.totalBytes === undefined || p.totalBytes === 0) return undefined;
+    return Math.min(1, p.bytes / p.totalBytes);
   }
 
   /** A failed read for the screen (the file changed under us...), shown in the status line. */
@@ -203,11 +214,60 @@ export class CaptureStore implements PassInput {
     return this.#matchView({ title: `${flow.protocol.toUpperCase()} flow ${entry.summary.flow.replace(' → ', ' ↔ ')}`, matcher: flowMatcher(flow) });
   }
 
+  /**
+   * The payload of `entry`'s TCP or UDP conversation both ways, gathered by a pass over the
+   * whole capture (one stream at a time: a new one stops the last); a reason when there is none.
+   */
+  stream(entry: Entry): FlowStream | { problem: string } {
+    const flow = flowOf(entry.decoded);
+    if (flow === undefined) return { problem: 'a stream needs a TCP or UDP packet' };
+    this.#streamAbort?.abort();
+    const abort = new AbortController();
+    this.#streamAbort = abort;
+    const stream = new FlowStream(flow, (p) => (p.task === undefined ? undefined : processLabel(p.task, this.processes)));
+    const out = {
+      match: () => {},
+      progress: (examined: number) => {
+        stream.examined = examined;
+        this.changed();
+      },
+    };
+    runPass(this, stream.matcher(), 0, out, abort.signal)
+      .catch((error: unknown) => {
+        stream.failure = error instanceof Error ? error.message : String(error);
+      })
+      .finally(() => {
+        stream.done = true;
+        this.changed();
+      });
+    return stream;
+  }
+
+  /**
+   * Stats of one process's packets (with its descendants' when `pids` lists them): its flows,
+   * DNS transactions and names. One at a time: a new one stops the last.
+   */
+  processStats(pids: readonly number[]): CaptureStats {
+    this.#drillAbort?.abort();
+    const abort = new AbortController();
+    this.#drillAbort = abort;
+    const stats = new CaptureStats();
+    const wanted = new Set(pids);
+    this.#countInto(stats, stats.matcher((p) => p.task !== undefined && wanted.has(p.task.hostProcessId)), abort.signal);
+    return stats;
+  }
+
   /** Capture-wide stats, gathered by a pass started on the first call. */
   stats(): CaptureStats {
     if (this.#stats !== undefined) return this.#stats;
     const stats = new CaptureStats();
     this.#stats = stats;
+    this.#countInto(stats, stats.matcher(), this.#statsAbort.signal);
+    return stats;
+  }
+
+  /** Runs the counting pass of `stats` in the background. */
+  #countInto(stats: CaptureStats, matcher: Matcher, signal: AbortSignal): void {
     const out = {
       match: () => {},
       progress: (examined: number) => {
@@ -215,7 +275,7 @@ export class CaptureStore implements PassInput {
         this.changed();
       },
     };
-    runPass(this, stats.matcher(), 0, out, this.#statsAbort.signal)
+    runPass(this, matcher, 0, out, signal)
       .catch((error: unknown) => {
         stats.failure = error instanceof Error ? error.message : String(error);
       })
@@ -223,13 +283,14 @@ export class CaptureStore implements PassInput {
         stats.done = true;
         this.changed();
       });
-    return stats;
   }
 
   /** Stops every background pass and closes the file. */
   async close(): Promise<void> {
     this.#scanAbort.abort();
     this.#statsAbort.abort();
+    this.#streamAbort?.abort();
+    this.#drillAbort?.abort();
     for (const view of this.#views) view.close();
     clearTimeout(this.#timer);
     this.#timer = undefined;

@@ -67,7 +67,7 @@ export function flowMatcher(flow: Flow): Matcher {
   };
 }
 
-function sameEndpoint(x: Endpoint, y: Endpoint): boolean {
+export function sameEndpoint(x: Endpoint, y: Endpoint): boolean {
   if (x.port !== y.port || x.address.length !== y.address.length) return false;
   for (let i = 0; i < x.address.length; i++) if (x.address[i] !== y.address[i]) return false;
   return true;

@@ -14,7 +14,12 @@ export interface ProcessInfo {
   exePath: string;
   packets: number;
   bytes: number;
+  /** Names of the threads that owned its packets, where they differ from the process's (at most THREADS_KEPT). */
+  threads?: Set<string>;
 }
+
+/** Thread names kept per process: named has dozens of isc-net threads, one name each. */
+const THREADS_KEPT = 4;
 
 /** One line of the process tree, in display order. */
 export interface ProcessRow {
@@ -59,6 +64,7 @@ export class ProcessTable {
     const info = this.#byPid.get(task.hostProcessId) ?? this.learn(task);
     info.packets++;
     info.bytes += bytes;
+    if (task.processName !== (info.task.leaderName ?? info.task.processName) && (info.threads?.size ?? 0) < THREADS_KEPT) (info.threads ??= new Set()).add(task.processName);
   }
 
   /** The ancestors of `task`, parent first, as far as the table knows them. */

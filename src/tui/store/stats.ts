@@ -4,6 +4,7 @@
  * StatsCollector, src/stats/). Gathered by one background pass (decode only, no events), started
  * the first time the view is opened, in bounded memory (see TopCounter).
  */
+import type { CapturedPacket } from '../../core/packet.ts';
 import { Depth, type DecodedPacket } from '../../decode/packet.ts';
 import { goString } from '../../event/go-string.ts';
 import { ipString } from '../../event/ip-string.ts';
@@ -25,6 +26,8 @@ export class CaptureStats {
   /** Conversations, DNS transactions and top processes, as `netrec stats` counts them. */
   readonly collector = new StatsCollector();
   examined = 0;
+  /** Packets counted: all those examined, or the ones `only` kept. */
+  counted = 0;
   done = false;
   failure: string | undefined;
   #report: StatsReport | undefined;
@@ -36,12 +39,14 @@ export class CaptureStats {
     return this.#report;
   }
 
-  /** A matcher that matches nothing and counts everything. */
-  matcher(): Matcher {
+  /** A matcher that matches nothing and counts every packet (or those `only` keeps). */
+  matcher(only?: (packet: CapturedPacket) => boolean): Matcher {
     return {
       depth: Depth.Application,
       events: 0,
       test: (packet, d) => {
+        if (only !== undefined && !only(packet)) return false;
+        this.counted++;
         this.#count(d, packet.originalLength);
         this.collector.add(packet, d);
         return false;

@@ -11,13 +11,18 @@ import { clockTime } from '../../format/time.ts';
 /** Rows per top list. */
 const TOP = 10;
 
-export function statsLines(stats: CaptureStats, index: PacketIndex, scan: ScanState, width: number): string[] {
+/**
+ * `scope`: the stats are of one process's packets (its drill-down), named so; the capture's
+ * overview and input issues are then left out.
+ */
+export function statsLines(stats: CaptureStats, index: PacketIndex, scan: ScanState, width: number, scope?: string): string[] {
   const packets = index.length;
   const lines: string[] = [];
   const progress = stats.done ? '' : ` (counting… ${percentText(stats.examined, packets)} of the packets so far)`;
-  lines.push(`Packets ${countText(packets)}${scan.done ? '' : ' (indexing…)'}, ${bytesText(scan.wireBytes)} on the wire${progress}`);
+  if (scope !== undefined) lines.push(`Packets of ${scope}: ${countText(stats.counted)}${progress}`);
+  else lines.push(`Packets ${countText(packets)}${scan.done ? '' : ' (indexing…)'}, ${bytesText(scan.wireBytes)} on the wire${progress}`);
   if (stats.failure !== undefined) lines.push(`counting stopped: ${stats.failure}`);
-  if (packets > 0) {
+  if (packets > 0 && scope === undefined) {
     const first = index.timestampAt(0);
     const last = index.timestampAt(packets - 1);
     lines.push(`From ${clockTime(first)} to ${clockTime(last)} UTC (${(Number(last - first) / 1e9).toFixed(3)} s)`);
@@ -25,7 +30,7 @@ export function statsLines(stats: CaptureStats, index: PacketIndex, scan: ScanSt
   lines.push('', 'Protocols');
   for (const p of PROTOCOLS) {
     const n = stats.protocols.get(p)!;
-    if (n > 0) lines.push(`  ${fit(p, 16)} ${fit(countText(n), 12, 'right')}  ${percentText(n, stats.examined)}`);
+    if (n > 0) lines.push(`  ${fit(p, 16)} ${fit(countText(n), 12, 'right')}  ${percentText(n, stats.counted)}`);
   }
   const approximate = (c: { approximate: boolean }): string => (c.approximate ? ' (approximate: too many to count each)' : '');
   lines.push('', `Top talkers (packets sent or received)${approximate(stats.talkers)}`);
@@ -37,6 +42,7 @@ export function statsLines(stats: CaptureStats, index: PacketIndex, scan: ScanSt
   if (names.length === 0) lines.push('  (no DNS query seen)');
   for (const n of names) lines.push(`  ${fit(n.key, Math.max(16, width - 20))} ${fit(countText(n.packets), 12, 'right')}`);
   lines.push(...collectorLines(stats, width));
+  if (scope !== undefined) return lines;
   lines.push('', `Input issues: ${scan.errors} errors, ${scan.warnings} warnings${scan.failure === undefined ? '' : `; reading stopped: ${scan.failure}`}`);
   for (const issue of scan.issues) lines.push(terminalText(`  ${formatIssue(issue).replace(/^netrec: /, '')}`));
   return lines;

@@ -12,7 +12,7 @@ import { countText, percentText } from './numbers.ts';
 const HINTS = '?:help q:quit Enter:detail f:filter /:search ::jump F:follow p:procs s:stats';
 
 export function statusLeft(store: CaptureStore, ui: UiState): string {
-  const packets = `${countText(store.index.length)} packets${store.scan.done ? '' : ' (indexing…)'}`;
+  const packets = `${countText(store.index.length)} packets${store.scan.done ? '' : ` (indexing${progressBar(store.indexProgress())})`}`;
   const issues = store.scan.errors + store.scan.warnings > 0 ? `  ${store.scan.errors + store.scan.warnings} input issues (s)` : '';
   const findings = store.scan.findingsTotal > 0 ? `  ${countText(store.scan.findingsTotal)} finding${store.scan.findingsTotal === 1 ? '' : 's'} (!)` : '';
   const { view } = currentFrame(ui);
@@ -21,6 +21,14 @@ export function statusLeft(store: CaptureStore, ui: UiState): string {
   const follow = view === base ? '' : `  ${view.title}`;
   const failure = view.failure ?? store.readFailure;
   return `netrec ${store.name}  ${packets}${issues}${findings}${filter}${follow}${failure === undefined ? '' : `  read error: ${failure}`}`;
+}
+
+/** " ▓▓▓▓░░░░░░ 42%", or "…" when the source cannot say how far it is. */
+export function progressBar(done: number | undefined): string {
+  if (done === undefined) return '…';
+  const cells = 10;
+  const full = Math.floor(done * cells);
+  return ` ${'▓'.repeat(full)}${'░'.repeat(cells - full)} ${Math.floor(done * 100)}%`;
 }
 
 export function statusRight(store: CaptureStore, ui: UiState): string {
@@ -57,7 +65,7 @@ export function emptyText(store: CaptureStore, frame: Frame): string {
 export function promptLine(ui: UiState): string | undefined {
   if (ui.prompt === undefined) return undefined;
   if (ui.prompt.kind === 'columns') return columnsPromptText(ui.hidden);
-  const label = { filter: 'filter (--trace, ↑↓ history)', search: 'search (↑↓ history)', jump: 'jump to (N, HH:MM:SS, +S)' }[ui.prompt.kind];
+  const label = { filter: 'filter (--trace, ↑↓ history)', search: 'search (↑↓ history)', jump: 'jump to (N, HH:MM:SS, +S)', save: 'save the stream as shown to (a new file)' }[ui.prompt.kind];
   return `${label}> ${ui.prompt.text}█`;
 }
 
@@ -70,9 +78,11 @@ export function bottomMessage(ui: UiState): Message | undefined {
 }
 
 export function hintsFor(ui: UiState): string {
-  if (ui.screen === 'processes') return 'Enter: its packets  d: with descendants  a: all processes  Esc: back';
+  if (ui.screen === 'processes') return 'Enter: its packets  d: with descendants  i: its flows and DNS  a: all  o: order  Esc: back';
+  if (ui.screen === 'process-stats') return '↑↓ scroll  Esc: back to the processes';
   if (ui.screen === 'findings') return 'Enter: go to the packet that triggered it (marked ! in the list)  Esc: back';
   if (ui.screen === 'stats') return '↑↓ scroll  Esc: back';
+  if (ui.screen === 'stream') return `↑↓ PgDn scroll  x: ${ui.stream?.hex === true ? 'text' : 'hex'}  w: save to a file  Esc: back`;
   if (ui.screen === 'help') return '↑↓ PgDn scroll  any other key: back';
   return HINTS;
 }
