@@ -6,7 +6,19 @@
  *
  * (folders on one line may not import each other). Plus: no import cycles anywhere.
  */
-const LAYERS = [['core'], ['decode', 'nev'], ['event'], ['format'], ['filter'], ['signature'], ['sink', 'table'], ['replay', 'stats', 'query', 'ship'], ['pipeline'], ['record', 'tui'], ['cli']];
+const LAYERS = [
+  ['core'],
+  ['decode', 'nev'],
+  ['event'],
+  ['format'],
+  ['filter'],
+  ['signature'],
+  ['sink', 'table'],
+  ['replay', 'stats', 'query', 'ship'],
+  ['pipeline'],
+  ['record', 'tui'],
+  ['cli'],
+];
 
 const level = Object.fromEntries(LAYERS.flatMap((names, i) => names.map((n) => [n, i])));
 // Every folder of src/ must have a layer: a new one fails the check until it is placed.
@@ -33,7 +45,13 @@ module.exports = {
     unplaced,
     ...forbidden,
     { name: 'no-cycles', comment: 'import cycles make layers meaningless', severity: 'error', from: {}, to: { circular: true } },
-    { name: 'src-not-from-tests', comment: 'product code never imports tests or benchmarks', severity: 'error', from: { path: '^src/' }, to: { path: '^(test|bench)/' } },
+    {
+      name: 'src-not-from-tests',
+      comment: 'product code never imports tests or benchmarks',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^(test|bench)/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

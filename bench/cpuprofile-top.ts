@@ -40,11 +40,10 @@ if (positionals.length === 0 || !Number.isInteger(top) || top < 1) {
 }
 
 const root = new URL('..', import.meta.url).href;
-const fileOf = (f: CallFrame): string =>
-  f.url.startsWith(root) ? f.url.slice(root.length) : f.url.replace(/^file:\/\//, '');
+const fileOf = (f: CallFrame): string => (f.url.startsWith(root) ? f.url.slice(root.length) : f.url.replace(/^file:\/\//, ''));
 const label = (f: CallFrame): string => {
   const file = fileOf(f);
-  return `${f.functionName || '(anonymous)'}${file ? '  ' + file : ''}`;
+  return `${f.functionName || '(anonymous)'}${file ? `  ${file}` : ''}`;
 };
 
 const self = new Map<string, number>();
@@ -88,9 +87,7 @@ const print = (title: string, m: Map<string, number>): void => {
     process.stdout.write(`${((100 * us) / total).toFixed(1).padStart(6)}%  ${(us / 1000).toFixed(0).padStart(7)} ms  ${name}\n`);
   }
 };
-process.stdout.write(
-  `${(total / 1e6).toFixed(2)} s busy (+ ${(idle / 1e6).toFixed(2)} s idle) in ${positionals.length} profile(s)\n`,
-);
+process.stdout.write(`${(total / 1e6).toFixed(2)} s busy (+ ${(idle / 1e6).toFixed(2)} s idle) in ${positionals.length} profile(s)\n`);
 print('self time by function', self);
 print('self time by file', perFile);
 inclusive.delete('(root)');

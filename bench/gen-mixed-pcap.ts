@@ -264,15 +264,7 @@ function writeTcp(
 }
 
 /** A UDP datagram; `dnsId` >= 0 overwrites the first two payload bytes (a DNS message ID). */
-function writeUdp(
-  b: Uint8Array,
-  at: number,
-  p: Path,
-  fromClient: boolean,
-  ports: [number, number],
-  payload: Uint8Array,
-  dnsId: number,
-): number {
+function writeUdp(b: Uint8Array, at: number, p: Path, fromClient: boolean, ports: [number, number], payload: Uint8Array, dnsId: number): number {
   const length = 8 + payload.length;
   const udp = writeL3(b, at, p, fromClient, PROTO_UDP, length);
   put16(b, udp, fromClient ? ports[0] : ports[1]);
@@ -379,11 +371,45 @@ interface DnsExchange {
   response: Uint8Array;
 }
 
-const HOSTS = ['www', 'api', 'cdn', 'mail', 'static', 'img', 'login', 'auth', 'm', 'docs', 'git', 'time', 'update', 'telemetry', 'assets', 'ws', 'edge', 'files'];
+const HOSTS = [
+  'www',
+  'api',
+  'cdn',
+  'mail',
+  'static',
+  'img',
+  'login',
+  'auth',
+  'm',
+  'docs',
+  'git',
+  'time',
+  'update',
+  'telemetry',
+  'assets',
+  'ws',
+  'edge',
+  'files',
+];
 const DOMAINS = [
-  'example.com', 'example.org', 'example.net', 'wikipedia.org', 'github.com', 'googleapis.com',
-  'cloudflare.com', 'amazonaws.com', 'akamaiedge.net', 'debian.org', 'npmjs.org', 'office.com',
-  'corp.internal', 'ubuntu.com', 'fastly.net', 'gstatic.com', 'mozilla.org', 'kernel.org',
+  'example.com',
+  'example.org',
+  'example.net',
+  'wikipedia.org',
+  'github.com',
+  'googleapis.com',
+  'cloudflare.com',
+  'amazonaws.com',
+  'akamaiedge.net',
+  'debian.org',
+  'npmjs.org',
+  'office.com',
+  'corp.internal',
+  'ubuntu.com',
+  'fastly.net',
+  'gstatic.com',
+  'mozilla.org',
+  'kernel.org',
 ];
 
 function randomName(rng: Rng): string {
@@ -431,7 +457,10 @@ function makeDnsPool(rng: Rng, size: number): DnsExchange[] {
       ];
     } else if (r < 0.87) {
       qtype = 'MX';
-      answers = Array.from({ length: rng.int(1, 3) }, (_, k): dnsPacket.Answer => ({ type: 'MX', name, ttl: ttl(), data: { preference: 10 * (k + 1), exchange: `mx${k + 1}.${name}` } }));
+      answers = Array.from(
+        { length: rng.int(1, 3) },
+        (_, k): dnsPacket.Answer => ({ type: 'MX', name, ttl: ttl(), data: { preference: 10 * (k + 1), exchange: `mx${k + 1}.${name}` } }),
+      );
     } else if (r < 0.95) {
       qtype = 'TXT';
       const token = (): string => Buffer.from(rng.bytes(32)).toString('base64');
@@ -443,7 +472,22 @@ function makeDnsPool(rng: Rng, size: number): DnsExchange[] {
       qtype = rng.pick(['A', 'AAAA'] as const);
       rcode = 3; // NXDOMAIN, with the zone's SOA as negative-caching authority
       const zone = name.split('.').slice(-2).join('.');
-      authorities = [{ type: 'SOA', name: zone, ttl: 900, data: { mname: `ns1.${zone}`, rname: `hostmaster.${zone}`, serial: 2024010100 + rng.int(0, 99), refresh: 7200, retry: 900, expire: 1209600, minimum: 300 } }];
+      authorities = [
+        {
+          type: 'SOA',
+          name: zone,
+          ttl: 900,
+          data: {
+            mname: `ns1.${zone}`,
+            rname: `hostmaster.${zone}`,
+            serial: 2024010100 + rng.int(0, 99),
+            refresh: 7200,
+            retry: 900,
+            expire: 1209600,
+            minimum: 300,
+          },
+        },
+      ];
     }
     const questions = [{ type: qtype, name }];
     pool.push({
@@ -570,8 +614,7 @@ class EchoConversation implements Conversation {
 
 /** An HTTP response header whose Content-Length makes header + body exactly `total` bytes. */
 function httpResponseHeader(total: number): Buffer {
-  const text = (body: number, pad: string): string =>
-    `HTTP/1.1 200 OK\r\nContent-Type: image/webp${pad}\r\nContent-Length: ${body}\r\n\r\n`;
+  const text = (body: number, pad: string): string => `HTTP/1.1 200 OK\r\nContent-Type: image/webp${pad}\r\nContent-Length: ${body}\r\n\r\n`;
   // The header's length depends on the body length's digit count. Near a power of ten no count
   // may agree (999 vs 1000), so one optional trailing space on a field value absorbs the byte.
   for (let digits = 1; ; digits++) {
@@ -616,7 +659,9 @@ class Traffic {
     this.dns = makeDnsPool(rng, 512);
     this.noise = rng.bytes(1 << 16);
     this.syslog = Array.from({ length: 64 }, (_, i) =>
-      Buffer.from(`<${rng.pick([13, 30, 86, 134, 165])}>Nov 14 22:13:${String(i % 60).padStart(2, '0')} host${i} ${rng.pick(['sshd', 'cron', 'kernel', 'systemd', 'nginx'])}[${rng.int(100, 60000)}]: ${rng.pick(['session opened for user root', 'Accepted publickey for deploy', 'Started Daily apt upgrade', 'upstream timed out (110: Connection timed out)', 'eth0: link up'])}`),
+      Buffer.from(
+        `<${rng.pick([13, 30, 86, 134, 165])}>Nov 14 22:13:${String(i % 60).padStart(2, '0')} host${i} ${rng.pick(['sshd', 'cron', 'kernel', 'systemd', 'nginx'])}[${rng.int(100, 60000)}]: ${rng.pick(['session opened for user root', 'Accepted publickey for deploy', 'Started Daily apt upgrade', 'upstream timed out (110: Connection timed out)', 'eth0: link up'])}`,
+      ),
     );
     this.table = [
       [128, () => this.dnsUdp()],
@@ -776,10 +821,15 @@ class Traffic {
     response.set(this.rng.bytes(48));
     response[0] = 0x24; // NTPv4, server
     response[1] = 2; // stratum
-    return new UdpConversation('udp', this.serverPath(0.15), [ephemeralPort(this.rng), 123], [
-      { fromClient: true, payload: request, dnsId: -1 },
-      { fromClient: false, payload: response, dnsId: -1 },
-    ]);
+    return new UdpConversation(
+      'udp',
+      this.serverPath(0.15),
+      [ephemeralPort(this.rng), 123],
+      [
+        { fromClient: true, payload: request, dnsId: -1 },
+        { fromClient: false, payload: response, dnsId: -1 },
+      ],
+    );
   }
 
   /** NTP request/response, a QUIC-like burst on 443, or syslog messages. */
@@ -874,7 +924,10 @@ function main(): void {
   closeSync(fd);
 
   const pct = (n: number): string => `${((100 * n) / written).toFixed(1)}%`;
-  const kinds = [...perKind].sort().map(([k, n]) => `${k} ${n} (${pct(n)})`).join(', ');
+  const kinds = [...perKind]
+    .sort()
+    .map(([k, n]) => `${k} ${n} (${pct(n)})`)
+    .join(', ');
   process.stderr.write(
     `${positionals[0]}: ${written} packets, ${out.bytesWritten} bytes ` +
       `(mean frame ${((out.bytesWritten - 24) / written - RECORD_HEADER).toFixed(0)} B), ` +

@@ -73,7 +73,10 @@ const best = { current: Infinity, peer: Infinity };
 const digests = new Set<string>();
 for (let r = 0; r < rounds; r++) {
   // Alternate which goes first, so neither always runs right after the other.
-  const order = [['current', writeEvent], ['peer', peer]] as const;
+  const order = [
+    ['current', writeEvent],
+    ['peer', peer],
+  ] as const;
   for (const [name, write] of r % 2 === 0 ? order : [...order].reverse()) {
     const { ms, digest } = pass(write);
     best[name] = Math.min(best[name], ms);
@@ -85,6 +88,8 @@ process.stdout.write(
   `${packets} packets, ${events.length} events, best of ${rounds} rounds\n` +
     `current: ${best.current.toFixed(0)} ms (${perEvent(best.current)})\n` +
     `peer:    ${best.peer.toFixed(0)} ms (${perEvent(best.peer)})\n` +
-    `same bytes: ${digests.size === 1 ? 'yes' : 'NO'}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`,
+    `same bytes: ${digests.size === 1 ? 'yes' : 'NO'}; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`,
 );
 if (digests.size !== 1) process.exitCode = 1;

@@ -35,7 +35,18 @@ for await (const batch of (await openCapture(positionals[0]!)).batches()) {
     if (isIssue(p)) continue;
     const l3 = p.linkType === LinkType.ETHERNET ? p.data.subarray(14) : p.data;
     const i = frames.length;
-    const r = encodeRecord({ kind: 'packet', timestamp: p.timestamp, linkType: LinkType.RAW, originalLength: p.originalLength, data: l3.subarray(0, snaplen), cpu: i & 3, direction: 'egress', ifindex: 2, socketCookie: 4097n, task: i % 16 });
+    const r = encodeRecord({
+      kind: 'packet',
+      timestamp: p.timestamp,
+      linkType: LinkType.RAW,
+      originalLength: p.originalLength,
+      data: l3.subarray(0, snaplen),
+      cpu: i & 3,
+      direction: 'egress',
+      ifindex: 2,
+      socketCookie: 4097n,
+      task: i % 16,
+    });
     frames.push(encodeFrame(r.type, r.payload));
   }
 }
@@ -73,7 +84,10 @@ try {
   process.stderr.write('(fflate not installed: skipped)\n');
 }
 
-const rows = [`${positionals[0]}, snaplen ${snaplen}: ${frames.length} packets, ${plain} bytes framed (${(plain / frames.length).toFixed(1)} B/packet), ${blocks.length} blocks of ${blockSize}`, ''];
+const rows = [
+  `${positionals[0]}, snaplen ${snaplen}: ${frames.length} packets, ${plain} bytes framed (${(plain / frames.length).toFixed(1)} B/packet), ${blocks.length} blocks of ${blockSize}`,
+  '',
+];
 rows.push('| codec | size vs plain | B/packet | compress MB/s | decompress MB/s |', '|---|---:|---:|---:|---:|');
 for (const [name, [compress, decompress]] of Object.entries(codecs)) {
   for (const b of blocks) decompress(compress(b)); // warm up
@@ -84,6 +98,8 @@ for (const [name, [compress, decompress]] of Object.entries(codecs)) {
   for (const p of packed) decompress(p);
   const td = (performance.now() - t) / 1000;
   const size = packed.reduce((n, p) => n + p.length, 0);
-  rows.push(`| ${name} | ${(size / plain).toFixed(3)} | ${(size / frames.length).toFixed(1)} | ${(plain / 1e6 / tc).toFixed(0)} | ${(plain / 1e6 / td).toFixed(0)} |`);
+  rows.push(
+    `| ${name} | ${(size / plain).toFixed(3)} | ${(size / frames.length).toFixed(1)} | ${(plain / 1e6 / tc).toFixed(0)} | ${(plain / 1e6 / td).toFixed(0)} |`,
+  );
 }
-process.stdout.write(rows.join('\n') + '\n');
+process.stdout.write(`${rows.join('\n')}\n`);

@@ -63,7 +63,12 @@ interface Written {
 }
 
 /** Writes `packets` as a recording; `shape` turns each into what is stored. */
-async function writeNev(dir: string, packets: AsyncIterable<CapturedPacket>, compress: boolean, shape: (p: CapturedPacket, i: number) => PacketInput): Promise<Written> {
+async function writeNev(
+  dir: string,
+  packets: AsyncIterable<CapturedPacket>,
+  compress: boolean,
+  shape: (p: CapturedPacket, i: number) => PacketInput,
+): Promise<Written> {
   const w = new RecordingWriter({ dir, snaplen: 0, origin: 'bench', compress, rotateSize: 64 * 2 ** 20, force: true });
   let n = 0;
   let busy = 0; // writer time only, not the pcap reading that feeds it
@@ -117,7 +122,10 @@ const asRecorded =
   };
 
 /** pcap and pcapng sizes of the same stored bytes, from their fixed layouts. */
-async function containerSizes(packets: AsyncIterable<CapturedPacket>, cut: (p: CapturedPacket) => number): Promise<{ n: number; pcap: number; pcapng: number }> {
+async function containerSizes(
+  packets: AsyncIterable<CapturedPacket>,
+  cut: (p: CapturedPacket) => number,
+): Promise<{ n: number; pcap: number; pcapng: number }> {
   let n = 0;
   let pcap = 24;
   let pcapng = 28 + 20;
@@ -136,10 +144,17 @@ const rows: string[] = [];
 // 1. Same packets, four containers -----------------------------------------------------------
 
 const mixed = join(out, 'mixed.pcap');
-const gen = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench/gen-mixed-pcap.ts'), '--packets', String(total), '--nanosecond', mixed], { stdio: ['ignore', 'ignore', 'inherit'] });
+const gen = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench/gen-mixed-pcap.ts'), '--packets', String(total), '--nanosecond', mixed], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
 if (gen.status !== 0) throw new Error('gen-mixed-pcap failed');
 
-const listDir = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).map((f) => join(dir, f)).sort() : []);
+const listDir = (dir: string): string[] =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .map((f) => join(dir, f))
+        .sort()
+    : [];
 const inputs: [string, string[]][] = [
   [`generated mix (${total} packets)`, [mixed]],
   ['fixtures/pcap (real, all files)', listDir(join(root, 'fixtures/pcap'))],
@@ -155,9 +170,14 @@ for (const [name, paths] of inputs) {
   const sizes = await containerSizes(packetsOf(paths), (p) => p.data.length);
   const plain = await writeNev(join(out, 'plain.nev'), packetsOf(paths), false, asCaptured);
   const lz4 = await writeNev(join(out, 'lz4.nev'), packetsOf(paths), true, asCaptured);
-  rows.push(`| ${name} | ${sizes.n} | ${fmt(sizes.pcap, sizes.n)} | ${fmt(sizes.pcapng, sizes.n)} | ${fmt(plain.bytes, plain.packets)} | ${fmt(lz4.bytes, lz4.packets)} |`);
+  rows.push(
+    `| ${name} | ${sizes.n} | ${fmt(sizes.pcap, sizes.n)} | ${fmt(sizes.pcapng, sizes.n)} | ${fmt(plain.bytes, plain.packets)} | ${fmt(lz4.bytes, lz4.packets)} |`,
+  );
   if (paths[0] === mixed) {
-    for (const [label, w] of [['plain', plain], ['lz4', lz4]] as const) {
+    for (const [label, w] of [
+      ['plain', plain],
+      ['lz4', lz4],
+    ] as const) {
       speed.push(`| write, ${label} | ${Math.round(w.packets / w.seconds).toLocaleString('en')} | ${(w.bytes / 2 ** 20 / w.seconds).toFixed(0)} |`);
     }
   }
@@ -172,7 +192,9 @@ for (const snaplen of [65535, 256, 128]) {
   const sizes = await containerSizes(packetsOf([mixed]), (p) => shape(p, 0).data.length);
   const plain = await writeNev(join(out, 'plain.nev'), packetsOf([mixed]), false, shape);
   const lz4 = await writeNev(join(out, 'lz4.nev'), packetsOf([mixed]), true, shape);
-  rows.push(`| ${snaplen} | ${fmt(sizes.pcap, sizes.n)} | ${fmt(sizes.pcapng, sizes.n)} | ${fmt(plain.bytes, plain.packets)} | ${fmt(lz4.bytes, lz4.packets)} |`);
+  rows.push(
+    `| ${snaplen} | ${fmt(sizes.pcap, sizes.n)} | ${fmt(sizes.pcapng, sizes.n)} | ${fmt(plain.bytes, plain.packets)} | ${fmt(lz4.bytes, lz4.packets)} |`,
+  );
 }
 
 // 3 and 4. Read speed and seek, on the generated mix as recorded -------------------------------
@@ -225,11 +247,13 @@ for (const compress of [false, true]) {
   times.sort((a, b) => a - b);
   const q = (p: number): string => times[Math.min(times.length - 1, Math.floor(p * times.length))]!.toFixed(1);
   const mean = (xs: number[]): string => (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(0);
-  seekRows.push(`| ${compress ? 'lz4' : 'plain'} | ${(bytes / 2 ** 20).toFixed(0)} MiB, ${listSegments(dir).length} segments | ${q(0.5)} | ${q(0.95)} | ${q(1)} | ${mean(scans)} |`);
+  seekRows.push(
+    `| ${compress ? 'lz4' : 'plain'} | ${(bytes / 2 ** 20).toFixed(0)} MiB, ${listSegments(dir).length} segments | ${q(0.5)} | ${q(0.95)} | ${q(1)} | ${mean(scans)} |`,
+  );
 }
 rows.push('', `Seek by timestamp, ${total}-packet recording (${seeks} targets; ms from open to the first packet)`, '');
 rows.push('| recording | size | median | p95 | max | reading from the start instead (mean of 5) |', '|---|---|---:|---:|---:|---:|');
 rows.push(...seekRows);
 
-process.stdout.write(rows.join('\n') + '\n');
+process.stdout.write(`${rows.join('\n')}\n`);
 rmSync(out, { recursive: true, force: true });

@@ -27,7 +27,11 @@ const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).
 
 /** Wall and CPU (user + system) seconds of one netrec run, from /usr/bin/time. */
 function timed(label: string, args: string[]): { wall: number; cpu: number } {
-  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S', process.execPath, 'bin/netrec.mjs', ...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S', process.execPath, 'bin/netrec.mjs', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   if (r.status !== 0) throw new Error(`${label}: exit ${r.status}: ${r.stderr}`);
   const [wall, user, system] = /TIME ([\d.]+) ([\d.]+) ([\d.]+)/.exec(r.stderr)!.slice(1).map(Number);
   return { wall: wall!, cpu: user! + system! };
@@ -45,7 +49,9 @@ try {
   console.log('| command | wall s | packets/s (wall) | vs replay json | CPU s (netrec) | packets/CPU-s | vs replay json |');
   console.log('|---|---|---|---|---|---|---|');
   for (const [label, t] of rows) {
-    console.log(`| ${label} | ${t.wall.toFixed(1)} | ${rate(t.wall)} | ${(base.wall / t.wall).toFixed(2)}× | ${t.cpu.toFixed(1)} | ${rate(t.cpu)} | ${(base.cpu / t.cpu).toFixed(2)}× |`);
+    console.log(
+      `| ${label} | ${t.wall.toFixed(1)} | ${rate(t.wall)} | ${(base.wall / t.wall).toFixed(2)}× | ${t.cpu.toFixed(1)} | ${rate(t.cpu)} | ${(base.cpu / t.cpu).toFixed(2)}× |`,
+    );
   }
   console.log(`# load average after: ${load()}`);
 } finally {

@@ -60,11 +60,11 @@ for (let i = 0; i < BATCH; i++) {
   const task: RawTask = {
     startTime: 1000n + BigInt(t),
     cgroupId: 1n,
-    hostTid: 1000 + (t),
-    hostPid: 1000 + (t),
+    hostTid: 1000 + t,
+    hostPid: 1000 + t,
     hostPpid: 1,
-    tid: 1000 + (t),
-    pid: 1000 + (t),
+    tid: 1000 + t,
+    pid: 1000 + t,
     ppid: 1,
     uid: 0,
     mntNs: 4026531841,
@@ -82,7 +82,13 @@ for (let i = 0; i < BATCH; i++) {
 const view = new DataView(ring.buffer, ring.byteOffset, ring.length);
 
 const dir = mkdtempSync(join(values.dir, 'netrec-pipeline-'));
-const writer = new RecordingWriter({ dir: join(dir, 'cap.nev'), snaplen: 65535, origin: 'bench', compress: values.compress, writeThread: values['write-thread'] });
+const writer = new RecordingWriter({
+  dir: join(dir, 'cap.nev'),
+  snaplen: 65535,
+  origin: 'bench',
+  compress: values.compress,
+  writeThread: values['write-thread'],
+});
 const resolver = new TaskResolver(new CgroupIndex('/sys/fs/cgroup'), () => 'bench');
 const counters = { delta: () => [] } as unknown as CounterReader;
 const opts = { target: { dir }, snaplen: 65535, cgroupPath: '/', signal: new AbortController().signal } as RecordOptions;

@@ -147,7 +147,9 @@ interface Row {
 
 /** Runs the sender for one rate and returns [datagrams sent, its CPU seconds]. */
 async function send(load: string, rate: number): Promise<[number, number]> {
-  const sender = spawn(...niced(load, ['send', N4, String(PORT), String(rate), String(seconds), String(size), String(threads)]), { stdio: ['ignore', 'pipe', 'inherit'] });
+  const sender = spawn(...niced(load, ['send', N4, String(PORT), String(rate), String(seconds), String(size), String(threads)]), {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   sender.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   const cpu = sampleCpu(sender.pid!);
@@ -171,7 +173,15 @@ async function runRate(net: LiveNet, load: string, rate: number, receiver: boole
   const pcap = join(OUT, `tcpdump-${tag}.pcap`);
   rmSync(rec, { recursive: true, force: true });
   const nodeArgs = values.profile ? ['--cpu-prof', '--cpu-prof-dir', join(OUT, `profile-${tag}`)] : [];
-  const recorder = net.spawn(process.execPath, [...nodeArgs, join(REPO, 'bin/netrec.mjs'), 'record', '-o', rec, '--force', ...(values.compress ? ['--compress'] : [])]);
+  const recorder = net.spawn(process.execPath, [
+    ...nodeArgs,
+    join(REPO, 'bin/netrec.mjs'),
+    'record',
+    '-o',
+    rec,
+    '--force',
+    ...(values.compress ? ['--compress'] : []),
+  ]);
   await recorder.waitFor(/Ctrl-C stops/, 'stderr', 60_000);
   const tcpdump = net.spawn(...niced('tcpdump', ['-i', net.hostIf, '-n', '-B', '16384', '-s', '0', '-w', pcap, `udp and dst port ${PORT}`], CAPTURE_NICE));
   await tcpdump.waitFor(/listening on/, 'stderr', 10_000);
@@ -182,12 +192,22 @@ async function runRate(net: LiveNet, load: string, rate: number, receiver: boole
   }
   await new Promise((r) => setTimeout(r, 300)); // the recorder's start-up is over
 
-  const cpu0 = { rec: cpuSeconds(recorder.pid), recMain: cpuSeconds(recorder.pid, recorder.pid), dump: cpuSeconds(tcpdump.pid), sink: sink ? cpuSeconds(sink.pid) : 0 };
+  const cpu0 = {
+    rec: cpuSeconds(recorder.pid),
+    recMain: cpuSeconds(recorder.pid, recorder.pid),
+    dump: cpuSeconds(tcpdump.pid),
+    sink: sink ? cpuSeconds(sink.pid) : 0,
+  };
   const started = performance.now();
   const [sent, senderSeconds] = await send(load, rate);
   await new Promise((r) => setTimeout(r, 1500)); // both captures catch up
   const wall = (performance.now() - started) / 1000;
-  const cpu1 = { rec: cpuSeconds(recorder.pid), recMain: cpuSeconds(recorder.pid, recorder.pid), dump: cpuSeconds(tcpdump.pid), sink: sink ? cpuSeconds(sink.pid) : 0 };
+  const cpu1 = {
+    rec: cpuSeconds(recorder.pid),
+    recMain: cpuSeconds(recorder.pid, recorder.pid),
+    dump: cpuSeconds(tcpdump.pid),
+    sink: sink ? cpuSeconds(sink.pid) : 0,
+  };
 
   await tcpdump.stop('SIGINT');
   await recorder.stop('SIGINT');
@@ -261,14 +281,23 @@ async function main(): Promise<void> {
     net.teardown();
   }
 
-  console.log(`# ${cpus().length} CPUs, ${cpus()[0]?.model ?? '?'}, kernel ${readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim()}, node ${process.version}`);
+  console.log(
+    `# ${cpus().length} CPUs, ${cpus()[0]?.model ?? '?'}, kernel ${readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim()}, node ${process.version}`,
+  );
   console.log(
     `# ${seconds} s per rate, UDP payload ${size} bytes, host → namespace over a veth pair, ${threads} sending thread(s), sender and receiver at nice ${values.nice}, netrec and tcpdump at ${CAPTURE_NICE}${values.compress ? ', netrec --compress' : ''}; load average before: ${loadBefore}`,
   );
-  console.log('| rate asked (pkt/s) | receiver | datagrams sent | received | netrec stored (sender + receiver copies) | netrec lost | netrec CPU (main thread) | µs per record (idle CPU subtracted) | tcpdump captured | tcpdump dropped | tcpdump CPU | sender CPU | receiver CPU | load average |');
+  console.log(
+    '| rate asked (pkt/s) | receiver | datagrams sent | received | netrec stored (sender + receiver copies) | netrec lost | netrec CPU (main thread) | µs per record (idle CPU subtracted) | tcpdump captured | tcpdump dropped | tcpdump CPU | sender CPU | receiver CPU | load average |',
+  );
   console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const r of rows) console.log(tableRow(r));
-  if (values.profile) console.log(`# profiles: ${readdirSync(OUT).filter((f) => f.startsWith('profile-')).join(', ')}`);
+  if (values.profile)
+    console.log(
+      `# profiles: ${readdirSync(OUT)
+        .filter((f) => f.startsWith('profile-'))
+        .join(', ')}`,
+    );
 }
 
 main().catch((err: unknown) => {

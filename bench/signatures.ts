@@ -32,7 +32,10 @@ const runs = Number(values.runs);
 const capture = values.capture ?? `/tmp/netrec-bench-mixed-${packets}.pcap`;
 if (!existsSync(capture)) {
   process.stderr.write(`generating ${capture}\n`);
-  execFileSync(process.execPath, ['--import', 'tsx', join(REPO, 'bench/gen-mixed-pcap.ts'), '--packets', String(packets), capture], { stdio: 'inherit', cwd: REPO });
+  execFileSync(process.execPath, ['--import', 'tsx', join(REPO, 'bench/gen-mixed-pcap.ts'), '--packets', String(packets), capture], {
+    stdio: 'inherit',
+    cwd: REPO,
+  });
 }
 
 /** CPU seconds (user + system) and wall seconds of one replay process, output to /dev/null. */
@@ -56,7 +59,9 @@ function findingCounts(): string {
   return [...counts].map(([id, n]) => `${id} ${n}`).join(', ') || 'none';
 }
 
-const load = loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = loadavg()
+  .map((x) => x.toFixed(2))
+  .join(' ');
 const plain: number[] = [];
 const signed: number[] = [];
 for (let i = 0; i < runs; i++) {
@@ -64,7 +69,9 @@ for (let i = 0; i < runs; i++) {
   const b = replayCpu(['--signatures', 'builtin']);
   plain.push(a.cpu);
   signed.push(b.cpu);
-  process.stderr.write(`run ${i + 1}: without ${a.cpu.toFixed(2)} s CPU (${a.wall.toFixed(2)} s wall), with builtins ${b.cpu.toFixed(2)} s CPU (${b.wall.toFixed(2)} s wall)\n`);
+  process.stderr.write(
+    `run ${i + 1}: without ${a.cpu.toFixed(2)} s CPU (${a.wall.toFixed(2)} s wall), with builtins ${b.cpu.toFixed(2)} s CPU (${b.wall.toFixed(2)} s wall)\n`,
+  );
 }
 const findings = findingCounts();
 const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
@@ -72,8 +79,16 @@ const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floo
 // side is the closest to its own cost, the median says how noisy the machine was.
 const ratio = Math.min(...signed) / Math.min(...plain);
 console.log(`capture: ${capture} (${packets} packets), ${runs} runs each, alternating`);
-console.log(`load average before: ${load}; after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-console.log(`replay, JSON to /dev/null: CPU without signatures min ${Math.min(...plain).toFixed(2)} s, median ${median(plain).toFixed(2)} s; with --signatures builtin min ${Math.min(...signed).toFixed(2)} s, median ${median(signed).toFixed(2)} s`);
+console.log(
+  `load average before: ${load}; after: ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
+console.log(
+  `replay, JSON to /dev/null: CPU without signatures min ${Math.min(...plain).toFixed(2)} s, median ${median(plain).toFixed(2)} s; with --signatures builtin min ${Math.min(...signed).toFixed(2)} s, median ${median(signed).toFixed(2)} s`,
+);
 console.log(`findings: ${findings}`);
-console.log(`cost of the builtins: +${((ratio - 1) * 100).toFixed(1)}% CPU by the fastest runs, +${((median(signed) / median(plain) - 1) * 100).toFixed(1)}% by the medians (limit +25%)`);
+console.log(
+  `cost of the builtins: +${((ratio - 1) * 100).toFixed(1)}% CPU by the fastest runs, +${((median(signed) / median(plain) - 1) * 100).toFixed(1)}% by the medians (limit +25%)`,
+);
 process.exitCode = ratio <= 1.25 ? 0 : 1;

@@ -68,7 +68,10 @@ async function firstScreen(command: string, firstRow: RegExp): Promise<number> {
 
 const ten = join(work, 'ten.pcap');
 execFileSync('editcap', ['-r', 'fixtures/pcap/dns-udp.pcap', ten, '1-10']);
-const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 console.log(`node ${process.version}, load ${load()}, ${RUNS} runs each`);
 
 const commands: Record<string, string[]> = {
@@ -102,6 +105,7 @@ if (spawnSync('tmux', ['-V']).status === 0) {
   }
   console.log(`\nTUI first screen on ${capture} (100x30 tmux), load ${load()}`);
   console.log(`netrec tui  runs ${tui.map((t) => t.toFixed(0)).join(', ')} ms, median ${median(tui).toFixed(0)} ms`);
-  if (hasTermshark) console.log(`termshark   runs ${ts.map((t) => (Number.isFinite(t) ? t.toFixed(0) : '>180000')).join(', ')} ms, median ${median(ts).toFixed(0)} ms`);
+  if (hasTermshark)
+    console.log(`termshark   runs ${ts.map((t) => (Number.isFinite(t) ? t.toFixed(0) : '>180000')).join(', ')} ms, median ${median(ts).toFixed(0)} ms`);
 }
 rmSync(work, { recursive: true, force: true });

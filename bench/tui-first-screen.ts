@@ -79,9 +79,9 @@ function ensureCapture(path: string): void {
 async function inProcess(path: string): Promise<void> {
   // As netrec tui sets them up (see tui-command.ts): Ink draws nothing until exit when it thinks
   // it runs in CI, and React's development build is slower.
-  delete process.env['CI'];
-  delete process.env['CONTINUOUS_INTEGRATION'];
-  process.env['NODE_ENV'] ??= 'production';
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  process.env.NODE_ENV ??= 'production';
   const { render } = await import('ink');
   const { createElement } = await import('react');
   const { App } = await import('../src/tui/components/App.tsx');
@@ -128,7 +128,9 @@ async function inProcess(path: string): Promise<void> {
   console.log(`first screen       ${firstScreen.toFixed(0)} ms (${indexedAtFirst.toLocaleString('en-US')} packets indexed by then); ${atFirst}`);
   console.log(`index complete     ${indexed.toFixed(0)} ms; ${atIndexed}; index ${mib(store.index.bytesUsed())}`);
   console.log(`last page (G)      ${lastPage.toFixed(1)} ms`);
-  console.log(`filter dns_resp    first match ${firstMatch.toFixed(0)} ms, pass done ${filtered.toFixed(0)} ms, ${view.length.toLocaleString('en-US')} matches (${mib(matchBytes)}); ${atFiltered}`);
+  console.log(
+    `filter dns_resp    first match ${firstMatch.toFixed(0)} ms, pass done ${filtered.toFixed(0)} ms, ${view.length.toLocaleString('en-US')} matches (${mib(matchBytes)}); ${atFiltered}`,
+  );
 }
 
 /** Seconds from `tmux new-session` to the first decoded row on screen, and the app's RSS then. */
@@ -143,7 +145,7 @@ async function endToEnd(path: string): Promise<void> {
     const t0 = performance.now();
     tmux('new-session', '-d', '-s', 'b', '-x', String(COLUMNS), '-y', String(ROWS), `node bin/netrec.mjs tui ${path}`);
     const firstRow = /\n\s+1 \d\d:\d\d:\d\d\.\d{6} \S+ +\S+ → /;
-    await until(() => firstRow.test('\n' + tmux('capture-pane', '-p', '-t', 'b')), 'first screen in tmux', 60_000);
+    await until(() => firstRow.test(`\n${tmux('capture-pane', '-p', '-t', 'b')}`), 'first screen in tmux', 60_000);
     const shown = performance.now() - t0;
     await until(() => !tmux('capture-pane', '-p', '-t', 'b').includes('indexing'), 'index in tmux', 600_000);
     const indexed = performance.now() - t0;
@@ -160,6 +162,11 @@ async function endToEnd(path: string): Promise<void> {
 
 const path = process.argv[2] ?? DEFAULT_CAPTURE;
 if (process.argv[2] === undefined) ensureCapture(path);
-console.log(`node ${process.version}, ${(await import('node:os')).cpus().length} CPUs, load ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `node ${process.version}, ${(await import('node:os')).cpus().length} CPUs, load ${(await import('node:os'))
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 await inProcess(path);
 await endToEnd(path);

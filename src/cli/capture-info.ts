@@ -23,7 +23,7 @@ export async function captureInfo(path: string, source: PacketSource): Promise<n
   for await (const batch of source.batches()) {
     for (const item of batch) {
       if (isIssue(item)) {
-        process.stderr.write(formatIssue(item) + '\n');
+        process.stderr.write(`${formatIssue(item)}\n`);
         if (item.severity === 'error') errors++;
         else warnings++;
         continue;
@@ -44,11 +44,16 @@ export async function captureInfo(path: string, source: PacketSource): Promise<n
   if (layout) {
     lines.push(['format', layout.format]);
     if (layout.format === 'pcapng') lines.push(['sections', String(layout.sections)]);
-    const listed = layout.interfaces.map((i) => `${layout.sections > 1 ? `section ${i.section}: ` : ''}${linkTypeName(i.linkType)}, snaplen ${i.snaplen === 0 ? 'none' : i.snaplen}`);
+    const listed = layout.interfaces.map(
+      (i) => `${layout.sections > 1 ? `section ${i.section}: ` : ''}${linkTypeName(i.linkType)}, snaplen ${i.snaplen === 0 ? 'none' : i.snaplen}`,
+    );
     lines.push(['interfaces', listed.length === 0 ? 'none' : `${listed.length}: ${listed.join('; ')}`]);
   }
   lines.push(['link types', [...linkTypes].map(([t, n]) => `${linkTypeName(t)} ${n}`).join(', ') || 'none (no packets)']);
-  lines.push(['packets', `${packets} (${bytes(captured)} captured, ${bytes(wire)} on the wire${cut > 0 ? `, ${plural(cut, 'packet')} cut by the snaplen` : ''})`]);
+  lines.push([
+    'packets',
+    `${packets} (${bytes(captured)} captured, ${bytes(wire)} on the wire${cut > 0 ? `, ${plural(cut, 'packet')} cut by the snaplen` : ''})`,
+  ]);
   if (first !== undefined && last !== undefined) {
     lines.push(['time span', `${isoTime(first)} .. ${isoTime(last)} (${seconds(last - first)})`]);
     lines.push(['time order', outOfOrder === 0 ? 'in order' : `${plural(outOfOrder, 'packet')} earlier than the one before`]);

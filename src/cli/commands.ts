@@ -14,8 +14,7 @@ const TRACE: OptionSpec = {
   value: 'EXPR',
   multiple: true,
   complete: 'none',
-  help:
-    "Filter in Tracee's grammar plus header fields, CIDRs and follow (repeatable; different fields are ANDed, values of one field ORed): event=net_packet_dns*, comm=curl, pid=1234, follow, net_packet_tcp.args.dst_port=443, net_packet_dns.args.src=10.0.0.0/8, net_packet_tcp.args.proto_tcp.SYN=1. See docs/filters.md.",
+  help: "Filter in Tracee's grammar plus header fields, CIDRs and follow (repeatable; different fields are ANDed, values of one field ORed): event=net_packet_dns*, comm=curl, pid=1234, follow, net_packet_tcp.args.dst_port=443, net_packet_dns.args.src=10.0.0.0/8, net_packet_tcp.args.proto_tcp.SYN=1. See docs/filters.md.",
 };
 
 const READ: OptionSpec = {
@@ -106,7 +105,12 @@ const HOST_NAME: OptionSpec = {
 };
 
 const CLICKHOUSE_USER: OptionSpec = { name: 'user', value: 'USER', complete: 'none', help: 'ClickHouse user (default: default).' };
-const PASSWORD_FILE: OptionSpec = { name: 'password-file', value: 'FILE', complete: 'file', help: "A file holding the ClickHouse user's password (never on the command line)." };
+const PASSWORD_FILE: OptionSpec = {
+  name: 'password-file',
+  value: 'FILE',
+  complete: 'file',
+  help: "A file holding the ClickHouse user's password (never on the command line).",
+};
 
 const INPUTS = {
   name: 'file...',
@@ -126,18 +130,32 @@ export const COMMANDS: readonly CommandSpec[] = [
       'Bytes are kept from the IP header on, up to --snaplen (DNS always whole). Every packet the kernel or the recorder could not keep is counted in the recording.',
     ],
     options: [
-      { name: 'write', short: 'o', shortAliases: ['w'], value: 'DIR.nev', complete: 'directory', help: 'The recording to write (a directory of segment files). Required.' },
+      {
+        name: 'write',
+        short: 'o',
+        shortAliases: ['w'],
+        value: 'DIR.nev',
+        complete: 'directory',
+        help: 'The recording to write (a directory of segment files). Required.',
+      },
       { name: 'duration', value: 'TIME', complete: 'none', help: 'Stop after TIME (30s, 5m, 1h, 500ms; a plain number is seconds).' },
       { ...COUNT, help: 'Stop after N packets recorded.' },
       { name: 'snaplen', short: 's', value: 'N', complete: 'none', help: 'Keep at most N bytes of each packet (default 65535; DNS always whole).' },
       { name: 'buffer-size', short: 'B', value: 'SIZE', complete: 'none', help: 'Kernel ring buffer size, a power of two (default 16MiB).' },
       { name: 'cgroup', value: 'PATH', complete: 'directory', help: 'Capture only this cgroup v2 subtree (default: the whole host).' },
-      { name: 'no-accept-attribution', help: "Do not hook every syscall's exit (about 180 ns per syscall, host-wide) to credit accepted connections and sockets received over a unix socket to the task that holds them; such a connection then stays its listener's owner's until that task sends." },
+      {
+        name: 'no-accept-attribution',
+        help: "Do not hook every syscall's exit (about 180 ns per syscall, host-wide) to credit accepted connections and sockets received over a unix socket to the task that holds them; such a connection then stays its listener's owner's until that task sends.",
+      },
       { ...TRACE, help: 'Keep only the packets of matching processes: comm=, pid=, uid=, container, follow... (see replay).' },
       { name: 'print', help: 'Also print the events live, as replay would.' },
       { ...OUTPUT, short: undefined, help: 'Format of --print and of findings: json (default) or table.' },
       ...WRITER_OPTIONS,
-      ...SIGNATURE_OPTIONS.map((o) => (o.name === 'signatures' ? { ...o, help: `${o.help} Findings are also stored in the recording; signatures run beside the writer and never slow it.` } : o)),
+      ...SIGNATURE_OPTIONS.map((o) =>
+        o.name === 'signatures'
+          ? { ...o, help: `${o.help} Findings are also stored in the recording; signatures run beside the writer and never slow it.` }
+          : o,
+      ),
     ],
     operands: { name: '', min: 0, max: 0, missing: 'takes no operands (name the recording with -o)' },
     examples: [
@@ -150,7 +168,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'replay',
     summary: 'Print the Tracee network events of recordings, pcap and pcapng files.',
     description: [
-      "Decodes .nev recordings, pcap and pcapng files (detected from their bytes, not their names; - reads stdin) and prints the events Tracee v0.10 emits live: net_packet_ipv4 (2007), _ipv6 (2008), _tcp (2009), _udp (2010), _icmp (2011), _icmpv6 (2012), _dns (2013), _dns_request (2014), _dns_response (2015). Without event=, all nine are printed.",
+      'Decodes .nev recordings, pcap and pcapng files (detected from their bytes, not their names; - reads stdin) and prints the events Tracee v0.10 emits live: net_packet_ipv4 (2007), _ipv6 (2008), _tcp (2009), _udp (2010), _icmp (2011), _icmpv6 (2012), _dns (2013), _dns_request (2014), _dns_response (2015). Without event=, all nine are printed.',
       'Several inputs are merged by packet timestamp, as mergecap does (ties keep argument order); --concat reads them one after the other instead.',
       'Exit status: 0 success; 1 an input error was reported (one line on stderr naming the file and packet or offset; processing goes on); 2 usage error. Warnings (a header cut by the snaplen, a TCP gap, packets the kernel dropped) do not change it.',
     ],
@@ -200,7 +218,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { ...TRACE, help: 'Start with this filter in the filter bar (repeatable, ANDed).' },
       READ,
       { name: 'no-color', help: 'Rows without colours (as with the NO_COLOR environment variable).' },
-      { name: 'no-mouse', help: "Leave the mouse to the terminal (its own text selection) instead of clicks and the wheel." },
+      { name: 'no-mouse', help: 'Leave the mouse to the terminal (its own text selection) instead of clicks and the wheel.' },
     ],
     operands: ONE_INPUT('capture or recording (a file, not stdin)'),
     examples: [['netrec tui cap.nev', 'investigate a recording interactively']],
@@ -344,7 +362,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     options: [
       { name: 'to', value: 'URL', complete: 'none', help: 'The server: http://HOST:8123/[DB] (database default: netrec). Required.' },
-      { name: 'cluster', value: 'NAME', complete: 'none', help: 'A cluster of system.clusters: local tables on every shard and a Distributed table over them.' },
+      {
+        name: 'cluster',
+        value: 'NAME',
+        complete: 'none',
+        help: 'A cluster of system.clusters: local tables on every shard and a Distributed table over them.',
+      },
       HOST_NAME,
       CLICKHOUSE_USER,
       PASSWORD_FILE,

@@ -43,7 +43,8 @@ export async function convertCommand(args: ParsedArgs): Promise<number> {
       limit: undefined,
     });
   }
-  if (args.string('format') === undefined && /\.(cap|ntar)$/i.test(target.dir)) throw new UsageError(`${target.dir} names a capture file: give --format nev to write a recording under that name, or --format pcapng`);
+  if (args.string('format') === undefined && /\.(cap|ntar)$/i.test(target.dir))
+    throw new UsageError(`${target.dir} names a capture file: give --format nev to write a recording under that name, or --format pcapng`);
   const source = await openCapture(input);
   if (source instanceof NevSource) throw new UsageError(`${input} is already a .nev recording`);
 
@@ -73,7 +74,7 @@ export async function convertCommand(args: ParsedArgs): Promise<number> {
         if (isIssue(item)) {
           if (item.severity === 'error') errors++;
           progress.end();
-          process.stderr.write(formatIssue(item) + '\n');
+          process.stderr.write(`${formatIssue(item)}\n`);
           continue;
         }
         packets++;
@@ -94,7 +95,9 @@ export async function convertCommand(args: ParsedArgs): Promise<number> {
   try {
     writer ??= open();
     const stats = writer.close();
-    process.stderr.write(terminalText(`netrec: converted ${stats.packets} packets into ${target.dir} (${stats.segments - stats.deletedSegments} segments)`) + '\n');
+    process.stderr.write(
+      `${terminalText(`netrec: converted ${stats.packets} packets into ${target.dir} (${stats.segments - stats.deletedSegments} segments)`)}\n`,
+    );
   } catch (err) {
     failure ??= err;
   }

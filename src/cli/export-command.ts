@@ -40,4 +40,3 @@ export async function exportCommand(args: ParsedArgs): Promise<number> {
     limit,
   });
 }
-

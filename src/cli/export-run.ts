@@ -44,7 +44,7 @@ export async function exportPackets(args: ExportArgs): Promise<number> {
   const report = (issue: InputIssue): void => {
     if (issue.severity === 'error') errors++;
     progress.end();
-    process.stderr.write(formatIssue(issue) + '\n');
+    process.stderr.write(`${formatIssue(issue)}\n`);
   };
   const exporting = startExport(args, sources, report);
   reportInputs(inputs);
@@ -79,7 +79,9 @@ export interface Export {
    * issues, and every issue goes on to `report`), then completes the output, or removes it on a
    * write error, Ctrl-C or SIGTERM. Returns the exit code.
    */
-  run(pipeline: (packets: PacketConsumer, report: (issue: InputIssue, source: number) => void) => Promise<{ stats: ReplayStats; errors: () => number }>): Promise<number>;
+  run(
+    pipeline: (packets: PacketConsumer, report: (issue: InputIssue, source: number) => void) => Promise<{ stats: ReplayStats; errors: () => number }>,
+  ): Promise<number>;
 }
 
 /**
@@ -106,15 +108,18 @@ export function startExport(options: ExportOptions, sources: readonly PacketSour
         });
         for (const issue of await out.end()) report(issue);
         target.commit();
-        const what = options.splitBy === undefined ? `${options.output} (${options.format})` : `${out.files()} ${options.format} files in ${options.output} (index.tsv lists them)`;
-        process.stderr.write(terminalText(`netrec: exported ${stats.kept} of ${stats.packets} packets to ${what}`) + '\n');
+        const what =
+          options.splitBy === undefined
+            ? `${options.output} (${options.format})`
+            : `${out.files()} ${options.format} files in ${options.output} (index.tsv lists them)`;
+        process.stderr.write(`${terminalText(`netrec: exported ${stats.kept} of ${stats.packets} packets to ${what}`)}\n`);
         return errors() > 0 ? 1 : 0;
       } catch (err) {
         target.abort();
         const code = (err as NodeJS.ErrnoException).code;
         if (err instanceof Error && typeof code === 'string' && code.startsWith('E')) {
           // A full disk or an I/O error: one line, and no half file under the output name.
-          process.stderr.write(terminalText(`netrec: error: ${options.output}: cannot write: ${systemMessage(err)}; nothing was written`) + '\n');
+          process.stderr.write(`${terminalText(`netrec: error: ${options.output}: cannot write: ${systemMessage(err)}; nothing was written`)}\n`);
           return 1;
         }
         throw err;

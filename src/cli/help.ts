@@ -62,7 +62,7 @@ export function commandHelp(command: CommandSpec): string {
     out.push('', 'Examples:');
     for (const [line, what] of command.examples) out.push(`  # ${what}`, `  ${line}`);
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 export function overview(version: string): string {
@@ -83,7 +83,7 @@ export function overview(version: string): string {
     'Exit status: 0 success, 1 an input error was reported, 2 usage error.',
     'Documentation: man netrec, and the docs/ folder of the package.',
   ];
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 /** Greedy word wrap; a word longer than the width stands on its own line. */

@@ -74,7 +74,7 @@ async function tally(source: NevSource): Promise<Tally> {
     for (const item of items) {
       if (isPacketItem(item)) countPacket(t, item);
       else if (item.kind === 'issue') {
-        process.stderr.write(formatIssue(item) + '\n');
+        process.stderr.write(`${formatIssue(item)}\n`);
         if (item.severity === 'error') t.errors++;
         else t.warnings++;
       } else if (item.kind === 'loss') {
@@ -153,13 +153,21 @@ function describe(source: NevSource, t: Tally): string {
     lines.push(['time span', `${isoTime(t.first)} .. ${isoTime(t.last)} (${seconds(t.last - t.first)})`]);
   }
   lines.push(['packets', `${t.packets} (${bytes(t.captured)} captured, ${bytes(t.wire)} on the wire)`]);
-  lines.push(['protocols', PROTOCOLS.filter((p) => t.protocols[p] > 0).map((p) => `${p} ${t.protocols[p]}`).join(', ') || 'none']);
+  lines.push([
+    'protocols',
+    PROTOCOLS.filter((p) => t.protocols[p] > 0)
+      .map((p) => `${p} ${t.protocols[p]}`)
+      .join(', ') || 'none',
+  ]);
   const kernel = [...t.kernelLost].filter(([, n]) => n > 0n).sort(([a], [b]) => String(a).localeCompare(String(b), undefined, { numeric: true }));
   const kernelTotal = kernel.reduce((sum, [, n]) => sum + n, 0n);
   const perCpu = kernel.length > 0 ? ` (${kernel.map(([cpu, n]) => (cpu === 'any' ? `no CPU ${n}` : `CPU ${cpu} ${n}`)).join(', ')})` : '';
   lines.push(['losses', `kernel ${kernelTotal}${perCpu}, user space ${t.userDropped}`]);
   const top = [...t.processes].sort((a, b) => b[1] - a[1]);
-  const busiest = top.slice(0, 10).map(([name, n]) => `${name} ${n}`).join(', ');
+  const busiest = top
+    .slice(0, 10)
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ');
   const table = t.tasks.size > 0 ? ` (process table: ${plural(t.tasks.size, 'task')})` : '';
   lines.push(['processes', top.length === 0 ? `none with packets${table}` : `${top.length} with packets${table}: ${busiest}${top.length > 10 ? ', ...' : ''}`]);
   if (t.lifecycle.size > 0) lines.push(['lifecycle', [...t.lifecycle].map(([e, n]) => `${e} ${n}`).join(', ')]);
@@ -168,7 +176,8 @@ function describe(source: NevSource, t: Tally): string {
     const per = [...t.findings].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, n]) => `${terminalText(id)} ${n}`);
     lines.push(['findings', `${total} (${per.join(', ')}; 'netrec replay --findings-only' prints them)`]);
   }
-  if (t.errors + t.warnings > 0) lines.push(['issues', `${plural(t.errors, 'error')}, ${plural(t.warnings, 'warning')} (above; 'netrec verify' checks in depth)`]);
+  if (t.errors + t.warnings > 0)
+    lines.push(['issues', `${plural(t.errors, 'error')}, ${plural(t.warnings, 'warning')} (above; 'netrec verify' checks in depth)`]);
 
   const width = Math.max(...lines.map(([k]) => k.length));
   // Paths, host names, origins and comms come from the recording.

@@ -68,6 +68,6 @@ export async function openInputs(paths: readonly string[], trace: readonly strin
 
 /** Prints what openInputs kept for later: files not opened, filter warnings. */
 export function reportInputs(inputs: Inputs): void {
-  for (const message of inputs.unopened) process.stderr.write(terminalText(`netrec: error: ${message}`) + '\n');
-  for (const warning of inputs.filter.warnings) process.stderr.write(terminalText(`netrec: warning: ${warning}`) + '\n');
+  for (const message of inputs.unopened) process.stderr.write(`${terminalText(`netrec: error: ${message}`)}\n`);
+  for (const warning of inputs.filter.warnings) process.stderr.write(`${terminalText(`netrec: warning: ${warning}`)}\n`);
 }

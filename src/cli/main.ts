@@ -82,7 +82,14 @@ async function helpCommand(args: ParsedArgs): Promise<number> {
   }
   const command = findCommand(topic);
   if (command === undefined) {
-    throw new UsageError(`help: unknown command '${topic}'${suggest(topic, COMMANDS.map((c) => c.name), '')}`, 'netrec --help');
+    throw new UsageError(
+      `help: unknown command '${topic}'${suggest(
+        topic,
+        COMMANDS.map((c) => c.name),
+        '',
+      )}`,
+      'netrec --help',
+    );
   }
   process.stdout.write(commandHelp(command));
   return 0;

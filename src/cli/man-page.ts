@@ -42,7 +42,7 @@ export function manPage(version: string, date: string): string {
     }
     if (command.examples.length > 0) {
       out.push('.PP', 'Examples:', '.RS');
-      for (const [line, what] of command.examples) out.push('.PP', roff(what) + ':', '.br', `\\fB${roff(line)}\\fR`);
+      for (const [line, what] of command.examples) out.push('.PP', `${roff(what)}:`, '.br', `\\fB${roff(line)}\\fR`);
       out.push('.RE');
     }
   }
@@ -53,7 +53,9 @@ export function manPage(version: string, date: string): string {
     'Success.',
     '.TP',
     '1',
-    roff('An input error was reported (a file that is not a capture, a damaged record, a packet that fails to decode), or the recorder could not start. Processing of the other inputs goes on.'),
+    roff(
+      'An input error was reported (a file that is not a capture, a damaged record, a packet that fails to decode), or the recorder could not start. Processing of the other inputs goes on.',
+    ),
     '.TP',
     '2',
     'Usage error.',

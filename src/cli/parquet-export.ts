@@ -34,19 +34,21 @@ export async function exportParquet(args: ParquetExportArgs): Promise<number> {
     renameSync(temporary, args.output);
     const t = manifest.tables;
     process.stderr.write(
-      terminalText(`netrec: exported ${result.stats.kept} of ${result.stats.packets} packets to ${args.output} (parquet: ${t.packets} packets, ${t.events} events, ${t.dns} dns, ${t.processes} processes rows)`) + '\n',
+      `${terminalText(
+        `netrec: exported ${result.stats.kept} of ${result.stats.packets} packets to ${args.output} (parquet: ${t.packets} packets, ${t.events} events, ${t.dns} dns, ${t.processes} processes rows)`,
+      )}\n`,
     );
     return result.errors > 0 ? 1 : 0;
   } catch (err) {
     rmSync(temporary, { recursive: true, force: true });
     const code = (err as NodeJS.ErrnoException).code;
     if (err instanceof Error && typeof code === 'string' && code.startsWith('E')) {
-      process.stderr.write(terminalText(`netrec: error: ${args.output}: cannot write: ${systemMessage(err)}; nothing was written`) + '\n');
+      process.stderr.write(`${terminalText(`netrec: error: ${args.output}: cannot write: ${systemMessage(err)}; nothing was written`)}\n`);
       return 1;
     }
     // DuckDB's own failures (a full disk under its files, out of memory) name their kind first.
     if (err instanceof Error && /^[A-Z][A-Za-z ]* Error: /.test(err.message)) {
-      process.stderr.write(terminalText(`netrec: error: ${args.output}: cannot write: ${err.message.split('\n')[0]}; nothing was written`) + '\n');
+      process.stderr.write(`${terminalText(`netrec: error: ${args.output}: cannot write: ${err.message.split('\n')[0]}; nothing was written`)}\n`);
       return 1;
     }
     throw err;

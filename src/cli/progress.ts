@@ -18,7 +18,7 @@ const silent: Progress = { update: () => {}, end: () => {} };
 /** `alsoWhenStdoutIsTerminal`: output that does not go to the terminal may show progress beside it. */
 export function startProgress(label: string, sources: readonly PacketSource[], alsoWhenStdoutIsTerminal = false): Progress {
   const stderr = process.stderr;
-  if (!stderr.isTTY || process.env['NO_COLOR'] !== undefined) return silent;
+  if (!stderr.isTTY || process.env.NO_COLOR !== undefined) return silent;
   if (process.stdout.isTTY && !alsoWhenStdoutIsTerminal) return silent;
   const started = Date.now();
   let drawn = 0;

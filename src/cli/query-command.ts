@@ -28,7 +28,10 @@ export async function queryCommand(args: ParsedArgs): Promise<number> {
   }
 
   const [sql, inputs] = ready === undefined ? [args.operands[0], args.operands.slice(1)] : [ready.duckdb(params), args.operands];
-  if (sql === undefined || inputs.length === 0) throw new UsageError(ready === undefined ? 'query needs SQL and at least one input: netrec query "SELECT ..." cap.nev' : `--run ${name} needs at least one input`);
+  if (sql === undefined || inputs.length === 0)
+    throw new UsageError(
+      ready === undefined ? 'query needs SQL and at least one input: netrec query "SELECT ..." cap.nev' : `--run ${name} needs at least one input`,
+    );
   const { runDuckQuery } = await import('../query/duckdb-query.ts');
   const dirs: string[] = [];
   const discards: (() => void)[] = [];
@@ -85,7 +88,9 @@ function write(result: QueryResult, format: ResultFormat): void {
 
 function listing(): string {
   return READY_QUERIES.map((q) => {
-    const params = q.params.map((p) => `\n    --param ${p.name}=VALUE  ${p.help.replace(/\.$/, '')}${p.default !== undefined && p.default !== '' ? ` (default: ${p.default})` : ''}`).join('');
+    const params = q.params
+      .map((p) => `\n    --param ${p.name}=VALUE  ${p.help.replace(/\.$/, '')}${p.default !== undefined && p.default !== '' ? ` (default: ${p.default})` : ''}`)
+      .join('');
     return `${q.name}\n    ${q.summary}${params}\n`;
   }).join('');
 }

@@ -43,9 +43,10 @@ export async function recordCommand(args: ParsedArgs): Promise<number> {
   const flags = signatureFlagsOf(args);
   const signing = flags.signatures.length > 0;
   if (flags.findingsOnly) throw new UsageError('--findings-only is for replay: record prints findings, and events only with --print');
-  if (output !== undefined && !args.flag('print') && !signing) throw new UsageError('--output sets the format of --print (and of findings): add --print or --signatures');
+  if (output !== undefined && !args.flag('print') && !signing)
+    throw new UsageError('--output sets the format of --print (and of findings): add --print or --signatures');
   // Signatures load before anything touches the kernel: a broken one is a usage error alone.
-  const signatures = await prepareSignatures(flags, (line) => process.stderr.write(terminalText(`netrec: warning: ${line}`) + '\n'));
+  const signatures = await prepareSignatures(flags, (line) => process.stderr.write(`${terminalText(`netrec: warning: ${line}`)}\n`));
   const sink = args.flag('print') || signing ? promptFindings(makeSink(output), signing) : undefined;
   const cgroup = args.string('cgroup');
 
@@ -73,9 +74,10 @@ export async function recordCommand(args: ParsedArgs): Promise<number> {
         };
 
   const live = sink === undefined ? undefined : new LiveSource();
-  const report = (issue: InputIssue): void => void process.stderr.write(formatIssue(issue) + '\n');
+  const report = (issue: InputIssue): void => void process.stderr.write(`${formatIssue(issue)}\n`);
   const store = signatures === undefined || sink === undefined ? undefined : new FindingStore(signatures, sink);
-  const observer = store === undefined ? undefined : new SignatureObserver(store.signatures.engine, { timed: true, segmentStarts: () => store.segmentStarts() });
+  const observer =
+    store === undefined ? undefined : new SignatureObserver(store.signatures.engine, { timed: true, segmentStarts: () => store.segmentStarts() });
   // A signature that throws in strict mode ends the recording, which is still sealed.
   let failure: Error | undefined;
   const printing: Promise<ReplayStats | undefined> | undefined =
@@ -87,7 +89,7 @@ export async function recordCommand(args: ParsedArgs): Promise<number> {
           stop.abort();
           return undefined;
         });
-  const note = (line: string): void => void process.stderr.write(terminalText(`netrec: ${line}`) + '\n');
+  const note = (line: string): void => void process.stderr.write(`${terminalText(`netrec: ${line}`)}\n`);
 
   let summary: RecordSummary;
   try {
@@ -99,7 +101,8 @@ export async function recordCommand(args: ParsedArgs): Promise<number> {
       acceptAttribution: !args.flag('no-accept-attribution'),
       signal: stop.signal,
       note,
-      onReady: () => process.stderr.write(terminalText(`netrec: recording to ${target.dir} (cgroup ${setup.cgroupPath}, snaplen ${snaplen}); Ctrl-C stops`) + '\n'),
+      onReady: () =>
+        process.stderr.write(`${terminalText(`netrec: recording to ${target.dir} (cgroup ${setup.cgroupPath}, snaplen ${snaplen}); Ctrl-C stops`)}\n`),
       ...(filter !== undefined ? { filter } : {}),
       ...(live !== undefined || counted !== undefined
         ? {
@@ -135,7 +138,7 @@ export async function recordCommand(args: ParsedArgs): Promise<number> {
   process.stderr.write(terminalLines(formatSummary(target.dir, summary, live?.skipped ?? 0, signing)));
   if (store !== undefined && observer !== undefined) {
     process.stderr.write(store.summary(observer.elapsedMs));
-    reportErrors(store.signatures.engine, (line) => process.stderr.write(terminalText(`netrec: warning: ${line}`) + '\n'));
+    reportErrors(store.signatures.engine, (line) => process.stderr.write(`${terminalText(`netrec: warning: ${line}`)}\n`));
   }
   if (failure !== undefined) throw new InputError(failure.message);
   return 0;
@@ -192,7 +195,7 @@ class FindingStore {
       `netrec: signatures: ${loaded.length} loaded, ${engine.findings} finding${engine.findings === 1 ? '' : 's'} (${this.stored} stored in the recording), ${events} signature calls in ${(elapsedMs / 1000).toFixed(2)} s`,
     ];
     if (this.unstored > 0) lines.push(`netrec: warning: ${this.unstored} findings were printed but could not be stored (the recording failed)`);
-    return lines.join('\n') + '\n';
+    return `${lines.join('\n')}\n`;
   }
 }
 
@@ -228,11 +231,13 @@ function formatSummary(dir: string, s: RecordSummary, unprinted: number, signing
   ];
   if (s.filtered > 0) lines.push(`netrec: left out by --trace: ${s.filtered} packets`);
   if (unprinted > 0) {
-    const what = signing ? 'not printed or analysed by signatures (they fell behind; all are recorded)' : 'not printed (the printer fell behind; all are recorded)';
+    const what = signing
+      ? 'not printed or analysed by signatures (they fell behind; all are recorded)'
+      : 'not printed (the printer fell behind; all are recorded)';
     lines.push(`netrec: ${what}: ${unprinted} packets`);
   }
   if (s.badRecords > 0) lines.push(`netrec: warning: ${s.badRecords} kernel records did not match the ABI and were skipped`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** The ring buffer must be a power of two of at least a page. */

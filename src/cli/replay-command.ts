@@ -24,7 +24,8 @@ export async function replayCommand(args: ParsedArgs): Promise<number> {
   const write = args.string('write');
   if (write !== undefined) {
     if (args.string('output') !== undefined) throw new UsageError('-w writes packets, --output formats events: give one of them');
-    if (signatureFlags.signatures.length > 0 || signatureFlags.findingsOnly) throw new UsageError('-w writes packets; signatures run when replay prints events');
+    if (signatureFlags.signatures.length > 0 || signatureFlags.findingsOnly)
+      throw new UsageError('-w writes packets; signatures run when replay prints events');
     // As tshark -w: the packets that pass the filters, into a capture file (export's writer).
     return exportPackets({
       inputs: paths,
@@ -50,7 +51,7 @@ export async function replayCommand(args: ParsedArgs): Promise<number> {
   const progress = startProgress('replay', sources);
   const report = (issue: InputIssue): void => {
     progress.end();
-    process.stderr.write(formatIssue(issue) + '\n');
+    process.stderr.write(`${formatIssue(issue)}\n`);
   };
   sigs.attach(sink, sources, args.strings('trace'), filterContext, report);
   const interrupt = onInterrupt();
@@ -88,7 +89,7 @@ export async function replayCommand(args: ParsedArgs): Promise<number> {
   } catch (err) {
     if (!isSignatureFailure(err)) throw err;
     await sink.end(); // what was printed up to the failing event
-    process.stderr.write(terminalText(`netrec: error: ${err.message}`) + '\n');
+    process.stderr.write(`${terminalText(`netrec: error: ${err.message}`)}\n`);
     return EXIT.input;
   } finally {
     progress.end();

@@ -20,6 +20,6 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream = proces
   const error = err instanceof Error ? err : new Error(String(err));
   const where = /\n\s+at (.*)/.exec(error.stack ?? '')?.[1] ?? 'unknown place';
   stderr.write(`netrec: internal error (a bug in netrec; please report it): ${terminalText(error.message)} at ${where}\n`);
-  if (process.env['NETREC_DEBUG']) stderr.write(`${error.stack}\n`);
+  if (process.env.NETREC_DEBUG) stderr.write(`${error.stack}\n`);
   return EXIT.internal;
 }

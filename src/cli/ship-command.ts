@@ -35,7 +35,7 @@ export async function shipCommand(args: ParsedArgs): Promise<number> {
       try {
         key = await inputKey(input, hostName, trace);
       } catch (err) {
-        process.stderr.write(terminalText(`netrec: error: ${input}: ${errorLine(err)}`) + '\n');
+        process.stderr.write(`${terminalText(`netrec: error: ${input}: ${errorLine(err)}`)}\n`);
         errors++;
         continue;
       }
@@ -68,7 +68,11 @@ export async function shipCommand(args: ParsedArgs): Promise<number> {
       errors += result.errors;
       const again = before > 0 ? `, ${skippedPackets} shipped before` : '';
       done.push(`${input}: ${shippedPackets} packets${again}`);
-      process.stderr.write(terminalText(`netrec: shipped ${input}: ${shippedPackets} packets in ${Math.max(0, batch - before)} batch(es)${again} to ${server.origin}/${server.database}${cluster !== undefined ? ` (cluster ${cluster}, ${shipper.shardCount} shards)` : ''}`) + '\n');
+      process.stderr.write(
+        `${terminalText(
+          `netrec: shipped ${input}: ${shippedPackets} packets in ${Math.max(0, batch - before)} batch(es)${again} to ${server.origin}/${server.database}${cluster !== undefined ? ` (cluster ${cluster}, ${shipper.shardCount} shards)` : ''}`,
+        )}\n`,
+      );
     }
   } finally {
     await shipper.close();

@@ -121,7 +121,8 @@ function readConfig(path: string): Record<string, unknown> {
   } catch (err) {
     throw new UsageError(`--signatures-config ${terminalText(path)}: ${terminalText((err as Error).message)}`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new UsageError(`--signatures-config ${terminalText(path)}: expected a JSON object of signature ids`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new UsageError(`--signatures-config ${terminalText(path)}: expected a JSON object of signature ids`);
   for (const [id, entry] of Object.entries(value)) {
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
       throw new UsageError(`--signatures-config ${terminalText(path)}: the entry for '${terminalText(id)}' must be an object`);
@@ -177,7 +178,13 @@ function writeStored(sink: EventSink, file: string, rec: FindingRecord, report: 
     ok = false;
   }
   if (!ok) {
-    report(inputIssue(file, `finding record after packet ${rec.packetNumber}`, `signature ${terminalText(rec.signatureId)}: the stored finding is not one line of JSON; left out`));
+    report(
+      inputIssue(
+        file,
+        `finding record after packet ${rec.packetNumber}`,
+        `signature ${terminalText(rec.signatureId)}: the stored finding is not one line of JSON; left out`,
+      ),
+    );
     return;
   }
   sink.writeFinding?.(rec);

@@ -27,7 +27,7 @@ export async function statsCommand(args: ParsedArgs): Promise<number> {
   const report = (issue: InputIssue): void => {
     if (issue.severity === 'error') errors++;
     if (issue.lost !== undefined) collector.lost(issue.lost.kernelLost, issue.lost.userDropped);
-    process.stderr.write(formatIssue(issue) + '\n');
+    process.stderr.write(`${formatIssue(issue)}\n`);
   };
   await replay({
     sources,

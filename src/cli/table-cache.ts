@@ -19,7 +19,7 @@ export function isTableExport(path: string): boolean {
 }
 
 function cacheRoot(): string {
-  const base = process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache');
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
   return join(base, 'netrec', 'tables');
 }
 

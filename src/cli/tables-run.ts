@@ -43,7 +43,7 @@ export async function replayTables(args: TableReplayArgs, label: string, take: (
   const report = (issue: InputIssue): void => {
     if (issue.severity === 'error') errors++;
     progress.end();
-    process.stderr.write(formatIssue(issue) + '\n');
+    process.stderr.write(`${formatIssue(issue)}\n`);
   };
   reportInputs(inputs);
   const origins = sources.map((s, i) => rowOrigin(s, i, args.hostName));
@@ -66,7 +66,9 @@ export async function replayTables(args: TableReplayArgs, label: string, take: (
   }).finally(() => progress.end());
   await take(collector.take(true), true);
   if (collector.outOfRange > 0) {
-    process.stderr.write(`netrec: warning: ${collector.outOfRange} packet(s) with a timestamp outside the int64 nanosecond range (years 1677-2262) are not in the tables\n`);
+    process.stderr.write(
+      `netrec: warning: ${collector.outOfRange} packet(s) with a timestamp outside the int64 nanosecond range (years 1677-2262) are not in the tables\n`,
+    );
   }
   return { stats, errors, sources, origins };
 }

@@ -14,11 +14,11 @@ export async function tuiCommand(args: ParsedArgs): Promise<number> {
   }
   // Ink renders nothing until exit when it believes it runs in CI (it reads CI at load time);
   // this is a terminal a person is looking at, whatever the environment says.
-  delete process.env['CI'];
-  delete process.env['CONTINUOUS_INTEGRATION'];
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
   const { runTui } = await import('../tui/run.tsx');
   // https://no-color.org: set and not empty turns colour off.
-  const color = !args.flag('no-color') && (process.env['NO_COLOR'] ?? '') === '';
+  const color = !args.flag('no-color') && (process.env.NO_COLOR ?? '') === '';
   return runTui({ path, filter: args.strings('trace').map(quoted).join(' '), color, mouse: !args.flag('no-mouse') });
 }
 

@@ -52,7 +52,10 @@ export async function verifyCommand(args: ParsedArgs): Promise<number> {
       const reopened = result.ok ? await openSegment(info.path) : undefined;
       if (!result.ok || !reopened?.ok || !reopened.segment.sealed) {
         status = 'damaged';
-        findings = [...findings, { offset: info.bodyEnd, message: `repair failed: ${result.ok ? 'the repaired segment does not read as sealed' : result.problem}`, severity: 'error' }];
+        findings = [
+          ...findings,
+          { offset: info.bodyEnd, message: `repair failed: ${result.ok ? 'the repaired segment does not read as sealed' : result.problem}`, severity: 'error' },
+        ];
       } else {
         summary += `; sealed by repair${result.removedBytes > 0 ? `, ${result.removedBytes} trailing bytes without a complete record removed` : ''}`;
         // Only the damage a repair leaves in place still counts.
@@ -67,7 +70,7 @@ export async function verifyCommand(args: ParsedArgs): Promise<number> {
   // A killed writer's lock goes with the repair of what it left.
   if (values.repair && recording.isDirectory) releaseLock(path);
   // Segment names and messages quote the recording's bytes.
-  process.stdout.write(out.map(terminalText).join('\n') + '\n');
+  process.stdout.write(`${out.map(terminalText).join('\n')}\n`);
   return bad > 0 ? 1 : 0;
 }
 

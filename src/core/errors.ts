@@ -25,12 +25,7 @@ export interface InputIssue {
   lost?: { kernelLost: bigint; userDropped: bigint };
 }
 
-export function inputIssue(
-  file: string,
-  where: string,
-  message: string,
-  severity: InputIssue['severity'] = 'error',
-): InputIssue {
+export function inputIssue(file: string, where: string, message: string, severity: InputIssue['severity'] = 'error'): InputIssue {
   return { kind: 'issue', file, where, message, severity };
 }
 

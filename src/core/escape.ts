@@ -12,7 +12,8 @@
  * U+2066-U+2069), the line and paragraph separators, lone surrogates (which UTF-8 cannot carry),
  * and the backslash that starts an escape.
  */
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\\]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const INVISIBLE =
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\\]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const SHORT: Readonly<Record<string, string>> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /** `text` with \\ \n \r \t and \u{HEX} escapes for what INVISIBLE matches. */
@@ -23,4 +24,3 @@ export function escapeText(text: string): string {
 function escapeOne(c: string): string {
   return SHORT[c] ?? `\\u{${c.charCodeAt(0).toString(16)}}`;
 }
-

@@ -27,13 +27,7 @@ export function formatPacketComment(ctx: PacketContext): string | undefined {
   const fields: string[] = [];
   const t = ctx.task;
   if (t !== undefined) {
-    fields.push(
-      `pid=${t.hostProcessId}`,
-      `tid=${t.hostThreadId}`,
-      `ppid=${t.hostParentProcessId}`,
-      `comm=${quote(t.processName)}`,
-      `uid=${t.userId}`,
-    );
+    fields.push(`pid=${t.hostProcessId}`, `tid=${t.hostThreadId}`, `ppid=${t.hostParentProcessId}`, `comm=${quote(t.processName)}`, `uid=${t.userId}`);
     if (t.containerId !== '') fields.push(`container=${quote(t.containerId)}`);
     fields.push(`cgroup=${t.cgroupId}`);
     // Inside a pid namespace the ids differ from the host's; outside they are the same and the

@@ -29,12 +29,7 @@
 
 import { readU16, readU32 } from './read-be.ts';
 import { DecodeError } from './types.ts';
-import type {
-  DNSMessage,
-  DNSOption,
-  DNSQuestion,
-  DNSResourceRecord,
-} from './types.ts';
+import type { DNSMessage, DNSOption, DNSQuestion, DNSResourceRecord } from './types.ts';
 
 export type { DNSMessage } from './types.ts';
 
@@ -252,7 +247,7 @@ const decodeMX: RDataDecoder = (rr, r, offset, end) => {
   return null;
 };
 
-const decodeURI: RDataDecoder = (rr, r, offset) => {
+const decodeUri: RDataDecoder = (rr, r, offset) => {
   if (rr.data.length < 4) return new DecodeError('dns', 'URI too small', malformed);
   rr.uri = { priority: readU16(r.msg, offset), weight: readU16(r.msg, offset + 2), target: rr.data.subarray(4) };
   return null;
@@ -285,7 +280,7 @@ const RDATA_DECODERS = new Map<number, RDataDecoder>([
   [TYPE_PTR, decodeNameInto('ptr')],
   [TYPE_SOA, decodeSOA],
   [TYPE_MX, decodeMX],
-  [TYPE_URI, decodeURI],
+  [TYPE_URI, decodeUri],
   [TYPE_SRV, decodeSRV],
   [TYPE_OPT, decodeOPT],
 ]);
@@ -325,11 +320,7 @@ function decodeOptions(msg: Uint8Array, offset: number, end: number): DNSOption[
     }
     const length = readU16(msg, i + 2);
     if (i + 4 + length > end) {
-      return new DecodeError(
-        'dns',
-        `Malformed DNSOPT record. The length (${length}) field implies a packet larger than the one received`,
-        malformed,
-      );
+      return new DecodeError('dns', `Malformed DNSOPT record. The length (${length}) field implies a packet larger than the one received`, malformed);
     }
     options.push({ code: readU16(msg, i), data: msg.subarray(i + 4, i + 4 + length) });
     i += 4 + length;
@@ -362,11 +353,7 @@ function decodeName(r: NameReader, start: number, limit: number, inRData: boolea
       if (label === 0) {
         r.budget -= length;
         if (r.budget < 0) {
-          return new DecodeError(
-            'dns',
-            `names decode to more than ${MAX_NAME_BYTES_PER_MESSAGE} bytes (compression-pointer amplification)`,
-            malformed,
-          );
+          return new DecodeError('dns', `names decode to more than ${MAX_NAME_BYTES_PER_MESSAGE} bytes (compression-pointer amplification)`, malformed);
         }
         r.name = length === 0 ? EMPTY : copyName(msg, start, length - 1);
         return after < 0 ? index + 1 : after;
@@ -396,17 +383,9 @@ function decodeName(r: NameReader, start: number, limit: number, inRData: boolea
           break labels;
         }
         case 0x40:
-          return new DecodeError(
-            'dns',
-            `qname '0x40' - RFC 2673 unsupported yet (data=${label.toString(16)} index=${index})`,
-            malformed,
-          );
+          return new DecodeError('dns', `qname '0x40' - RFC 2673 unsupported yet (data=${label.toString(16)} index=${index})`, malformed);
         default:
-          return new DecodeError(
-            'dns',
-            `qname '0x80' unsupported yet (data=${label.toString(16)} index=${index})`,
-            malformed,
-          );
+          return new DecodeError('dns', `qname '0x80' unsupported yet (data=${label.toString(16)} index=${index})`, malformed);
       }
     }
   }

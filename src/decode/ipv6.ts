@@ -85,13 +85,7 @@ function walkExtensionHeaders(data: Uint8Array, start: number, header: IPv6Heade
 }
 
 function isExtensionHeader(protocol: number): boolean {
-  return (
-    protocol === HOP_BY_HOP ||
-    protocol === ROUTING ||
-    protocol === FRAGMENT ||
-    protocol === DESTINATION_OPTIONS ||
-    protocol === AUTHENTICATION
-  );
+  return protocol === HOP_BY_HOP || protocol === ROUTING || protocol === FRAGMENT || protocol === DESTINATION_OPTIONS || protocol === AUTHENTICATION;
 }
 
 function extensionLength(data: Uint8Array, at: number, protocol: number): number {

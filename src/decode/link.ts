@@ -84,12 +84,7 @@ function decodeEthernet(data: Uint8Array): LinkResult | DecodeError {
   return followEtherType(data, ETHERNET_HEADER_LENGTH, readU16(data, ETHERNET_HEADER_LENGTH - 2));
 }
 
-function decodeCooked(
-  data: Uint8Array,
-  layer: string,
-  headerLength: number,
-  protocolOffset: number,
-): LinkResult | DecodeError {
+function decodeCooked(data: Uint8Array, layer: string, headerLength: number, protocolOffset: number): LinkResult | DecodeError {
   if (data.length < headerLength) {
     return new DecodeError(layer, `header needs ${headerLength} bytes, ${data.length} captured`, { kind: 'short' });
   }
@@ -120,10 +115,7 @@ function decodeRawIP(data: Uint8Array): LinkResult | DecodeError {
 function decodeNull(data: Uint8Array): LinkResult | DecodeError {
   if (data.length < LOOPBACK_HEADER_LENGTH) return shortLoopback(data);
   // Families are small numbers, so two leading zero bytes mean big-endian (gopacket's rule).
-  const family =
-    data[0] === 0 && data[1] === 0
-      ? readU32(data, 0)
-      : (data[0]! | (data[1]! << 8) | (data[2]! << 16) | (data[3]! << 24)) >>> 0;
+  const family = data[0] === 0 && data[1] === 0 ? readU32(data, 0) : (data[0]! | (data[1]! << 8) | (data[2]! << 16) | (data[3]! << 24)) >>> 0;
   return loopbackResult(family);
 }
 

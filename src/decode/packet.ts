@@ -75,13 +75,7 @@ const ICMPV6_HEADER_LENGTH = 4;
  * own, so both ends get their DNS messages (as they do over UDP), where one stream would take
  * the second copy for a retransmission.
  */
-export function decodePacket(
-  data: Uint8Array,
-  linkType: number,
-  depth: Depth,
-  streams?: TcpDnsReassembler,
-  copy?: Direction,
-): DecodedPacket {
+export function decodePacket(data: Uint8Array, linkType: number, depth: Depth, streams?: TcpDnsReassembler, copy?: Direction): DecodedPacket {
   const out: DecodedPacket = { layers: [], dns: NO_DNS };
   const link = decodeLink(data, linkType);
   if (link instanceof DecodeError) return fail(out, link);

@@ -131,7 +131,11 @@ export class TcpDnsReassembler {
     if (this.flows.size >= MAX_FLOWS) {
       const [oldest, old] = this.flows.entries().next().value as [string, FlowState];
       if (old.pending.length > 0) {
-        notice = new DecodeError('dns', `more than ${MAX_FLOWS} DNS-over-TCP flows at once: the least recently seen one dropped with ${old.pending.length} buffered bytes`, { kind: 'benign' });
+        notice = new DecodeError(
+          'dns',
+          `more than ${MAX_FLOWS} DNS-over-TCP flows at once: the least recently seen one dropped with ${old.pending.length} buffered bytes`,
+          { kind: 'benign' },
+        );
       }
       this.forget(oldest, old);
     }
@@ -160,7 +164,9 @@ export class TcpDnsReassembler {
       this.setPending(current, new Uint8Array(0));
     }
     const which = flows === 1 ? 'the least recently seen flow' : `the ${flows} least recently seen flows`;
-    return new DecodeError('dns', `DNS-over-TCP reassembly reached its ${this.budget}-byte budget: ${which} dropped with ${bytes} buffered bytes`, { kind: 'benign' });
+    return new DecodeError('dns', `DNS-over-TCP reassembly reached its ${this.budget}-byte budget: ${which} dropped with ${bytes} buffered bytes`, {
+      kind: 'benign',
+    });
   }
 }
 

@@ -8,14 +8,7 @@ import { TASK_FIELD_NAMES, TASK_FIELD_SPECS, type TaskFieldKind } from '../core/
 import type { DecodedPacket } from '../decode/packet.ts';
 import type { DNSMessage } from '../decode/dns.ts';
 import { ipString } from './ip-string.ts';
-import {
-  toProtoICMP,
-  toProtoICMPv6,
-  toProtoIPv4,
-  toProtoIPv6,
-  toProtoTCP,
-  toProtoUDP,
-} from './proto-l3l4.ts';
+import { toProtoICMP, toProtoICMPv6, toProtoIPv4, toProtoIPv6, toProtoTCP, toProtoUDP } from './proto-l3l4.ts';
 import { dnsRequestQuestions, dnsResponseData, pktMeta, toProtoDNS } from './dns.ts';
 import { eventBit, type EventMask } from './selection.ts';
 import { CONTEXT_FIELD_NAMES, CONTEXT_FIELDS, EVENT_NAMES } from './schema.ts';
@@ -84,12 +77,7 @@ const str = (name: string, value: string): EventArg<string> => ({ name, type: 'c
 const u16 = (name: string, value: number): EventArg<number> => ({ name, type: 'u16', value });
 
 /** Appends the selected events of one packet to `out`. */
-export function buildEvents(
-  pkt: CapturedPacket,
-  d: DecodedPacket,
-  wanted: EventMask,
-  out: TraceeEvent[],
-): void {
+export function buildEvents(pkt: CapturedPacket, d: DecodedPacket, wanted: EventMask, out: TraceeEvent[]): void {
   const ip = d.ipv4 ?? d.ipv6;
   // Address strings cost more than the rest of a packet's decoding: only made for an event.
   if (!ip || (wanted & eventsOf(d)) === 0) return;
@@ -97,21 +85,55 @@ export function buildEvents(
   const dst = ipString(ip.dst);
 
   if (d.ipv4 && wanted & BIT.ipv4) {
-    out.push(envelope(pkt, 'net_packet_ipv4', [str('src', src), str('dst', dst), { name: 'proto_ipv4', type: 'trace.ProtoIPv4', value: toProtoIPv4(d.ipv4, src, dst) }]));
+    out.push(
+      envelope(pkt, 'net_packet_ipv4', [
+        str('src', src),
+        str('dst', dst),
+        { name: 'proto_ipv4', type: 'trace.ProtoIPv4', value: toProtoIPv4(d.ipv4, src, dst) },
+      ]),
+    );
   }
   if (d.ipv6 && wanted & BIT.ipv6) {
-    out.push(envelope(pkt, 'net_packet_ipv6', [str('src', src), str('dst', dst), { name: 'proto_ipv6', type: 'trace.ProtoIPv6', value: toProtoIPv6(d.ipv6, src, dst) }]));
+    out.push(
+      envelope(pkt, 'net_packet_ipv6', [
+        str('src', src),
+        str('dst', dst),
+        { name: 'proto_ipv6', type: 'trace.ProtoIPv6', value: toProtoIPv6(d.ipv6, src, dst) },
+      ]),
+    );
   }
 
   const ports = d.tcp ?? d.udp;
   if (d.tcp && wanted & BIT.tcp) {
-    out.push(envelope(pkt, 'net_packet_tcp', [str('src', src), str('dst', dst), u16('src_port', d.tcp.srcPort), u16('dst_port', d.tcp.dstPort), { name: 'proto_tcp', type: 'trace.ProtoTCP', value: toProtoTCP(d.tcp) }]));
+    out.push(
+      envelope(pkt, 'net_packet_tcp', [
+        str('src', src),
+        str('dst', dst),
+        u16('src_port', d.tcp.srcPort),
+        u16('dst_port', d.tcp.dstPort),
+        { name: 'proto_tcp', type: 'trace.ProtoTCP', value: toProtoTCP(d.tcp) },
+      ]),
+    );
   } else if (d.udp && wanted & BIT.udp) {
-    out.push(envelope(pkt, 'net_packet_udp', [str('src', src), str('dst', dst), u16('src_port', d.udp.srcPort), u16('dst_port', d.udp.dstPort), { name: 'proto_udp', type: 'trace.ProtoUDP', value: toProtoUDP(d.udp) }]));
+    out.push(
+      envelope(pkt, 'net_packet_udp', [
+        str('src', src),
+        str('dst', dst),
+        u16('src_port', d.udp.srcPort),
+        u16('dst_port', d.udp.dstPort),
+        { name: 'proto_udp', type: 'trace.ProtoUDP', value: toProtoUDP(d.udp) },
+      ]),
+    );
   } else if (d.icmp && wanted & BIT.icmp) {
     out.push(envelope(pkt, 'net_packet_icmp', [str('src', src), str('dst', dst), { name: 'proto_icmp', type: 'trace.ProtoICMP', value: toProtoICMP(d.icmp) }]));
   } else if (d.icmpv6 && wanted & BIT.icmpv6) {
-    out.push(envelope(pkt, 'net_packet_icmpv6', [str('src', src), str('dst', dst), { name: 'proto_icmpv6', type: 'trace.ProtoICMPv6', value: toProtoICMPv6(d.icmpv6) }]));
+    out.push(
+      envelope(pkt, 'net_packet_icmpv6', [
+        str('src', src),
+        str('dst', dst),
+        { name: 'proto_icmpv6', type: 'trace.ProtoICMPv6', value: toProtoICMPv6(d.icmpv6) },
+      ]),
+    );
   }
 
   if (!ports || d.dns.length === 0) return;
@@ -143,12 +165,30 @@ function buildDnsEvents(
   out: TraceeEvent[],
 ): void {
   if (wanted & BIT.dns) {
-    out.push(envelope(pkt, 'net_packet_dns', [str('src', src), str('dst', dst), u16('src_port', srcPort), u16('dst_port', dstPort), { name: 'proto_dns', type: 'trace.ProtoDNS', value: toProtoDNS(m) }]));
+    out.push(
+      envelope(pkt, 'net_packet_dns', [
+        str('src', src),
+        str('dst', dst),
+        u16('src_port', srcPort),
+        u16('dst_port', dstPort),
+        { name: 'proto_dns', type: 'trace.ProtoDNS', value: toProtoDNS(m) },
+      ]),
+    );
   }
   if (!m.qr && wanted & BIT.request) {
-    out.push(envelope(pkt, 'net_packet_dns_request', [{ name: 'metadata', type: 'trace.PktMeta', value: meta }, { name: 'dns_questions', type: '[]trace.DnsQueryData', value: dnsRequestQuestions(m) }]));
+    out.push(
+      envelope(pkt, 'net_packet_dns_request', [
+        { name: 'metadata', type: 'trace.PktMeta', value: meta },
+        { name: 'dns_questions', type: '[]trace.DnsQueryData', value: dnsRequestQuestions(m) },
+      ]),
+    );
   }
   if (m.qr && wanted & BIT.response) {
-    out.push(envelope(pkt, 'net_packet_dns_response', [{ name: 'metadata', type: 'trace.PktMeta', value: meta }, { name: 'dns_response', type: '[]trace.DnsResponseData', value: [dnsResponseData(m)] }]));
+    out.push(
+      envelope(pkt, 'net_packet_dns_response', [
+        { name: 'metadata', type: 'trace.PktMeta', value: meta },
+        { name: 'dns_response', type: '[]trace.DnsResponseData', value: [dnsResponseData(m)] },
+      ]),
+    );
   }
 }

@@ -5,12 +5,7 @@
  * Every byte string goes through goString, which is what Go's string([]byte) + json.Marshal
  * gives; strings that depend only on a number come from tables built once.
  */
-import type {
-  DNSMessage,
-  DNSOption,
-  DNSQuestion,
-  DNSResourceRecord,
-} from '../decode/types.ts';
+import type { DNSMessage, DNSOption, DNSQuestion, DNSResourceRecord } from '../decode/types.ts';
 import { goString } from './go-string.ts';
 import { ipString } from './ip-string.ts';
 import type {
@@ -219,9 +214,7 @@ function toProtoRecord(rr: DNSResourceRecord): ProtoDNSResourceRecord {
       : ZERO_SRV,
     MX: rr.mx ? { preference: rr.mx.preference, name: goString(rr.mx.name) } : ZERO_MX,
     OPT: rr.opt && rr.opt.length > 0 ? rr.opt.map(toProtoOption) : NO_OPTIONS,
-    URI: rr.uri
-      ? { priority: rr.uri.priority, weight: rr.uri.weight, target: goString(rr.uri.target) }
-      : ZERO_URI,
+    URI: rr.uri ? { priority: rr.uri.priority, weight: rr.uri.weight, target: goString(rr.uri.target) } : ZERO_URI,
     // gopacket keeps TXT and HINFO RDATA undecoded here, length bytes included.
     TXT: rr.txts ? goString(rr.data) : '',
   };
@@ -284,14 +277,7 @@ function answerText(rr: DNSResourceRecord): string {
 }
 
 /** PktMeta of the DNS request/response events; Tracee never fills in the interface. */
-export function pktMeta(
-  srcIp: string,
-  dstIp: string,
-  srcPort: number,
-  dstPort: number,
-  protocol: 6 | 17,
-  packetLen: number,
-): PktMeta {
+export function pktMeta(srcIp: string, dstIp: string, srcPort: number, dstPort: number, protocol: 6 | 17, packetLen: number): PktMeta {
   return {
     src_ip: srcIp,
     dst_ip: dstIp,
@@ -303,11 +289,7 @@ export function pktMeta(
   };
 }
 
-function table(
-  size: number,
-  fallback: string,
-  entries: readonly (readonly [number, string])[],
-): readonly string[] {
+function table(size: number, fallback: string, entries: readonly (readonly [number, string])[]): readonly string[] {
   const names = new Array<string>(size).fill(fallback);
   for (const [code, name] of entries) names[code] = name;
   return Object.freeze(names);

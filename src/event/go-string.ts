@@ -38,9 +38,7 @@ function sequenceLength(b: Uint8Array, i: number): number {
     const hi = b0 === 0xf4 ? 0x8f : 0xbf;
     if (i + 3 >= n) return 0;
     const b1 = b[i + 1]!;
-    return b1 >= lo && b1 <= hi && isContinuation(b[i + 2]!) && isContinuation(b[i + 3]!)
-      ? 4
-      : 0;
+    return b1 >= lo && b1 <= hi && isContinuation(b[i + 2]!) && isContinuation(b[i + 3]!) ? 4 : 0;
   }
   return 0;
 }
@@ -83,11 +81,7 @@ function replaceInvalid(b: Uint8Array): string {
         cp = ((b[i]! & 0x0f) << 12) | ((b[i + 1]! & 0x3f) << 6) | (b[i + 2]! & 0x3f);
         break;
       default:
-        cp =
-          ((b[i]! & 0x07) << 18) |
-          ((b[i + 1]! & 0x3f) << 12) |
-          ((b[i + 2]! & 0x3f) << 6) |
-          (b[i + 3]! & 0x3f);
+        cp = ((b[i]! & 0x07) << 18) | ((b[i + 1]! & 0x3f) << 12) | ((b[i + 2]! & 0x3f) << 6) | (b[i + 3]! & 0x3f);
     }
     i += size;
     if (cp < 0x10000) {

@@ -48,7 +48,13 @@ function ipv6String(b: Uint8Array): string {
     i = j;
   }
   if (bestStart < 0) return groups.map((g) => g.toString(16)).join(':');
-  const head = groups.slice(0, bestStart).map((g) => g.toString(16)).join(':');
-  const tail = groups.slice(bestStart + bestLen).map((g) => g.toString(16)).join(':');
+  const head = groups
+    .slice(0, bestStart)
+    .map((g) => g.toString(16))
+    .join(':');
+  const tail = groups
+    .slice(bestStart + bestLen)
+    .map((g) => g.toString(16))
+    .join(':');
   return `${head}::${tail}`;
 }

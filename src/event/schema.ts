@@ -8,7 +8,7 @@
  * Adding a member to a struct here is the one edit; the compiler then points at the builder
  * that must fill it.
  */
-import { TASK_FIELDS, type TaskFieldName } from '../core/task-fields.ts';
+import type { TASK_FIELDS, TaskFieldName } from '../core/task-fields.ts';
 
 /** `ip` is a string holding an address as Go prints it (filters also take CIDR values for it). */
 export type LeafType = { readonly kind: 'string' } | { readonly kind: 'ip' } | { readonly kind: 'number' };
@@ -267,10 +267,16 @@ type TaskSourced = { [K in keyof Context]: Context[K]['from'] extends 'task' ? K
 type KindMatches = {
   [K in TaskSourced]: K extends TaskFieldName
     ? (typeof TASK_FIELDS)[K]['kind'] extends 'u64'
-      ? Context[K]['kind'] extends 'u64' ? true : false
+      ? Context[K]['kind'] extends 'u64'
+        ? true
+        : false
       : (typeof TASK_FIELDS)[K]['kind'] extends 'string'
-        ? Context[K]['kind'] extends 'string' ? true : false
-        : Context[K]['kind'] extends 'number' ? true : false
+        ? Context[K]['kind'] extends 'string'
+          ? true
+          : false
+        : Context[K]['kind'] extends 'number'
+          ? true
+          : false
     : false;
 };
 const kindsMatch: { [K in TaskSourced]: true } = null as unknown as KindMatches;

@@ -20,12 +20,7 @@ export function namesOf(mask: EventMask): EventName[] {
   return EVENT_NAMES.filter((name) => (mask & eventBit(name)) !== 0);
 }
 
-export const TRANSPORT_EVENTS = maskOf([
-  'net_packet_tcp',
-  'net_packet_udp',
-  'net_packet_icmp',
-  'net_packet_icmpv6',
-]);
+export const TRANSPORT_EVENTS = maskOf(['net_packet_tcp', 'net_packet_udp', 'net_packet_icmp', 'net_packet_icmpv6']);
 export const DNS_EVENTS = maskOf(['net_packet_dns', 'net_packet_dns_request', 'net_packet_dns_response']);
 
 /** The decode depth the selected events need; deeper layers are never decoded. */

@@ -4,26 +4,26 @@
  * always present.
  */
 import {
-  DNS_ANSWER,
-  DNS_MX,
-  DNS_OPT,
-  DNS_QUERY_DATA,
-  DNS_QUESTION,
-  DNS_RESOURCE_RECORD,
-  DNS_RESPONSE_DATA,
-  DNS_SOA,
-  DNS_SRV,
-  DNS_URI,
+  type DNS_ANSWER,
+  type DNS_MX,
+  type DNS_OPT,
+  type DNS_QUERY_DATA,
+  type DNS_QUESTION,
+  type DNS_RESOURCE_RECORD,
+  type DNS_RESPONSE_DATA,
+  type DNS_SOA,
+  type DNS_SRV,
+  type DNS_URI,
   EVENT_NAMES,
   EVENTS,
-  PKT_META,
-  PROTO_DNS,
-  PROTO_ICMP,
-  PROTO_ICMPV6,
-  PROTO_IPV4,
-  PROTO_IPV6,
-  PROTO_TCP,
-  PROTO_UDP,
+  type PKT_META,
+  type PROTO_DNS,
+  type PROTO_ICMP,
+  type PROTO_ICMPV6,
+  type PROTO_IPV4,
+  type PROTO_IPV6,
+  type PROTO_TCP,
+  type PROTO_UDP,
   type EventContext,
   type EventName,
   type ValueOf,
@@ -67,19 +67,19 @@ export { EVENT_NAMES, type EventName };
  * JSON integers by the JSON sink.
  */
 export type TraceeEvent = { timestamp: bigint } & EventContext & {
-  /**
-   * netrec, not Tracee: the process's (thread-group leader's) name when it differs from the
-   * thread's processName. Shown by the table output; never part of the JSON.
-   */
-  leaderName?: string | undefined;
-  eventId: string;
-  eventName: EventName;
-  argsNum: number;
-  returnValue: number;
-  stackAddresses: number[];
-  contextFlags: { containerStarted: boolean };
-  args: EventArg[];
-};
+    /**
+     * netrec, not Tracee: the process's (thread-group leader's) name when it differs from the
+     * thread's processName. Shown by the table output; never part of the JSON.
+     */
+    leaderName?: string | undefined;
+    eventId: string;
+    eventName: EventName;
+    argsNum: number;
+    returnValue: number;
+    stackAddresses: number[];
+    contextFlags: { containerStarted: boolean };
+    args: EventArg[];
+  };
 
 /** One argument with its name and Tracee type string fixed: what the builder puts there. */
 export interface TypedArg<N extends string, T extends string, V> extends EventArg<V> {

@@ -118,10 +118,7 @@ function withFollow(
   return (e) => matches(e) || followed(e);
 }
 
-function both(
-  a: ((e: TraceeEvent) => boolean) | undefined,
-  b: ((e: TraceeEvent) => boolean) | undefined,
-): ((e: TraceeEvent) => boolean) | undefined {
+function both(a: ((e: TraceeEvent) => boolean) | undefined, b: ((e: TraceeEvent) => boolean) | undefined): ((e: TraceeEvent) => boolean) | undefined {
   return a !== undefined && b !== undefined ? (e) => a(e) && b(e) : (a ?? b);
 }
 

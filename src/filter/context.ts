@@ -58,10 +58,16 @@ export function contextTerm(e: Expression, event: EventName, path: readonly stri
   const found = NAMES.find((n) => n.names.includes(name));
   if (found === undefined) throw invalid(e, `unknown context field '${name}' (valid: ${VALID})`);
   const { key, kind, process } = found;
-  return valueTerm(propertyField(`${prefix}.${key}`, kind, process, (ev: TraceeEvent) => ev[key], `${prefix}.${name}`), e);
+  return valueTerm(
+    propertyField(`${prefix}.${key}`, kind, process, (ev: TraceeEvent) => ev[key], `${prefix}.${name}`),
+    e,
+  );
 }
 
 /** Network events always return 0, but Tracee accepts the filter, so netrec does too. */
 export function retvalTerm(e: Expression, event: EventName): Term<TraceeEvent> {
-  return valueTerm(propertyField(`${event}.retval`, 'number', false, (ev: TraceeEvent) => ev.returnValue), e);
+  return valueTerm(
+    propertyField(`${event}.retval`, 'number', false, (ev: TraceeEvent) => ev.returnValue),
+    e,
+  );
 }

@@ -57,13 +57,7 @@ export function verdict<S>(tests: Tests, some: Some<S>): (subject: S) => boolean
 }
 
 /** A field that is one property of the subject. */
-export function propertyField<S>(
-  key: string,
-  kind: LeafKind,
-  process: boolean,
-  read: (subject: S) => unknown,
-  label = key,
-): Field<S> {
+export function propertyField<S>(key: string, kind: LeafKind, process: boolean, read: (subject: S) => unknown, label = key): Field<S> {
   return { key, label, kind, process, predicate: (tests) => verdict(tests, (s: S, test) => test(read(s))) };
 }
 

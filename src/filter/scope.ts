@@ -76,15 +76,9 @@ const NAMES: readonly ScopeName[] = [
   },
 ];
 
-const VALID = [
-  'event',
-  'set',
-  ...NAMES.map((n) => n.name),
-  '!container',
-  '<event>.args.<arg>[.<field>...]',
-  '<event>.context.<field>',
-  '<event>.retval',
-].join(', ');
+const VALID = ['event', 'set', ...NAMES.map((n) => n.name), '!container', '<event>.args.<arg>[.<field>...]', '<event>.context.<field>', '<event>.retval'].join(
+  ', ',
+);
 
 /** Resolves a name without a dot: exact names first, then Tracee's prefixes. */
 export function scopeTerm(e: Expression): ScopeTerm {

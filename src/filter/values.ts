@@ -29,11 +29,7 @@ export function buildTests(kind: LeafKind, label: string, clauses: readonly Valu
  * Tracee's numeric filter: `=` / `!=` values, plus a range where the lowest `>` and the highest
  * `<` win; `<=` / `>=` are `=` plus `<` / `>`.
  */
-function numberTests<N extends number | bigint>(
-  label: string,
-  clauses: readonly ValueClause[],
-  parse: (c: ValueClause, text: string) => N,
-): Tests {
+function numberTests<N extends number | bigint>(_label: string, clauses: readonly ValueClause[], parse: (c: ValueClause, text: string) => N): Tests {
   const equal = new Set<N>();
   const notEqual = new Set<N>();
   let min: N | undefined;
@@ -63,13 +59,7 @@ function rangeTest<N extends number | bigint>(min: N | undefined, max: N | undef
 
 const DECIMAL = /^\d+$/;
 
-function parseInteger<N extends number | bigint>(
-  label: string,
-  c: ValueClause,
-  text: string,
-  limit: N,
-  convert: (text: string) => N,
-): N {
+function parseInteger<N extends number | bigint>(label: string, c: ValueClause, text: string, limit: N, convert: (text: string) => N): N {
   if (!DECIMAL.test(text)) throw invalid(c.text, `'${text}' is not a number: ${label} is ${KIND_NAMES.number}${misuse(text)}`);
   const n = convert(text);
   if (n > limit) throw invalid(c.text, `${text} is out of range for ${label} (at most ${limit})`);

@@ -3,7 +3,20 @@
  * recording. Only files named like segments are ever deleted (`--force`, ring mode, repair never
  * deletes), so pointing netrec at the wrong directory cannot cost unrelated files.
  */
-import { chmodSync, closeSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync, writeSync, type Dirent, type Stats } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  unlinkSync,
+  writeSync,
+  type Dirent,
+  type Stats,
+} from 'node:fs';
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';

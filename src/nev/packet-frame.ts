@@ -134,4 +134,3 @@ export function writePacketPayload(out: Uint8Array, view: DataView, at: number, 
   else at = putUint(out, view, at, task);
   return at;
 }
-

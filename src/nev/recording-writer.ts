@@ -76,7 +76,6 @@ export interface WriterStats {
   records: number;
 }
 
-
 const wallClock = (): bigint => BigInt(Date.now()) * 1_000_000n;
 
 export class RecordingWriter {

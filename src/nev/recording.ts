@@ -81,7 +81,14 @@ export async function openRecording(path: string, opts: { metadataBudget?: numbe
       if (info.header) info.header.processes = [];
       if (info.footer) info.footer.tasks = [];
       info.contextDropped = true;
-      issues.push(inputIssue(path, `segment ${file.name}`, `the recording's segment headers and footers pass ${budget} bytes: this segment's process table is not kept, so only its own task records give its packets a process`, 'warning'));
+      issues.push(
+        inputIssue(
+          path,
+          `segment ${file.name}`,
+          `the recording's segment headers and footers pass ${budget} bytes: this segment's process table is not kept, so only its own task records give its packets a process`,
+          'warning',
+        ),
+      );
     }
     const stated = info.header?.segmentNumber;
     if (isDirectory && stated !== undefined && stated !== file.number) {
@@ -150,8 +157,7 @@ export interface ReadOptions {
 export async function* readRecording(rec: Recording, opts: ReadOptions = {}): AsyncGenerator<NevItem[]> {
   const { segments } = rec;
   let started = opts.fromTime === undefined && opts.fromPacket === undefined;
-  const reached = (p: PacketRecord, number: number): boolean =>
-    opts.fromTime !== undefined ? p.timestamp >= opts.fromTime : number >= (opts.fromPacket ?? 0);
+  const reached = (p: PacketRecord, number: number): boolean => (opts.fromTime !== undefined ? p.timestamp >= opts.fromTime : number >= (opts.fromPacket ?? 0));
 
   for (let i = 0; i < segments.length; i++) {
     const { info, issues } = segments[i]!;

@@ -12,16 +12,7 @@ import { openSegmentFile } from './directory.ts';
 import { checkFrame, FRAME_HEADER_SIZE, FrameScanner, type FrameCheck } from './framing.ts';
 import { FORMAT_MAJOR, parsePreamble, parseTrailer, PREAMBLE_SIZE, TRAILER_SIZE } from './layout.ts';
 import { unpack } from './msgpack.ts';
-import {
-  decodeBody,
-  decodeFooter,
-  decodeHeader,
-  RecordDecodeError,
-  RecordType,
-  type BodyRecord,
-  type SegmentFooter,
-  type SegmentHeader,
-} from './records.ts';
+import { decodeBody, decodeFooter, decodeHeader, RecordDecodeError, RecordType, type BodyRecord, type SegmentFooter, type SegmentHeader } from './records.ts';
 
 const CHUNK = 1024 * 1024;
 /** Events per batch readBody yields. */
@@ -108,12 +99,26 @@ async function inspect(fh: FileHandle, path: string): Promise<OpenResult> {
   const version = stated ?? preamble!;
   if (!preamble) problems.unshift({ offset: 0, message: 'segment magic damaged; the header record vouches for the file' });
   else if (stated && (stated.major !== preamble.major || stated.minor !== preamble.minor)) {
-    problems.unshift({ offset: 8, message: `preamble says format ${preamble.major}.${preamble.minor}, header record ${stated.major}.${stated.minor}; trusting the header` });
+    problems.unshift({
+      offset: 8,
+      message: `preamble says format ${preamble.major}.${preamble.minor}, header record ${stated.major}.${stated.minor}; trusting the header`,
+    });
   }
   if (version.major > FORMAT_MAJOR) {
     throw new InputError(`${path}: .nev format ${version.major}.${version.minor} is newer than this netrec reads (${FORMAT_MAJOR}.x); upgrade netrec`);
   }
-  const seg: SegmentInfo = { path, name: basename(path), size, version, bodyStart, bodyEnd: size, footerConsistent: false, sealed: false, problems, metadataBytes: bodyStart - PREAMBLE_SIZE };
+  const seg: SegmentInfo = {
+    path,
+    name: basename(path),
+    size,
+    version,
+    bodyStart,
+    bodyEnd: size,
+    footerConsistent: false,
+    sealed: false,
+    problems,
+    metadataBytes: bodyStart - PREAMBLE_SIZE,
+  };
   if (header) seg.header = header;
 
   if (size >= seg.bodyStart + TRAILER_SIZE) {
@@ -145,7 +150,8 @@ async function inspect(fh: FileHandle, path: string): Promise<OpenResult> {
  */
 function footerDoubt(footer: SegmentFooter, seg: SegmentInfo): string | undefined {
   const { firstTimestamp: first, lastTimestamp: last } = footer;
-  if ((first === undefined) !== (last === undefined)) return `gives ${first === undefined ? 'a last' : 'a first'} packet time but no ${first === undefined ? 'first' : 'last'}`;
+  if ((first === undefined) !== (last === undefined))
+    return `gives ${first === undefined ? 'a last' : 'a first'} packet time but no ${first === undefined ? 'first' : 'last'}`;
   if (first !== undefined && last !== undefined && first > last) return `time span ends (${last}) before it starts (${first})`;
   let prev: SegmentFooter['index'][number] | undefined;
   for (const [i, e] of footer.index.entries()) {
@@ -269,7 +275,14 @@ export async function* readBody(seg: SegmentInfo, from?: ReadFrom): AsyncGenerat
         expandBlock(step.payload, step.offset, onRecord, out);
       } else if (step.type === RecordType.footer) {
         // Only an unsealed segment is scanned this far: its trailer is what is missing.
-        out.push({ kind: 'problem', offset: step.offset, end: seg.bodyEnd, message: 'footer record found, but the trailer after it is damaged', cut: false, tail: true });
+        out.push({
+          kind: 'problem',
+          offset: step.offset,
+          end: seg.bodyEnd,
+          message: 'footer record found, but the trailer after it is damaged',
+          cut: false,
+          tail: true,
+        });
         break;
       } else if (step.type === RecordType.header) {
         out.push({ kind: 'problem', offset: step.offset, end: step.end, message: 'unexpected header record in the body', cut: false, tail: false });

@@ -95,7 +95,11 @@ export async function checkSegment(seg: SegmentInfo, isLast: boolean): Promise<S
     const stored = await checksumFile(seg.path, seg.bodyEnd);
     if (typeof stored === 'string') findings.push({ offset: 0, message: `cannot read it again: ${stored}`, severity: 'error' });
     else if (stored !== seg.footer.checksum) {
-      findings.push({ offset: seg.bodyEnd, message: `segment checksum mismatch (footer ${hex(seg.footer.checksum)}, bytes ${hex(stored)})`, severity: 'error' });
+      findings.push({
+        offset: seg.bodyEnd,
+        message: `segment checksum mismatch (footer ${hex(seg.footer.checksum)}, bytes ${hex(stored)})`,
+        severity: 'error',
+      });
     }
     // Damage already explains any disagreement; on clean data the footer must match exactly.
     // A footer whose task list the reader let go (openRecording's budget) is compared without it.

@@ -109,8 +109,10 @@ export class WriteThread {
   take(min: number): Chunk {
     if (min > this.chunkBytes) return new Chunk(min); // one large frame: a chunk of its own
     let chunk = this.ring[this.next];
-    if (chunk === undefined) this.ring.push((chunk = new Chunk(this.chunkBytes)));
-    else this.waitFor(chunk.job);
+    if (chunk === undefined) {
+      chunk = new Chunk(this.chunkBytes);
+      this.ring.push(chunk);
+    } else this.waitFor(chunk.job);
     this.next = (this.next + 1) % CHUNKS;
     chunk.used = 0;
     chunk.deferred = 0;
@@ -120,7 +122,15 @@ export class WriteThread {
   post(chunk: Chunk, fd: number, reset: boolean): void {
     this.throwIfFailed();
     chunk.job = ++this.posted;
-    const job: WriteJob = { id: chunk.job, fd, reset, bytes: chunk.bytes.buffer as SharedArrayBuffer, used: chunk.used, offsets: chunk.offsets.buffer as SharedArrayBuffer, deferred: chunk.deferred };
+    const job: WriteJob = {
+      id: chunk.job,
+      fd,
+      reset,
+      bytes: chunk.bytes.buffer as SharedArrayBuffer,
+      used: chunk.used,
+      offsets: chunk.offsets.buffer as SharedArrayBuffer,
+      deferred: chunk.deferred,
+    };
     this.worker.postMessage(job);
   }
 

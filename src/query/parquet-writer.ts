@@ -65,7 +65,7 @@ export class ParquetTables {
     const lines = new Array<string>(rows.length);
     for (let i = 0; i < rows.length; i++) lines[i] = write(rows[i]!);
     const chunk = this.chunks[name];
-    writeSync(chunk.fd, lines.join('\n') + '\n');
+    writeSync(chunk.fd, `${lines.join('\n')}\n`);
     chunk.rows += rows.length;
     this.rows[name] += rows.length;
     if (chunk.rows >= CHUNK_ROWS) await this.ingest(name);
@@ -94,7 +94,7 @@ export class ParquetTables {
       );
     }
     const manifest: Manifest = { schemaVersion: SCHEMA_VERSION, netrecVersion, tables: { ...this.rows } };
-    writeFileSync(join(dir, MANIFEST), JSON.stringify({ ...manifest, columns: describeSchema().split('\n') }, null, 2) + '\n');
+    writeFileSync(join(dir, MANIFEST), `${JSON.stringify({ ...manifest, columns: describeSchema().split('\n') }, null, 2)}\n`);
     return manifest;
   }
 

@@ -119,7 +119,10 @@ export class BpfObject {
         object.configure(opts);
         const err = libbpf.loadObject(obj);
         if (err < 0) {
-          const verifier = verifierLog.toString('utf8', 0, Math.max(0, verifierLog.indexOf(0))).split('\n').filter(Boolean);
+          const verifier = verifierLog
+            .toString('utf8', 0, Math.max(0, verifierLog.indexOf(0)))
+            .split('\n')
+            .filter(Boolean);
           // libbpf names the program the verifier refused ("prog 'nr_egress': BPF program load failed").
           const program = log.map((l) => /prog '([^']+)': BPF program load failed/.exec(l)?.[1]).find((p) => p !== undefined);
           const what = program === undefined ? '' : `the verifier refused ${program}: `;
@@ -219,7 +222,8 @@ export class BpfObject {
     config.setUint32(CONFIG.snaplen, opts.snaplen, true);
     config.setUint32(CONFIG.cgroup_only, opts.cgroupOnly ? 1 : 0, true);
     const p = opts.prefilter;
-    const trace = p === undefined ? 0 : (p.pids.length > 0 ? TraceFlag.pids : 0) | (p.comms.length > 0 ? TraceFlag.comms : 0) | (p.follow ? TraceFlag.follow : 0);
+    const trace =
+      p === undefined ? 0 : (p.pids.length > 0 ? TraceFlag.pids : 0) | (p.comms.length > 0 ? TraceFlag.comms : 0) | (p.follow ? TraceFlag.follow : 0);
     config.setUint32(CONFIG.trace, trace, true);
     const events = this.libbpf.findMap(obj, MAPS.events);
     if (events === null) throw new BpfLoadError(`map ${MAPS.events} missing from the BPF object`, 0, []);

@@ -42,7 +42,7 @@ const THIS_MACHINE: Machine = {
 
 export function preflight(opts: { cgroup?: string; objectPath: string }, machine = THIS_MACHINE): Preflight {
   const caps = machine.capabilities();
-  const has = (cap: number): boolean => (caps >> BigInt(cap)) & 1n ? true : false;
+  const has = (cap: number): boolean => !!((caps >> BigInt(cap)) & 1n);
   // Since 5.8 CAP_BPF + CAP_PERFMON (tracing helpers) + CAP_NET_ADMIN (cgroup attach) suffice;
   // CAP_SYS_ADMIN stands in for the first two.
   const missing = [
@@ -54,9 +54,7 @@ export function preflight(opts: { cgroup?: string; objectPath: string }, machine
     throw new RecordSetupError(`recording needs root (missing ${missing.join(', ')}): run it with sudo`);
   }
   if (!machine.exists('/sys/kernel/btf/vmlinux')) {
-    throw new RecordSetupError(
-      'this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): netrec needs a kernel built with CONFIG_DEBUG_INFO_BTF=y',
-    );
+    throw new RecordSetupError('this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): netrec needs a kernel built with CONFIG_DEBUG_INFO_BTF=y');
   }
   try {
     machine.loadLibbpf();

@@ -142,7 +142,8 @@ export async function record(opts: RecordOptions): Promise<RecordSummary> {
     const running = readProcTasks(cgroups, { threads: true, skipPid: process.pid }).filter((t) => subtree === '' || inSubtree(t.task.cgroupId));
     const mainThreads = running.filter((t) => t.task.hostTid === t.task.hostPid).map((t) => t.task);
     const seeded = seedSockets(libbpf, libc, object.mapFd(MAPS.sockOwners), mainThreads);
-    if (seeded.unreachable > 0) opts.note?.(`${seeded.unreachable} process(es) vanished or refused pidfd_getfd: their existing sockets stay unattributed until used`);
+    if (seeded.unreachable > 0)
+      opts.note?.(`${seeded.unreachable} process(es) vanished or refused pidfd_getfd: their existing sockets stay unattributed until used`);
 
     const processes = running.map((t) => ({ task: resolver.fromRaw(t.task), exePath: t.exePath }));
     opts.filter?.seed(processes.filter((p) => p.task.hostThreadId === p.task.hostProcessId).map((p) => p.task));

@@ -142,8 +142,6 @@ export class TaskResolver {
   }
 }
 
-
-
 /** Decodes a struct nr_uts_name value. */
 export function decodeUtsName(value: Buffer): string {
   return cString(new DataView(value.buffer, value.byteOffset, value.length), UTS_NAME.nodename, UTS_NAME.size);

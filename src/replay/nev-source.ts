@@ -76,7 +76,8 @@ export class NevSource implements PacketSource {
     const totalBytes = segments.reduce((sum, s) => sum + s.size, 0);
     const first = segments[0]?.header?.firstPacketNumber ?? 1;
     const lastSegment = segments[segments.length - 1];
-    const end = lastSegment?.footer && lastSegment.header ? lastSegment.header.firstPacketNumber + (lastSegment.footer.counts.get(RecordType.packet) ?? 0) : undefined;
+    const end =
+      lastSegment?.footer && lastSegment.header ? lastSegment.header.firstPacketNumber + (lastSegment.footer.counts.get(RecordType.packet) ?? 0) : undefined;
     if (end === undefined || end <= first) return { bytes: 0, totalBytes: undefined };
     return { bytes: Math.round(((this.lastNumber - first + 1) / (end - first)) * totalBytes), totalBytes };
   }
@@ -108,8 +109,7 @@ export class NevSource implements PacketSource {
           if (out.length > 0) yield out;
           out = [];
           findings(item);
-        }
-        else if (item.kind === 'loss' && (item.kernelLost > 0n || item.userDropped > 0n)) out.push(lossWarning(this.name, item));
+        } else if (item.kind === 'loss' && (item.kernelLost > 0n || item.userDropped > 0n)) out.push(lossWarning(this.name, item));
         else if (tree && item.kind === 'task') tree.define(item);
         else if (tree && item.kind === 'lifecycle') tree.add(item);
       }

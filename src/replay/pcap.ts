@@ -66,11 +66,7 @@ async function readHeader(name: string, bytes: ByteReader): Promise<PcapHeader |
     return inputIssue(name, offsetLocation(0), readErrorMessage(error));
   }
   if (available < PCAP_HEADER_LENGTH) {
-    return inputIssue(
-      name,
-      offsetLocation(0),
-      `truncated file header: needs ${PCAP_HEADER_LENGTH} bytes, ${available} present`,
-    );
+    return inputIssue(name, offsetLocation(0), `truncated file header: needs ${PCAP_HEADER_LENGTH} bytes, ${available} present`);
   }
   const parsed = parsePcapHeader(bytes.peek(PCAP_HEADER_LENGTH));
   return 'problem' in parsed ? inputIssue(name, offsetLocation(0), parsed.problem) : parsed.header;
@@ -87,7 +83,12 @@ async function* readRecords(name: string, bytes: ByteReader, header: PcapHeader)
       // The header's fields, read in place when the header lies in one chunk (nearly always).
       const chunk = bytes.contiguous(RECORD_HEADER_LENGTH);
       const at = bytes.head;
-      const field = chunk === undefined ? (i: number) => bytes.peekUint32(i, le) : le ? (i: number) => chunk.readUInt32LE(at + i) : (i: number) => chunk.readUInt32BE(at + i);
+      const field =
+        chunk === undefined
+          ? (i: number) => bytes.peekUint32(i, le)
+          : le
+            ? (i: number) => chunk.readUInt32LE(at + i)
+            : (i: number) => chunk.readUInt32BE(at + i);
       const capturedLength = field(8);
       const absurd = records.checkLength(capturedLength);
       if (absurd !== undefined) {
@@ -148,10 +149,7 @@ class RecordConverter {
     this.fractionScale = header.nanosecond ? 1 : 1000;
     this.fractionLimit = header.nanosecond ? 1_000_000_000 : 1_000_000;
     this.fractionUnit = header.nanosecond ? 'nanosecond' : 'microsecond';
-    this.maximumCapturedLength = Math.max(
-      Math.min(header.snaplen, LARGEST_CREDIBLE_SNAPLEN),
-      LIBPCAP_MAXIMUM_SNAPLEN,
-    );
+    this.maximumCapturedLength = Math.max(Math.min(header.snaplen, LARGEST_CREDIBLE_SNAPLEN), LIBPCAP_MAXIMUM_SNAPLEN);
   }
 
   /** An error when the record cannot be believed: nothing after it can be found again. */
@@ -175,8 +173,7 @@ class RecordConverter {
         inputIssue(
           this.name,
           packetLocation(offset, number),
-          `${this.fractionUnit} field ${fraction} is out of range (0-${this.fractionLimit - 1}); ` +
-            `the timestamp keeps it, past second ${seconds}`,
+          `${this.fractionUnit} field ${fraction} is out of range (0-${this.fractionLimit - 1}); ` + `the timestamp keeps it, past second ${seconds}`,
           'warning',
         ),
       );
@@ -206,13 +203,7 @@ class RecordConverter {
     const present = fileLength - this.nextOffset;
     if (present <= 0) return undefined;
     const needed =
-      present < RECORD_HEADER_LENGTH || this.pendingCapturedLength === undefined
-        ? RECORD_HEADER_LENGTH
-        : RECORD_HEADER_LENGTH + this.pendingCapturedLength;
-    return inputIssue(
-      this.name,
-      packetLocation(this.nextOffset, this.nextNumber),
-      `truncated record: needs ${needed} bytes, ${present} present`,
-    );
+      present < RECORD_HEADER_LENGTH || this.pendingCapturedLength === undefined ? RECORD_HEADER_LENGTH : RECORD_HEADER_LENGTH + this.pendingCapturedLength;
+    return inputIssue(this.name, packetLocation(this.nextOffset, this.nextNumber), `truncated record: needs ${needed} bytes, ${present} present`);
   }
 }

@@ -56,11 +56,7 @@ export const blockNames: Readonly<Record<number, string>> = {
 };
 
 export function isPacketBlock(type: number): boolean {
-  return (
-    type === BlockType.ENHANCED_PACKET ||
-    type === BlockType.SIMPLE_PACKET ||
-    type === BlockType.PACKET
-  );
+  return type === BlockType.ENHANCED_PACKET || type === BlockType.SIMPLE_PACKET || type === BlockType.PACKET;
 }
 
 export interface Interface {
@@ -176,10 +172,7 @@ export function readTimestampedPacket(
   if (block.length < MINIMUM_TIMESTAMPED_PACKET_LENGTH) {
     return `block length ${block.length} is less than the minimum of ${MINIMUM_TIMESTAMPED_PACKET_LENGTH}`;
   }
-  const interfaceId =
-    u32(block, 0, littleEndian) === BlockType.PACKET
-      ? u16(block, 8, littleEndian)
-      : u32(block, 8, littleEndian);
+  const interfaceId = u32(block, 0, littleEndian) === BlockType.PACKET ? u16(block, 8, littleEndian) : u32(block, 8, littleEndian);
   const iface = lookUpInterface(interfaces, interfaceId);
   if (typeof iface === 'string') return iface;
   const capturedLength = u32(block, 20, littleEndian);
@@ -194,7 +187,8 @@ export function readTimestampedPacket(
     if (code === OPTION_PACKET_FLAGS && length === 4) {
       direction = directionOf(u32(block, at, littleEndian));
     } else if (code === OPTION_COMMENT) {
-      (comments ??= []).push(utf8.decode(block.subarray(at, at + length)));
+      comments ??= [];
+      comments.push(utf8.decode(block.subarray(at, at + length)));
     } else if (code === OPTION_EPB_DARWIN_DPEB_ID && length === 4) {
       darwinProcess = u32(block, at, littleEndian);
     }
@@ -280,8 +274,7 @@ export function readSimplePacket(
   const iface = lookUpInterface(interfaces, 0);
   if (typeof iface === 'string') return iface;
   const originalLength = u32(block, 8, littleEndian);
-  const capturedLength =
-    iface.snaplen !== 0 && iface.snaplen < originalLength ? iface.snaplen : originalLength;
+  const capturedLength = iface.snaplen !== 0 && iface.snaplen < originalLength ? iface.snaplen : originalLength;
   if (SIMPLE_PACKET_DATA + capturedLength > block.length - 4) {
     return `block length ${block.length} is too small for ${capturedLength} bytes of packet data`;
   }
@@ -308,12 +301,7 @@ function lookUpInterface(interfaces: readonly InterfaceSlot[], id: number): Inte
  * Calls `visit` for each option from `start` to the trailing length, and returns a problem when
  * an option runs past it.
  */
-function walkOptions(
-  block: Buffer,
-  littleEndian: boolean,
-  start: number,
-  visit: (code: number, valueAt: number, length: number) => void,
-): string | undefined {
+function walkOptions(block: Buffer, littleEndian: boolean, start: number, visit: (code: number, valueAt: number, length: number) => void): string | undefined {
   const end = block.length - 4;
   let at = start;
   while (at + 4 <= end) {

@@ -35,7 +35,5 @@ export function tickClock(tsresol: number, tsoffsetSeconds: bigint): TickClock {
 
 function ticksOf(high: number, low: number): bigint {
   // Below 2^53 the sum is an exact integer even as a double: one BigInt instead of three.
-  return high < 0x20_0000
-    ? BigInt(high * 0x1_0000_0000 + low)
-    : (BigInt(high) << 32n) | BigInt(low);
+  return high < 0x20_0000 ? BigInt(high * 0x1_0000_0000 + low) : (BigInt(high) << 32n) | BigInt(low);
 }

@@ -7,12 +7,7 @@
 import { inputIssue, type InputIssue } from '../core/errors.ts';
 import { BATCH_BYTES, BATCH_SIZE } from './batch-queue.ts';
 import type { ByteReader } from './byte-reader.ts';
-import {
-  blockLocation,
-  offsetLocation,
-  packetLocation,
-  readErrorMessage,
-} from './issue-wording.ts';
+import { blockLocation, offsetLocation, packetLocation, readErrorMessage } from './issue-wording.ts';
 import {
   BYTE_ORDER_MAGIC,
   BlockType,
@@ -157,23 +152,14 @@ class BlockWalker {
     }
     const trailingLength = u32(block, length - 4, littleEndian);
     if (trailingLength !== length) {
-      out.push(
-        this.blockIssue(
-          type,
-          offset,
-          `block lengths differ: ${length} at the start, ${trailingLength} at the end`,
-        ),
-      );
+      out.push(this.blockIssue(type, offset, `block lengths differ: ${length} at the start, ${trailingLength} at the end`));
       return 'stop';
     }
     return this.interpret(type, block, littleEndian, offset, out);
   }
 
   /** The block's type and length, checked against everything known before reading its body. */
-  private frame(
-    bytes: ByteReader,
-    offset: number,
-  ): { type: number; length: number; littleEndian: boolean } | InputIssue {
+  private frame(bytes: ByteReader, offset: number): { type: number; length: number; littleEndian: boolean } | InputIssue {
     let littleEndian: boolean;
     let minimumLength = MINIMUM_BLOCK_LENGTH;
     // The section header's type reads the same in both byte orders; its magic gives the order.
@@ -181,11 +167,7 @@ class BlockWalker {
       const magic = bytes.peekUint32(8, true);
       if (magic !== BYTE_ORDER_MAGIC && magic !== byteSwapped(BYTE_ORDER_MAGIC)) {
         const hex = magic.toString(16).padStart(8, '0');
-        return this.blockIssue(
-          BlockType.SECTION_HEADER,
-          offset,
-          `byte-order magic 0x${hex} is not 0x1a2b3c4d in either byte order`,
-        );
+        return this.blockIssue(BlockType.SECTION_HEADER, offset, `byte-order magic 0x${hex} is not 0x1a2b3c4d in either byte order`);
       }
       littleEndian = magic === BYTE_ORDER_MAGIC;
       minimumLength = MINIMUM_SECTION_HEADER_LENGTH;
@@ -208,13 +190,7 @@ class BlockWalker {
     return { type, length, littleEndian };
   }
 
-  private interpret(
-    type: number,
-    block: Buffer,
-    littleEndian: boolean,
-    offset: number,
-    out: SourceItem[],
-  ): Outcome {
+  private interpret(type: number, block: Buffer, littleEndian: boolean, offset: number, out: SourceItem[]): Outcome {
     switch (type) {
       case BlockType.SECTION_HEADER:
         this.section = { littleEndian, interfaces: [], ignoredInterfaces: 0, processes: [] };
@@ -235,7 +211,13 @@ class BlockWalker {
         const interfaces = this.section!.interfaces;
         if (interfaces.length >= MAXIMUM_INTERFACES_PER_SECTION) {
           if (this.section!.ignoredInterfaces++ === 0) {
-            out.push(this.blockIssue(type, offset, `more than ${MAXIMUM_INTERFACES_PER_SECTION} interfaces in one section; this and later interface descriptions of the section are ignored`));
+            out.push(
+              this.blockIssue(
+                type,
+                offset,
+                `more than ${MAXIMUM_INTERFACES_PER_SECTION} interfaces in one section; this and later interface descriptions of the section are ignored`,
+              ),
+            );
           }
           return 'next';
         }
@@ -285,8 +267,5 @@ function truncated(needed: number, present: number): string {
 }
 
 function byteSwapped(value: number): number {
-  return (
-    (((value & 0xff) << 24) | ((value & 0xff00) << 8) | ((value >>> 8) & 0xff00) | (value >>> 24)) >>>
-    0
-  );
+  return (((value & 0xff) << 24) | ((value & 0xff00) << 8) | ((value >>> 8) & 0xff00) | (value >>> 24)) >>> 0;
 }

@@ -107,7 +107,10 @@ export class Shipper {
       for (const row of rows[name]) {
         const shard = await this.shardFor(row.hostName as string);
         let list = byShard.get(shard);
-        if (list === undefined) byShard.set(shard, (list = []));
+        if (list === undefined) {
+          list = [];
+          byShard.set(shard, list);
+        }
         list.push(row);
       }
       for (const [shard, list] of byShard) {
@@ -142,7 +145,8 @@ export class Shipper {
     });
     const [row] = (await result.json()) as { n: string | number }[];
     const n = Number(row?.n ?? 0);
-    if (n !== 0 && n !== rows.length) throw new ShipSetupError(`${this.shards[shard]!.origin}: ${name} holds ${n} of the ${rows.length} rows of a batch; it was changed by hand`);
+    if (n !== 0 && n !== rows.length)
+      throw new ShipSetupError(`${this.shards[shard]!.origin}: ${name} holds ${n} of the ${rows.length} rows of a batch; it was changed by hand`);
     return n;
   }
 
@@ -151,7 +155,10 @@ export class Shipper {
     if (this.shards.length === 1) return 0;
     const known = this.shardOfHost.get(hostName);
     if (known !== undefined) return known;
-    const result = await this.shards[0]!.client.query({ query: `SELECT cityHash64(${literal(hostName)}) % ${this.shards.length} AS shard`, format: 'JSONEachRow' });
+    const result = await this.shards[0]!.client.query({
+      query: `SELECT cityHash64(${literal(hostName)}) % ${this.shards.length} AS shard`,
+      format: 'JSONEachRow',
+    });
     const [row] = (await result.json()) as { shard: string | number }[];
     const shard = Number(row!.shard);
     this.shardOfHost.set(hostName, shard);
@@ -170,4 +177,7 @@ export class Shipper {
 /** The server is there but not as needed (no such cluster, rows changed by hand). */
 export class ShipSetupError extends Error {}
 
-const WRITERS = Object.fromEntries(TABLE_NAMES.map((n) => [n, jsonRowWriter(TABLES[n], { nestedAsText: true, boolAsNumber: true })])) as Record<TableName, (row: Row) => string>;
+const WRITERS = Object.fromEntries(TABLE_NAMES.map((n) => [n, jsonRowWriter(TABLES[n], { nestedAsText: true, boolAsNumber: true })])) as Record<
+  TableName,
+  (row: Row) => string
+>;

@@ -157,7 +157,9 @@ export class SignatureEngine {
       // Called later (a timer, a promise): the order would depend on timing, so it is refused.
       // Counted and reported, never thrown: nothing of netrec's is on that call stack to stop.
       entry.stats.errors++;
-      this.warnOnce(`signature ${entry.stats.id} (${terminalText(entry.stats.origin)}): emit() called outside init/onEvent/onSignal/close (signatures are synchronous); finding dropped`);
+      this.warnOnce(
+        `signature ${entry.stats.id} (${terminalText(entry.stats.origin)}): emit() called outside init/onEvent/onSignal/close (signatures are synchronous); finding dropped`,
+      );
       return;
     }
     const event = input?.event ?? this.current;
@@ -177,7 +179,10 @@ export class SignatureEngine {
     const { stats } = entry;
     stats.errors++;
     if (stats.errors > 1 && !this.opts.strict) return;
-    const at = event !== undefined && this.packet !== undefined ? ` on ${this.packet.source} packet ${this.packet.number} (${event.eventName}, timestamp ${event.timestamp})` : '';
+    const at =
+      event !== undefined && this.packet !== undefined
+        ? ` on ${this.packet.source} packet ${this.packet.number} (${event.eventName}, timestamp ${event.timestamp})`
+        : '';
     const line = `signature ${stats.id} (${stats.origin}): ${what} threw${at}: ${describe(err)}`;
     if (this.opts.strict) throw new SignatureFailure(line);
     this.opts.warn(`${line}; further errors of this signature are only counted`);
@@ -202,4 +207,3 @@ function isObject(v: unknown): v is Record<string, unknown> {
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-

@@ -30,7 +30,8 @@ export async function loadSignatures(specs: readonly string[]): Promise<LoadedSi
   const add = (signature: Signature, origin: string): void => {
     const id = signature.metadata.id;
     const first = seen.get(id);
-    if (first !== undefined) throw new UsageError(`${terminalText(origin)}: duplicate signature id '${terminalText(id)}' (already loaded from ${terminalText(first)})`);
+    if (first !== undefined)
+      throw new UsageError(`${terminalText(origin)}: duplicate signature id '${terminalText(id)}' (already loaded from ${terminalText(first)})`);
     seen.set(id, origin);
     out.push({ signature, origin });
   };
@@ -147,7 +148,8 @@ export function signatureProblem(v: unknown): string | undefined {
   const events = s.selectedEvents;
   if (!Array.isArray(events) || events.length === 0) return "selectedEvents must be a non-empty array of event names or '*'";
   for (const e of events) {
-    if (e !== '*' && !(typeof e === 'string' && Object.hasOwn(EventIds, e))) return `selectedEvents: unknown event '${String(e)}' (valid: ${Object.keys(EventIds).join(', ')}, *)`;
+    if (e !== '*' && !(typeof e === 'string' && Object.hasOwn(EventIds, e)))
+      return `selectedEvents: unknown event '${String(e)}' (valid: ${Object.keys(EventIds).join(', ')}, *)`;
   }
   if (typeof s.onEvent !== 'function') return 'onEvent must be a function';
   for (const key of OPTIONAL_METHODS) if (s[key] !== undefined && typeof s[key] !== 'function') return `${key} must be a function`;

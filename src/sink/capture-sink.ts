@@ -75,7 +75,9 @@ export class PcapngCaptureSink implements CaptureSink {
   private readonly interfaces = new Map<string, InterfaceState>();
   private readonly processes = new Map<string, number>();
   /** The interface of the previous packet: most packets share their predecessor's. */
-  private last: { iface: InterfaceState; origin: number; ifindex: number | undefined; name: string | undefined; linkType: number; tsoffsetSeconds: bigint } | undefined;
+  private last:
+    | { iface: InterfaceState; origin: number; ifindex: number | undefined; name: string | undefined; linkType: number; tsoffsetSeconds: bigint }
+    | undefined;
   private readonly scratch: EnhancedPacket = { interfaceId: 0, ticks: 0n, data: new Uint8Array(0), originalLength: 0 };
   private pendingDrops = 0n;
   /** Losses per input, for the statistics blocks. */
@@ -103,7 +105,12 @@ export class PcapngCaptureSink implements CaptureSink {
     let issue: InputIssue | undefined;
     let comment = formatPacketComment(p);
     if (comment !== undefined && Buffer.byteLength(comment) > MAX_OPTION_BYTES) {
-      issue = inputIssue(origin.name, `packet ${p.number}`, `its context takes ${Buffer.byteLength(comment)} bytes, more than a pcapng comment holds (${MAX_OPTION_BYTES}); written without it`, 'warning');
+      issue = inputIssue(
+        origin.name,
+        `packet ${p.number}`,
+        `its context takes ${Buffer.byteLength(comment)} bytes, more than a pcapng comment holds (${MAX_OPTION_BYTES}); written without it`,
+        'warning',
+      );
       comment = undefined;
     }
     // One object for every packet: the hot path allocates nothing it does not write.
@@ -154,12 +161,26 @@ export class PcapngCaptureSink implements CaptureSink {
     await this.out.close();
     const unwritten = interfaces.length === 0 ? lossOn.get(0) : undefined;
     if (unwritten === undefined || unwritten.kernelLost + unwritten.userDropped === 0n) return [];
-    return [inputIssue('export', 'statistics', `the inputs lost ${unwritten.kernelLost + unwritten.userDropped} packets while recording, but with no packet exported there is no interface to count them on`, 'warning')];
+    return [
+      inputIssue(
+        'export',
+        'statistics',
+        `the inputs lost ${unwritten.kernelLost + unwritten.userDropped} packets while recording, but with no packet exported there is no interface to count them on`,
+        'warning',
+      ),
+    ];
   }
 
   private interfaceFor(p: CapturedPacket, origin: CaptureOrigin, tsoffsetSeconds: bigint): InterfaceState {
     const last = this.last;
-    if (last !== undefined && last.origin === origin.index && last.ifindex === p.ifindex && last.name === p.interfaceName && last.linkType === p.linkType && last.tsoffsetSeconds === tsoffsetSeconds) {
+    if (
+      last !== undefined &&
+      last.origin === origin.index &&
+      last.ifindex === p.ifindex &&
+      last.name === p.interfaceName &&
+      last.linkType === p.linkType &&
+      last.tsoffsetSeconds === tsoffsetSeconds
+    ) {
       return last.iface;
     }
     const iface = this.describedInterface(p, origin, tsoffsetSeconds);
@@ -246,7 +267,11 @@ export class PcapCaptureSink implements CaptureSink {
       );
     }
     if (p.timestamp < 0n || p.timestamp >= PCAP_TIME_LIMIT) {
-      return inputIssue(origin.name, `packet ${p.number}`, `timestamp ${p.timestamp} ns is outside what classic pcap can hold (1970 to 2106); packet not written (pcapng holds it)`);
+      return inputIssue(
+        origin.name,
+        `packet ${p.number}`,
+        `timestamp ${p.timestamp} ns is outside what classic pcap can hold (1970 to 2106); packet not written (pcapng holds it)`,
+      );
     }
     if (!this.opts.nanosecond && p.timestamp % 1000n !== 0n) this.cutTimestamps++;
     this.writer.record(p.timestamp, p.data, p.originalLength);
@@ -265,6 +290,13 @@ export class PcapCaptureSink implements CaptureSink {
     await this.out.close();
     if (this.largest > DEFAULT_PCAP_SNAPLEN) this.out.patch(0, pcapFileHeader(this.linkType ?? 101, this.largest, this.opts.nanosecond));
     if (this.cutTimestamps === 0) return [];
-    return [inputIssue('--micro', 'timestamps', `${this.cutTimestamps} packets had nanosecond digits that microsecond pcap cannot hold; they were cut (drop --micro to keep them)`, 'warning')];
+    return [
+      inputIssue(
+        '--micro',
+        'timestamps',
+        `${this.cutTimestamps} packets had nanosecond digits that microsecond pcap cannot hold; they were cut (drop --micro to keep them)`,
+        'warning',
+      ),
+    ];
   }
 }

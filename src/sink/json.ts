@@ -1,12 +1,4 @@
-import {
-  ARG_VALUES,
-  CONTEXT_FIELD_NAMES,
-  CONTEXT_FIELDS,
-  EVENT_ARGS,
-  EVENT_NAMES,
-  type ArgSchema,
-  type FieldType,
-} from '../event/schema.ts';
+import { ARG_VALUES, CONTEXT_FIELD_NAMES, CONTEXT_FIELDS, EVENT_ARGS, EVENT_NAMES, type ArgSchema, type FieldType } from '../event/schema.ts';
 import type { EventArg, TraceeEvent } from '../event/types.ts';
 import { JsonWriter } from './json-writer.ts';
 
@@ -162,7 +154,9 @@ function itemWriter(type: FieldType): ValueWriter {
 
 /** One writer per arg name (an arg name has one shape in every event). */
 const VALUE_WRITERS: ReadonlyMap<string, ValueWriter> = new Map(
-  [...ARG_VALUES].filter(([, type]) => type.kind !== 'string' && type.kind !== 'ip' && type.kind !== 'number').map(([name, type]) => [name, compileValue(type)]),
+  [...ARG_VALUES]
+    .filter(([, type]) => type.kind !== 'string' && type.kind !== 'ip' && type.kind !== 'number')
+    .map(([name, type]) => [name, compileValue(type)]),
 );
 
 /** Writes an event's args; false, having written nothing, when they are not the schema's. */

@@ -104,11 +104,7 @@ export class PcapngWriter {
   constructor(private readonly out: ByteOutput) {}
 
   sectionHeader(s: SectionInfo): void {
-    const options = new OptionList()
-      .text(OPT_COMMENT, s.comment)
-      .text(SHB_HARDWARE, s.hardware)
-      .text(SHB_OS, s.os)
-      .text(SHB_USERAPPL, s.userAppl);
+    const options = new OptionList().text(OPT_COMMENT, s.comment).text(SHB_HARDWARE, s.hardware).text(SHB_OS, s.os).text(SHB_USERAPPL, s.userAppl);
     const block = this.block(SECTION_HEADER, 16, options);
     block.buffer.writeUInt32LE(BYTE_ORDER_MAGIC, block.at);
     block.buffer.writeUInt16LE(1, block.at + 4);

@@ -73,7 +73,7 @@ export class SplitSink {
       lines.push(`${escapeText(g.key)}\t${g.file}\t${g.sink.packets}\t${g.sink.bytes}`);
     }
     const index = new ByteOutput(this.target.file(INDEX_FILE));
-    index.write(Buffer.from(lines.join('\n') + '\n', 'utf8'));
+    index.write(Buffer.from(`${lines.join('\n')}\n`, 'utf8'));
     index.release();
     return issues;
   }

@@ -19,7 +19,18 @@ export function tableSink(out: Writable): EventSink {
     writeFinding: (f) => {
       const r = findingRow(f);
       const cell = (v: string): string => terminalText(v);
-      text.line(tableRow(clockTime(r.timestamp), cell(r.userId), cell(r.processName), cell(r.processId), cell(r.threadId), '', cell(`finding:${r.signatureId}`), findingArgs(r, readable)));
+      text.line(
+        tableRow(
+          clockTime(r.timestamp),
+          cell(r.userId),
+          cell(r.processName),
+          cell(r.processId),
+          cell(r.threadId),
+          '',
+          cell(`finding:${r.signatureId}`),
+          findingArgs(r, readable),
+        ),
+      );
     },
     flush: () => text.flush(),
     end: () => text.drain(),

@@ -18,7 +18,7 @@ export class TextStream {
   }
 
   line(text: string): void {
-    if (!this.stream.closed) this.pending += text + '\n';
+    if (!this.stream.closed) this.pending += `${text}\n`;
   }
 
   async flush(): Promise<void> {

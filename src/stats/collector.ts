@@ -8,7 +8,7 @@ import type { CapturedPacket } from '../core/packet.ts';
 import { flowOf } from '../decode/flow.ts';
 import type { DecodedPacket } from '../decode/packet.ts';
 import { ipString } from '../event/ip-string.ts';
-import { ConversationTable, type Conversation } from './conversations.ts';
+import { ConversationTable } from './conversations.ts';
 import { CopyMatcher } from './copies.ts';
 import { DnsTransactions } from './dns-transactions.ts';
 import { TopCounter } from './top-counter.ts';
@@ -87,4 +87,3 @@ export class StatsCollector {
     this.userDropped += userDropped;
   }
 }
-

@@ -13,7 +13,7 @@ export function renderJson(report: StatsReport): string {
   // A marker no input can forge: a random nonce per run.
   const marker = `bigint-${randomBytes(8).toString('hex')}:`;
   const text = JSON.stringify(report, (_key, value: unknown) => (typeof value === 'bigint' ? `${marker}${value}` : value));
-  return text.replace(new RegExp(`"${marker}(-?\\d+)"`, 'g'), '$1') + '\n';
+  return `${text.replace(new RegExp(`"${marker}(-?\\d+)"`, 'g'), '$1')}\n`;
 }
 
 export function renderTable(r: StatsReport, limit: number): string {
@@ -23,7 +23,9 @@ export function renderTable(r: StatsReport, limit: number): string {
   if (r.duplicates > 0) out.push(`${count(r.duplicates)} more were the second copy of a packet recorded at both ends (loopback, veth): not counted again`);
   if (r.notIp > 0) out.push(`${count(r.notIp)} packets were not IP (or their IP header did not decode)`);
   const lost = r.lost.kernel + r.lost.recorder;
-  out.push(lost === 0n ? 'lost while recording: none reported' : `lost while recording: ${lost} packets (kernel ${r.lost.kernel}, recorder ${r.lost.recorder})`);
+  out.push(
+    lost === 0n ? 'lost while recording: none reported' : `lost while recording: ${lost} packets (kernel ${r.lost.kernel}, recorder ${r.lost.recorder})`,
+  );
 
   const tcp = r.conversations.filter((c) => c.protocol === 'tcp').length;
   section(out, `Conversations: ${tcp} TCP, ${r.conversations.length - tcp} UDP`);
@@ -43,15 +45,30 @@ export function renderTable(r: StatsReport, limit: number): string {
     out,
     `DNS transactions: ${count(d.queries)} queries, ${count(d.answered)} answered, ${count(d.unanswered)} unanswered; ${count(d.retransmissions)} retransmitted queries, ${count(d.unsolicited)} unsolicited and ${count(d.repeatedResponses)} repeated responses`,
   );
-  if (d.responseCodes.length > 0) out.push(`responses by rcode: ${d.responseCodes.map((c) => terminalText(`${count(c.count)} ${c.rcode} ${c.name}`)).join(', ')}`);
+  if (d.responseCodes.length > 0)
+    out.push(`responses by rcode: ${d.responseCodes.map((c) => terminalText(`${count(c.count)} ${c.rcode} ${c.name}`)).join(', ')}`);
   if (d.latency !== undefined) out.push(`latency: min ${millis(d.latency.min)}, mean ${millis(d.latency.mean)}, max ${millis(d.latency.max)}`);
-  table(out, ['TIME (UTC)', 'CLIENT', 'CLIENT PROCESS', 'SERVER', 'ID', 'QUESTION', 'RCODE', 'LATENCY', 'ANSWERS'], cut(d.transactions, limit).map(transactionCells));
+  table(
+    out,
+    ['TIME (UTC)', 'CLIENT', 'CLIENT PROCESS', 'SERVER', 'ID', 'QUESTION', 'RCODE', 'LATENCY', 'ANSWERS'],
+    cut(d.transactions, limit).map(transactionCells),
+  );
   more(out, d.transactions.length, limit, 'transactions');
   if (d.overflow > 0) out.push(`${count(d.overflow)} later queries were counted only (transaction limit reached)`);
   section(out, 'DNS by process (the client)');
-  table(out, ['PROCESS', 'QUERIES', 'ANSWERED', 'UNANSWERED', 'ERRORS', 'MEAN LATENCY'], cut(d.byProcess, limit).map((s) => summaryCells(s, '(unknown)')), [false, true, true, true, true, true]);
+  table(
+    out,
+    ['PROCESS', 'QUERIES', 'ANSWERED', 'UNANSWERED', 'ERRORS', 'MEAN LATENCY'],
+    cut(d.byProcess, limit).map((s) => summaryCells(s, '(unknown)')),
+    [false, true, true, true, true, true],
+  );
   section(out, 'DNS by name');
-  table(out, ['NAME', 'QUERIES', 'ANSWERED', 'UNANSWERED', 'ERRORS', 'MEAN LATENCY', 'ANSWERS'], cut(d.byName, limit).map((s) => summaryCells(s, '(no question)')), [false, true, true, true, true, true]);
+  table(
+    out,
+    ['NAME', 'QUERIES', 'ANSWERED', 'UNANSWERED', 'ERRORS', 'MEAN LATENCY', 'ANSWERS'],
+    cut(d.byName, limit).map((s) => summaryCells(s, '(no question)')),
+    [false, true, true, true, true, true],
+  );
 
   const approximate = r.top.approximate ? ' (approximate: too many keys to count each)' : '';
   section(out, `Top processes, by bytes sent or received${approximate}`);
@@ -60,7 +77,7 @@ export function renderTable(r: StatsReport, limit: number): string {
   table(out, ['ADDRESS', 'PACKETS', 'BYTES'], r.top.remoteAddresses.map(topCells), [false, true, true]);
   section(out, 'Top service ports, by bytes of their conversations');
   table(out, ['PORT', 'PACKETS', 'BYTES'], r.top.ports.map(topCells), [false, true, true]);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 function conversationCells(c: ConversationRow): string[] {
@@ -133,7 +150,9 @@ function table(out: string[], header: string[], rows: string[][], right: boolean
   const widths = header.map((h, i) => Math.max([...h].length, ...rows.map((r) => [...r[i]!].length)));
   const line = (cells: string[]): string =>
     cells
-      .map((c, i) => (i === cells.length - 1 ? c : right[i] ? c.padStart(widths[i]! + c.length - [...c].length) : c.padEnd(widths[i]! + c.length - [...c].length)))
+      .map((c, i) =>
+        i === cells.length - 1 ? c : right[i] ? c.padStart(widths[i]! + c.length - [...c].length) : c.padEnd(widths[i]! + c.length - [...c].length),
+      )
       .join('  ')
       .trimEnd();
   out.push(line(header), ...rows.map(line));

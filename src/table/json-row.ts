@@ -51,10 +51,10 @@ function writer(t: ColumnType, options: JsonRowOptions): Write {
       const a = v as unknown[];
       let out = '[';
       for (let i = 0; i < a.length; i++) out += (i === 0 ? '' : ',') + item(a[i]);
-      return out + ']';
+      return `${out}]`;
     };
   }
-  const fields = t.struct.map((f) => [JSON.stringify(f.name) + ':', f.name, nullable(writer(f.type, options))] as const);
+  const fields = t.struct.map((f) => [`${JSON.stringify(f.name)}:`, f.name, nullable(writer(f.type, options))] as const);
   return (v) => {
     const o = v as Record<string, unknown>;
     let out = '{';
@@ -62,7 +62,7 @@ function writer(t: ColumnType, options: JsonRowOptions): Write {
       const [key, name, write] = fields[i]!;
       out += (i === 0 ? '' : ',') + key + write(o[name]);
     }
-    return out + '}';
+    return `${out}}`;
   };
 }
 
@@ -97,6 +97,9 @@ export function jsonRowWriter(table: TableSchema, options: JsonRowOptions = {}):
       return `${key} + ((x = ${v}) == null ? 'null' : ${expr})`;
     });
   // The code is generated from the schema's own column names, each quoted by JSON.stringify.
-  const make = new Function('S', 'N', `return function (r) { var x; return ${parts.join(' + ')} + '}'; };`) as (s: typeof JSON.stringify, n: Write[]) => (row: Row) => string;
+  const make = new Function('S', 'N', `return function (r) { var x; return ${parts.join(' + ')} + '}'; };`) as (
+    s: typeof JSON.stringify,
+    n: Write[],
+  ) => (row: Row) => string;
   return make(JSON.stringify, nested);
 }

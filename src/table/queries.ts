@@ -148,7 +148,8 @@ export function queryParams(query: ReadyQuery, given: readonly string[]): Record
   for (const text of given) {
     const eq = text.indexOf('=');
     const name = eq < 0 ? text : text.slice(0, eq);
-    if (!query.params.some((p) => p.name === name)) throw new QueryParamError(`${query.name} has no parameter ${JSON.stringify(name)} (it has: ${query.params.map((p) => p.name).join(', ') || 'none'})`);
+    if (!query.params.some((p) => p.name === name))
+      throw new QueryParamError(`${query.name} has no parameter ${JSON.stringify(name)} (it has: ${query.params.map((p) => p.name).join(', ') || 'none'})`);
     if (eq < 0) throw new QueryParamError(`--param ${name} needs a value: ${name}=VALUE`);
     out[name] = text.slice(eq + 1);
   }

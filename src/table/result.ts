@@ -20,7 +20,9 @@ export function jsonCell(c: Cell): string {
   if (typeof c === 'bigint') return c.toString();
   if (c === null || typeof c !== 'object') return JSON.stringify(c);
   if (Array.isArray(c)) return `[${c.map(jsonCell).join(',')}]`;
-  return `{${Object.entries(c).map(([k, v]) => `${JSON.stringify(k)}:${jsonCell(v)}`).join(',')}}`;
+  return `{${Object.entries(c)
+    .map(([k, v]) => `${JSON.stringify(k)}:${jsonCell(v)}`)
+    .join(',')}}`;
 }
 
 function textCell(c: Cell): string {
@@ -38,11 +40,19 @@ export function renderResult(result: QueryResult, format: ResultFormat): string 
     case 'json':
       return result.rows.map((r) => `{${result.columns.map((name, i) => `${JSON.stringify(name)}:${jsonCell(r[i]!)}`).join(',')}}\n`).join('');
     case 'csv':
-      return [result.columns, ...result.rows.map((r) => r.map(textCell))].map((cells) => cells.map(csvField).join(',') + '\r\n').join('');
+      return [result.columns, ...result.rows.map((r) => r.map(textCell))].map((cells) => `${cells.map(csvField).join(',')}\r\n`).join('');
     case 'table': {
       const cells = [result.columns, ...result.rows.map((r) => r.map(textCell))].map((line) => line.map((t) => terminalText(t)));
       const widths = result.columns.map((_, i) => Math.max(...cells.map((line) => [...line[i]!].length)));
-      return cells.map((line) => line.map((t, i) => (i === line.length - 1 ? t : t + ' '.repeat(widths[i]! - [...t].length))).join('  ').trimEnd() + '\n').join('');
+      return cells
+        .map(
+          (line) =>
+            `${line
+              .map((t, i) => (i === line.length - 1 ? t : t + ' '.repeat(widths[i]! - [...t].length)))
+              .join('  ')
+              .trimEnd()}\n`,
+        )
+        .join('');
     }
   }
 }

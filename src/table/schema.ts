@@ -78,30 +78,70 @@ const TASK: Column[] = [
 ];
 
 const PROTO_IPV4 = struct(
-  f('version', 'u8'), f('IHL', 'u8'), f('TOS', 'u8'), f('length', 'u16'), f('id', 'u16'), f('flags', 'u8'), f('fragOffset', 'u16'),
-  f('TTL', 'u8'), f('protocol', 'string'), f('checksum', 'u16'), f('srcIP', 'string'), f('dstIP', 'string'),
+  f('version', 'u8'),
+  f('IHL', 'u8'),
+  f('TOS', 'u8'),
+  f('length', 'u16'),
+  f('id', 'u16'),
+  f('flags', 'u8'),
+  f('fragOffset', 'u16'),
+  f('TTL', 'u8'),
+  f('protocol', 'string'),
+  f('checksum', 'u16'),
+  f('srcIP', 'string'),
+  f('dstIP', 'string'),
 );
 const PROTO_IPV6 = struct(
-  f('version', 'u8'), f('trafficClass', 'u8'), f('flowLabel', 'u32'), f('length', 'u16'), f('nextHeader', 'string'), f('hopLimit', 'u8'),
-  f('srcIP', 'string'), f('dstIP', 'string'),
+  f('version', 'u8'),
+  f('trafficClass', 'u8'),
+  f('flowLabel', 'u32'),
+  f('length', 'u16'),
+  f('nextHeader', 'string'),
+  f('hopLimit', 'u8'),
+  f('srcIP', 'string'),
+  f('dstIP', 'string'),
 );
 /**
  * Tracee's `ack` (the acknowledgement number) is `ackNumber` here: DuckDB, like SQL, does not
  * tell `ack` from the flag `ACK` (field names are case-insensitive).
  */
 const PROTO_TCP = struct(
-  f('srcPort', 'u16'), f('dstPort', 'u16'), f('seq', 'u32'), f('ackNumber', 'u32'), f('dataOffset', 'u8'),
-  f('FIN', 'u8'), f('SYN', 'u8'), f('RST', 'u8'), f('PSH', 'u8'), f('ACK', 'u8'), f('URG', 'u8'), f('ECE', 'u8'), f('CWR', 'u8'), f('NS', 'u8'),
-  f('window', 'u16'), f('checksum', 'u16'), f('urgent', 'u16'),
+  f('srcPort', 'u16'),
+  f('dstPort', 'u16'),
+  f('seq', 'u32'),
+  f('ackNumber', 'u32'),
+  f('dataOffset', 'u8'),
+  f('FIN', 'u8'),
+  f('SYN', 'u8'),
+  f('RST', 'u8'),
+  f('PSH', 'u8'),
+  f('ACK', 'u8'),
+  f('URG', 'u8'),
+  f('ECE', 'u8'),
+  f('CWR', 'u8'),
+  f('NS', 'u8'),
+  f('window', 'u16'),
+  f('checksum', 'u16'),
+  f('urgent', 'u16'),
 );
 const PROTO_UDP = struct(f('srcPort', 'u16'), f('dstPort', 'u16'), f('length', 'u16'), f('checksum', 'u16'));
 const PROTO_ICMP = struct(f('typeCode', 'string'), f('checksum', 'u16'), f('id', 'u16'), f('seq', 'u16'));
 const PROTO_ICMPV6 = struct(f('typeCode', 'string'), f('checksum', 'u16'));
 const DNS_QUESTION = struct(f('name', 'string'), f('type', 'string'), f('class', 'string'));
 const DNS_RECORD = struct(
-  f('name', 'string'), f('type', 'string'), f('class', 'string'), f('TTL', 'u32'), f('IP', 'string'), f('NS', 'string'), f('CNAME', 'string'),
-  f('PTR', 'string'), f('TXTs', list('string')),
-  f('SOA', struct(f('MName', 'string'), f('RName', 'string'), f('serial', 'u32'), f('refresh', 'u32'), f('retry', 'u32'), f('expire', 'u32'), f('minimum', 'u32'))),
+  f('name', 'string'),
+  f('type', 'string'),
+  f('class', 'string'),
+  f('TTL', 'u32'),
+  f('IP', 'string'),
+  f('NS', 'string'),
+  f('CNAME', 'string'),
+  f('PTR', 'string'),
+  f('TXTs', list('string')),
+  f(
+    'SOA',
+    struct(f('MName', 'string'), f('RName', 'string'), f('serial', 'u32'), f('refresh', 'u32'), f('retry', 'u32'), f('expire', 'u32'), f('minimum', 'u32')),
+  ),
   f('SRV', struct(f('priority', 'u16'), f('weight', 'u16'), f('port', 'u16'), f('name', 'string'))),
   f('MX', struct(f('preference', 'u16'), f('name', 'string'))),
   f('OPT', list(struct(f('code', 'string'), f('data', 'string')))),
@@ -109,14 +149,41 @@ const DNS_RECORD = struct(
   f('TXT', 'string'),
 );
 const DNS_HEADER: Field[] = [
-  f('ID', 'u16'), f('QR', 'u8'), f('opCode', 'string'), f('AA', 'u8'), f('TC', 'u8'), f('RD', 'u8'), f('RA', 'u8'), f('Z', 'u8'),
-  f('responseCode', 'string'), f('QDCount', 'u16'), f('ANCount', 'u16'), f('NSCount', 'u16'), f('ARCount', 'u16'),
+  f('ID', 'u16'),
+  f('QR', 'u8'),
+  f('opCode', 'string'),
+  f('AA', 'u8'),
+  f('TC', 'u8'),
+  f('RD', 'u8'),
+  f('RA', 'u8'),
+  f('Z', 'u8'),
+  f('responseCode', 'string'),
+  f('QDCount', 'u16'),
+  f('ANCount', 'u16'),
+  f('NSCount', 'u16'),
+  f('ARCount', 'u16'),
 ];
-const DNS_SECTIONS: Field[] = [f('questions', list(DNS_QUESTION)), f('answers', list(DNS_RECORD)), f('authorities', list(DNS_RECORD)), f('additionals', list(DNS_RECORD))];
+const DNS_SECTIONS: Field[] = [
+  f('questions', list(DNS_QUESTION)),
+  f('answers', list(DNS_RECORD)),
+  f('authorities', list(DNS_RECORD)),
+  f('additionals', list(DNS_RECORD)),
+];
 const PROTO_DNS = struct(...DNS_HEADER, ...DNS_SECTIONS);
-const PKT_META = struct(f('src_ip', 'string'), f('dst_ip', 'string'), f('src_port', 'u16'), f('dst_port', 'u16'), f('protocol', 'u8'), f('packet_len', 'u32'), f('iface', 'string'));
+const PKT_META = struct(
+  f('src_ip', 'string'),
+  f('dst_ip', 'string'),
+  f('src_port', 'u16'),
+  f('dst_port', 'u16'),
+  f('protocol', 'u8'),
+  f('packet_len', 'u32'),
+  f('iface', 'string'),
+);
 const DNS_QUERY_DATA = struct(f('query', 'string'), f('query_type', 'string'), f('query_class', 'string'));
-const DNS_RESPONSE_DATA = struct(f('query_data', DNS_QUERY_DATA), f('dns_answer', list(struct(f('answer_type', 'string'), f('ttl', 'u32'), f('answer', 'string')))));
+const DNS_RESPONSE_DATA = struct(
+  f('query_data', DNS_QUERY_DATA),
+  f('dns_answer', list(struct(f('answer_type', 'string'), f('ttl', 'u32'), f('answer', 'string')))),
+);
 
 /**
  * Every argument any network event has, by its Tracee name, as a typed column: an event fills

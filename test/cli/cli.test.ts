@@ -73,7 +73,10 @@ describe('mistakes: one line in the same words for every command, exit 2', () =>
     [['convert', DNS, '--forse'], "netrec: convert: unknown option '--forse' (did you mean '--force'?); see 'netrec convert --help'\n"],
     [['info', '-x', DNS], "netrec: info: unknown option '-x' (short options here: -h -r); see 'netrec info --help'\n"],
     [['repaly', DNS], "netrec: unknown command 'repaly' (did you mean 'replay'?); see 'netrec --help'\n"],
-    [['replay', DNS, '--output', 'xml'], "netrec: replay: invalid value 'xml' for '--output' (valid: json, table, format:json, format:table); see 'netrec replay --help'\n"],
+    [
+      ['replay', DNS, '--output', 'xml'],
+      "netrec: replay: invalid value 'xml' for '--output' (valid: json, table, format:json, format:table); see 'netrec replay --help'\n",
+    ],
     [['replay', DNS, '--count'], "netrec: replay: option '--count' needs a value (N); see 'netrec replay --help'\n"],
     [['replay', DNS, '--count', '0'], "netrec: invalid --count '0': expected an integer from 1 to 9007199254740991; see 'netrec replay --help'\n"],
     [['replay', DNS, '--from', 'yesterday'], expect.stringMatching(/^netrec: invalid --from 'yesterday': expected RFC 3339/)],
@@ -115,11 +118,14 @@ describe('reading habits', () => {
     expect(nsForm.status).toBe(0);
     expect(events(nsForm.stdout)).toEqual(inWindow);
     const seconds = (t: bigint): string => `${t / 1_000_000_000n}.${(t % 1_000_000_000n).toString().padStart(9, '0')}`;
-    const rfc3339 = (t: bigint): string => new Date(Number(t / 1_000_000n)).toISOString().slice(0, 19) + `.${(t % 1_000_000_000n).toString().padStart(9, '0')}Z`;
+    const rfc3339 = (t: bigint): string =>
+      `${new Date(Number(t / 1_000_000n)).toISOString().slice(0, 19)}.${(t % 1_000_000_000n).toString().padStart(9, '0')}Z`;
     expect(netrec(['replay', TCP, '--from', seconds(from), '--to', seconds(to)]).stdout).toBe(nsForm.stdout);
     expect(netrec(['replay', TCP, '--from', rfc3339(from), '--to', rfc3339(to)]).stdout).toBe(nsForm.stdout);
     // An offset names the same instant.
-    const plusOne = rfc3339(from).replace(/^(\d{4}-\d{2}-\d{2})T(\d{2})/, (_, d: string, h: string) => `${d}T${String(Number(h) + 1).padStart(2, '0')}`).replace('Z', '+01:00');
+    const plusOne = rfc3339(from)
+      .replace(/^(\d{4}-\d{2}-\d{2})T(\d{2})/, (_, d: string, h: string) => `${d}T${String(Number(h) + 1).padStart(2, '0')}`)
+      .replace('Z', '+01:00');
     if (!rfc3339(from).startsWith(plusOne.slice(0, 10)) || Number(rfc3339(from).slice(11, 13)) < 23) {
       expect(netrec(['replay', TCP, '--from', plusOne, '--to', rfc3339(to)]).stdout).toBe(nsForm.stdout);
     }
@@ -161,9 +167,15 @@ describe('info on captures, as capinfos sees them', () => {
     expect(r.status).toBe(0);
     // capinfos -T -m: name, type, encapsulation, precision, snaplen, ..., packets (col 8), ... first (12), last (13)
     const fields = execFileSync('capinfos', ['-T', '-m', '-r', file], { encoding: 'utf8' }).trim().split(',');
-    const field = (name: string): string => r.stdout.split('\n').find((l) => l.startsWith(name))!.slice(12);
+    const field = (name: string): string =>
+      r.stdout
+        .split('\n')
+        .find((l) => l.startsWith(name))!
+        .slice(12);
     expect(field('packets')).toMatch(new RegExp(`^${fields[7]} `));
-    expect(field('format')).toMatch(fields[1] === 'pcapng' ? /^pcapng$/ : new RegExp(`^pcap \\(${fields[3] === 'nanoseconds' ? 'nanosecond' : 'microsecond'} timestamps`));
+    expect(field('format')).toMatch(
+      fields[1] === 'pcapng' ? /^pcapng$/ : new RegExp(`^pcap \\(${fields[3] === 'nanoseconds' ? 'nanosecond' : 'microsecond'} timestamps`),
+    );
     // pcapng keeps the snaplen per interface, where capinfos -m does not look.
     const snaplen = fields[4] === '(not set)' ? /Capture length = (\d+)/.exec(execFileSync('capinfos', [file], { encoding: 'utf8' }))![1] : fields[4];
     expect(field('interfaces')).toContain(`snaplen ${snaplen}`);
@@ -221,10 +233,14 @@ describe('completion and man page', () => {
     const file = join(dir, 'netrec.bash');
     writeFileSync(file, script);
     const line = words.map((w) => `'${w}'`).join(' ');
-    const out = execFileSync('bash', ['-c', `source ${file}; COMP_WORDS=(${line}); COMP_CWORD=${words.length - 1}; _netrec; printf '%s\\n' "\${COMPREPLY[@]}"`], {
-      encoding: 'utf8',
-      cwd: REPO,
-    });
+    const out = execFileSync(
+      'bash',
+      ['-c', `source ${file}; COMP_WORDS=(${line}); COMP_CWORD=${words.length - 1}; _netrec; printf '%s\\n' "\${COMPREPLY[@]}"`],
+      {
+        encoding: 'utf8',
+        cwd: REPO,
+      },
+    );
     return out.split('\n').filter((l) => l.length > 0);
   };
 
@@ -241,7 +257,9 @@ describe('completion and man page', () => {
   it.skipIf(!zsh)('the zsh script parses and defines _netrec', () => {
     const file = join(dir, '_netrec');
     writeFileSync(file, netrec(['completion', 'zsh']).stdout);
-    const out = execFileSync('zsh', ['-f', '-c', `autoload -Uz compinit && compinit -u -d ${dir}/zcompdump && source ${file} && whence -w _netrec`], { encoding: 'utf8' });
+    const out = execFileSync('zsh', ['-f', '-c', `autoload -Uz compinit && compinit -u -d ${dir}/zcompdump && source ${file} && whence -w _netrec`], {
+      encoding: 'utf8',
+    });
     expect(out.trim()).toBe('_netrec: function');
   });
 
@@ -267,7 +285,10 @@ describe('progress and Ctrl-C', () => {
   const script = requireTool('script');
   it.skipIf(!script)('a progress line on a terminal when the output goes to a file; none with NO_COLOR', () => {
     const run = (env: NodeJS.ProcessEnv): string =>
-      execFileSync('script', ['-qfec', `node ${NETREC} replay ${big} > ${join(dir, 'out.json')}`, '/dev/null'], { encoding: 'utf8', env: { ...process.env, ...env } });
+      execFileSync('script', ['-qfec', `node ${NETREC} replay ${big} > ${join(dir, 'out.json')}`, '/dev/null'], {
+        encoding: 'utf8',
+        env: { ...process.env, ...env },
+      });
     const shown = run({});
     expect(shown).toMatch(/\r\x1b\[Kreplay: [\d,]+ packets, [\d,]+\/s, \d+%/);
     expect(shown.endsWith('\r\x1b[K')).toBe(true); // the line is cleared at the end

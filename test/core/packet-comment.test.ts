@@ -90,7 +90,9 @@ describe('the packet comment', () => {
       problem: 'packet comment: pid=99999999999 is not an integer in -2147483648..2147483647',
     });
     expect(parsePacketComment('pid=1 tid=1 ppid=1 uid=0 cgroup=1 mntns=1 pidns=1 start=1')).toEqual({ problem: 'packet comment: comm= is missing' });
-    expect(parsePacketComment('cpu=1 cookie=18446744073709551616')).toEqual({ problem: 'packet comment: cookie=18446744073709551616 is not an unsigned 64-bit integer' });
+    expect(parsePacketComment('cpu=1 cookie=18446744073709551616')).toEqual({
+      problem: 'packet comment: cookie=18446744073709551616 is not an unsigned 64-bit integer',
+    });
   });
 
   it('quotes and escapes only what needs it', () => {

@@ -98,9 +98,7 @@ describe('decodeDNS names', () => {
 
   it('follows a backward pointer', () => {
     // 12: example.com; the second question is 'www' + pointer to 12.
-    const m = decoded(
-      bytes(header([2, 0, 0, 0]), Q_EXAMPLE, question(bytes(3, 'www', 0xc0, 12))),
-    );
+    const m = decoded(bytes(header([2, 0, 0, 0]), Q_EXAMPLE, question(bytes(3, 'www', 0xc0, 12))));
     expect(text(m.questions[1]!.name)).toBe('www.example.com');
     expect(m.questions[1]!.type).toBe(1);
   });
@@ -147,11 +145,7 @@ describe('decodeDNS names', () => {
     const over = `${l63}.${l63}.${l63}.${l63}`;
     expectError(decodeDNS(bytes(header([1, 0, 0, 0]), question(wireName(over)))), 'dns name is too long');
     // 255 bytes here plus a pointer to 255 more: 511 characters, accepted.
-    const msg = bytes(
-      header([2, 0, 0, 0]),
-      question(wireName(max)),
-      question(bytes(wireName(max).subarray(0, 255), 0xc0, 12)),
-    );
+    const msg = bytes(header([2, 0, 0, 0]), question(wireName(max)), question(bytes(wireName(max).subarray(0, 255), 0xc0, 12)));
     expect(text(decoded(msg).questions[1]!.name)).toBe(`${max}.${max}`);
     // Each hop is measured from where it starts, also when the pointer goes forward.
     const forward = bytes(header([1, 0, 0, 0]), question(bytes(0xc0, 18)), wireName(max));
@@ -159,14 +153,8 @@ describe('decodeDNS names', () => {
   });
 
   it('rejects the 0x40 and 0x80 label types with gopacket messages', () => {
-    expectError(
-      decodeDNS(bytes(header([1, 0, 0, 0]), question(bytes(1, 'a', 0x41, 'b', 0)))),
-      "qname '0x40' - RFC 2673 unsupported yet (data=41 index=14)",
-    );
-    expectError(
-      decodeDNS(bytes(header([1, 0, 0, 0]), question(bytes(0x80, 0)))),
-      "qname '0x80' unsupported yet (data=80 index=12)",
-    );
+    expectError(decodeDNS(bytes(header([1, 0, 0, 0]), question(bytes(1, 'a', 0x41, 'b', 0)))), "qname '0x40' - RFC 2673 unsupported yet (data=41 index=14)");
+    expectError(decodeDNS(bytes(header([1, 0, 0, 0]), question(bytes(0x80, 0)))), "qname '0x80' unsupported yet (data=80 index=12)");
   });
 
   it('reports names cut by the end of the message', () => {
@@ -208,12 +196,7 @@ describe('decodeDNS sections and counts', () => {
   });
 
   it('puts records in the section their position says', () => {
-    const msg = bytes(
-      header([0, 1, 1, 1]),
-      record(0, 1, [10, 0, 0, 1]),
-      record(0, 1, [10, 0, 0, 2]),
-      record(0, 1, [10, 0, 0, 3]),
-    );
+    const msg = bytes(header([0, 1, 1, 1]), record(0, 1, [10, 0, 0, 1]), record(0, 1, [10, 0, 0, 2]), record(0, 1, [10, 0, 0, 3]));
     const m = decoded(msg);
     expect([m.answers, m.authorities, m.additionals].map((s) => [...s[0]!.ip!])).toEqual([
       [10, 0, 0, 1],
@@ -235,12 +218,7 @@ describe('decodeDNS records', () => {
   }
 
   it('frames A records by RDLENGTH, whatever their length', () => {
-    const msg = bytes(
-      header([0, 3, 0, 0], 0x8180),
-      record(0, 1, [0x0a, 0x0b, 0x0c]),
-      record(0, 1, []),
-      record(0, 28, [...new Array(15).fill(0), 1]),
-    );
+    const msg = bytes(header([0, 3, 0, 0], 0x8180), record(0, 1, [0x0a, 0x0b, 0x0c]), record(0, 1, []), record(0, 28, [...new Array(15).fill(0), 1]));
     const m = decoded(msg);
     expect(m.answers.map((r) => [...r.ip!])).toEqual([[0x0a, 0x0b, 0x0c], [], [...new Array(15).fill(0), 1]]);
     expect(m.answers[0]).toMatchObject({ type: 1, class: 1, ttl: 300, ns: null, txts: null, opt: null });
@@ -315,10 +293,7 @@ describe('decodeDNS records', () => {
   });
 
   it('rejects a character-string that overruns its RDATA', () => {
-    expectError(
-      decodeDNS(answer(record(0, 16, bytes(5, 'hell')))),
-      'Insufficient data for a <character-string>',
-    );
+    expectError(decodeDNS(answer(record(0, 16, bytes(5, 'hell')))), 'Insufficient data for a <character-string>');
     expectError(decodeDNS(answer(record(0, 13, bytes(1, 'a', 2)))), 'Insufficient data for a <character-string>');
   });
 
@@ -378,10 +353,7 @@ describe('decodeDNS records', () => {
     expectError(decodeDNS(opt([0, 10])), 'DNSOPT record is of length 2, it should be at least length 4');
     // The record's RDATA starts at 12 + 11 = 23 and ends at 29.
     expectError(decodeDNS(opt([0, 10, 0, 0, 0, 12])), 'Malformed DNSOPT record.  Length 29 < 31');
-    expectError(
-      decodeDNS(opt([0, 10, 0, 5, 1, 2])),
-      'Malformed DNSOPT record. The length (5) field implies a packet larger than the one received',
-    );
+    expectError(decodeDNS(opt([0, 10, 0, 5, 1, 2])), 'Malformed DNSOPT record. The length (5) field implies a packet larger than the one received');
   });
 
   it('ORs the extended RCODE of OPT additionals into the response code', () => {
@@ -566,14 +538,11 @@ describe('decodeDNS on malformed input', () => {
       { numRuns: 2000 },
     );
     fc.assert(
-      fc.property(
-        fc.array(fc.tuple(fc.nat(wire.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
-        (edits) => {
-          const mutated = Uint8Array.from(wire);
-          for (const [at, value] of edits) mutated[at] = value;
-          for (let n = 0; n <= mutated.length; n++) decodeDNS(mutated.subarray(0, n));
-        },
-      ),
+      fc.property(fc.array(fc.tuple(fc.nat(wire.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), (edits) => {
+        const mutated = Uint8Array.from(wire);
+        for (const [at, value] of edits) mutated[at] = value;
+        for (let n = 0; n <= mutated.length; n++) decodeDNS(mutated.subarray(0, n));
+      }),
       { numRuns: 300 },
     );
   });
@@ -589,16 +558,13 @@ describe('decodeDNS on malformed input', () => {
       .tuple(name, fc.constantFrom(1, 2, 5, 6, 12, 13, 15, 16, 28, 33, 41, 256, 999), fc.uint8Array({ maxLength: 40 }))
       .map(([n, type, rdata]) => record(n, type, rdata));
     fc.assert(
-      fc.property(
-        fc.tuple(fc.array(name, { maxLength: 3 }), fc.array(rr, { maxLength: 6 }), fc.nat(3)),
-        ([names, rrs, extra]) => {
-          const msg = bytes(header([names.length, rrs.length, 0, extra]), ...names.map((n) => question(n)), ...rrs);
-          for (let n = 0; n <= msg.length; n++) {
-            const result = decodeDNS(msg.subarray(0, n));
-            expect(result instanceof DecodeError || result.answers.length === rrs.length).toBe(true);
-          }
-        },
-      ),
+      fc.property(fc.tuple(fc.array(name, { maxLength: 3 }), fc.array(rr, { maxLength: 6 }), fc.nat(3)), ([names, rrs, extra]) => {
+        const msg = bytes(header([names.length, rrs.length, 0, extra]), ...names.map((n) => question(n)), ...rrs);
+        for (let n = 0; n <= msg.length; n++) {
+          const result = decodeDNS(msg.subarray(0, n));
+          expect(result instanceof DecodeError || result.answers.length === rrs.length).toBe(true);
+        }
+      }),
       { numRuns: 500 },
     );
   });

@@ -212,12 +212,7 @@ describe('random bytes', () => {
   it('transport decoders stay inside [offset, end)', () => {
     fc.assert(
       fc.property(bytes, position, position, (data, offset, end) => {
-        for (const result of [
-          decodeTCP(data, offset, end),
-          decodeUDP(data, offset, end),
-          decodeICMPv4(data, offset, end),
-          decodeICMPv6(data, offset, end),
-        ]) {
+        for (const result of [decodeTCP(data, offset, end), decodeUDP(data, offset, end), decodeICMPv4(data, offset, end), decodeICMPv6(data, offset, end)]) {
           // Only TCP has a field that can be wrong (data offset below 5); the rest can only be short.
           if (result instanceof DecodeError) expect(result.kind === 'short' || result.layer === 'tcp').toBe(true);
         }

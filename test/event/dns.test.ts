@@ -49,14 +49,6 @@ function arg<T>(event: SeedEvent, name: string): T {
   return found.value as T;
 }
 
-
-
-
-
-
-
-
-
 function decoded(msg: Uint8Array): DNSMessage {
   const result = decodeDNS(msg);
   if (result instanceof DecodeError) throw new Error(`unexpected DecodeError: ${result.message}`);
@@ -91,50 +83,112 @@ function rr(fields: Partial<ProtoDNSResourceRecord> & Pick<ProtoDNSResourceRecor
 describe('gopacket string tables (§1.9)', () => {
   it('names DNS types, ANY and everything outside the table "Unknown"', () => {
     const table: [number, string][] = [
-      [1, 'A'], [2, 'NS'], [3, 'MD'], [4, 'MF'], [5, 'CNAME'], [6, 'SOA'], [7, 'MB'], [8, 'MG'],
-      [9, 'MR'], [10, 'NULL'], [11, 'WKS'], [12, 'PTR'], [13, 'HINFO'], [14, 'MINFO'], [15, 'MX'],
-      [16, 'TXT'], [28, 'AAAA'], [33, 'SRV'], [41, 'OPT'], [256, 'URI'],
-      [0, 'Unknown'], [17, 'Unknown'], [46, 'Unknown'], [64, 'Unknown'], [65, 'Unknown'],
-      [255, 'Unknown'], [257, 'Unknown'], [65535, 'Unknown'],
+      [1, 'A'],
+      [2, 'NS'],
+      [3, 'MD'],
+      [4, 'MF'],
+      [5, 'CNAME'],
+      [6, 'SOA'],
+      [7, 'MB'],
+      [8, 'MG'],
+      [9, 'MR'],
+      [10, 'NULL'],
+      [11, 'WKS'],
+      [12, 'PTR'],
+      [13, 'HINFO'],
+      [14, 'MINFO'],
+      [15, 'MX'],
+      [16, 'TXT'],
+      [28, 'AAAA'],
+      [33, 'SRV'],
+      [41, 'OPT'],
+      [256, 'URI'],
+      [0, 'Unknown'],
+      [17, 'Unknown'],
+      [46, 'Unknown'],
+      [64, 'Unknown'],
+      [65, 'Unknown'],
+      [255, 'Unknown'],
+      [257, 'Unknown'],
+      [65535, 'Unknown'],
     ];
     expect(table.map(([code]) => [code, dnsTypeName(code)])).toEqual(table);
   });
 
   it('names classes', () => {
     const table: [number, string][] = [
-      [1, 'IN'], [2, 'CS'], [3, 'CH'], [4, 'HS'], [255, 'Any'],
-      [0, 'Unknown'], [5, 'Unknown'], [254, 'Unknown'], [256, 'Unknown'], [1232, 'Unknown'], [65535, 'Unknown'],
+      [1, 'IN'],
+      [2, 'CS'],
+      [3, 'CH'],
+      [4, 'HS'],
+      [255, 'Any'],
+      [0, 'Unknown'],
+      [5, 'Unknown'],
+      [254, 'Unknown'],
+      [256, 'Unknown'],
+      [1232, 'Unknown'],
+      [65535, 'Unknown'],
     ];
     expect(table.map(([code]) => [code, dnsClassName(code)])).toEqual(table);
   });
 
   it('lower-cases opcodes', () => {
     const names = Array.from({ length: 16 }, (_, code) => dnsOpcodeName(code));
-    expect(names).toEqual([
-      'query', 'inverse query', 'status', 'unknown', 'notify', 'update',
-      ...new Array(10).fill('unknown'),
-    ]);
+    expect(names).toEqual(['query', 'inverse query', 'status', 'unknown', 'notify', 'update', ...new Array(10).fill('unknown')]);
   });
 
   it('lower-cases response codes, keeping the trailing space of "server failure "', () => {
     const names = Array.from({ length: 25 }, (_, code) => dnsResponseCodeName(code));
     expect(names).toEqual([
-      'no error', 'format error', 'server failure ', 'non-existent domain', 'not implemented',
-      'query refused', 'name exists when it should not', 'rr set exists when it should not',
-      'rr set that should exist does not', 'server not authoritative for zone',
-      'name not contained in zone', 'unknown', 'unknown', 'unknown', 'unknown', 'unknown',
-      'bad opt version', 'key not recognized', 'signature out of time window', 'bad tkey mode',
-      'duplicate key name', 'algorithm not supported', 'bad truncation', 'bad cookie', 'unknown',
+      'no error',
+      'format error',
+      'server failure ',
+      'non-existent domain',
+      'not implemented',
+      'query refused',
+      'name exists when it should not',
+      'rr set exists when it should not',
+      'rr set that should exist does not',
+      'server not authoritative for zone',
+      'name not contained in zone',
+      'unknown',
+      'unknown',
+      'unknown',
+      'unknown',
+      'unknown',
+      'bad opt version',
+      'key not recognized',
+      'signature out of time window',
+      'bad tkey mode',
+      'duplicate key name',
+      'algorithm not supported',
+      'bad truncation',
+      'bad cookie',
+      'unknown',
     ]);
     expect(dnsResponseCodeName(255)).toBe('unknown');
   });
 
   it('names EDNS option codes', () => {
     const table: [number, string][] = [
-      [3, 'NSID'], [5, 'DAU'], [6, 'DHU'], [7, 'N3U'], [8, 'EDNSClientSubnet'], [9, 'EDNSExpire'],
-      [10, 'Cookie'], [11, 'EDNSKeepAlive'], [12, 'CodePadding'], [13, 'CodeChain'],
-      [14, 'CodeEDNSKeyTag'], [16, 'EDNSClientTag'], [17, 'EDNSServerTag'], [26946, 'DeviceID'],
-      [0, 'Unknown'], [4, 'Unknown'], [15, 'Unknown'], [65535, 'Unknown'],
+      [3, 'NSID'],
+      [5, 'DAU'],
+      [6, 'DHU'],
+      [7, 'N3U'],
+      [8, 'EDNSClientSubnet'],
+      [9, 'EDNSExpire'],
+      [10, 'Cookie'],
+      [11, 'EDNSKeepAlive'],
+      [12, 'CodePadding'],
+      [13, 'CodeChain'],
+      [14, 'CodeEDNSKeyTag'],
+      [16, 'EDNSClientTag'],
+      [17, 'EDNSServerTag'],
+      [26946, 'DeviceID'],
+      [0, 'Unknown'],
+      [4, 'Unknown'],
+      [15, 'Unknown'],
+      [65535, 'Unknown'],
     ];
     expect(table.map(([code]) => [code, dnsOptionCodeName(code)])).toEqual(table);
   });
@@ -145,8 +199,7 @@ function encodeProto(p: ProtoDNS): Uint8Array {
   // Only the strings the seed uses; their codes are from §1.9.
   const opcodes: Record<string, number> = { query: 0 };
   const rcodes: Record<string, number> = { 'no error': 0 };
-  const flags =
-    (opcodes[p.opCode]! << 11) | (p.AA << 10) | (p.TC << 9) | (p.RD << 8) | (p.RA << 7) | (p.Z << 4) | rcodes[p.responseCode]!;
+  const flags = (opcodes[p.opCode]! << 11) | (p.AA << 10) | (p.TC << 9) | (p.RD << 8) | (p.RA << 7) | (p.Z << 4) | rcodes[p.responseCode]!;
   const toRecord = (r: ProtoDNSResourceRecord): object => {
     const common = { type: r.type, name: r.name, class: r.class, ttl: r.TTL };
     switch (r.type) {
@@ -244,9 +297,14 @@ describe('the DNS request/response seed events', () => {
     expect(pktMeta('127.0.0.1', '127.0.0.53', 46259, 53, 17, 60)).toStrictEqual(arg(event, 'metadata'));
   });
 
-  it('turns the seed\'s response-as-request (the v0.10 bug) into a response with the same question', () => {
+  it("turns the seed's response-as-request (the v0.10 bug) into a response with the same question", () => {
     const event = requests.find((e) => arg<{ packet_len: number }>(e, 'metadata').packet_len === 166)!;
-    const msg = uolResponse(22, [[60, '65.8.214.126'], [60, '65.8.214.70'], [60, '65.8.214.49'], [60, '65.8.214.78']]);
+    const msg = uolResponse(22, [
+      [60, '65.8.214.126'],
+      [60, '65.8.214.70'],
+      [60, '65.8.214.49'],
+      [60, '65.8.214.78'],
+    ]);
     expect(20 + 8 + msg.length).toBe(166);
     const m = decoded(msg);
     expect(m.qr).toBe(true);
@@ -257,7 +315,12 @@ describe('the DNS request/response seed events', () => {
   it('reproduces dns_response and metadata of the response', () => {
     expect(responses).toHaveLength(1);
     const event = responses[0]!;
-    const msg = uolResponse(22, [[60, '65.8.214.126'], [60, '65.8.214.70'], [60, '65.8.214.49'], [60, '65.8.214.78']]);
+    const msg = uolResponse(22, [
+      [60, '65.8.214.126'],
+      [60, '65.8.214.70'],
+      [60, '65.8.214.49'],
+      [60, '65.8.214.78'],
+    ]);
     expect([dnsResponseData(decoded(msg))]).toStrictEqual(arg(event, 'dns_response'));
     expect(pktMeta('127.0.0.53', '127.0.0.1', 53, 41373, 17, 166)).toStrictEqual(arg(event, 'metadata'));
   });
@@ -269,9 +332,23 @@ describe('toProtoDNS', () => {
     const m = decoded(bytes(header([0, 0, 0, 0], 0x8f00 | 0xa2, 7)));
     expect(json(toProtoDNS(m))).toBe(
       json({
-        ID: 7, QR: 1, opCode: 'inverse query', AA: 1, TC: 1, RD: 1, RA: 1, Z: 2,
-        responseCode: 'server failure ', QDCount: 0, ANCount: 0, NSCount: 0, ARCount: 0,
-        questions: [], answers: [], authorities: [], additionals: [],
+        ID: 7,
+        QR: 1,
+        opCode: 'inverse query',
+        AA: 1,
+        TC: 1,
+        RD: 1,
+        RA: 1,
+        Z: 2,
+        responseCode: 'server failure ',
+        QDCount: 0,
+        ANCount: 0,
+        NSCount: 0,
+        ARCount: 0,
+        questions: [],
+        answers: [],
+        authorities: [],
+        additionals: [],
       }),
     );
     expect(toProtoDNS(decoded(bytes(header([0, 0, 0, 0], 0x1800)))).opCode).toBe('unknown');
@@ -324,7 +401,10 @@ describe('toProtoDNS', () => {
       rr({ name: '1.2.0.192.in-addr.arpa', type: 'PTR', class: 'IN', TTL: 67, PTR: e }),
       rr({ name: e, type: 'MX', class: 'IN', TTL: 68, MX: { preference: 10, name: 'mx.example.com' } }),
       rr({
-        name: e, type: 'TXT', class: 'IN', TTL: 69,
+        name: e,
+        type: 'TXT',
+        class: 'IN',
+        TTL: 69,
         TXTs: ['hello', 'wor"ld', '\uFFFD\uFFFD'],
         TXT: '\u0005hello\u0006wor"ld\u0002\uFFFD\uFFFD',
       }),
@@ -339,13 +419,25 @@ describe('toProtoDNS', () => {
     expect(json(p.answers)).toBe(json(expected));
     expect(p.authorities).toStrictEqual([
       rr({
-        name: e, type: 'SOA', class: 'IN', TTL: 76,
+        name: e,
+        type: 'SOA',
+        class: 'IN',
+        TTL: 76,
         SOA: { MName: 'ns.example.com', RName: 'admin.example.com', serial: 1, refresh: 7200, retry: 900, expire: 1209600, minimum: 86400 },
       }),
     ]);
     expect(json(p.additionals)).toBe(
       json([
-        rr({ name: '', type: 'OPT', class: 'Unknown', TTL: 0x8000, OPT: [{ code: 'Cookie', data: '\u0001\u0002\uFFFDA' }, { code: 'Unknown', data: '' }] }),
+        rr({
+          name: '',
+          type: 'OPT',
+          class: 'Unknown',
+          TTL: 0x8000,
+          OPT: [
+            { code: 'Cookie', data: '\u0001\u0002\uFFFDA' },
+            { code: 'Unknown', data: '' },
+          ],
+        }),
         rr({ name: '', type: 'OPT', class: 'Any', TTL: 0 }),
       ]),
     );
@@ -357,9 +449,7 @@ describe('net_packet_dns_request and net_packet_dns_response values', () => {
   const RESPONSE = 0x8180;
 
   it('lists every question of a request, in order', () => {
-    const m = decoded(
-      bytes(header([2, 0, 0, 0], 0x0100), question(wireName('a.example'), 28), question(wireName(''), 2, 255)),
-    );
+    const m = decoded(bytes(header([2, 0, 0, 0], 0x0100), question(wireName('a.example'), 28), question(wireName(''), 2, 255)));
     expect(dnsRequestQuestions(m)).toStrictEqual([
       { query: 'a.example', query_type: 'AAAA', query_class: 'IN' },
       { query: '', query_type: 'NS', query_class: 'Any' },

@@ -1,14 +1,7 @@
 /** JSON text is compared whole: it checks the values and the key order Tracee prints. */
 import { describe, expect, it } from 'vitest';
 import type { IPv4Header, IPv6Header, TCPHeader } from '../../src/decode/types.ts';
-import {
-  toProtoICMP,
-  toProtoICMPv6,
-  toProtoIPv4,
-  toProtoIPv6,
-  toProtoTCP,
-  toProtoUDP,
-} from '../../src/event/proto-l3l4.ts';
+import { toProtoICMP, toProtoICMPv6, toProtoIPv4, toProtoIPv6, toProtoTCP, toProtoUDP } from '../../src/event/proto-l3l4.ts';
 
 const IPV4: IPv4Header = {
   version: 4,
@@ -119,9 +112,7 @@ describe('toProtoTCP', () => {
 
   it('NS comes from the header flag, all flags at once', () => {
     const proto = toProtoTCP(tcp(0xff, true));
-    expect([proto.FIN, proto.SYN, proto.RST, proto.PSH, proto.ACK, proto.URG, proto.ECE, proto.CWR, proto.NS]).toEqual([
-      1, 1, 1, 1, 1, 1, 1, 1, 1,
-    ]);
+    expect([proto.FIN, proto.SYN, proto.RST, proto.PSH, proto.ACK, proto.URG, proto.ECE, proto.CWR, proto.NS]).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1]);
     expect(toProtoTCP(tcp(0, true)).NS).toBe(1);
   });
 });
@@ -143,9 +134,7 @@ describe('toProtoICMP / toProtoICMPv6', () => {
   });
 
   it('ICMPv6: typeCode and checksum only', () => {
-    expect(JSON.stringify(toProtoICMPv6({ type: 135, code: 0, checksum: 0xabcd }))).toBe(
-      '{"typeCode":"NeighborSolicitation","checksum":43981}',
-    );
+    expect(JSON.stringify(toProtoICMPv6({ type: 135, code: 0, checksum: 0xabcd }))).toBe('{"typeCode":"NeighborSolicitation","checksum":43981}');
     expect(toProtoICMPv6({ type: 143, code: 0, checksum: 0 }).typeCode).toBe('143(0)');
   });
 });

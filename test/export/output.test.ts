@@ -14,7 +14,7 @@ import { HOSTILE_COMM, writeSyntheticRecording } from './synthetic-recording.ts'
 
 const path = scratch('export-output');
 const noTshark = !(await tsharkAvailable());
-if (noTshark && process.env['CI'] === 'true') throw new Error('tshark is required on CI');
+if (noTshark && process.env.CI === 'true') throw new Error('tshark is required on CI');
 
 /** Files a run left in `dir` besides the expected ones (temporary names start with a dot). */
 function leftovers(dir: string): string[] {
@@ -50,7 +50,10 @@ describe('netrec export: the output file', () => {
       [['fixtures/recordings/udp.nev'], 'export needs an output: -w out.pcapng'],
       [['-w', join(dir, 'x.pcapng')], 'export needs at least one input (a .nev recording, a pcap or pcapng file, or - for stdin)'],
       [['fixtures/recordings/udp.nev', '-w', join(dir, 'x.pcapng'), '--micro'], '--micro is for --format pcap (pcapng keeps nanoseconds)'],
-      [['fixtures/recordings/udp.nev', '-w', join(dir, 'x'), '--split-by', 'pid'], "export: invalid value 'pid' for '--split-by' (valid: process, comm, container, cgroup, flow)"],
+      [
+        ['fixtures/recordings/udp.nev', '-w', join(dir, 'x'), '--split-by', 'pid'],
+        "export: invalid value 'pid' for '--split-by' (valid: process, comm, container, cgroup, flow)",
+      ],
       [['fixtures/recordings/udp.nev', '-w', join(dir, 'x'), '--format', 'erf'], "export: invalid value 'erf' for '--format' (valid: pcapng, pcap, parquet)"],
       [['fixtures/recordings/udp.nev', '-w', '-'], 'export writes a file (renamed into place when complete), not standard output'],
       [['fixtures/recordings/udp.nev', '-w', join(dir, 'x.pcapng'), '--trace', 'bogus=1'], ''],
@@ -69,7 +72,9 @@ describe('netrec export: the output file', () => {
     const out = join(dir, 'some.pcapng');
     const run = netrec(['export', 'fixtures/recordings/udp.nev', join(dir, 'missing.pcap'), '-w', out]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toBe(`netrec: error: ${join(dir, 'missing.pcap')}: cannot open: no such file or directory\nnetrec: exported 4 of 4 packets to ${out} (pcapng)\n`);
+    expect(run.stderr).toBe(
+      `netrec: error: ${join(dir, 'missing.pcap')}: cannot open: no such file or directory\nnetrec: exported 4 of 4 packets to ${out} (pcapng)\n`,
+    );
     expect(existsSync(out)).toBe(true);
   });
 });
@@ -82,14 +87,23 @@ describe('netrec export --from / --to', () => {
     const inside = packets.filter((p) => p.timestamp >= from && p.timestamp <= to);
     expect(inside.length).toBeGreaterThan(10);
     expect(inside.length).toBeLessThan(packets.length);
-    const rfc3339 = (ns: bigint): string => `${new Date(Number(ns / 1_000_000n)).toISOString().slice(0, 19)}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}Z`;
+    const rfc3339 = (ns: bigint): string =>
+      `${new Date(Number(ns / 1_000_000n)).toISOString().slice(0, 19)}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}Z`;
     const epoch = (ns: bigint): string => `${ns / 1_000_000_000n}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}`;
-    for (const [i, [a, b]] of [[rfc3339(from), rfc3339(to)], [epoch(from), epoch(to)]].entries()) {
+    for (const [i, [a, b]] of [
+      [rfc3339(from), rfc3339(to)],
+      [epoch(from), epoch(to)],
+    ].entries()) {
       const out = path(`window-${i}.pcapng`);
       const run = netrec(['export', 'fixtures/recordings/tcp.nev', '-w', out, '--from', a!, '--to', b!]);
       expect(run.stderr).toBe(`netrec: exported ${inside.length} of ${inside.length} packets to ${out} (pcapng)\n`);
       const { stdout } = netrec(['replay', out, '--trace', 'event=net_packet_ipv4,net_packet_ipv6']);
-      expect(stdout.trim().split('\n').map((l) => BigInt(/"timestamp":(\d+)/.exec(l)![1]!))).toEqual(inside.map((p) => p.timestamp));
+      expect(
+        stdout
+          .trim()
+          .split('\n')
+          .map((l) => BigInt(/"timestamp":(\d+)/.exec(l)![1]!)),
+      ).toEqual(inside.map((p) => p.timestamp));
     }
     const bad = netrec(['export', 'fixtures/recordings/tcp.nev', '-w', path('never.pcapng'), '--from', 'yesterday']);
     expect(bad.status).toBe(2);
@@ -97,7 +111,9 @@ describe('netrec export --from / --to', () => {
       "netrec: invalid --from 'yesterday': expected RFC 3339 (2026-12-07T10:00:00Z), epoch seconds (1765101600.5) or epoch nanoseconds (1765101600500000000); see 'netrec export --help'",
     );
     const stats = netrec(['stats', 'fixtures/recordings/tcp.nev', '--from', epoch(from), '--to', epoch(to), '--output', 'json']);
-    expect((JSON.parse(stats.stdout) as { packets: number; duplicates: number }).packets + (JSON.parse(stats.stdout) as { duplicates: number }).duplicates).toBe(inside.length);
+    expect(
+      (JSON.parse(stats.stdout) as { packets: number; duplicates: number }).packets + (JSON.parse(stats.stdout) as { duplicates: number }).duplicates,
+    ).toBe(inside.length);
   });
 });
 
@@ -113,7 +129,9 @@ describe.skipIf(noTshark)('netrec export --format pcap', () => {
     expect(cut.status).toBe(0);
     const fractional = packets.filter((p) => p.timestamp % 1000n !== 0n).length;
     expect(fractional).toBeGreaterThan(0);
-    expect(cut.stderr).toContain(`netrec: warning: --micro: timestamps: ${fractional} packets had nanosecond digits that microsecond pcap cannot hold; they were cut (drop --micro to keep them)\n`);
+    expect(cut.stderr).toContain(
+      `netrec: warning: --micro: timestamps: ${fractional} packets had nanosecond digits that microsecond pcap cannot hold; they were cut (drop --micro to keep them)\n`,
+    );
     expect(readFileSync(nano).readUInt32LE(0)).toBe(0xa1b23c4d);
     expect(readFileSync(micro).readUInt32LE(0)).toBe(0xa1b2c3d4);
     const epoch = (ns: bigint): string => `${ns / 1_000_000_000n}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}`;
@@ -164,7 +182,12 @@ describe('netrec export --split-by', () => {
     expect(readdirSync(out).sort()).toEqual(['index.tsv', ...rows.map((r) => r.file)].sort());
     for (const r of rows) {
       const replay = netrec(['replay', join(out, r.file), '--trace', 'event=net_packet_ipv4,net_packet_ipv6']);
-      const pids = new Set(replay.stdout.trim().split('\n').map((l) => String((JSON.parse(l) as { hostProcessId: number }).hostProcessId)));
+      const pids = new Set(
+        replay.stdout
+          .trim()
+          .split('\n')
+          .map((l) => String((JSON.parse(l) as { hostProcessId: number }).hostProcessId)),
+      );
       expect([...pids], r.file).toEqual([r.key]);
     }
   });
@@ -190,7 +213,10 @@ describe('netrec export --split-by', () => {
     const out = path('by-flow');
     expect(netrec(['export', 'fixtures/pcap/dns-tcp.pcap', '-w', out, '--split-by', 'flow']).status).toBe(0);
     const rows = index(out);
-    const conversations = execFileSync('tshark', ['-n', '-q', '-r', 'fixtures/pcap/dns-tcp.pcap', '-z', 'conv,tcp'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).match(/<->/g);
+    const conversations = execFileSync('tshark', ['-n', '-q', '-r', 'fixtures/pcap/dns-tcp.pcap', '-z', 'conv,tcp'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).match(/<->/g);
     expect(rows).toHaveLength(conversations!.length);
     expect(rows.reduce((n, r) => n + r.packets, 0)).toBe(106);
     for (const r of rows) {
@@ -211,13 +237,15 @@ describe('netrec export --split-by', () => {
     writeFileSync(join(mine, 'notes.txt'), 'keep me');
     const refused = netrec(['export', 'fixtures/recordings/udp.nev', '-w', mine, '--split-by', 'process', '--force']);
     expect(refused.status).toBe(2);
-    expect(refused.stderr.split('\n')[0]).toBe(`netrec: ${mine} is a directory that an export did not make (no index.tsv, or other files in it); refusing to replace it; see 'netrec export --help'`);
+    expect(refused.stderr.split('\n')[0]).toBe(
+      `netrec: ${mine} is a directory that an export did not make (no index.tsv, or other files in it); refusing to replace it; see 'netrec export --help'`,
+    );
     expect(readdirSync(mine)).toEqual(['notes.txt']);
   });
 });
 
 const isRoot = process.getuid?.() === 0;
-if (!isRoot && process.env['CI'] === 'true') throw new Error('the full-disk test needs root on CI (it mounts a tmpfs)');
+if (!isRoot && process.env.CI === 'true') throw new Error('the full-disk test needs root on CI (it mounts a tmpfs)');
 if (!isRoot) console.warn('skipping the full-disk export test: it mounts a tmpfs and needs root');
 
 describe.skipIf(!isRoot)('netrec export on a full disk', () => {

@@ -16,7 +16,7 @@ import { RecordingWriter } from '../../src/nev/recording-writer.ts';
 import { BASE_TIME, HOSTILE_COMM, syntheticTask, writeSyntheticRecording } from './synthetic-recording.ts';
 
 const noTshark = !(await tsharkAvailable());
-if (noTshark && process.env['CI'] === 'true') throw new Error('tshark is required on CI');
+if (noTshark && process.env.CI === 'true') throw new Error('tshark is required on CI');
 if (noTshark) console.warn('skipping the exported pcapng checks: tshark not found');
 
 const path = scratch('export-content');
@@ -44,7 +44,15 @@ function frames(file: string): Frame[] {
     .filter((l) => l !== '')
     .map((line) => {
       const [time, length, captured, direction, interfaceName, dropCount, comment] = line.split('\t') as string[];
-      return { time: time!, length: Number(length), captured: Number(captured), direction: direction!, interfaceName: interfaceName!, dropCount: dropCount!, comment: comment ?? '' };
+      return {
+        time: time!,
+        length: Number(length),
+        captured: Number(captured),
+        direction: direction!,
+        interfaceName: interfaceName!,
+        dropCount: dropCount!,
+        comment: comment ?? '',
+      };
     });
 }
 
@@ -80,7 +88,6 @@ function commentTask(comment: string): TaskContext | undefined {
   if (parsed === undefined || 'problem' in parsed) throw new Error(`not a netrec comment: ${comment}`);
   return parsed.task;
 }
-
 
 describe.skipIf(noTshark)('an exported recording, read by tshark and capinfos', () => {
   const lossesBefore = new Map<number, [bigint, bigint]>([
@@ -134,7 +141,12 @@ describe.skipIf(noTshark)('an exported recording, read by tshark and capinfos', 
     const statistics = blocks(pcapng).filter((b) => blockType(b) === '0x00000005');
     expect(statistics).toHaveLength(2);
     expect(statistics.flatMap((s) => values(s, 'pcapng.options.option.data.interface.dropped'))).toEqual(['8']);
-    expect(statistics.flatMap((s) => values(s, 'pcapng.options.option.data.interface.delivered_to_user')).map(Number).reduce((a, b) => a + b)).toBe(12);
+    expect(
+      statistics
+        .flatMap((s) => values(s, 'pcapng.options.option.data.interface.delivered_to_user'))
+        .map(Number)
+        .reduce((a, b) => a + b),
+    ).toBe(12);
   });
 
   it('writes the section header and interfaces to the spec', () => {
@@ -159,7 +171,9 @@ describe.skipIf(noTshark)('an exported recording, read by tshark and capinfos', 
 
   it('names each attributed packet’s Darwin process: tshark shows its pid and name', () => {
     const all = blocks(pcapng);
-    const processes = all.filter((b) => blockType(b) === '0x80000001').map((b) => ({ pid: Number(values(b, 'pcapng.darwin.process_id')[0]), name: values(b, 'pcapng.darwin.process_name')[0] }));
+    const processes = all
+      .filter((b) => blockType(b) === '0x80000001')
+      .map((b) => ({ pid: Number(values(b, 'pcapng.darwin.process_id')[0]), name: values(b, 'pcapng.darwin.process_name')[0] }));
     expect(processes).toEqual([
       { pid: 3001, name: 'curl' },
       { pid: 3002, name: 'nginx' },
@@ -195,14 +209,32 @@ describe.skipIf(noTshark)('a fixture recording in tshark', () => {
     expect(netrec(['export', 'fixtures/recordings/dns.nev', '-w', pcapng]).status).toBe(0);
     const { packets } = await readAll('fixtures/recordings/dns.nev');
     // The command the issue names: one row per file, the values comma-separated in block order.
-    const out = tshark(['-r', pcapng, '-X', 'read_format:MIME Files Format', '-T', 'fields', '-e', 'pcapng.darwin.process_id', '-e', 'pcapng.darwin.process_name', '-e', 'pcapng.options.option.data.packet.darwin.dpeb_id']);
-    const [pids, names, ids] = out.trim().split('\t').map((column) => column.split(','));
+    const out = tshark([
+      '-r',
+      pcapng,
+      '-X',
+      'read_format:MIME Files Format',
+      '-T',
+      'fields',
+      '-e',
+      'pcapng.darwin.process_id',
+      '-e',
+      'pcapng.darwin.process_name',
+      '-e',
+      'pcapng.options.option.data.packet.darwin.dpeb_id',
+    ]);
+    const [pids, names, ids] = out
+      .trim()
+      .split('\t')
+      .map((column) => column.split(','));
     const processOf = (id: string): string => `${pids![Number(id)]} ${names![Number(id)]}`;
     const attributed = packets.filter((p) => p.task !== undefined);
     expect(attributed.length).toBeGreaterThan(40);
     expect(ids!.map(processOf)).toEqual(attributed.map((p) => `${p.task!.hostProcessId} ${p.task!.processName}`));
     // Wireshark's packet list shows the same in the comment.
     const comments = frames(pcapng).map((f) => commentTask(f.comment));
-    expect(comments.map((t) => t && `${t.hostProcessId} ${t.processName}`)).toEqual(packets.map((p) => p.task && `${p.task.hostProcessId} ${p.task.processName}`));
+    expect(comments.map((t) => t && `${t.hostProcessId} ${t.processName}`)).toEqual(
+      packets.map((p) => p.task && `${p.task.hostProcessId} ${p.task.processName}`),
+    );
   });
 });

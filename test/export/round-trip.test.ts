@@ -44,16 +44,21 @@ function exported(input: string, output: string, ...options: string[]): void {
 
 describe('recording → pcapng → replay gives the recording’s events', () => {
   it('on every fixture recording, and through convert as well', () => {
-    const pcapngs = recordings.map((r, i) => path(`fixture-${i}.pcapng`));
+    const pcapngs = recordings.map((_r, i) => path(`fixture-${i}.pcapng`));
     recordings.forEach((r, i) => exported(r, pcapngs[i]!));
     const original = replayed(...recordings);
     // Not vacuous: the fixtures hold attributed events of several processes.
-    const pids = new Set(original.trim().split('\n').map((l) => (JSON.parse(l) as { hostProcessId: number }).hostProcessId));
+    const pids = new Set(
+      original
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { hostProcessId: number }).hostProcessId),
+    );
     expect(pids.size).toBeGreaterThan(5);
     expect(pids.has(0)).toBe(false);
     expect(replayed(...pcapngs)).toBe(original);
 
-    const converted = pcapngs.map((p, i) => path(`converted-${i}.nev`));
+    const converted = pcapngs.map((_p, i) => path(`converted-${i}.nev`));
     for (const [i, p] of pcapngs.entries()) expect(netrec(['convert', p, '-o', converted[i]!]).status).toBe(0);
     expect(replayed(...converted)).toBe(original);
   });
@@ -77,7 +82,9 @@ describe('recording → pcapng → replay gives the recording’s events', () =>
     const pcapng = path('dns-only.pcapng');
     const run = netrec(['export', 'fixtures/recordings/dns.nev', '-w', pcapng, '--trace', 'event=net_packet_dns_request', '--trace', 'comm=isc-net-0000']);
     expect(run.status).toBe(0);
-    const requests = replayed('fixtures/recordings/dns.nev').split('\n').filter((l) => l.includes('"eventName":"net_packet_dns_request"') && l.includes('"processName":"isc-net-0000"'));
+    const requests = replayed('fixtures/recordings/dns.nev')
+      .split('\n')
+      .filter((l) => l.includes('"eventName":"net_packet_dns_request"') && l.includes('"processName":"isc-net-0000"'));
     expect(run.stderr).toBe(`netrec: exported ${requests.length} of 72 packets to ${pcapng} (pcapng)\n`);
     expect(netrec(['replay', pcapng, '--trace', 'event=net_packet_dns_request']).stdout.trim().split('\n')).toEqual(requests);
   });
@@ -85,7 +92,7 @@ describe('recording → pcapng → replay gives the recording’s events', () =>
 
 describe('capture → pcapng / pcap → replay gives the capture’s events', () => {
   it.for(['pcapng', 'pcap'])('as %s, on every fixture capture', (format) => {
-    const outputs = captures.map((c, i) => path(`capture-${i}.${format}`));
+    const outputs = captures.map((_c, i) => path(`capture-${i}.${format}`));
     captures.forEach((c, i) => exported(c, outputs[i]!, '--format', format));
     expect(replayed(...outputs)).toBe(replayed(...captures));
   });
@@ -93,7 +100,7 @@ describe('capture → pcapng / pcap → replay gives the capture’s events', ()
 
 const pcapDir = requireShared('pcaps');
 const noTshark = !(await tsharkAvailable());
-if (noTshark && process.env['CI'] === 'true') throw new Error('tshark is required on CI');
+if (noTshark && process.env.CI === 'true') throw new Error('tshark is required on CI');
 
 /** What tshark reads of each frame: time, lengths, link type, bytes, direction. */
 async function frames(file: string): Promise<string[] | undefined> {
@@ -118,7 +125,11 @@ async function frames(file: string): Promise<string[] | undefined> {
  */
 function expectedFrames(file: string, original: string[]): string[] {
   if (file === 'tcpdump__timestamp_invalid_micro.pcap') {
-    return [original[0]!, original[1]!.replace('1418145370.1000000000', '1418145371.000000000'), original[2]!.replace('1418145370.000000000', '1418147517.483648000')];
+    return [
+      original[0]!,
+      original[1]!.replace('1418145370.1000000000', '1418145371.000000000'),
+      original[2]!.replace('1418145370.000000000', '1418147517.483648000'),
+    ];
   }
   return original.map((line) => (line.startsWith('\t') ? `0.000000000${line}` : line));
 }

@@ -76,7 +76,13 @@ export function writeSyntheticRecording(spec: SyntheticSpec): void {
   for (let i = 0; i < count; i++) {
     const loss = spec.lossesBefore?.get(i);
     if (loss !== undefined) {
-      writer.writeLoss({ start: BASE_TIME + BigInt(i) * 1000n - 500n, end: BASE_TIME + BigInt(i) * 1000n - 1n, cpu: 1, kernelLost: loss[0], userDropped: loss[1] });
+      writer.writeLoss({
+        start: BASE_TIME + BigInt(i) * 1000n - 500n,
+        end: BASE_TIME + BigInt(i) * 1000n - 1n,
+        cpu: 1,
+        kernelLost: loss[0],
+        userDropped: loss[1],
+      });
     }
     const egress = i % 2 === 0;
     const payload = utf8(`packet ${i}`);

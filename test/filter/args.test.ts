@@ -4,18 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { TraceeEvent } from '../../src/event/types.ts';
-import {
-  dnsEvent,
-  dnsRequestEvent,
-  dnsResponseEvent,
-  icmpEvent,
-  ipv4Event,
-  ipv6Event,
-  passes,
-  rr,
-  tcpEvent,
-  udpEvent,
-} from './fixtures.ts';
+import { dnsEvent, dnsRequestEvent, dnsResponseEvent, icmpEvent, ipv4Event, ipv6Event, passes, rr, tcpEvent, udpEvent } from './fixtures.ts';
 
 const TTL = 'net_packet_ipv4.args.proto_ipv4.TTL';
 const ttls = (...values: number[]): TraceeEvent[] => values.map((TTL) => ipv4Event({ TTL }));
@@ -65,7 +54,10 @@ describe('numeric header fields', () => {
 
   it('compares numbers as numbers, not text', () => {
     expect(passes(['net_packet_tcp.args.proto_tcp.dstPort<1024'], [tcpEvent({ dstPort: 443 }), tcpEvent({ dstPort: 8090 })])).toEqual([true, false]);
-    expect(passes(['net_packet_ipv6.args.proto_ipv6.flowLabel>=100000'], [ipv6Event({ flowLabel: 0x6a7e1 }), ipv6Event({ flowLabel: 99999 })])).toEqual([true, false]);
+    expect(passes(['net_packet_ipv6.args.proto_ipv6.flowLabel>=100000'], [ipv6Event({ flowLabel: 0x6a7e1 }), ipv6Event({ flowLabel: 99999 })])).toEqual([
+      true,
+      false,
+    ]);
   });
 });
 
@@ -190,7 +182,9 @@ describe('paths through arrays: = and ranges hold when any element matches, != w
   });
 
   it('walks other record sections and arrays of structs inside records', () => {
-    const soa = dnsEvent({ authorities: [rr({ type: 'SOA', SOA: { MName: 'a.dns.br', RName: 'root.uol.com.br', serial: 1, refresh: 2, retry: 3, expire: 4, minimum: 5 } })] });
+    const soa = dnsEvent({
+      authorities: [rr({ type: 'SOA', SOA: { MName: 'a.dns.br', RName: 'root.uol.com.br', serial: 1, refresh: 2, retry: 3, expire: 4, minimum: 5 } })],
+    });
     const opt = dnsEvent({ additionals: [rr({ type: 'OPT', OPT: [{ code: 'Cookie', data: 'x' }] })] });
     expect(passes(['net_packet_dns.args.proto_dns.authorities.SOA.RName=root.uol.com.br'], [soa, opt])).toEqual([true, false]);
     expect(passes(['net_packet_dns.args.proto_dns.additionals.OPT.code=Cookie'], [soa, opt])).toEqual([false, true]);

@@ -86,12 +86,27 @@ describe('context errors', () => {
     ['net_packet_tcp.context.binary=x', `invalid filter 'net_packet_tcp.context.binary=x': unknown context field 'binary' (valid: ${valid})`],
     ['net_packet_tcp.context=x', `invalid filter 'net_packet_tcp.context=x': expected net_packet_tcp.context.<field> (fields: ${valid})`],
     ['net_packet_tcp.context.pid.x=1', `invalid filter 'net_packet_tcp.context.pid.x=1': expected net_packet_tcp.context.<field> (fields: ${valid})`],
-    ['net_packet_tcp.context.comm>a', "invalid filter 'net_packet_tcp.context.comm>a': '>' does not apply to net_packet_tcp.context.comm, a string (valid: = !=)"],
-    ['net_packet_tcp.context.pid=x', "invalid filter 'net_packet_tcp.context.pid=x': 'x' is not a number: net_packet_tcp.context.pid is a number (decimal integers only)"],
+    [
+      'net_packet_tcp.context.comm>a',
+      "invalid filter 'net_packet_tcp.context.comm>a': '>' does not apply to net_packet_tcp.context.comm, a string (valid: = !=)",
+    ],
+    [
+      'net_packet_tcp.context.pid=x',
+      "invalid filter 'net_packet_tcp.context.pid=x': 'x' is not a number: net_packet_tcp.context.pid is a number (decimal integers only)",
+    ],
     ['net_packet_tcp.context.container=abc', "invalid filter 'net_packet_tcp.context.container=abc': net_packet_tcp.context.container takes no value"],
-    ['net_packet_tcp.context.uid', "invalid filter 'net_packet_tcp.context.uid': net_packet_tcp.context.uid needs an operator and values, e.g. net_packet_tcp.context.uid=..."],
-    ['net_packet_tcp.retval.x=0', "invalid filter 'net_packet_tcp.retval.x=0': expected net_packet_tcp.args.<arg>[.<field>...], net_packet_tcp.context.<field> or net_packet_tcp.retval"],
-    ['net_packet_tcp.ctx.pid=1', "invalid filter 'net_packet_tcp.ctx.pid=1': expected net_packet_tcp.args.<arg>[.<field>...], net_packet_tcp.context.<field> or net_packet_tcp.retval"],
+    [
+      'net_packet_tcp.context.uid',
+      "invalid filter 'net_packet_tcp.context.uid': net_packet_tcp.context.uid needs an operator and values, e.g. net_packet_tcp.context.uid=...",
+    ],
+    [
+      'net_packet_tcp.retval.x=0',
+      "invalid filter 'net_packet_tcp.retval.x=0': expected net_packet_tcp.args.<arg>[.<field>...], net_packet_tcp.context.<field> or net_packet_tcp.retval",
+    ],
+    [
+      'net_packet_tcp.ctx.pid=1',
+      "invalid filter 'net_packet_tcp.ctx.pid=1': expected net_packet_tcp.args.<arg>[.<field>...], net_packet_tcp.context.<field> or net_packet_tcp.retval",
+    ],
   ])('%s', (expr, message) => {
     expect(errorOf([expr])).toBe(message);
   });

@@ -34,7 +34,10 @@ describe('names that do not resolve', () => {
 
 describe('structs must be filtered through their fields', () => {
   it.each([
-    ['net_packet_tcp.args.proto_tcp=1', `net_packet_tcp.args.proto_tcp is a struct: filter one of its fields, net_packet_tcp.args.proto_tcp.<field> (fields: ${TCP_FIELDS})`],
+    [
+      'net_packet_tcp.args.proto_tcp=1',
+      `net_packet_tcp.args.proto_tcp is a struct: filter one of its fields, net_packet_tcp.args.proto_tcp.<field> (fields: ${TCP_FIELDS})`,
+    ],
     [
       'net_packet_dns_request.args.dns_questions=uol.com.br',
       'net_packet_dns_request.args.dns_questions holds structs: filter one of their fields, net_packet_dns_request.args.dns_questions.<field> (fields: query, query_type, query_class)',

@@ -41,9 +41,7 @@ describe('event selection', () => {
 
   it('an arg, header or context filter does not select its event', () => {
     expect(selected('net_packet_tcp.args.proto_tcp.SYN=1')).toEqual(EVENT_NAMES);
-    expect(compileFilters(['event=net_packet_udp', 'net_packet_udp.args.dst_port=53'], { hasProcessContext: false }).events).toBe(
-      maskOf(['net_packet_udp']),
-    );
+    expect(compileFilters(['event=net_packet_udp', 'net_packet_udp.args.dst_port=53'], { hasProcessContext: false }).events).toBe(maskOf(['net_packet_udp']));
   });
 
   it('warns about a filter on an event that is not selected', () => {

@@ -69,31 +69,75 @@ const u16 = (name: string, value: number): EventArg => ({ name, type: 'u16', val
 
 export function ipv4Event(over: Partial<ProtoIPv4> = {}, envelope?: Envelope): TraceeEvent {
   const p: ProtoIPv4 = {
-    version: 4, IHL: 5, TOS: 0, length: 60, id: 42857, flags: 2, fragOffset: 0, TTL: 64,
-    protocol: 'TCP', checksum: 33109, srcIP: '10.157.254.1', dstIP: '10.157.254.193', ...over,
+    version: 4,
+    IHL: 5,
+    TOS: 0,
+    length: 60,
+    id: 42857,
+    flags: 2,
+    fragOffset: 0,
+    TTL: 64,
+    protocol: 'TCP',
+    checksum: 33109,
+    srcIP: '10.157.254.1',
+    dstIP: '10.157.254.193',
+    ...over,
   };
   return event('net_packet_ipv4', [str('src', p.srcIP), str('dst', p.dstIP), { name: 'proto_ipv4', type: 'trace.ProtoIPv4', value: p }], envelope);
 }
 
 export function ipv6Event(over: Partial<ProtoIPv6> = {}, envelope?: Envelope): TraceeEvent {
   const p: ProtoIPv6 = {
-    version: 6, trafficClass: 0, flowLabel: 0x6a7e1, length: 40, nextHeader: 'TCP', hopLimit: 64,
-    srcIP: 'fd6e:a63d:71f:2000::1', dstIP: 'fd6e:a63d:71f:2000::2', ...over,
+    version: 6,
+    trafficClass: 0,
+    flowLabel: 0x6a7e1,
+    length: 40,
+    nextHeader: 'TCP',
+    hopLimit: 64,
+    srcIP: 'fd6e:a63d:71f:2000::1',
+    dstIP: 'fd6e:a63d:71f:2000::2',
+    ...over,
   };
   return event('net_packet_ipv6', [str('src', p.srcIP), str('dst', p.dstIP), { name: 'proto_ipv6', type: 'trace.ProtoIPv6', value: p }], envelope);
 }
 
 export function tcpEvent(over: Partial<ProtoTCP> = {}, src = '10.157.254.1', dst = '10.157.254.193', envelope?: Envelope): TraceeEvent {
   const p: ProtoTCP = {
-    srcPort: 51594, dstPort: 8090, seq: 1000, ack: 0, dataOffset: 10, FIN: 0, SYN: 0, RST: 0, PSH: 0,
-    ACK: 0, URG: 0, ECE: 0, CWR: 0, NS: 0, window: 64240, checksum: 5570, urgent: 0, ...over,
+    srcPort: 51594,
+    dstPort: 8090,
+    seq: 1000,
+    ack: 0,
+    dataOffset: 10,
+    FIN: 0,
+    SYN: 0,
+    RST: 0,
+    PSH: 0,
+    ACK: 0,
+    URG: 0,
+    ECE: 0,
+    CWR: 0,
+    NS: 0,
+    window: 64240,
+    checksum: 5570,
+    urgent: 0,
+    ...over,
   };
-  return event('net_packet_tcp', [str('src', src), str('dst', dst), u16('src_port', p.srcPort), u16('dst_port', p.dstPort), { name: 'proto_tcp', type: 'trace.ProtoTCP', value: p }], envelope);
+  return event(
+    'net_packet_tcp',
+    [str('src', src), str('dst', dst), u16('src_port', p.srcPort), u16('dst_port', p.dstPort), { name: 'proto_tcp', type: 'trace.ProtoTCP', value: p }],
+    envelope,
+  );
 }
 
 export function udpEvent(over: Partial<ProtoUDP> = {}, src = '10.157.254.1', dst = '10.157.254.193'): TraceeEvent {
   const p: ProtoUDP = { srcPort: 54370, dstPort: 8090, length: 10, checksum: 34519, ...over };
-  return event('net_packet_udp', [str('src', src), str('dst', dst), u16('src_port', p.srcPort), u16('dst_port', p.dstPort), { name: 'proto_udp', type: 'trace.ProtoUDP', value: p }]);
+  return event('net_packet_udp', [
+    str('src', src),
+    str('dst', dst),
+    u16('src_port', p.srcPort),
+    u16('dst_port', p.dstPort),
+    { name: 'proto_udp', type: 'trace.ProtoUDP', value: p },
+  ]);
 }
 
 export function icmpEvent(over: Partial<ProtoICMP> = {}): TraceeEvent {
@@ -103,13 +147,25 @@ export function icmpEvent(over: Partial<ProtoICMP> = {}): TraceeEvent {
 
 export function icmpv6Event(over: Partial<ProtoICMPv6> = {}): TraceeEvent {
   const p: ProtoICMPv6 = { typeCode: 'EchoReply', checksum: 41296, ...over };
-  return event('net_packet_icmpv6', [str('src', 'fd6e:a63d:71f:2000::2'), str('dst', 'fd6e:a63d:71f:2000::1'), { name: 'proto_icmpv6', type: 'trace.ProtoICMPv6', value: p }]);
+  return event('net_packet_icmpv6', [
+    str('src', 'fd6e:a63d:71f:2000::2'),
+    str('dst', 'fd6e:a63d:71f:2000::1'),
+    { name: 'proto_icmpv6', type: 'trace.ProtoICMPv6', value: p },
+  ]);
 }
 
 /** A resource record with every member present and zeroed, as Tracee prints one (§1.7). */
 export function rr(over: Partial<ProtoDNSResourceRecord> = {}): ProtoDNSResourceRecord {
   return {
-    name: '', type: 'A', class: 'IN', TTL: 300, IP: '', NS: '', CNAME: '', PTR: '', TXTs: null,
+    name: '',
+    type: 'A',
+    class: 'IN',
+    TTL: 300,
+    IP: '',
+    NS: '',
+    CNAME: '',
+    PTR: '',
+    TXTs: null,
     SOA: { MName: '', RName: '', serial: 0, refresh: 0, retry: 0, expire: 0, minimum: 0 },
     SRV: { priority: 0, weight: 0, port: 0, name: '' },
     MX: { preference: 0, name: '' },
@@ -124,12 +180,33 @@ export function dnsEvent(over: Partial<ProtoDNS> = {}, src = '8.8.8.8', dst = '1
   const questions = over.questions ?? [{ name: 'uol.com.br', type: 'MX', class: 'IN' }];
   const answers = over.answers ?? [];
   const p: ProtoDNS = {
-    ID: 4660, QR: 1, opCode: 'query', AA: 0, TC: 0, RD: 1, RA: 1, Z: 0, responseCode: 'no error',
-    QDCount: questions.length, ANCount: answers.length, NSCount: 0, ARCount: 0,
-    questions, answers, authorities: [], additionals: [], ...over,
+    ID: 4660,
+    QR: 1,
+    opCode: 'query',
+    AA: 0,
+    TC: 0,
+    RD: 1,
+    RA: 1,
+    Z: 0,
+    responseCode: 'no error',
+    QDCount: questions.length,
+    ANCount: answers.length,
+    NSCount: 0,
+    ARCount: 0,
+    questions,
+    answers,
+    authorities: [],
+    additionals: [],
+    ...over,
   };
   const [srcPort, dstPort] = p.QR === 1 ? [53, 41373] : [41373, 53];
-  return event('net_packet_dns', [str('src', src), str('dst', dst), u16('src_port', srcPort), u16('dst_port', dstPort), { name: 'proto_dns', type: 'trace.ProtoDNS', value: p }]);
+  return event('net_packet_dns', [
+    str('src', src),
+    str('dst', dst),
+    u16('src_port', srcPort),
+    u16('dst_port', dstPort),
+    { name: 'proto_dns', type: 'trace.ProtoDNS', value: p },
+  ]);
 }
 
 export function pktMeta(over: Partial<PktMeta> = {}): PktMeta {

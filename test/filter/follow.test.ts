@@ -13,7 +13,11 @@ function task(pid: number, ppid: number, comm: string, tid = pid): TaskContext {
   return { ...NC, processId: pid, threadId: tid, parentProcessId: ppid, hostProcessId: pid, hostThreadId: tid, hostParentProcessId: ppid, processName: comm };
 }
 
-const fork = (at: number, pid: number, ppid: number, comm: string, tid = pid): ProcessEvent => ({ kind: 'fork', at: BigInt(at), task: task(pid, ppid, comm, tid) });
+const fork = (at: number, pid: number, ppid: number, comm: string, tid = pid): ProcessEvent => ({
+  kind: 'fork',
+  at: BigInt(at),
+  task: task(pid, ppid, comm, tid),
+});
 const exec = (at: number, pid: number, ppid: number, comm: string): ProcessEvent => ({ kind: 'exec', at: BigInt(at), task: task(pid, ppid, comm) });
 const exit = (at: number, pid: number, tid = pid): ProcessEvent => ({ kind: 'exit', at: BigInt(at), hostProcessId: pid, hostThreadId: tid });
 
@@ -119,7 +123,12 @@ describe('follow', () => {
   it('caches the verdict of each process life', () => {
     const memory = tree(RECORDS);
     let lookups = 0;
-    const counting: ProcessTree = { lifeAt: (pid, at) => (lookups++, memory.lifeAt(pid, at)) };
+    const counting: ProcessTree = {
+      lifeAt: (pid, at) => {
+        lookups++;
+        return memory.lifeAt(pid, at);
+      },
+    };
     const accept = compileFilters(['comm=bash', 'follow'], { hasProcessContext: true, processTree: counting }).accept!;
     expect(accept(events.grandchild)).toBe(true);
     const first = lookups;

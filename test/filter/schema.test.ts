@@ -10,18 +10,7 @@ import { EVENT_NAMES, type EventName, type TraceeEvent } from '../../src/event/t
 import { compileFilters } from '../../src/filter/compile.ts';
 import { EVENT_ARGS, type FieldType } from '../../src/filter/schema.ts';
 import { openCapture } from '../../src/replay/open.ts';
-import {
-  dnsEvent,
-  dnsRequestEvent,
-  dnsResponseEvent,
-  icmpEvent,
-  icmpv6Event,
-  ipv4Event,
-  ipv6Event,
-  rr,
-  tcpEvent,
-  udpEvent,
-} from './fixtures.ts';
+import { dnsEvent, dnsRequestEvent, dnsResponseEvent, icmpEvent, icmpv6Event, ipv4Event, ipv6Event, rr, tcpEvent, udpEvent } from './fixtures.ts';
 import { memorySink } from '../helpers/memory-sink.ts';
 
 /** Where `value` differs from `type`, as "path: problem" lines. */
@@ -101,9 +90,7 @@ describe('schema', () => {
       if (type.kind === 'struct') return Object.entries(type.fields).flatMap(([k, t]) => leaves(t, `${path}.${k}`));
       return [`${path}=${sample[type.kind]}`];
     };
-    const exprs = (Object.keys(EVENT_ARGS) as EventName[]).flatMap((event) =>
-      EVENT_ARGS[event].flatMap((a) => leaves(a.value, `${event}.args.${a.name}`)),
-    );
+    const exprs = (Object.keys(EVENT_ARGS) as EventName[]).flatMap((event) => EVENT_ARGS[event].flatMap((a) => leaves(a.value, `${event}.args.${a.name}`)));
     expect(exprs).toHaveLength(190);
     expect(() => compileFilters(exprs, { hasProcessContext: false })).not.toThrow();
   });

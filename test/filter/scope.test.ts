@@ -14,7 +14,10 @@ describe('scope fields', () => {
   it.each([
     [['comm=nc'], [true, false, false]],
     [['comm=nc,ping'], [true, true, false]],
-    [['comm=nc', 'comm=ping'], [true, true, false]],
+    [
+      ['comm=nc', 'comm=ping'],
+      [true, true, false],
+    ],
     [['comm!=nc'], [false, true, true]],
     [['comm=systemd*'], [false, false, true]],
     [['comm=*ing'], [false, true, false]],
@@ -86,19 +89,25 @@ describe('scope fields', () => {
 
 describe('container scope', () => {
   const id = '0b8ac034ed5ff6913da44bc583ba89c3054644d5ab5fd1d2d7c6b2c8fb2e3f4a';
-  const events = as({ containerId: '' }, { containerId: id }, { containerId: 'ffff' + id.slice(4) });
+  const events = as({ containerId: '' }, { containerId: id }, { containerId: `ffff${id.slice(4)}` });
   it.each([
     [['container'], [false, true, true]],
     [['c'], [false, true, true]],
     [['!container'], [true, false, false]],
     [['host'], [true, false, false]],
-    [['container', 'host'], [true, true, true]],
+    [
+      ['container', 'host'],
+      [true, true, true],
+    ],
     [['container=0b8ac034ed5f'], [false, true, false]],
     [[`container=${id}`], [false, true, false]],
     [['co=0b8ac034ed5f'], [false, true, false]],
     [['container!=0b8ac034ed5f'], [true, false, true]],
     [['container=*2e3f4a'], [false, true, true]],
-    [['container', 'container!=0b8ac034ed5f'], [false, false, true]],
+    [
+      ['container', 'container!=0b8ac034ed5f'],
+      [false, false, true],
+    ],
   ])('%j', (exprs, expected) => {
     expect(passes(exprs, events)).toEqual(expected);
   });
@@ -107,9 +116,7 @@ describe('container scope', () => {
 describe('input without process context', () => {
   it('process filters match nothing: one warning, and no event is built', () => {
     const f = compileFilters(['event=net_packet_tcp', 'comm=nc', 'uid=0', 'follow', 'net_packet_tcp.args.proto_tcp.SYN=1'], { hasProcessContext: false });
-    expect(f.warnings).toEqual([
-      'process filters (comm=nc, uid=0, follow) match nothing: the input has no process context (a plain pcap carries none)',
-    ]);
+    expect(f.warnings).toEqual(['process filters (comm=nc, uid=0, follow) match nothing: the input has no process context (a plain pcap carries none)']);
     expect(f.events).toBe(0);
     expect(f.accept).toBeUndefined();
     expect(f.needsProcessTree).toBe(false);
@@ -150,7 +157,10 @@ describe('scope errors', () => {
     ['host=1', "invalid filter 'host=1': host takes no value"],
     ['comm=*', "invalid filter 'comm=*': '*' is not a valid value (a wildcard needs text: abc*, *abc, *abc*)"],
     ['comm=**', "invalid filter 'comm=**': '**' is not a valid value (a wildcard needs text: abc*, *abc, *abc*)"],
-    ['cgroupId=18446744073709551616', "invalid filter 'cgroupId=18446744073709551616': 18446744073709551616 is out of range for cgroupId (at most 18446744073709551615)"],
+    [
+      'cgroupId=18446744073709551616',
+      "invalid filter 'cgroupId=18446744073709551616': 18446744073709551616 is out of range for cgroupId (at most 18446744073709551615)",
+    ],
   ])('%s', (expr, message) => {
     expect(errorOf([expr])).toBe(message);
   });

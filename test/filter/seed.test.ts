@@ -5,7 +5,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProtoTCP, TraceeEvent } from '../../src/event/types.ts';
 import { compileFilters } from '../../src/filter/compile.ts';
@@ -16,7 +16,6 @@ import { pcapFile } from '../helpers/pcap-writer.ts';
 import { memorySink } from '../helpers/memory-sink.ts';
 import { netrec } from '../helpers/cli.ts';
 
-const REPO = resolve(import.meta.dirname, '../..');
 const cases = loadSeedCases();
 const tcpCases = cases.filter((c) => c.seed.eventName === 'net_packet_tcp');
 let dir: string;
@@ -91,7 +90,10 @@ describe('seed: --trace event=net_packet_tcp --trace net_packet_tcp.args.proto_t
       const r = netrec(['replay', tcpPcap, ...flags]);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
-      const timestamps = r.stdout.trim().split('\n').map((l) => /^\{"timestamp":(\d+),/.exec(l)?.[1]);
+      const timestamps = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => /^\{"timestamp":(\d+),/.exec(l)?.[1]);
       expect(timestamps).toEqual(syn.map((c) => c.timestamp));
     }
   });

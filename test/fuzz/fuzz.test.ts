@@ -33,9 +33,13 @@ describe('fuzzing replay, info, verify, verify --repair, convert and the table a
     );
   }, 120_000);
 
-  it.each(regressions.map((r) => [r.found, r.case] as const))('regression: %s', async (_found, c) => {
-    const verdict = await worker.run(c, DEFAULT_LIMITS);
-    expect(verdict.failures).toEqual([]);
-    expect(verdict.runs.length).toBeGreaterThan(0);
-  }, 120_000);
+  it.each(regressions.map((r) => [r.found, r.case] as const))(
+    'regression: %s',
+    async (_found, c) => {
+      const verdict = await worker.run(c, DEFAULT_LIMITS);
+      expect(verdict.failures).toEqual([]);
+      expect(verdict.runs.length).toBeGreaterThan(0);
+    },
+    120_000,
+  );
 });

@@ -26,7 +26,19 @@ import { mutateBytes, mutationsFor, Rng, type Mutation } from './mutate.ts';
 export const COMMANDS = ['replay-json', 'replay-table', 'info', 'verify', 'verify-repair', 'convert'] as const;
 export type Command = (typeof COMMANDS)[number];
 
-export const ODDITIES = ['dir', 'symlink-out', 'symlink-loop', 'dangling', 'fifo', 'duplicate', 'renumber', 'empty', 'lock-live', 'lock-fifo', 'unreadable'] as const;
+export const ODDITIES = [
+  'dir',
+  'symlink-out',
+  'symlink-loop',
+  'dangling',
+  'fifo',
+  'duplicate',
+  'renumber',
+  'empty',
+  'lock-live',
+  'lock-fifo',
+  'unreadable',
+] as const;
 export type Oddity = (typeof ODDITIES)[number];
 
 export interface FuzzCase {
@@ -53,7 +65,10 @@ export function caseArbitrary(seeds: readonly Pick<Seed, 'name' | 'kind'>[]): fc
   return fc
     .record({
       seed: fc.constantFrom(...seeds.map((s) => s.name)),
-      mutations: fc.array(fc.record({ pick: fc.nat(), rng: fc.integer({ min: 1, max: 0x7fffffff }), file: fc.nat({ max: 15 }) }), { minLength: 0, maxLength: 3 }),
+      mutations: fc.array(fc.record({ pick: fc.nat(), rng: fc.integer({ min: 1, max: 0x7fffffff }), file: fc.nat({ max: 15 }) }), {
+        minLength: 0,
+        maxLength: 3,
+      }),
       command: fc.constantFrom(...COMMANDS),
       layout: fc.constantFrom('dir' as const, 'dir' as const, 'file' as const),
       oddities: fc.uniqueArray(fc.constantFrom(...ODDITIES), { maxLength: 2 }),
@@ -240,7 +255,13 @@ export async function runCase(c: FuzzCase, seeds: readonly Seed[], limits: Limit
     const victimDir = join(dir, 'outside');
     mkdirSync(victimDir);
     const victim = join(victimDir, 'victim.nevseg');
-    const victimBytes = (seeds.find((s) => s.kind === 'nev')?.files.values().next().value as Buffer | undefined)?.subarray(0, -16) ?? Buffer.alloc(0);
+    const victimBytes =
+      (
+        seeds
+          .find((s) => s.kind === 'nev')
+          ?.files.values()
+          .next().value as Buffer | undefined
+      )?.subarray(0, -16) ?? Buffer.alloc(0);
     writeFileSync(victim, victimBytes);
     const input = materialize(c, seed, dir, victim);
     for (const { args, json } of commandLines(c, input, dir)) {

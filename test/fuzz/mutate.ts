@@ -30,7 +30,8 @@ export class Rng {
   }
 
   next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
@@ -61,7 +62,26 @@ export function mutationsFor(kind: SeedKind): readonly Mutation[] {
 }
 
 /** Length values that sit on edges: 0, off by one, sign bits, the format limits. */
-const INTERESTING_U32 = [0, 1, 12, 13, 16, 0x7f, 0x80, 0xff, 0xffff, 0x10000, 262_144, 262_145, 0x7fffffff, 0x80000000, 0xffffffff, 64 * 1024 * 1024, 64 * 1024 * 1024 + 1, 128 * 1024 * 1024 + 131_104];
+const INTERESTING_U32 = [
+  0,
+  1,
+  12,
+  13,
+  16,
+  0x7f,
+  0x80,
+  0xff,
+  0xffff,
+  0x10000,
+  262_144,
+  262_145,
+  0x7fffffff,
+  0x80000000,
+  0xffffffff,
+  64 * 1024 * 1024,
+  64 * 1024 * 1024 + 1,
+  128 * 1024 * 1024 + 131_104,
+];
 
 function u32Value(rng: Rng, old: number, fileSize: number): number {
   switch (rng.int(4)) {
@@ -95,7 +115,8 @@ export function mutateBytes(mutation: Mutation, bytes: Buffer, rng: Rng): Buffer
       const run = Math.min(out.length - at, 1 + rng.int(64));
       const fill = rng.pick(['random', 'zero', 'ff', 'controls'] as const);
       for (let i = 0; i < run; i++) {
-        out[at + i] = fill === 'random' ? rng.int(256) : fill === 'zero' ? 0 : fill === 'ff' ? 0xff : rng.pick([0x00, 0x07, 0x1b, 0x7f, 0x9b, 0xc2, 0xe2, 0x80, 0xae]);
+        out[at + i] =
+          fill === 'random' ? rng.int(256) : fill === 'zero' ? 0 : fill === 'ff' ? 0xff : rng.pick([0x00, 0x07, 0x1b, 0x7f, 0x9b, 0xc2, 0xe2, 0x80, 0xae]);
       }
       return out;
     }
@@ -229,7 +250,11 @@ function replacement(rng: Rng): unknown {
     () => [],
     () => Array.from({ length: 1 + rng.int(20) }, () => rng.int(1000)),
     () => [[[[[[[[[[]]]]]]]]]],
-    () => new Map<unknown, unknown>([[1, 2], ['__proto__', { polluted: true }]]),
+    () =>
+      new Map<unknown, unknown>([
+        [1, 2],
+        ['__proto__', { polluted: true }],
+      ]),
     () => ({ constructor: { prototype: { polluted: true } } }),
   ];
   return rng.pick(values)();
@@ -313,4 +338,3 @@ function lz4Block(out: Buffer, rng: Rng): Buffer {
   const block = pack(['lz4', claimed, lz4.compressSync(Buffer.from(mutated))]);
   return rebuild(out, list, index, encodeFrame(RecordType.block, block), rng.chance(0.5));
 }
-

@@ -66,5 +66,11 @@ for (const c of samples) {
 }
 await worker.kill();
 console.log(`done: ${done} cases, ${failed} failed, ${((performance.now() - started) / 1000).toFixed(1)} s`);
-for (const [command, byCode] of [...codes].sort()) console.log(`  ${command}: ${[...byCode].sort().map(([code, n]) => `exit ${code} x${n}`).join(', ')}`);
+for (const [command, byCode] of [...codes].sort())
+  console.log(
+    `  ${command}: ${[...byCode]
+      .sort()
+      .map(([code, n]) => `exit ${code} x${n}`)
+      .join(', ')}`,
+  );
 process.exit(failed > 0 ? 1 : 0);

@@ -18,6 +18,7 @@ process.on('message', (m: ToWorker) => {
   void runCase(m.case, seeds, m.limits).then(
     (verdict) => send({ id: m.id, verdict }),
     // The harness's own failure (a mutation it could not make): said as such, not as netrec's.
-    (error: unknown) => send({ id: m.id, verdict: { ok: false, hung: false, failures: [`harness error: ${error instanceof Error ? error.stack : String(error)}`], runs: [] } }),
+    (error: unknown) =>
+      send({ id: m.id, verdict: { ok: false, hung: false, failures: [`harness error: ${error instanceof Error ? error.stack : String(error)}`], runs: [] } }),
   );
 });

@@ -16,7 +16,19 @@ describe('packet builders', () => {
   });
 
   it('write IPv4 fields verbatim, and compute the header checksum only when none is given', () => {
-    const p = ipv4({ TOS: 3, length: 999, id: 42857, flags: 2, fragOffset: 5, TTL: 7, protocol: 'TCP', checksum: 33109, srcIP: '10.157.254.1', dstIP: '10.157.254.193', payload: Uint8Array.of(9) });
+    const p = ipv4({
+      TOS: 3,
+      length: 999,
+      id: 42857,
+      flags: 2,
+      fragOffset: 5,
+      TTL: 7,
+      protocol: 'TCP',
+      checksum: 33109,
+      srcIP: '10.157.254.1',
+      dstIP: '10.157.254.193',
+      payload: Uint8Array.of(9),
+    });
     expect(Array.from(p.subarray(0, 12))).toStrictEqual([0x45, 3, 999 >> 8, 999 & 255, 0xa7, 0x69, 0x40, 5, 7, 6, 0x81, 0x55]);
     expect(p.length).toBe(21);
     const q = ipv4({ protocol: 17, srcIP: '1.2.3.4', dstIP: '5.6.7.8' });
@@ -42,11 +54,20 @@ describe('packet builders', () => {
       expect(d.id).toBe(proto.ID);
       const rr = (r: dnsPacket.Answer): unknown[] => [r.name === '.' ? '' : r.name, r.type, 'ttl' in r ? r.ttl : 0, 'data' in r ? r.data : null];
       const seedRR = (r: JsonObject): unknown[] => [
-        r.name, r.type, r.type === 'OPT' ? 0 : r.TTL,
-        r.type === 'A' || r.type === 'AAAA' ? r.IP : r.type === 'CNAME' ? r.CNAME : r.type === 'OPT' ? null
-          : r.type === 'MX' ? { preference: (r.MX as JsonObject).preference, exchange: (r.MX as JsonObject).name }
-          : r.type === 'SOA' ? Object.fromEntries(Object.entries(r.SOA as JsonObject).map(([k, v]) => [k === 'MName' ? 'mname' : k === 'RName' ? 'rname' : k, v]))
-          : 'unchecked',
+        r.name,
+        r.type,
+        r.type === 'OPT' ? 0 : r.TTL,
+        r.type === 'A' || r.type === 'AAAA'
+          ? r.IP
+          : r.type === 'CNAME'
+            ? r.CNAME
+            : r.type === 'OPT'
+              ? null
+              : r.type === 'MX'
+                ? { preference: (r.MX as JsonObject).preference, exchange: (r.MX as JsonObject).name }
+                : r.type === 'SOA'
+                  ? Object.fromEntries(Object.entries(r.SOA as JsonObject).map(([k, v]) => [k === 'MName' ? 'mname' : k === 'RName' ? 'rname' : k, v]))
+                  : 'unchecked',
       ];
       expect(d.questions!.map((q) => [q.name, q.type, q.class])).toStrictEqual((proto.questions as JsonObject[]).map((q) => [q.name, q.type, q.class]));
       expect(d.answers!.map(rr)).toStrictEqual((proto.answers as JsonObject[]).map(seedRR));
@@ -55,7 +76,7 @@ describe('packet builders', () => {
     }
   });
 
-  it('fill the seed\'s dns_request/dns_response packet_len exactly, without padding', () => {
+  it("fill the seed's dns_request/dns_response packet_len exactly, without padding", () => {
     for (const c of loadSeedCases()) {
       if (c.seed.eventName !== 'net_packet_dns_request' && c.seed.eventName !== 'net_packet_dns_response') continue;
       const meta = (c.seed.args as JsonObject[])[0]!.value as JsonObject;

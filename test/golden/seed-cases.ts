@@ -102,8 +102,18 @@ function clone<T extends JsonValue>(v: T): T {
 
 /** Context fields a pcap cannot know: zero or empty in netrec's output. */
 const ZEROED = [
-  'threadStartTime', 'processorId', 'processId', 'cgroupId', 'threadId', 'parentProcessId',
-  'hostProcessId', 'hostThreadId', 'hostParentProcessId', 'userId', 'mountNamespace', 'pidNamespace',
+  'threadStartTime',
+  'processorId',
+  'processId',
+  'cgroupId',
+  'threadId',
+  'parentProcessId',
+  'hostProcessId',
+  'hostThreadId',
+  'hostParentProcessId',
+  'userId',
+  'mountNamespace',
+  'pidNamespace',
 ] as const;
 const EMPTIED = ['processName', 'hostName'] as const;
 
@@ -123,7 +133,7 @@ function withoutProcessContext(seed: JsonObject): JsonObject {
 /** net_packet_tcp/udp: src, dst, src_port, dst_port, proto_* (the seed shows only 3). */
 function withPortArgs(e: JsonObject, proto: JsonObject): void {
   const list = arr(e.args, 'args');
-  if (list.length !== 3) throw new Error('expected the seed\'s 3-arg TCP/UDP shape');
+  if (list.length !== 3) throw new Error("expected the seed's 3-arg TCP/UDP shape");
   list.splice(
     2,
     0,
@@ -155,9 +165,17 @@ function plausibleTransport(protocol: string, len: number, forward: boolean): Ui
       if (len < doff * 4) throw new Error(`no TCP header fits in ${len} bytes`);
       const data = len - doff * 4;
       return tcp({
-        srcPort: sp, dstPort: dp, seq: 1000, ack: doff === 10 ? 0 : 2000, dataOffset: doff,
-        SYN: doff === 10, ACK: doff !== 10, PSH: data > 0, window: 502,
-        options: tcpOptions(doff * 4 - 20), payload: filler(data, 0x61),
+        srcPort: sp,
+        dstPort: dp,
+        seq: 1000,
+        ack: doff === 10 ? 0 : 2000,
+        dataOffset: doff,
+        SYN: doff === 10,
+        ACK: doff !== 10,
+        PSH: data > 0,
+        window: 502,
+        options: tcpOptions(doff * 4 - 20),
+        payload: filler(data, 0x61),
       });
     }
     case 17:
@@ -245,9 +263,18 @@ function answersOf(r: JsonObject): DnsRecordSpec[] {
 export const MISLABELLED_RESPONSE_TS = '1671043215503932068';
 
 export function loadSeedCases(path = SEED_PATH): SeedCase[] {
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const parsed = lines.map((raw, i) => ({ raw, line: i + 1, seed: parseEventLine(raw) }));
-  return parsed.map(({ raw, line, seed }) => buildCase(raw, line, seed, parsed.map((p) => p.seed)));
+  return parsed.map(({ raw, line, seed }) =>
+    buildCase(
+      raw,
+      line,
+      seed,
+      parsed.map((p) => p.seed),
+    ),
+  );
 }
 
 function buildCase(raw: string, line: number, seed: JsonObject, all: JsonObject[]): SeedCase {
@@ -268,7 +295,10 @@ function buildCase(raw: string, line: number, seed: JsonObject, all: JsonObject[
     case 'net_packet_ipv6': {
       const p = obj(argValue(seed, 'proto_ipv6'), 'proto_ipv6');
       const forward = str(p.srcIP, 'srcIP') < str(p.dstIP, 'dstIP');
-      const packet = ipv6({ ...(p as unknown as Parameters<typeof ipv6>[0]), payload: plausibleTransport(str(p.nextHeader, 'nextHeader'), num(p.length, 'length'), forward) });
+      const packet = ipv6({
+        ...(p as unknown as Parameters<typeof ipv6>[0]),
+        payload: plausibleTransport(str(p.nextHeader, 'nextHeader'), num(p.length, 'length'), forward),
+      });
       return { ...base, packet };
     }
     case 'net_packet_tcp': {
@@ -300,8 +330,11 @@ function buildCase(raw: string, line: number, seed: JsonObject, all: JsonObject[
     case 'net_packet_dns': {
       const dns = dnsMessage(protoDnsSpec(obj(argValue(seed, 'proto_dns'), 'proto_dns')));
       const packet = dnsUdpPacket(
-        str(argValue(seed, 'src'), 'src'), str(argValue(seed, 'dst'), 'dst'),
-        num(argValue(seed, 'src_port'), 'src_port'), num(argValue(seed, 'dst_port'), 'dst_port'), dns,
+        str(argValue(seed, 'src'), 'src'),
+        str(argValue(seed, 'dst'), 'dst'),
+        num(argValue(seed, 'src_port'), 'src_port'),
+        num(argValue(seed, 'dst_port'), 'dst_port'),
+        dns,
       );
       return { ...base, packet };
     }
@@ -310,7 +343,14 @@ function buildCase(raw: string, line: number, seed: JsonObject, all: JsonObject[
       const questions = arr(argValue(seed, 'dns_questions'), 'dns_questions').map((q, i) => questionOf(obj(q, `dns_questions[${i}]`)));
       if (num(meta.protocol, 'protocol') !== 17) throw new Error('only UDP DNS in the seed');
       const metaPacket = (dns: Uint8Array): Uint8Array =>
-        dnsUdpPacket(str(meta.src_ip, 'src_ip'), str(meta.dst_ip, 'dst_ip'), num(meta.src_port, 'src_port'), num(meta.dst_port, 'dst_port'), dns, num(meta.packet_len, 'packet_len'));
+        dnsUdpPacket(
+          str(meta.src_ip, 'src_ip'),
+          str(meta.dst_ip, 'dst_ip'),
+          num(meta.src_port, 'src_port'),
+          num(meta.dst_port, 'dst_port'),
+          dns,
+          num(meta.packet_len, 'packet_len'),
+        );
 
       if (timestamp !== MISLABELLED_RESPONSE_TS) {
         return { ...base, packet: metaPacket(dnsMessage({ ID: 0xb4b3, QR: 0, RD: 1, questions })) };
@@ -336,7 +376,10 @@ function buildCase(raw: string, line: number, seed: JsonObject, all: JsonObject[
       ];
       expected.argsNum = 2;
       return {
-        ...base, packet, expectedName: 'net_packet_dns_response', mustNotEmit: ['net_packet_dns_request'],
+        ...base,
+        packet,
+        expectedName: 'net_packet_dns_response',
+        mustNotEmit: ['net_packet_dns_request'],
         note: 'response packet: dns_response, not dns_request',
       };
     }
@@ -347,7 +390,14 @@ function buildCase(raw: string, line: number, seed: JsonObject, all: JsonObject[
       const r = obj(resp[0], 'dns_response[0]');
       if (num(meta.protocol, 'protocol') !== 17) throw new Error('only UDP DNS in the seed');
       const dns = dnsMessage({ ID: 0x7d2a, QR: 1, RD: 1, RA: 1, questions: [questionOf(obj(r.query_data, 'query_data'))], answers: answersOf(r) });
-      const packet = dnsUdpPacket(str(meta.src_ip, 'src_ip'), str(meta.dst_ip, 'dst_ip'), num(meta.src_port, 'src_port'), num(meta.dst_port, 'dst_port'), dns, num(meta.packet_len, 'packet_len'));
+      const packet = dnsUdpPacket(
+        str(meta.src_ip, 'src_ip'),
+        str(meta.dst_ip, 'dst_ip'),
+        num(meta.src_port, 'src_port'),
+        num(meta.dst_port, 'dst_port'),
+        dns,
+        num(meta.packet_len, 'packet_len'),
+      );
       return { ...base, packet };
     }
   }

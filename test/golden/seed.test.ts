@@ -6,7 +6,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InputIssue } from '../../src/core/errors.ts';
 import { replay } from '../../src/pipeline/replay.ts';
@@ -19,7 +19,6 @@ import { loadSeedCases, parseEventLine, type JsonObject, type JsonValue, type Se
 import { memorySink } from '../helpers/memory-sink.ts';
 import { netrec } from '../helpers/cli.ts';
 
-const REPO = resolve(import.meta.dirname, '../..');
 const cases = loadSeedCases();
 
 interface Run {
@@ -28,7 +27,6 @@ interface Run {
   issues: InputIssue[];
   packets: number;
 }
-
 
 async function replayFile(path: string, events: EventMask): Promise<Run> {
   const out: TraceeEvent[] = [];
@@ -102,8 +100,14 @@ describe('seed file', () => {
     const counts: Record<string, number> = {};
     for (const c of cases) counts[c.seed.eventName as string] = (counts[c.seed.eventName as string] ?? 0) + 1;
     expect(counts).toStrictEqual({
-      net_packet_ipv4: 7, net_packet_ipv6: 7, net_packet_tcp: 7, net_packet_udp: 2,
-      net_packet_icmp: 2, net_packet_icmpv6: 2, net_packet_dns: 14, net_packet_dns_request: 2,
+      net_packet_ipv4: 7,
+      net_packet_ipv6: 7,
+      net_packet_tcp: 7,
+      net_packet_udp: 2,
+      net_packet_icmp: 2,
+      net_packet_icmpv6: 2,
+      net_packet_dns: 14,
+      net_packet_dns_request: 2,
       net_packet_dns_response: 1,
     });
   });
@@ -116,24 +120,18 @@ describe('seed file', () => {
 });
 
 describe('golden: every seed event, replaying all events', () => {
-  it.each(cases.map((c) => [c.line, c.expectedName, c.note ?? '', c] as const))(
-    'seed line %i: %s %s',
-    (_line, _name, _note, c) => expectGolden(all!, c),
-  );
+  it.each(cases.map((c) => [c.line, c.expectedName, c.note ?? '', c] as const))('seed line %i: %s %s', (_line, _name, _note, c) => expectGolden(all!, c));
 });
 
 describe('golden: every seed event, selecting only its event', () => {
-  it.each(cases.map((c) => [c.line, c.expectedName, c.note ?? '', c] as const))(
-    'seed line %i: %s %s',
-    (_line, name, _note, c) => {
-      const run = only.get(name)!;
-      expectGolden(run, c);
-      // Nothing but the selected event is built.
-      for (const lines of run.byTimestamp.values()) {
-        for (const l of lines) expect(JSON.parse(l).eventName).toBe(name);
-      }
-    },
-  );
+  it.each(cases.map((c) => [c.line, c.expectedName, c.note ?? '', c] as const))('seed line %i: %s %s', (_line, name, _note, c) => {
+    const run = only.get(name)!;
+    expectGolden(run, c);
+    // Nothing but the selected event is built.
+    for (const lines of run.byTimestamp.values()) {
+      for (const l of lines) expect(JSON.parse(l).eventName).toBe(name);
+    }
+  });
 });
 
 describe('golden: the mislabelled v0.10 request', () => {

@@ -63,7 +63,11 @@ export function netrec(args: readonly string[], opts: CliOptions = {}): CliRun {
  * The same with standard input streamed from `input` (generated as it is read, so a test can
  * pipe gigabytes without holding them); stdout is drained and kept only for its last 1 MiB.
  */
-export async function netrecStreaming(args: readonly string[], input: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: CliOptions = {}): Promise<CliRun> {
+export async function netrecStreaming(
+  args: readonly string[],
+  input: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  opts: CliOptions = {},
+): Promise<CliRun> {
   const rss = peakRssProbe(opts);
   try {
     const child = spawn(process.execPath, [...rss.args, NETREC, ...args], { cwd: opts.cwd ?? REPO, env: rss.env, stdio: ['pipe', 'pipe', 'pipe'] });

@@ -124,7 +124,7 @@ export async function startCluster(count: number): Promise<Cluster> {
  */
 export async function chQuery(url: string, sql: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request(url + '/', { method: 'POST', agent: false }, (res) => {
+    const req = request(`${url}/`, { method: 'POST', agent: false }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));

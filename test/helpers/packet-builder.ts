@@ -75,15 +75,17 @@ export function ipBytes(text: string): Uint8Array {
   const lastColon = text.lastIndexOf(':');
   if (text.slice(lastColon + 1).includes('.')) {
     tail4 = ipv4Bytes(text.slice(lastColon + 1));
-    head = text.slice(0, lastColon + 1) + '0:0';
+    head = `${text.slice(0, lastColon + 1)}0:0`;
   }
   const halves = head.split('::');
   if (halves.length > 2) throw new Error(`bad IPv6 address: ${text}`);
   const groups = (s: string): number[] =>
-    s === '' ? [] : s.split(':').map((g) => {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) throw new Error(`bad IPv6 address: ${text}`);
-      return parseInt(g, 16);
-    });
+    s === ''
+      ? []
+      : s.split(':').map((g) => {
+          if (!/^[0-9a-fA-F]{1,4}$/.test(g)) throw new Error(`bad IPv6 address: ${text}`);
+          return parseInt(g, 16);
+        });
   const left = groups(halves[0]!);
   const right = halves.length === 2 ? groups(halves[1]!) : [];
   const fill = 8 - left.length - right.length;
@@ -110,10 +112,28 @@ function ipv4Bytes(text: string): Uint8Array {
 // gopacket string tables, reversed (the reference, §1.9)
 
 const IP_PROTOCOLS: Record<string, number> = {
-  IPv6HopByHop: 0, ICMPv4: 1, IGMP: 2, IPv4: 4, TCP: 6, UDP: 17, RUDP: 27, IPv6: 41,
-  IPv6Routing: 43, IPv6Fragment: 44, GRE: 47, IPSecESP: 50, IPSecAH: 51, ICMPv6: 58,
-  NoNextHeader: 59, IPv6Destination: 60, OSPF: 89, EtherIP: 97, VRRP: 112, SCTP: 132,
-  UDPLite: 136, MPLS: 137,
+  IPv6HopByHop: 0,
+  ICMPv4: 1,
+  IGMP: 2,
+  IPv4: 4,
+  TCP: 6,
+  UDP: 17,
+  RUDP: 27,
+  IPv6: 41,
+  IPv6Routing: 43,
+  IPv6Fragment: 44,
+  GRE: 47,
+  IPSecESP: 50,
+  IPSecAH: 51,
+  ICMPv6: 58,
+  NoNextHeader: 59,
+  IPv6Destination: 60,
+  OSPF: 89,
+  EtherIP: 97,
+  VRRP: 112,
+  SCTP: 132,
+  UDPLite: 136,
+  MPLS: 137,
 };
 
 export function ipProtocolNumber(p: number | string): number {
@@ -124,24 +144,68 @@ export function ipProtocolNumber(p: number | string): number {
 }
 
 const ICMPV4_TYPES: Record<string, number> = {
-  EchoReply: 0, DestinationUnreachable: 3, SourceQuench: 4, Redirect: 5, EchoRequest: 8,
-  RouterAdvertisement: 9, RouterSolicitation: 10, TimeExceeded: 11, ParameterProblem: 12,
-  TimestampRequest: 13, TimestampReply: 14, InfoRequest: 15, InfoReply: 16,
-  AddressMaskRequest: 17, AddressMaskReply: 18,
+  EchoReply: 0,
+  DestinationUnreachable: 3,
+  SourceQuench: 4,
+  Redirect: 5,
+  EchoRequest: 8,
+  RouterAdvertisement: 9,
+  RouterSolicitation: 10,
+  TimeExceeded: 11,
+  ParameterProblem: 12,
+  TimestampRequest: 13,
+  TimestampReply: 14,
+  InfoRequest: 15,
+  InfoReply: 16,
+  AddressMaskRequest: 17,
+  AddressMaskReply: 18,
 };
 const ICMPV4_CODES: Record<string, string[]> = {
-  DestinationUnreachable: ['Net', 'Host', 'Protocol', 'Port', 'FragmentationNeeded', 'SourceRoutingFailed', 'NetUnknown', 'HostUnknown', 'SourceIsolated', 'NetAdminProhibited', 'HostAdminProhibited', 'NetTOS', 'HostTOS', 'CommAdminProhibited', 'HostPrecedence', 'PrecedenceCutoff'],
+  DestinationUnreachable: [
+    'Net',
+    'Host',
+    'Protocol',
+    'Port',
+    'FragmentationNeeded',
+    'SourceRoutingFailed',
+    'NetUnknown',
+    'HostUnknown',
+    'SourceIsolated',
+    'NetAdminProhibited',
+    'HostAdminProhibited',
+    'NetTOS',
+    'HostTOS',
+    'CommAdminProhibited',
+    'HostPrecedence',
+    'PrecedenceCutoff',
+  ],
   TimeExceeded: ['TTLExceeded', 'FragmentReassemblyTimeExceeded'],
   ParameterProblem: ['PointerIndicatesError', 'MissingOption', 'BadLength'],
   Redirect: ['Net', 'Host', 'TOS+Net', 'TOS+Host'],
 };
 const ICMPV6_TYPES: Record<string, number> = {
-  DestinationUnreachable: 1, PacketTooBig: 2, TimeExceeded: 3, ParameterProblem: 4,
-  EchoRequest: 128, EchoReply: 129, RouterSolicitation: 133, RouterAdvertisement: 134,
-  NeighborSolicitation: 135, NeighborAdvertisement: 136, Redirect: 137,
+  DestinationUnreachable: 1,
+  PacketTooBig: 2,
+  TimeExceeded: 3,
+  ParameterProblem: 4,
+  EchoRequest: 128,
+  EchoReply: 129,
+  RouterSolicitation: 133,
+  RouterAdvertisement: 134,
+  NeighborSolicitation: 135,
+  NeighborAdvertisement: 136,
+  Redirect: 137,
 };
 const ICMPV6_CODES: Record<string, string[]> = {
-  DestinationUnreachable: ['NoRouteToDst', 'AdminProhibited', 'BeyondScopeOfSrc', 'AddressUnreachable', 'PortUnreachable', 'SrcAddressFailedPolicy', 'RejectRouteToDst'],
+  DestinationUnreachable: [
+    'NoRouteToDst',
+    'AdminProhibited',
+    'BeyondScopeOfSrc',
+    'AddressUnreachable',
+    'PortUnreachable',
+    'SrcAddressFailedPolicy',
+    'RejectRouteToDst',
+  ],
   TimeExceeded: ['HopLimitExceeded', 'FragmentReassemblyTimeExceeded'],
   ParameterProblem: ['ErroneousHeaderField', 'UnrecognizedNextHeader', 'UnrecognizedIPv6Option'],
 };
@@ -282,8 +346,7 @@ export function tcp(f: TCPFields): Uint8Array {
   if (options.length > optLen) throw new Error(`TCP options (${options.length} bytes) exceed dataOffset ${dataOffset}`);
   if (options.length < optLen) options = concat(options, new Uint8Array(optLen - options.length));
   const flags =
-    bit(f.FIN) | (bit(f.SYN) << 1) | (bit(f.RST) << 2) | (bit(f.PSH) << 3) |
-    (bit(f.ACK) << 4) | (bit(f.URG) << 5) | (bit(f.ECE) << 6) | (bit(f.CWR) << 7);
+    bit(f.FIN) | (bit(f.SYN) << 1) | (bit(f.RST) << 2) | (bit(f.PSH) << 3) | (bit(f.ACK) << 4) | (bit(f.URG) << 5) | (bit(f.ECE) << 6) | (bit(f.CWR) << 7);
   return concat(
     u16(f.srcPort),
     u16(f.dstPort),
@@ -368,20 +431,56 @@ export function echoBody(id: number, seq: number, data: Uint8Array = filler(56, 
 
 const DNS_OPCODES: Record<string, number> = { query: 0, 'inverse query': 1, status: 2, notify: 4, update: 5 };
 const DNS_RCODES: Record<string, number> = {
-  'no error': 0, 'format error': 1, 'server failure ': 2, 'non-existent domain': 3,
-  'not implemented': 4, 'query refused': 5, 'name exists when it should not': 6,
-  'rr set exists when it should not': 7, 'rr set that should exist does not': 8,
-  'server not authoritative for zone': 9, 'name not contained in zone': 10,
+  'no error': 0,
+  'format error': 1,
+  'server failure ': 2,
+  'non-existent domain': 3,
+  'not implemented': 4,
+  'query refused': 5,
+  'name exists when it should not': 6,
+  'rr set exists when it should not': 7,
+  'rr set that should exist does not': 8,
+  'server not authoritative for zone': 9,
+  'name not contained in zone': 10,
 };
 const DNS_TYPES: Record<string, number> = {
-  A: 1, NS: 2, MD: 3, MF: 4, CNAME: 5, SOA: 6, MB: 7, MG: 8, MR: 9, NULL: 10, WKS: 11, PTR: 12,
-  HINFO: 13, MINFO: 14, MX: 15, TXT: 16, AAAA: 28, SRV: 33, OPT: 41, URI: 256,
+  A: 1,
+  NS: 2,
+  MD: 3,
+  MF: 4,
+  CNAME: 5,
+  SOA: 6,
+  MB: 7,
+  MG: 8,
+  MR: 9,
+  NULL: 10,
+  WKS: 11,
+  PTR: 12,
+  HINFO: 13,
+  MINFO: 14,
+  MX: 15,
+  TXT: 16,
+  AAAA: 28,
+  SRV: 33,
+  OPT: 41,
+  URI: 256,
 };
 const DNS_CLASSES: Record<string, number> = { IN: 1, CS: 2, CH: 3, HS: 4, Any: 255 };
 const DNS_OPTION_CODES: Record<string, number> = {
-  NSID: 3, DAU: 5, DHU: 6, N3U: 7, EDNSClientSubnet: 8, EDNSExpire: 9, Cookie: 10,
-  EDNSKeepAlive: 11, CodePadding: 12, CodeChain: 13, CodeEDNSKeyTag: 14, EDNSClientTag: 16,
-  EDNSServerTag: 17, DeviceID: 26946,
+  NSID: 3,
+  DAU: 5,
+  DHU: 6,
+  N3U: 7,
+  EDNSClientSubnet: 8,
+  EDNSExpire: 9,
+  Cookie: 10,
+  EDNSKeepAlive: 11,
+  CodePadding: 12,
+  CodeChain: 13,
+  CodeEDNSKeyTag: 14,
+  EDNSClientTag: 16,
+  EDNSServerTag: 17,
+  DeviceID: 26946,
 };
 
 /** UDP payload size written in an OPT record's class when the spec's class is "Unknown". */
@@ -452,8 +551,7 @@ function lookup(table: Record<string, number>, v: string | number, what: string)
 interface RdataEncoder {
   encode(data: unknown): Uint8Array;
 }
-const rdataEncoder = (type: string): RdataEncoder =>
-  (dnsPacket as unknown as { record(type: string): RdataEncoder }).record(type);
+const rdataEncoder = (type: string): RdataEncoder => (dnsPacket as unknown as { record(type: string): RdataEncoder }).record(type);
 
 /** RDATA through dns-packet, without its 2-byte RDLENGTH prefix. */
 function viaDnsPacket(type: string, data: unknown): Uint8Array {
@@ -466,12 +564,13 @@ function rdataOf(rr: DnsRecordSpec, type: number): { bytes: Uint8Array; names: [
   const nameLen = (n: string): number => viaDnsPacket('NS', n).length;
   switch (type) {
     case 1: // A
-    case 28: { // AAAA
+    case 28: {
+      // AAAA
       const ip = rr.IP ?? '';
       if (ip.startsWith('?')) return { bytes: hexBytes(ip.slice(1)), names: [] };
       if (ip === '' || ip === '<nil>') return { bytes: new Uint8Array(0), names: [] };
       // Go prints an IPv4-mapped AAAA as dotted quad: write it back as ::ffff:a.b.c.d.
-      if (type === 28 && !ip.includes(':')) return { bytes: ipBytes('::ffff:' + ip), names: [] };
+      if (type === 28 && !ip.includes(':')) return { bytes: ipBytes(`::ffff:${ip}`), names: [] };
       return { bytes: viaDnsPacket(type === 1 ? 'A' : 'AAAA', ip), names: [] };
     }
     case 2:
@@ -488,17 +587,29 @@ function rdataOf(rr: DnsRecordSpec, type: number): { bytes: Uint8Array; names: [
       const s = rr.SOA ?? { MName: '', RName: '', serial: 0, refresh: 0, retry: 0, expire: 0, minimum: 0 };
       if (s.RName.includes('\\')) throw new Error('SOA RName with a backslash: give rdata');
       const bytes = viaDnsPacket('SOA', {
-        mname: s.MName, rname: s.RName, serial: s.serial, refresh: s.refresh,
-        retry: s.retry, expire: s.expire, minimum: s.minimum,
+        mname: s.MName,
+        rname: s.RName,
+        serial: s.serial,
+        refresh: s.refresh,
+        retry: s.retry,
+        expire: s.expire,
+        minimum: s.minimum,
       });
-      return { bytes, names: [[0, s.MName], [nameLen(s.MName), s.RName]] };
+      return {
+        bytes,
+        names: [
+          [0, s.MName],
+          [nameLen(s.MName), s.RName],
+        ],
+      };
     }
     case 33: {
       const s = rr.SRV ?? { priority: 0, weight: 0, port: 0, name: '' };
       return { bytes: viaDnsPacket('SRV', { priority: s.priority, weight: s.weight, port: s.port, target: s.name }), names: [[6, s.name]] };
     }
     case 13: // HINFO
-    case 16: { // TXT: Tracee's TXT is the raw RDATA, length bytes included.
+    case 16: {
+      // TXT: Tracee's TXT is the raw RDATA, length bytes included.
       if (rr.TXT) return { bytes: utf8(rr.TXT), names: [] };
       const strings = (rr.TXTs ?? []).map((t) => {
         const b = utf8(t);
@@ -507,14 +618,16 @@ function rdataOf(rr: DnsRecordSpec, type: number): { bytes: Uint8Array; names: [
       });
       return { bytes: concat(...strings), names: [] };
     }
-    case 41: { // OPT: options written by hand (code, length, raw data).
+    case 41: {
+      // OPT: options written by hand (code, length, raw data).
       const opts = (rr.OPT ?? []).map((o) => {
         const data = utf8(o.data);
         return concat(u16(lookup(DNS_OPTION_CODES, /^\d+$/.test(o.code) ? Number(o.code) : o.code, 'option code')), u16(data.length), data);
       });
       return { bytes: concat(...opts), names: [] };
     }
-    case 256: { // URI: priority, weight, raw target bytes.
+    case 256: {
+      // URI: priority, weight, raw target bytes.
       const u = rr.URI ?? { priority: 0, weight: 0, target: '' };
       return { bytes: concat(u16(u.priority), u16(u.weight), utf8(u.target)), names: [] };
     }
@@ -614,16 +727,24 @@ export function dnsMessage(m: DnsMessageSpec, opts: DnsEncodeOptions = {}): Uint
   const opcode = lookup(DNS_OPCODES, m.opCode ?? 'query', 'opCode');
   const rcode = lookup(DNS_RCODES, m.responseCode ?? 'no error', 'responseCode');
   const flags =
-    (bit(m.QR) << 15) | ((opcode & 0x0f) << 11) | (bit(m.AA) << 10) | (bit(m.TC) << 9) |
-    (bit(m.RD) << 8) | (bit(m.RA) << 7) | (((m.Z ?? 0) & 0x07) << 4) | (rcode & 0x0f);
-  w.push(concat(
-    u16(m.ID),
-    u16(flags),
-    u16(m.QDCount ?? m.questions.length),
-    u16(m.ANCount ?? answers.length),
-    u16(m.NSCount ?? authorities.length),
-    u16(m.ARCount ?? additionals.length),
-  ));
+    (bit(m.QR) << 15) |
+    ((opcode & 0x0f) << 11) |
+    (bit(m.AA) << 10) |
+    (bit(m.TC) << 9) |
+    (bit(m.RD) << 8) |
+    (bit(m.RA) << 7) |
+    (((m.Z ?? 0) & 0x07) << 4) |
+    (rcode & 0x0f);
+  w.push(
+    concat(
+      u16(m.ID),
+      u16(flags),
+      u16(m.QDCount ?? m.questions.length),
+      u16(m.ANCount ?? answers.length),
+      u16(m.NSCount ?? authorities.length),
+      u16(m.ARCount ?? additionals.length),
+    ),
+  );
   for (const q of m.questions) {
     w.name(q.name);
     w.push(concat(u16(lookup(DNS_TYPES, q.type, 'type')), u16(lookup(DNS_CLASSES, q.class, 'class'))));
@@ -631,10 +752,7 @@ export function dnsMessage(m: DnsMessageSpec, opts: DnsEncodeOptions = {}): Uint
   for (const rr of [...answers, ...authorities, ...additionals]) {
     const type = rr.type === 'Unknown' ? rr.typeCode : lookup(DNS_TYPES, rr.type, 'type');
     if (type === undefined) throw new Error('record type "Unknown" needs typeCode');
-    const klass =
-      rr.class === 'Unknown'
-        ? rr.classCode ?? (type === 41 ? DEFAULT_OPT_UDP_SIZE : undefined)
-        : lookup(DNS_CLASSES, rr.class, 'class');
+    const klass = rr.class === 'Unknown' ? (rr.classCode ?? (type === 41 ? DEFAULT_OPT_UDP_SIZE : undefined)) : lookup(DNS_CLASSES, rr.class, 'class');
     if (klass === undefined) throw new Error('record class "Unknown" needs classCode');
     w.name(rr.name);
     const { bytes, names } = rdataOf(rr, type);

@@ -5,7 +5,7 @@ import { tsharkAvailable, tsharkFrameMap, tsharkFrames, type TsharkDnsMessage } 
 const pcap = (name: string): string => fileURLToPath(new URL(`../../fixtures/pcap/${name}`, import.meta.url));
 
 // CI installs tshark (.ci/run); elsewhere the test is skipped without it.
-const skip = !(await tsharkAvailable()) && !process.env['CI'];
+const skip = !(await tsharkAvailable()) && !process.env.CI;
 
 const NS4 = '172.16.17.2';
 const HOST4 = '172.16.17.1';
@@ -53,12 +53,12 @@ describe.skipIf(skip)('tshark helper on the fixture captures', () => {
     expect(msg.answers.every((rr) => rr.name === 'netrec.test' && rr.ttl === 300 && rr.class === 1)).toBe(true);
     expect(msg.authorities.map((rr) => rr.ns).sort()).toEqual(['ns1.netrec.test', 'ns2.netrec.test']);
     // Glue for the MX targets and name servers, then OPT.
-    expect(msg.additionals.filter((rr) => rr.type === 1).map((rr) => `${rr.name} ${rr.a}`).sort()).toEqual([
-      'mail.netrec.test 172.16.17.11',
-      'mail2.netrec.test 172.16.17.12',
-      'ns1.netrec.test 172.16.17.2',
-      'ns2.netrec.test 172.16.17.3',
-    ]);
+    expect(
+      msg.additionals
+        .filter((rr) => rr.type === 1)
+        .map((rr) => `${rr.name} ${rr.a}`)
+        .sort(),
+    ).toEqual(['mail.netrec.test 172.16.17.11', 'mail2.netrec.test 172.16.17.12', 'ns1.netrec.test 172.16.17.2', 'ns2.netrec.test 172.16.17.3']);
     expect(msg.additionals.at(-1)).toMatchObject({ name: '<Root>', type: 41 });
   });
 

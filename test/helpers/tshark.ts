@@ -194,7 +194,7 @@ export function tsharkArgs(file: string, opts: TsharkOptions = {}): string[] {
 
 /** Runs tshark on `file` and returns the frames (matching `opts.filter`) in order. */
 export async function tsharkFrames(file: string, opts: TsharkOptions = {}): Promise<TsharkFrame[]> {
-  const bin = opts.tshark ?? process.env['TSHARK'] ?? 'tshark';
+  const bin = opts.tshark ?? process.env.TSHARK ?? 'tshark';
   let stdout: string;
   try {
     ({ stdout } = await execFileAsync(bin, tsharkArgs(file, opts), {
@@ -213,10 +213,7 @@ export async function tsharkFrames(file: string, opts: TsharkOptions = {}): Prom
 }
 
 /** tsharkFrames keyed by frame number. */
-export async function tsharkFrameMap(
-  file: string,
-  opts: TsharkOptions = {},
-): Promise<Map<number, TsharkFrame>> {
+export async function tsharkFrameMap(file: string, opts: TsharkOptions = {}): Promise<Map<number, TsharkFrame>> {
   const frames = await tsharkFrames(file, opts);
   return new Map(frames.map((f) => [f.frame, f]));
 }
@@ -224,7 +221,7 @@ export async function tsharkFrameMap(
 let available: boolean | undefined;
 
 /** Whether a tshark binary can be run (for skipping outside CI). */
-export async function tsharkAvailable(bin = process.env['TSHARK'] ?? 'tshark'): Promise<boolean> {
+export async function tsharkAvailable(bin = process.env.TSHARK ?? 'tshark'): Promise<boolean> {
   if (available === undefined) {
     try {
       await execFileAsync(bin, ['--version']);
@@ -382,9 +379,7 @@ function flatDnsFields(dnsLayers: JsonObject[]): TsharkDnsFields {
  */
 function sectionEntries(dns: JsonObject, section: string): Array<[label: string, entry: JsonObject]> {
   return objectsAt(dns, section).flatMap((sec) =>
-    Object.entries(sec).flatMap(([label, v]) =>
-      (Array.isArray(v) ? v : [v]).filter(isObject).map((e): [string, JsonObject] => [label, e]),
-    ),
+    Object.entries(sec).flatMap(([label, v]) => (Array.isArray(v) ? v : [v]).filter(isObject).map((e): [string, JsonObject] => [label, e])),
   );
 }
 
@@ -422,9 +417,13 @@ function parseDnsMessage(dns: JsonObject): TsharkDnsMessage {
 
 function allFields(node: JsonObject, out: Record<string, string[]> = {}): Record<string, string[]> {
   for (const [k, v] of Object.entries(node)) {
-    if (typeof v === 'string') (out[k] ??= []).push(v);
-    else if (Array.isArray(v) && v.every((x) => typeof x === 'string')) (out[k] ??= []).push(...(v as string[]));
-    else for (const x of Array.isArray(v) ? v : [v]) if (isObject(x)) allFields(x, out);
+    if (typeof v === 'string') {
+      out[k] ??= [];
+      out[k].push(v);
+    } else if (Array.isArray(v) && v.every((x) => typeof x === 'string')) {
+      out[k] ??= [];
+      out[k].push(...(v as string[]));
+    } else for (const x of Array.isArray(v) ? v : [v]) if (isObject(x)) allFields(x, out);
   }
   return out;
 }
@@ -496,7 +495,7 @@ function parseRR([label, rr]: [string, JsonObject]): TsharkDnsRR {
 
 /** Runs `tshark -n -q -r FILE -z STAT...` and returns its text output. */
 export async function tsharkStatistics(file: string, stats: string[], opts: TsharkOptions = {}): Promise<string> {
-  const bin = opts.tshark ?? process.env['TSHARK'] ?? 'tshark';
+  const bin = opts.tshark ?? process.env.TSHARK ?? 'tshark';
   const args = ['-n', '-q', '-r', file, ...stats.flatMap((s) => ['-z', s])];
   if (opts.filter !== undefined) args.push('-Y', opts.filter);
   try {
@@ -529,7 +528,12 @@ export interface TsharkConversation {
   duration: string;
 }
 
-const SI = new Map([['bytes', 1], ['kB', 1e3], ['MB', 1e6], ['GB', 1e9]]);
+const SI = new Map([
+  ['bytes', 1],
+  ['kB', 1e3],
+  ['MB', 1e6],
+  ['GB', 1e9],
+]);
 
 function tsharkBytes(number: string, unit: string): TsharkBytes {
   const scale = SI.get(unit);

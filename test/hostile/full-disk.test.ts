@@ -89,7 +89,9 @@ describe.skipIf(!root)('verify --repair on a full disk', () => {
       unlinkSync(filler);
       const repaired = netrec(['verify', '--repair', dir]);
       expect(repaired.status).toBe(0);
-      expect(repaired.stdout).toMatch(/^000001\.nevseg {2}repaired {2}300 records, 300 packets; sealed by repair, \d+ trailing bytes without a complete record removed$/m);
+      expect(repaired.stdout).toMatch(
+        /^000001\.nevseg {2}repaired {2}300 records, 300 packets; sealed by repair, \d+ trailing bytes without a complete record removed$/m,
+      );
       const verified = netrec(['verify', dir]);
       expect(verified.status).toBe(0);
       expect(statSync(file).size).toBeLessThan(before.length + TRAILER_SIZE + 512);

@@ -56,7 +56,14 @@ export function writeHostilePcap(path: string): void {
 export function writeHostileRecording(dir: string): void {
   const tasks: TaskContext[] = HOSTILE_COMMS.map((comm, i) => ({ ...task(100 + i, comm), hostName: `host\u001b[2J${i}` }));
   let clock = T0;
-  const writer = new RecordingWriter({ dir, snaplen: 65535, origin: 'netrec test \u001b]0;origin\u0007', hostName: 'lab\u202e', kernelRelease: '6.1.0', now: () => clock });
+  const writer = new RecordingWriter({
+    dir,
+    snaplen: 65535,
+    origin: 'netrec test \u001b]0;origin\u0007',
+    hostName: 'lab\u202e',
+    kernelRelease: '6.1.0',
+    now: () => clock,
+  });
   const packets = hostileDnsPackets();
   for (let i = 0; i < 8; i++) {
     clock = T0 + BigInt(i) * 1_000_000n;
@@ -65,4 +72,3 @@ export function writeHostileRecording(dir: string): void {
   }
   writer.close();
 }
-

@@ -74,7 +74,13 @@ describe('DNS-over-TCP reassembly has one byte budget', () => {
     writeTcpFlows(file, 40, 60_000);
     const issues: InputIssue[] = [];
     const sink = memorySink(() => {});
-    const stats = await replay({ sources: [await openCapture(file)], events: ALL_EVENTS, sink, report: (i) => issues.push(i), reassembly: { maxBufferedBytes: 512 * 1024 } });
+    const stats = await replay({
+      sources: [await openCapture(file)],
+      events: ALL_EVENTS,
+      sink,
+      report: (i) => issues.push(i),
+      reassembly: { maxBufferedBytes: 512 * 1024 },
+    });
     expect(stats.errors).toBe(0);
     const budget = issues.filter((i) => i.message.includes('reassembly reached its 524288-byte budget'));
     expect(budget.length).toBeGreaterThan(20);
@@ -246,7 +252,9 @@ describe('resynchronisation work is bounded', () => {
     scanner.push(body);
     const steps = [];
     for (let step = scanner.next(); step.kind !== 'end'; step = scanner.next()) steps.push(step);
-    expect(steps).toEqual([{ kind: 'damage', offset: 0, end: size, reason: 'no record sync marker', cut: false }].map((s) => ({ ...s, reason: expect.any(String) })));
+    expect(steps).toEqual(
+      [{ kind: 'damage', offset: 0, end: size, reason: 'no record sync marker', cut: false }].map((s) => ({ ...s, reason: expect.any(String) })),
+    );
     expect(scanner.resyncWork).toBeLessThanOrEqual(RESYNC_WORK_BASE + RESYNC_WORK_PER_BYTE * size);
   });
 
@@ -259,7 +267,6 @@ describe('resynchronisation work is bounded', () => {
     expect(kinds).toEqual(['damage', 'frame', 'frame', 'frame']);
   });
 });
-
 
 describe('a recording keeps a bounded amount of segment metadata open', () => {
   it('past the budget, later segments let their process tables go, with a warning; verify still passes', async () => {
@@ -281,7 +288,9 @@ describe('a recording keeps a bounded amount of segment metadata open', () => {
     expect(dropped.map((s) => s.name)).toEqual(segments.slice(2).map((s) => s.name));
     for (const s of dropped) {
       expect(s.info!.header!.processes).toEqual([]);
-      expect(s.issues.map((i) => i.message)).toContain(`the recording's segment headers and footers pass ${budget} bytes: this segment's process table is not kept, so only its own task records give its packets a process`);
+      expect(s.issues.map((i) => i.message)).toContain(
+        `the recording's segment headers and footers pass ${budget} bytes: this segment's process table is not kept, so only its own task records give its packets a process`,
+      );
     }
     for (const s of rec.segments) expect((await checkSegment(s.info!, s === rec.segments.at(-1))).findings).toEqual([]);
     expect(METADATA_BUDGET).toBe(256 * 1024 * 1024);
@@ -292,11 +301,18 @@ describe('stream readers hold a bounded amount ahead of a slow consumer', () => 
   it('the pcap queue pauses its producer at 32 MiB of packets and hands batches over at 8 MiB', async () => {
     const pauses: boolean[] = [];
     const queue = new BatchQueue((paused) => pauses.push(paused));
-    const big = (i: number): CapturedPacket => ({ timestamp: BigInt(i), linkType: LinkType.RAW, data: new Uint8Array(1024 * 1024), originalLength: 1024 * 1024, number: i, offset: 0 });
+    const big = (i: number): CapturedPacket => ({
+      timestamp: BigInt(i),
+      linkType: LinkType.RAW,
+      data: new Uint8Array(1024 * 1024),
+      originalLength: 1024 * 1024,
+      number: i,
+      offset: 0,
+    });
     let pushed = 0;
     while (pauses.length === 0 && pushed < 10_000) queue.push(big(++pushed));
     // Paused at 32 MiB of sealed batches (plus the batch in hand), not at 8 full batches of 1024.
-    expect(pushed).toBeLessThanOrEqual(BATCH_BYTES / (1024 * 1024) * 4 + 1);
+    expect(pushed).toBeLessThanOrEqual((BATCH_BYTES / (1024 * 1024)) * 4 + 1);
     expect(pauses).toEqual([true]);
     queue.finish();
     const sizes: number[] = [];

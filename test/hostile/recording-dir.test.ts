@@ -57,13 +57,37 @@ describe('entries named like segments that are no segment files', () => {
 
   const cases: [string, (dir: string) => void, RegExp][] = [
     ['a directory', (d) => mkdirSync(join(d, '000099.nevseg')), /segment 000099\.nevseg: is a directory, not a segment file; skipped$/m],
-    ['a symlink loop', (d) => symlinkSync('000099.nevseg', join(d, '000099.nevseg')), /segment 000099\.nevseg: is a symbolic link, not a segment file; skipped$/m],
-    ['a dangling symlink', (d) => symlinkSync('gone.nevseg', join(d, '000099.nevseg')), /segment 000099\.nevseg: is a symbolic link, not a segment file; skipped$/m],
-    ['a symlink out of the recording', (d) => symlinkSync(outsideSegment, join(d, '000099.nevseg')), /segment 000099\.nevseg: is a symbolic link, not a segment file; skipped$/m],
+    [
+      'a symlink loop',
+      (d) => symlinkSync('000099.nevseg', join(d, '000099.nevseg')),
+      /segment 000099\.nevseg: is a symbolic link, not a segment file; skipped$/m,
+    ],
+    [
+      'a dangling symlink',
+      (d) => symlinkSync('gone.nevseg', join(d, '000099.nevseg')),
+      /segment 000099\.nevseg: is a symbolic link, not a segment file; skipped$/m,
+    ],
+    [
+      'a symlink out of the recording',
+      (d) => symlinkSync(outsideSegment, join(d, '000099.nevseg')),
+      /segment 000099\.nevseg: is a symbolic link, not a segment file; skipped$/m,
+    ],
     ['a FIFO', (d) => execFileSync('mkfifo', [join(d, '000099.nevseg')]), /segment 000099\.nevseg: is a named pipe \(FIFO\), not a segment file; skipped$/m],
-    ['a second name for segment 1', (d) => copyFileSync(join(d, '000001.nevseg'), join(d, '0000001.nevseg')), /segment 0000001\.nevseg: not a valid segment name \(segment 1 is named 000001\.nevseg\); skipped$/m],
-    ['a 23-digit segment number', (d) => copyFileSync(join(d, '000001.nevseg'), join(d, '12345678901234567890123.nevseg')), /segment 12345678901234567890123\.nevseg: not a valid segment name \(segment numbers run from 1 to 999999999999\); skipped$/m],
-    ['segment 0', (d) => copyFileSync(join(d, '000001.nevseg'), join(d, '000000.nevseg')), /segment 000000\.nevseg: not a valid segment name \(segment numbers run from 1 to 999999999999\); skipped$/m],
+    [
+      'a second name for segment 1',
+      (d) => copyFileSync(join(d, '000001.nevseg'), join(d, '0000001.nevseg')),
+      /segment 0000001\.nevseg: not a valid segment name \(segment 1 is named 000001\.nevseg\); skipped$/m,
+    ],
+    [
+      'a 23-digit segment number',
+      (d) => copyFileSync(join(d, '000001.nevseg'), join(d, '12345678901234567890123.nevseg')),
+      /segment 12345678901234567890123\.nevseg: not a valid segment name \(segment numbers run from 1 to 999999999999\); skipped$/m,
+    ],
+    [
+      'segment 0',
+      (d) => copyFileSync(join(d, '000001.nevseg'), join(d, '000000.nevseg')),
+      /segment 000000\.nevseg: not a valid segment name \(segment numbers run from 1 to 999999999999\); skipped$/m,
+    ],
   ];
 
   for (const [what, change, message] of cases) {
@@ -127,7 +151,9 @@ describe('entries named like segments that are no segment files', () => {
 
   it('the header naming another segment number, and a gap in the numbers, are warnings', () => {
     const dir = variant((d) => {
-      const names = readdirSync(d).filter((n) => n.endsWith('.nevseg')).sort();
+      const names = readdirSync(d)
+        .filter((n) => n.endsWith('.nevseg'))
+        .sort();
       rmSync(join(d, names[1]!));
       cpSync(join(d, names[0]!), join(d, '000009.nevseg'));
     });
@@ -243,7 +269,9 @@ describe('info prints times Date cannot hold as exact nanoseconds', () => {
     w.close();
     const r = netrec(['info', dir]);
     expectClean(r, 0, 'info');
-    expect(r.stdout).toMatch(new RegExp(`^time span +1969-12-31T23:59:59\\.999999999Z \\.\\. ${far} ns since the epoch \\(${(far + 1n) / 1_000_000_000n}\\.\\d{3} s\\)$`, 'm'));
+    expect(r.stdout).toMatch(
+      new RegExp(`^time span +1969-12-31T23:59:59\\.999999999Z \\.\\. ${far} ns since the epoch \\(${(far + 1n) / 1_000_000_000n}\\.\\d{3} s\\)$`, 'm'),
+    );
   });
 
   const shared = requireShared('pcaps', 'pcapplusplus__pcapng-example.pcapng');

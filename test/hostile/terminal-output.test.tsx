@@ -55,7 +55,10 @@ describe('the table output', () => {
   it('leaves the JSON output exact: the names come back byte for byte', () => {
     const r = run('replay', pcap);
     expect(r.status).toBe(0);
-    const events = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as { eventName: string; args: { name: string; value: unknown }[] });
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { eventName: string; args: { name: string; value: unknown }[] });
     const dns = events.find((e) => e.eventName === 'net_packet_dns_response')!;
     const text = JSON.stringify(dns.args);
     // Parsed back, the strings hold the raw characters the capture holds.
@@ -79,13 +82,19 @@ describe('info, verify and the error lines', () => {
     mkdirSync(dir);
     copyFileSync(join(rec, '000001.nevseg'), join(dir, '000001.nevseg'));
     writeFileSync(join(dir, '000002.nevseg'), 'not a segment \u001b[2J');
-    for (const args of [['replay', dir, '--output', 'table'], ['info', dir], ['verify', dir]]) {
+    for (const args of [
+      ['replay', dir, '--output', 'table'],
+      ['info', dir],
+      ['verify', dir],
+    ]) {
       const r = run(...args);
       expect(r.status, args.join(' ')).toBe(1);
       expect(unsafeInLines(r.stderr), args.join(' ')).toBeUndefined();
       expect(unsafeInLines(r.stdout), args.join(' ')).toBeUndefined();
     }
-    expect(run('replay', dir, '--output', 'table').stderr).toContain('evil\\x1b]0;dir\\x07.nev: segment 000002.nevseg offset 0: not a .nev segment (bad magic)');
+    expect(run('replay', dir, '--output', 'table').stderr).toContain(
+      'evil\\x1b]0;dir\\x07.nev: segment 000002.nevseg offset 0: not a .nev segment (bad magic)',
+    );
     const missing = run('replay', path('gone\u001bc.pcap'));
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/^netrec: error: .*gone\\x1bc\.pcap: cannot open: no such file or directory\n$/);
@@ -110,7 +119,13 @@ describe('the TUI', () => {
     await until(() => frame().includes('evil\\x1b]0;pw'), 5000, `the list:\n${frame()}`);
     expect(unsafeInLines(frame())).toBeUndefined();
     const screens: string[] = [];
-    for (const [key, shows] of [['\r', 'Detail: packet 1'], ['\t', 'Detail: packet 1'], ['p', 'Process (host pid, name [thread], uid)'], ['i', 'its flows and DNS'], ['s', 'Stats']] as const) {
+    for (const [key, shows] of [
+      ['\r', 'Detail: packet 1'],
+      ['\t', 'Detail: packet 1'],
+      ['p', 'Process (host pid, name [thread], uid)'],
+      ['i', 'its flows and DNS'],
+      ['s', 'Stats'],
+    ] as const) {
       app.stdin.write(key);
       await until(() => frame().includes(shows), 5000, `${shows}:\n${frame()}`);
       await new Promise((resolve) => setTimeout(resolve, 50));

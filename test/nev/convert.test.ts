@@ -13,7 +13,11 @@ const fixtures = fileURLToPath(new URL('../../fixtures/pcap', import.meta.url));
 const shared = requireShared('pcaps');
 const captures = [
   ...readdirSync(fixtures).map((f) => join(fixtures, f)),
-  ...(shared ? readdirSync(shared).filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => join(shared, f)) : []),
+  ...(shared
+    ? readdirSync(shared)
+        .filter((f) => /\.pcap(ng)?$/.test(f))
+        .map((f) => join(shared, f))
+    : []),
 ];
 
 /** Decode issues name the packet, not the file: comparable across the two inputs. */

@@ -46,7 +46,13 @@ describe('crc32cBulk', () => {
     const { crc32c, crc32cBulk } = await import('../../src/nev/crc32c.ts');
     const bytes = new Uint8Array(9000);
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 2654435761) >>> 24;
-    for (const [start, end] of [[0, 9000], [3, 515], [1, 511], [7, 8193], [100, 100]] as const) {
+    for (const [start, end] of [
+      [0, 9000],
+      [3, 515],
+      [1, 511],
+      [7, 8193],
+      [100, 100],
+    ] as const) {
       for (const crc of [0, 0xdeadbeef]) expect(crc32cBulk(bytes, crc, start, end)).toBe(crc32c(bytes, crc, start, end));
     }
   });

@@ -3,7 +3,12 @@ import fc from 'fast-check';
 import { encodeFrame, FRAME_HEADER_SIZE, FrameScanner, MAX_PAYLOAD, SYNC, type ScanStep } from '../../src/nev/framing.ts';
 
 const frames = (n: number, size = 20): Uint8Array[] =>
-  Array.from({ length: n }, (_, i) => encodeFrame(3, Uint8Array.from({ length: size + (i % 7) }, (_, k) => (i + k) & 0xff)));
+  Array.from({ length: n }, (_, i) =>
+    encodeFrame(
+      3,
+      Uint8Array.from({ length: size + (i % 7) }, (_, k) => (i + k) & 0xff),
+    ),
+  );
 const concat = (parts: Uint8Array[]): Uint8Array => Buffer.concat(parts);
 
 /** Runs a scanner over `bytes`, fed in chunks of the given sizes, and returns its steps. */
@@ -33,7 +38,11 @@ const flip = (bytes: Uint8Array, at: number, mask: number): void => {
   bytes[at] = bytes[at]! ^ mask;
 };
 
-const offsets = (parts: Uint8Array[]): number[] => parts.reduce<number[]>((acc, p, i) => [...acc, (acc[i - 1] ?? 0) + (i ? parts[i - 1]!.length : 0)], []);
+const offsets = (parts: Uint8Array[]): number[] => {
+  const out: number[] = [];
+  for (let i = 0; i < parts.length; i++) out.push(i === 0 ? 0 : out[i - 1]! + parts[i - 1]!.length);
+  return out;
+};
 
 describe('FrameScanner', () => {
   it('yields every frame whatever the chunk sizes', () => {

@@ -51,7 +51,12 @@ describe.each(['plain', 'compress', 'thread', 'thread-compress'])('a writer kill
 
     const again = await cli(['verify', dir]);
     expect(again.code).toBe(0);
-    expect(again.out.trim().split('\n').every((line) => / ok /.test(line))).toBe(true);
+    expect(
+      again.out
+        .trim()
+        .split('\n')
+        .every((line) => / ok /.test(line)),
+    ).toBe(true);
 
     const after = await readAll(dir);
     expect(after.issues).toEqual([]);

@@ -9,7 +9,10 @@ const U64_EDGES = [0n, 1n, 127n, 128n, 255n, 256n, 65535n, 65536n, 0xffffffffn, 
 const u64 = fc.oneof(fc.constantFrom(...U64_EDGES), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }));
 const U32_EDGES = [0, 1, 127, 128, 255, 256, 65535, 65536, 0xffffffff];
 const u32 = fc.oneof(fc.constantFrom(...U32_EDGES), fc.nat({ max: 0xffffffff }));
-const data = fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.constantFrom(255, 256, 65535, 65536, 70000).map((n) => new Uint8Array(n).fill(0x5a)));
+const data = fc.oneof(
+  fc.uint8Array({ maxLength: 300 }),
+  fc.constantFrom(255, 256, 65535, 65536, 70000).map((n) => new Uint8Array(n).fill(0x5a)),
+);
 
 const packetArb = fc.record(
   {

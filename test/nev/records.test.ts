@@ -27,23 +27,43 @@ const safe = fc.oneof(fc.constantFrom(0, 0xffffffff, 2 ** 32, Number.MAX_SAFE_IN
 const text = fc.string({ unit: 'grapheme', maxLength: 20 });
 
 /** leaderName is optional: format 1.0 tasks have no position 14. */
-const taskArb: fc.Arbitrary<TaskContext> = fc.record({
-  threadStartTime: u64,
-  processId: i32,
-  threadId: i32,
-  parentProcessId: i32,
-  hostProcessId: i32,
-  hostThreadId: i32,
-  hostParentProcessId: i32,
-  userId: u32,
-  mountNamespace: u32,
-  pidNamespace: u32,
-  processName: text,
-  hostName: text,
-  cgroupId: u64,
-  containerId: text,
-  leaderName: text,
-}, { requiredKeys: ['threadStartTime', 'processId', 'threadId', 'parentProcessId', 'hostProcessId', 'hostThreadId', 'hostParentProcessId', 'userId', 'mountNamespace', 'pidNamespace', 'processName', 'hostName', 'cgroupId', 'containerId'] });
+const taskArb: fc.Arbitrary<TaskContext> = fc.record(
+  {
+    threadStartTime: u64,
+    processId: i32,
+    threadId: i32,
+    parentProcessId: i32,
+    hostProcessId: i32,
+    hostThreadId: i32,
+    hostParentProcessId: i32,
+    userId: u32,
+    mountNamespace: u32,
+    pidNamespace: u32,
+    processName: text,
+    hostName: text,
+    cgroupId: u64,
+    containerId: text,
+    leaderName: text,
+  },
+  {
+    requiredKeys: [
+      'threadStartTime',
+      'processId',
+      'threadId',
+      'parentProcessId',
+      'hostProcessId',
+      'hostThreadId',
+      'hostParentProcessId',
+      'userId',
+      'mountNamespace',
+      'pidNamespace',
+      'processName',
+      'hostName',
+      'cgroupId',
+      'containerId',
+    ],
+  },
+);
 const processArb = fc.record({ ref: safe, task: taskArb, exePath: text });
 const ifaceArb = fc.record({ ifindex: u32, name: text, linkType: fc.nat({ max: 65535 }) });
 
@@ -213,7 +233,12 @@ describe('decoding hostile values', () => {
   it('reads a record from a newer minor version that has extra positions', () => {
     const [, value] = encodeBody({ kind: 'loss', start: 1n, end: 2n, cpu: 3, kernelLost: 4n, userDropped: 5n });
     expect(decodeBody(RecordType.loss, [...(value as unknown[]), 'future', 42])).toEqual({
-      kind: 'loss', start: 1n, end: 2n, cpu: 3, kernelLost: 4n, userDropped: 5n,
+      kind: 'loss',
+      start: 1n,
+      end: 2n,
+      cpu: 3,
+      kernelLost: 4n,
+      userDropped: 5n,
     });
   });
 });

@@ -34,7 +34,12 @@ describe('netrec verify', () => {
     for (const compress of [false, true]) {
       const r = await cli(['verify', record(`ok-${compress}.nev`, 300, compress)]);
       expect(r.code).toBe(0);
-      expect(r.out.trim().split('\n').every((l) => /^\d{6}\.nevseg {2}ok {2}\d+ records, \d+ packets, sealed by writer, checksum [0-9a-f]{8}$/.test(l))).toBe(true);
+      expect(
+        r.out
+          .trim()
+          .split('\n')
+          .every((l) => /^\d{6}\.nevseg {2}ok {2}\d+ records, \d+ packets, sealed by writer, checksum [0-9a-f]{8}$/.test(l)),
+      ).toBe(true);
     }
   });
 

@@ -25,7 +25,16 @@ const text = (item: unknown): string =>
  * blocks at the same places and every offset read back is the same.
  */
 async function writeRead(dir: string, writeThread: boolean, compress: boolean): Promise<Awaited<ReturnType<typeof readAll>>> {
-  const w = new RecordingWriter({ dir, snaplen: 65535, origin: 'netrec record', compress, rotateSize: 3 << 20, writeThread, now: () => T0, flushIntervalMs: 3_600_000 });
+  const w = new RecordingWriter({
+    dir,
+    snaplen: 65535,
+    origin: 'netrec record',
+    compress,
+    rotateSize: 3 << 20,
+    writeThread,
+    now: () => T0,
+    flushIntervalMs: 3_600_000,
+  });
   for (let i = 1; i <= 30_000; i++) {
     w.writePacket(packet(i, i % 1000 === 0 ? 60_000 : 40 + (i % 300), task(i % 9)));
     if (i % 5000 === 0) w.writeLoss({ start: T0, end: T0 + BigInt(i), cpu: 1, kernelLost: BigInt(i), userDropped: 0n });
@@ -49,7 +58,12 @@ describe.each([false, true])('the write thread (compress=%s)', (compress) => {
     expect(a.items.map(text)).toEqual(b.items.map(text));
     const verified = await cli(['verify', threaded]);
     expect(verified.code).toBe(0);
-    expect(verified.out.trim().split('\n').every((line) => / ok /.test(line))).toBe(true);
+    expect(
+      verified.out
+        .trim()
+        .split('\n')
+        .every((line) => / ok /.test(line)),
+    ).toBe(true);
   });
 });
 

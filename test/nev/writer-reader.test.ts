@@ -24,7 +24,16 @@ describe.each([false, true])('write then read (compress=%s)', (compress) => {
     const w = new RecordingWriter({ dir, snaplen: 65535, origin: 'netrec record', compress, interfaces: [{ ifindex: 2, name: 'eth0', linkType: 1 }] });
     const parent = task(7, 'bash');
     const ref = w.defineTask(parent, '/usr/bin/bash');
-    w.writeLifecycle({ kind: 'lifecycle', event: 'fork', timestamp: T0, hostProcessId: 1007, hostThreadId: 1007, childHostProcessId: 1008, childHostThreadId: 1008, taskRef: ref });
+    w.writeLifecycle({
+      kind: 'lifecycle',
+      event: 'fork',
+      timestamp: T0,
+      hostProcessId: 1007,
+      hostThreadId: 1007,
+      childHostProcessId: 1008,
+      childHostThreadId: 1008,
+      taskRef: ref,
+    });
     w.writeInterface({ ifindex: 3, name: 'veth0', linkType: 1 });
     const p1 = packet(1, 100, parent);
     w.writePacket(p1);
@@ -37,7 +46,16 @@ describe.each([false, true])('write then read (compress=%s)', (compress) => {
     const { task: _task, exePath: _exe, ...fields } = p1;
     expect(items).toEqual([
       { kind: 'task', ref, task: parent, exePath: '/usr/bin/bash' },
-      { kind: 'lifecycle', event: 'fork', timestamp: T0, hostProcessId: 1007, hostThreadId: 1007, childHostProcessId: 1008, childHostThreadId: 1008, taskRef: ref },
+      {
+        kind: 'lifecycle',
+        event: 'fork',
+        timestamp: T0,
+        hostProcessId: 1007,
+        hostThreadId: 1007,
+        childHostProcessId: 1008,
+        childHostThreadId: 1008,
+        taskRef: ref,
+      },
       { kind: 'interface', ifindex: 3, name: 'veth0', linkType: 1 },
       expect.objectContaining({ ...fields, task: parent, number: 1 }),
       { kind: 'loss', start: T0, end: T0 + 10n, cpu: 2, kernelLost: 2n ** 64n - 1n, userDropped: 0n },
@@ -109,7 +127,9 @@ describe('the process table', () => {
     seg.seal(T0);
     const { packets, issues } = await readAll(dir);
     expect(packets).toHaveLength(2);
-    expect(issues).toEqual([expect.objectContaining({ where: 'packet 1', message: 'refers to task 99, which this segment does not define', severity: 'error' })]);
+    expect(issues).toEqual([
+      expect.objectContaining({ where: 'packet 1', message: 'refers to task 99, which this segment does not define', severity: 'error' }),
+    ]);
   });
 });
 

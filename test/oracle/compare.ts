@@ -253,9 +253,7 @@ export function compareTimestamps(f: OracleFrame, p: PacketOutcome): string[] {
   const [seconds, nanos] = f.timeEpoch.split('.');
   const expected = BigInt(seconds!) * 1_000_000_000n + BigInt(nanos ?? '0');
   const wrong = p.events.filter((e) => e.timestamp !== expected);
-  return wrong.length === 0
-    ? []
-    : [`frame ${f.frame} (packet ${p.number}): timestamp: netrec ${wrong[0]!.timestamp}, tshark ${f.timeEpoch}`];
+  return wrong.length === 0 ? [] : [`frame ${f.frame} (packet ${p.number}): timestamp: netrec ${wrong[0]!.timestamp}, tshark ${f.timeEpoch}`];
 }
 
 /** For packets either tool flagged: only the IP addresses, where both have them. */
@@ -304,12 +302,7 @@ function compareMessage(d: Diff, a: ProtoDNS, m: TsharkDnsMessage): void {
     const ext = opt ? numField(opt, 'dns.resp.ext_rcode') : 0;
     d.eq('responseCode', a.responseCode, dnsResponseCodeName((m.rcode | ((ext & 0x0f) << 4)) & 0xff));
   }
-  d.eq('counts', [a.QDCount, a.ANCount, a.NSCount, a.ARCount], [
-    m.counts.questions,
-    m.counts.answers,
-    m.counts.authorities,
-    m.counts.additionals,
-  ]);
+  d.eq('counts', [a.QDCount, a.ANCount, a.NSCount, a.ARCount], [m.counts.questions, m.counts.answers, m.counts.authorities, m.counts.additionals]);
   d.eq(
     'questions',
     a.questions,
@@ -332,8 +325,7 @@ function compareRecord(d: Diff, at: string, r: ProtoDNSResourceRecord, t: Tshark
   d.eq(`${at}.type`, r.type, dnsTypeName(t.type));
   if (t.type === TYPE.OPT) {
     d.eq(`${at}.class`, r.class, dnsClassName(numField(t, 'dns.rr.udp_payload_size')));
-    const ttl =
-      ((numField(t, 'dns.resp.ext_rcode') << 24) | (numField(t, 'dns.resp.edns0_version') << 16) | numField(t, 'dns.resp.z')) >>> 0;
+    const ttl = ((numField(t, 'dns.resp.ext_rcode') << 24) | (numField(t, 'dns.resp.edns0_version') << 16) | numField(t, 'dns.resp.z')) >>> 0;
     d.eq(`${at}.TTL`, r.TTL, ttl);
     const codes = (t.fields['dns.opt.code'] ?? []).map((c) => dnsOptionCodeName(parseNumber(c)));
     const data = (t.fields['dns.opt.data'] ?? []).map(goStringOfHex);
@@ -435,10 +427,7 @@ function compareResponse(d: Diff, actual: DnsResponseData[], m: TsharkDnsMessage
   const q = m.questions[0];
   const expected: DnsResponseData = {
     query_data: q ? queryData(q) : { query: '', query_type: '', query_class: '' },
-    dns_answer:
-      m.answers.length === 0
-        ? null
-        : m.answers.map((rr) => ({ answer_type: dnsTypeName(rr.type), ttl: rr.ttl ?? 0, answer: answerText(rr) })),
+    dns_answer: m.answers.length === 0 ? null : m.answers.map((rr) => ({ answer_type: dnsTypeName(rr.type), ttl: rr.ttl ?? 0, answer: answerText(rr) })),
   };
   d.eq('dns_response', actual, [expected]);
 }

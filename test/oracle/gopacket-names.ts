@@ -98,29 +98,13 @@ const ICMPV6_TYPES = new Map<number, string>([
 ]);
 
 const ICMPV6_CODES = new Map<number, readonly string[]>([
-  [
-    1,
-    [
-      'NoRouteToDst',
-      'AdminProhibited',
-      'BeyondScopeOfSrc',
-      'AddressUnreachable',
-      'PortUnreachable',
-      'SrcAddressFailedPolicy',
-      'RejectRouteToDst',
-    ],
-  ],
+  [1, ['NoRouteToDst', 'AdminProhibited', 'BeyondScopeOfSrc', 'AddressUnreachable', 'PortUnreachable', 'SrcAddressFailedPolicy', 'RejectRouteToDst']],
   [3, ['HopLimitExceeded', 'FragmentReassemblyTimeExceeded']],
   [4, ['ErroneousHeaderField', 'UnrecognizedNextHeader', 'UnrecognizedIPv6Option']],
 ]);
 
 /** ICMPv4TypeCode.String() / ICMPv6TypeCode.String() format rules (§1.9). */
-function typeCode(
-  types: ReadonlyMap<number, string>,
-  codes: ReadonlyMap<number, readonly string[]>,
-  type: number,
-  code: number,
-): string {
+function typeCode(types: ReadonlyMap<number, string>, codes: ReadonlyMap<number, readonly string[]>, type: number, code: number): string {
   const name = types.get(type);
   if (name === undefined) return `${type}(${code})`;
   const table = codes.get(type);

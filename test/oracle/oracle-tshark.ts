@@ -64,9 +64,9 @@ function hasKey(n: Json, key: string): boolean {
 }
 
 function marksOf(layers: { [key: string]: Json }): [frame: number, marks: FrameMarks] {
-  const frame = firstObject(layers['frame']);
-  const ip = firstObject(layers['ip']);
-  const ipv6 = firstObject(layers['ipv6']);
+  const frame = firstObject(layers.frame);
+  const ip = firstObject(layers.ip);
+  const ipv6 = firstObject(layers.ipv6);
   const m: FrameMarks = {
     notAPacket: frame?.['frame.encap_type'] === undefined,
     malformed: hasKey(layers, '_ws.malformed'),
@@ -86,7 +86,7 @@ export async function runOracle(file: string): Promise<OracleRun> {
   try {
     const copy = join(dir, 'tshark.json');
     const wrapper = join(dir, 'tshark');
-    const real = process.env['TSHARK'] ?? 'tshark';
+    const real = process.env.TSHARK ?? 'tshark';
     writeFileSync(
       wrapper,
       [

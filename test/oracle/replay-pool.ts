@@ -10,10 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ReplayOutcome } from './replay-by-packet.ts';
 
-export type ReplayResult =
-  | { kind: 'done'; outcome: ReplayOutcome; ms: number }
-  | { kind: 'crash'; error: string }
-  | { kind: 'timeout'; ms: number };
+export type ReplayResult = { kind: 'done'; outcome: ReplayOutcome; ms: number } | { kind: 'crash'; error: string } | { kind: 'timeout'; ms: number };
 
 interface Job {
   path: string;

@@ -15,8 +15,7 @@ const port = parentPort!;
 port.on('message', ({ id, path }: ReplayRequest) => {
   replayByPacket(path).then(
     (outcome) => port.postMessage({ id, ok: true, outcome }),
-    (error: unknown) =>
-      port.postMessage({ id, ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+    (error: unknown) => port.postMessage({ id, ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
   );
 });
 port.postMessage({ ready: true });

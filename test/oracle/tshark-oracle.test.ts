@@ -29,7 +29,7 @@ import { ReplayPool } from './replay-pool.ts';
 
 // CI installs tshark (.ci/run); elsewhere the suite is skipped without it.
 const noTshark = !(await tsharkAvailable());
-if (noTshark && process.env['CI'] === 'true') throw new Error('tshark is required on CI');
+if (noTshark && process.env.CI === 'true') throw new Error('tshark is required on CI');
 if (noTshark) console.warn('skipping the tshark oracle suite: tshark not found');
 
 const fixtureDir = fileURLToPath(new URL('../../fixtures/pcap', import.meta.url));
@@ -118,9 +118,7 @@ function describeFailure(run: CaptureRun): string {
 
 /** Every issue netrec reported, as one line each. */
 function issueLines(outcome: ReplayOutcome): string[] {
-  const lines = [...outcome.fileIssues, ...outcome.packets.flatMap((p) => p.issues)].map(
-    (i) => `${i.severity}: ${i.where}: ${i.message}`,
-  );
+  const lines = [...outcome.fileIssues, ...outcome.packets.flatMap((p) => p.issues)].map((i) => `${i.severity}: ${i.where}: ${i.message}`);
   if (outcome.openError !== undefined) lines.push(`open: ${outcome.openError}`);
   return lines;
 }
@@ -153,19 +151,13 @@ function startAll(paths: string[]): Map<string, Promise<CaptureRun>> {
 }
 
 describe.skipIf(noTshark)('tshark oracle: real-traffic fixtures (fixtures/pcap)', () => {
-  const files = readdirSync(fixtureDir).filter((f) => /\.pcap(ng)?$/.test(f)).sort();
+  const files = readdirSync(fixtureDir)
+    .filter((f) => /\.pcap(ng)?$/.test(f))
+    .sort();
   const runs = noTshark ? new Map<string, Promise<CaptureRun>>() : startAll(files.map((f) => join(fixtureDir, f)));
 
   it('covers all seven fixtures', () => {
-    expect(files).toEqual([
-      'dns-tcp.pcap',
-      'dns-udp.pcap',
-      'icmp.pcap',
-      'mixed-nano.pcap',
-      'mixed.pcapng',
-      'tcp.pcap',
-      'udp.pcap',
-    ]);
+    expect(files).toEqual(['dns-tcp.pcap', 'dns-udp.pcap', 'icmp.pcap', 'mixed-nano.pcap', 'mixed.pcapng', 'tcp.pcap', 'udp.pcap']);
   });
 
   /** Frames and DNS messages per fixture (fixtures/README.md), all compared field by field. */
@@ -211,7 +203,10 @@ describe.skipIf(noTshark)('tshark oracle: real-traffic fixtures (fixtures/pcap)'
       ['additionals.length', (o) => firstResponse(o).additionals.pop()],
       ['events', (o) => o.packets.find((p) => p.events.length > 2)!.events.pop()],
       ['timestamp', (o) => (o.packets[0]!.events[0]!.timestamp += 1n)],
-      ['dns_response', (o) => (value<Array<{ query_data: { query: string } }>>(first(o, 'net_packet_dns_response'), 'dns_response')[0]!.query_data.query = 'x')],
+      [
+        'dns_response',
+        (o) => (value<Array<{ query_data: { query: string } }>>(first(o, 'net_packet_dns_response'), 'dns_response')[0]!.query_data.query = 'x'),
+      ],
     ];
     for (const [what, mutate] of mutants) {
       const mutant = structuredClone(original);
@@ -244,8 +239,7 @@ function firstResponse(o: ReplayOutcome): ProtoDNS {
 describe.skipIf(noTshark || pcapDir === undefined)('tshark oracle: public captures (../shared/pcaps)', () => {
   const manifest = pcapDir === undefined ? [] : readManifest(pcapDir);
   const refusedByManifest = new Set(manifest.filter((r) => r.notes.includes('tshark error:')).map((r) => r.file));
-  const runs =
-    noTshark || pcapDir === undefined ? new Map<string, Promise<CaptureRun>>() : startAll(manifest.map((r) => join(pcapDir, r.file)));
+  const runs = noTshark || pcapDir === undefined ? new Map<string, Promise<CaptureRun>>() : startAll(manifest.map((r) => join(pcapDir, r.file)));
 
   it('the manifest lists 87 captures, 5 of which tshark refuses', () => {
     expect(manifest).toHaveLength(87);

@@ -21,7 +21,13 @@ let tarball = '';
 let files: string[] = [];
 
 function run(args: string[], options: { input?: string } = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(bin, args, { cwd: home, encoding: 'utf8', timeout: 120_000, env: { ...process.env, PATH: `${join(prefix, 'bin')}:${process.env.PATH}` }, ...options });
+  const r = spawnSync(bin, args, {
+    cwd: home,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, PATH: `${join(prefix, 'bin')}:${process.env.PATH}` },
+    ...options,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -30,7 +36,11 @@ beforeAll(() => {
   const [info] = JSON.parse(packed.slice(packed.indexOf('['))) as { filename: string; files: { path: string }[] }[];
   tarball = join(work, info!.filename);
   files = info!.files.map((f) => f.path).sort();
-  execFileSync('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', tarball], { cwd: work, stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
+  execFileSync('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', tarball], {
+    cwd: work,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    timeout: 300_000,
+  });
   execFileSync('mkdir', ['-p', home]);
   for (const f of ['dns-udp.pcap', 'mixed.pcapng']) copyFileSync(join(REPO, 'fixtures/pcap', f), join(home, f));
   cpSync(join(REPO, 'fixtures/recordings/dns.nev'), join(home, 'dns.nev'), { recursive: true });
@@ -41,10 +51,24 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the tarball', () => {
   it('ships the build, the BPF object and sources, docs, man page, licence; nothing else', () => {
-    for (const f of ['bin/netrec.mjs', 'dist/main.js', 'dist/replay-worker.js', 'dist/netrec.1', 'dist/completion/netrec.bash', 'dist/completion/_netrec', 'bpf/netrec.bpf.o', 'bpf/netrec.bpf.c', 'README.md', 'LICENSE', 'package.json', 'docs/filters.md']) {
+    for (const f of [
+      'bin/netrec.mjs',
+      'dist/main.js',
+      'dist/replay-worker.js',
+      'dist/netrec.1',
+      'dist/completion/netrec.bash',
+      'dist/completion/_netrec',
+      'bpf/netrec.bpf.o',
+      'bpf/netrec.bpf.c',
+      'README.md',
+      'LICENSE',
+      'package.json',
+      'docs/filters.md',
+    ]) {
       expect(files).toContain(f);
     }
-    const allowed = /^(bin\/netrec\.mjs|dist\/.*\.(js|1)|dist\/types\/.*\.d\.ts|dist\/completion\/(netrec\.bash|_netrec)|bpf\/[^/]+|docs\/[^/]+\.md|README\.md|LICENSE|package\.json)$/;
+    const allowed =
+      /^(bin\/netrec\.mjs|dist\/.*\.(js|1)|dist\/types\/.*\.d\.ts|dist\/completion\/(netrec\.bash|_netrec)|bpf\/[^/]+|docs\/[^/]+\.md|README\.md|LICENSE|package\.json)$/;
     expect(files.filter((f) => !allowed.test(f))).toEqual([]);
     for (const f of files) expect(f).not.toMatch(/^(src|test|bench|fixtures|\.ci|node_modules)\/|\.nev(\/|$)|\.pcap/);
   });
@@ -167,13 +191,23 @@ export const firstSyn: Signature = {
     // An author's editor checks the file against the installed package's types ('netrec/signature').
     mkdirSync(join(home, 'rules', 'node_modules'), { recursive: true });
     symlinkSync(join(prefix, 'lib', 'node_modules', 'netrec'), join(home, 'rules', 'node_modules', 'netrec'));
-    const tsconfig = { compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['first-syn.ts'] };
+    const tsconfig = {
+      compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: [] },
+      files: ['first-syn.ts'],
+    };
     writeFileSync(join(home, 'rules', 'tsconfig.json'), JSON.stringify(tsconfig));
-    const tsc = (): ReturnType<typeof spawnSync> => spawnSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: join(home, 'rules'), encoding: 'utf8' });
+    const tsc = (): ReturnType<typeof spawnSync> =>
+      spawnSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], {
+        cwd: join(home, 'rules'),
+        encoding: 'utf8',
+      });
     const typed = tsc();
     expect(typed.status, String(typed.stdout)).toBe(0);
     // ...and catches a mistake: an event netrec does not emit.
-    writeFileSync(join(home, 'rules', 'first-syn.ts'), readFileSync(join(home, 'rules', 'first-syn.ts'), 'utf8').replace("'net_packet_tcp'", "'net_packet_http'"));
+    writeFileSync(
+      join(home, 'rules', 'first-syn.ts'),
+      readFileSync(join(home, 'rules', 'first-syn.ts'), 'utf8').replace("'net_packet_tcp'", "'net_packet_http'"),
+    );
     const wrong = tsc();
     expect(wrong.status).not.toBe(0);
     expect(String(wrong.stdout)).toMatch(/first-syn\.ts\(\d+,\d+\): error TS\d+: .*net_packet_http/);
@@ -197,25 +231,32 @@ export const firstSyn: Signature = {
   });
 
   const live = liveUnavailable();
-  it.skipIf(live !== undefined)('record --duration 2s, then replay what it wrote (root)', async () => {
-    const recorder = spawn(bin, ['record', '-o', 'live.nev', '--duration', '2s'], { cwd: home, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    recorder.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    // Traffic once it records: loopback pings from a process the test knows.
-    const deadline = Date.now() + 20_000;
-    while (!stderr.includes('recording to') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(stderr).toContain('recording to live.nev');
-    const ping = spawnSync('ping', ['-c', '3', '-i', '0.2', '127.0.0.1'], { encoding: 'utf8' });
-    expect(ping.status).toBe(0);
-    const code = await new Promise<number | null>((resolve) => recorder.on('close', resolve));
-    expect(code, stderr).toBe(0);
-    const replayed = run(['replay', 'live.nev', '-t', 'event=net_packet_icmp', '-t', 'comm=ping']);
-    expect(replayed.status).toBe(0);
-    const icmp = replayed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { processName: string; args: { name: string; value: unknown }[] });
-    // Three echo requests and three replies, each recorded leaving and arriving on loopback.
-    expect(icmp.length).toBeGreaterThanOrEqual(6);
-    for (const e of icmp) expect(e.processName).toBe('ping');
-  }, 60_000);
+  it.skipIf(live !== undefined)(
+    'record --duration 2s, then replay what it wrote (root)',
+    async () => {
+      const recorder = spawn(bin, ['record', '-o', 'live.nev', '--duration', '2s'], { cwd: home, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      recorder.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      // Traffic once it records: loopback pings from a process the test knows.
+      const deadline = Date.now() + 20_000;
+      while (!stderr.includes('recording to') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(stderr).toContain('recording to live.nev');
+      const ping = spawnSync('ping', ['-c', '3', '-i', '0.2', '127.0.0.1'], { encoding: 'utf8' });
+      expect(ping.status).toBe(0);
+      const code = await new Promise<number | null>((resolve) => recorder.on('close', resolve));
+      expect(code, stderr).toBe(0);
+      const replayed = run(['replay', 'live.nev', '-t', 'event=net_packet_icmp', '-t', 'comm=ping']);
+      expect(replayed.status).toBe(0);
+      const icmp = replayed.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { processName: string; args: { name: string; value: unknown }[] });
+      // Three echo requests and three replies, each recorded leaving and arriving on loopback.
+      expect(icmp.length).toBeGreaterThanOrEqual(6);
+      for (const e of icmp) expect(e.processName).toBe('ping');
+    },
+    60_000,
+  );
 });
 
 if (liveUnavailable() !== undefined && process.env.CI === 'true') throw new Error(`${liveUnavailable()} (required on CI)`);

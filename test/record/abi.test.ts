@@ -83,7 +83,8 @@ describe.skipIf(!need('clang'))('ABI against the header compiled for the host', 
       const measured: Record<string, Record<string, number>> = {};
       for (const line of execFileSync(join(dir, 'abi'), { encoding: 'utf8' }).trim().split('\n')) {
         const [struct, field, value] = line.split(' ');
-        (measured[struct!] ??= {})[field!] = Number(value);
+        measured[struct!] ??= {};
+        measured[struct!]![field!] = Number(value);
       }
       expect(measured).toEqual(TABLES);
     } finally {

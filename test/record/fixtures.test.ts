@@ -26,7 +26,8 @@ async function mainThreadNames(path: string): Promise<Map<number, string>> {
   const note = (pid: number, tid: number, comm: string): void => {
     if (pid === tid) names.set(pid, comm);
   };
-  for (const s of source.recording.segments) for (const p of s.info?.header?.processes ?? []) note(p.task.hostProcessId, p.task.hostThreadId, p.task.processName);
+  for (const s of source.recording.segments)
+    for (const p of s.info?.header?.processes ?? []) note(p.task.hostProcessId, p.task.hostThreadId, p.task.processName);
   for await (const items of source.records()) {
     for (const item of items) {
       if (!isPacketItem(item) && item.kind === 'task') note(item.task.hostProcessId, item.task.hostThreadId, item.task.processName);
@@ -61,7 +62,7 @@ describe('recorded fixtures', () => {
     expect(withTask).toBe(packets);
   });
 
-  it('dns: the queries are dig\'s and the answers named\'s, with their records', async () => {
+  it("dns: the queries are dig's and the answers named's, with their records", async () => {
     const events = await replayEvents(fixture('dns'), []);
     const names = await mainThreadNames(fixture('dns'));
     const owners = new Set([...processesOf(events)].map((pid) => names.get(pid)));
@@ -81,7 +82,9 @@ describe('recorded fixtures', () => {
     const names = await mainThreadNames(fixture('dns'));
     for (const protocol of [6, 17]) {
       for (const event of ['net_packet_dns_request', 'net_packet_dns_response']) {
-        const these = events.filter((e) => e.eventName === event && (e.args.find((a) => a.name === 'metadata')!.value as { protocol: number }).protocol === protocol);
+        const these = events.filter(
+          (e) => e.eventName === event && (e.args.find((a) => a.name === 'metadata')!.value as { protocol: number }).protocol === protocol,
+        );
         expect(these.length, `${event} over ${protocol}`).toBeGreaterThan(0);
         // One event per copy: the sender's and the receiver's, dig's and named's.
         expect(new Set(these.map((e) => names.get(e.hostProcessId))), `${event} over ${protocol}`).toEqual(new Set(['dig', 'named']));
@@ -90,7 +93,7 @@ describe('recorded fixtures', () => {
     }
   });
 
-  it('tcp: both ends are nc, the SYN-ACK the server\'s', async () => {
+  it("tcp: both ends are nc, the SYN-ACK the server's", async () => {
     const events = await replayEvents(fixture('tcp'), ['event=net_packet_tcp']);
     expect(new Set(events.map((e) => e.processName))).toEqual(new Set(['nc']));
     const synAcks = events.filter((e) => {
@@ -115,7 +118,7 @@ describe('recorded fixtures', () => {
   it.each([
     ['icmp', 'net_packet_icmp', 'proto_icmp'],
     ['icmpv6', 'net_packet_icmpv6', 'proto_icmpv6'],
-  ])('%s: echo requests and replies are ping\'s', async (name, event, arg) => {
+  ])("%s: echo requests and replies are ping's", async (name, event, arg) => {
     const events = await replayEvents(fixture(name), [`event=${event}`]);
     expect(new Set(events.map((e) => e.processName))).toEqual(new Set(['ping']));
     const types = events.map((e) => (e.args.find((a) => a.name === arg)!.value as { typeCode: string }).typeCode);

@@ -105,7 +105,9 @@ export class LiveNet {
   setup(): void {
     lockTestNet();
     this.removeNet();
-    const routed = sh('ip', ['-4', 'route', 'show', 'to', 'match', N4]).split('\n').filter((l) => l && !l.startsWith('default'));
+    const routed = sh('ip', ['-4', 'route', 'show', 'to', 'match', N4])
+      .split('\n')
+      .filter((l) => l && !l.startsWith('default'));
     if (routed.length > 0) throw new Error(`172.16.17.0/24 is already routed on this host: ${routed.join('; ')}`);
     sh('ip', ['netns', 'add', this.ns]);
     sh('ip', ['link', 'add', this.hostIf, 'type', 'veth', 'peer', 'name', this.nsIf, 'netns', this.ns]);

@@ -161,7 +161,17 @@ describe.skipIf(unavailable !== undefined)('netrec record (live, root)', () => {
     expect(new Set(events.map((e) => e.hostProcessId))).toEqual(new Set(digPids.filter((pid) => fromDig.some((p) => p.task!.hostProcessId === pid))));
     expect(events.some((e) => e.processName.startsWith('isc-net-'))).toBe(true);
 
-    const table = sh(process.execPath, [join(REPO, 'bin/netrec.mjs'), 'replay', recording, '--output', 'table', '--trace', 'comm=dig', '--trace', 'event=net_packet_dns_request']);
+    const table = sh(process.execPath, [
+      join(REPO, 'bin/netrec.mjs'),
+      'replay',
+      recording,
+      '--output',
+      'table',
+      '--trace',
+      'comm=dig',
+      '--trace',
+      'event=net_packet_dns_request',
+    ]);
     const rows = table.trim().split('\n').slice(1);
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(row).toMatch(/^\S+ +\d+ +(dig|\S+ \(dig\)) +\d+ /);
@@ -177,10 +187,15 @@ describe.skipIf(unavailable !== undefined)('netrec record (live, root)', () => {
     for (const protocol of [6, 17]) {
       for (const event of ['net_packet_dns_request', 'net_packet_dns_response']) {
         const pids = new Set(
-          events.filter((e) => e.eventName === event && (e.args.find((a) => a.name === 'metadata')!.value as { protocol: number }).protocol === protocol).map((e) => e.hostProcessId),
+          events
+            .filter((e) => e.eventName === event && (e.args.find((a) => a.name === 'metadata')!.value as { protocol: number }).protocol === protocol)
+            .map((e) => e.hostProcessId),
         );
         expect(pids.has(dns.ns[0]!), `named has ${event} over ${protocol}`).toBe(true);
-        expect(dns.host.some((pid) => pids.has(pid)), `dig has ${event} over ${protocol}`).toBe(true);
+        expect(
+          dns.host.some((pid) => pids.has(pid)),
+          `dig has ${event} over ${protocol}`,
+        ).toBe(true);
       }
     }
   });
@@ -197,8 +212,22 @@ describe.skipIf(unavailable !== undefined)('netrec record (live, root)', () => {
     expect(cli(['replay', converted]).stdout).toBe(original.stdout);
     // Wireshark's pcapng dissector shows the Darwin process blocks: the forked subshell and the
     // exec'd nc with their pids and names.
-    const darwin = sh('tshark', ['-r', pcapng, '-X', 'read_format:MIME Files Format', '-T', 'fields', '-e', 'pcapng.darwin.process_id', '-e', 'pcapng.darwin.process_name']);
-    const [pids, names] = darwin.trim().split('\t').map((column) => column.split(','));
+    const darwin = sh('tshark', [
+      '-r',
+      pcapng,
+      '-X',
+      'read_format:MIME Files Format',
+      '-T',
+      'fields',
+      '-e',
+      'pcapng.darwin.process_id',
+      '-e',
+      'pcapng.darwin.process_name',
+    ]);
+    const [pids, names] = darwin
+      .trim()
+      .split('\t')
+      .map((column) => column.split(','));
     const processes = new Set(pids!.map((pid, i) => `${pid} ${names![i]}`));
     expect(processes).toContain(`${forker.nc} nc`);
     expect(processes).toContain(`${forker.subshell} ${scenarios.FORKER_COMM}`);

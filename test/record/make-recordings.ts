@@ -30,7 +30,7 @@ const FIXTURES: [string, (net: LiveNet, named: Child) => Promise<unknown>][] = [
     async (net) => {
       const { tree } = await scenarios.processTree(net);
       // The pids, for the tests: they cannot find them from names alone.
-      writeFileSync(join(net.work, 'process-tree.json'), JSON.stringify(tree, null, 2) + '\n');
+      writeFileSync(join(net.work, 'process-tree.json'), `${JSON.stringify(tree, null, 2)}\n`);
     },
   ],
 ];

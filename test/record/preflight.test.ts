@@ -41,7 +41,14 @@ describe('preflight', () => {
   it('says what is missing, one line each', () => {
     const cases: [Partial<Machine>, RegExp][] = [
       [{ exists: (p) => p !== '/sys/kernel/btf/vmlinux' }, /^this kernel has no BTF .*CONFIG_DEBUG_INFO_BTF=y$/],
-      [{ loadLibbpf: () => { throw new LibraryMissingError('cannot load libbpf.so.1: not found'); } }, /^libbpf is missing .*apt-get install libbpf1$/],
+      [
+        {
+          loadLibbpf: () => {
+            throw new LibraryMissingError('cannot load libbpf.so.1: not found');
+          },
+        },
+        /^libbpf is missing .*apt-get install libbpf1$/,
+      ],
       [{ exists: (p) => p !== OBJECT }, /is missing: build it with bpf\/build.sh/],
       [{ cgroup2Root: () => undefined }, /^no cgroup v2 hierarchy is mounted: /],
     ];

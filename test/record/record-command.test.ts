@@ -70,4 +70,3 @@ describe('netrec record without privileges', () => {
     expect(result.stderr).toMatch(/^netrec: error: recording needs root \(missing CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN\): run it with sudo\n$/);
   });
 });
-

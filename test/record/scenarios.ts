@@ -36,7 +36,14 @@ async function server(net: LiveNet, proto: 'tcp' | 'udp', addr: string, port: nu
   for (let i = 0; i < 100; i++) {
     if (net.inNs('ss', [state, `sport = :${port}`]).trim() !== '') {
       // `timeout` runs nc as its child.
-      return { child, nc: Number(sh('pgrep', ['-P', String(child.pid)]).trim().split('\n')[0]) };
+      return {
+        child,
+        nc: Number(
+          sh('pgrep', ['-P', String(child.pid)])
+            .trim()
+            .split('\n')[0],
+        ),
+      };
     }
     await pause(50);
   }

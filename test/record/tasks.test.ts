@@ -38,9 +38,20 @@ const view = (t: RawTask): DataView => {
 describe('TaskResolver', () => {
   it('adds the host name and the container id, and shares one context per task', () => {
     const lookups: number[] = [];
-    const resolver = new TaskResolver(new CgroupIndex(root), (uts) => (lookups.push(uts), 'web-1'));
+    const resolver = new TaskResolver(new CgroupIndex(root), (uts) => {
+      lookups.push(uts);
+      return 'web-1';
+    });
     const a = resolver.fromView(view(raw), 0);
-    expect(a).toMatchObject({ processName: 'nginx', hostProcessId: 300, processId: 7, userId: 33, hostName: 'web-1', containerId: ID, cgroupId: containerCgroup });
+    expect(a).toMatchObject({
+      processName: 'nginx',
+      hostProcessId: 300,
+      processId: 7,
+      userId: 33,
+      hostName: 'web-1',
+      containerId: ID,
+      cgroupId: containerCgroup,
+    });
     expect(resolver.fromView(view(raw), 0)).toBe(a);
     const other = resolver.fromView(view({ ...raw, hostTid: 301, tid: 8 }), 0);
     expect(other.threadId).toBe(8);

@@ -84,10 +84,7 @@ export function pcapRecord(record: PcapRecordFields, order: Order = 'le'): Buffe
 }
 
 export function pcapFile(options: PcapFileOptions, records: PcapRecordFields[]): Buffer {
-  return Buffer.concat([
-    pcapFileHeader(options),
-    ...records.map((record) => pcapRecord(record, options.order ?? 'le')),
-  ]);
+  return Buffer.concat([pcapFileHeader(options), ...records.map((record) => pcapRecord(record, options.order ?? 'le'))]);
 }
 
 // ---- pcapng ----
@@ -139,12 +136,7 @@ export function idb(fields: InterfaceFields, order: Order = 'le'): Buffer {
   if (fields.tsresol !== undefined) options.push(option(9, Buffer.from([fields.tsresol]), order));
   if (fields.tsoffset !== undefined) options.push(option(14, i64(fields.tsoffset, order), order));
   options.push(...(fields.options ?? []));
-  const body = Buffer.concat([
-    u16(fields.linkType, order),
-    u16(0, order),
-    u32(fields.snaplen ?? 0, order),
-    withEnd(options, order),
-  ]);
+  const body = Buffer.concat([u16(fields.linkType, order), u16(0, order), u32(fields.snaplen ?? 0, order), withEnd(options, order)]);
   return block(1, body, order);
 }
 

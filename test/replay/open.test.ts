@@ -107,17 +107,13 @@ describe('openCapture: - reads stdin', () => {
   it('reads a pcap from stdin', async () => {
     const { status, lines } = await runWithStdin(pcapBytes);
     expect(status).toBe(0);
-    expect(lines.map((line) => JSON.parse(line))).toEqual([
-      { number: 1, offset: 24, timestamp: '3000004000', length: 20, linkType: 101 },
-    ]);
+    expect(lines.map((line) => JSON.parse(line))).toEqual([{ number: 1, offset: 24, timestamp: '3000004000', length: 20, linkType: 101 }]);
   });
 
   it('reads a pcapng from stdin', async () => {
     const { status, lines } = await runWithStdin(pcapngBytes);
     expect(status).toBe(0);
-    expect(lines.map((line) => JSON.parse(line))).toEqual([
-      { number: 1, offset: 48, timestamp: '5000', length: 24, linkType: 228 },
-    ]);
+    expect(lines.map((line) => JSON.parse(line))).toEqual([{ number: 1, offset: 48, timestamp: '5000', length: 24, linkType: 228 }]);
   });
 
   it('reports a truncated stdin as an issue', async () => {

@@ -121,7 +121,14 @@ describe('parallel replay gives the bytes one thread gives', () => {
 
   it('a closed pipe ends the run as it does on one thread: no message', () => {
     const status = (threads: string): string =>
-      execFileSync('bash', ['-c', `NETREC_PARALLEL_BATCH=2 "${process.execPath}" "${NETREC}" replay fixtures/pcap/mixed.pcapng --threads ${threads} 2>"${work}/err" | head -c 100 > /dev/null; echo \${PIPESTATUS[0]}`], { cwd: REPO, encoding: 'utf8' });
+      execFileSync(
+        'bash',
+        [
+          '-c',
+          `NETREC_PARALLEL_BATCH=2 "${process.execPath}" "${NETREC}" replay fixtures/pcap/mixed.pcapng --threads ${threads} 2>"${work}/err" | head -c 100 > /dev/null; echo \${PIPESTATUS[0]}`,
+        ],
+        { cwd: REPO, encoding: 'utf8' },
+      );
     const one = status('1');
     expect(status('2')).toBe(one);
     expect(readFileSync(join(work, 'err'), 'utf8')).toBe('');
@@ -145,11 +152,15 @@ describe('parallel replay of the benchmark mixes (bench/gen-mixed-pcap.ts)', () 
     }
   }, 120_000);
 
-  it.each(['mixed', 'dns'])('%s profile, 20,000 packets: all events, DNS only', (profile) => {
-    const all = expectSame([mixes[profile]!], 500);
-    expect(all.stdout.toString().split('\n').length).toBeGreaterThan(20_000);
-    expectSame([mixes[profile]!, '--trace', 'event=net_packet_dns'], 500);
-  }, 300_000);
+  it.each(['mixed', 'dns'])(
+    '%s profile, 20,000 packets: all events, DNS only',
+    (profile) => {
+      const all = expectSame([mixes[profile]!], 500);
+      expect(all.stdout.toString().split('\n').length).toBeGreaterThan(20_000);
+      expectSame([mixes[profile]!, '--trace', 'event=net_packet_dns'], 500);
+    },
+    300_000,
+  );
 
   it('the default (auto) on an input over the small-input limit gives the same bytes', () => {
     // Two copies of the 20,000-packet mix (10 MB each): over 16 MiB. Whether auto starts workers

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pcapSource } from '../../src/replay/pcap.ts';
 import { ByteReader } from '../../src/replay/byte-reader.ts';
-import {
-  chunkedReader,
-  issuesOf,
-  packetsOf,
-  payload,
-  pcapFile,
-  readAll,
-  type PcapFileOptions,
-  type PcapRecordFields,
-} from './capture-bytes.ts';
+import { chunkedReader, issuesOf, packetsOf, payload, pcapFile, readAll, type PcapFileOptions, type PcapRecordFields } from './capture-bytes.ts';
 
 function read(bytes: Buffer, chunkSize?: number) {
   return readAll(pcapSource('test.pcap', chunkedReader(bytes, chunkSize)));
@@ -30,11 +21,7 @@ describe('pcap reader: byte orders and precisions', () => {
     const items = await read(pcapFile({ order, linkTypeField: 113 }, threeRecords));
     expect(issuesOf(items)).toEqual([]);
     const packets = packetsOf(items);
-    expect(packets.map((p) => p.timestamp)).toEqual([
-      1_700_000_000_123_456_000n,
-      1_700_000_001_000_000_000n,
-      1_700_000_002_999_999_000n,
-    ]);
+    expect(packets.map((p) => p.timestamp)).toEqual([1_700_000_000_123_456_000n, 1_700_000_001_000_000_000n, 1_700_000_002_999_999_000n]);
     expect(packets.map((p) => p.number)).toEqual([1, 2, 3]);
     expect(packets.map((p) => p.offset)).toEqual(threeRecordOffsets);
     expect(packets.map((p) => p.originalLength)).toEqual([60, 1514, 1]);
@@ -83,9 +70,7 @@ describe('pcap reader: header validation', () => {
 
   it('reports a file shorter than its header', async () => {
     const items = await read(pcapFile({}, []).subarray(0, 10));
-    expect(issuesOf(items)).toMatchObject([
-      { severity: 'error', message: 'truncated file header: needs 24 bytes, 10 present' },
-    ]);
+    expect(issuesOf(items)).toMatchObject([{ severity: 'error', message: 'truncated file header: needs 24 bytes, 10 present' }]);
   });
 
   it('reads a file with a header and no record as empty', async () => {
@@ -117,11 +102,7 @@ describe('pcap reader: damaged records', () => {
   });
 
   it('stops at a captured length larger than 262144 when the snaplen is smaller', async () => {
-    const records = [
-      threeRecords[0]!,
-      { seconds: 1, fraction: 0, data: payload(8), capturedLength: 262_145 },
-      threeRecords[2]!,
-    ];
+    const records = [threeRecords[0]!, { seconds: 1, fraction: 0, data: payload(8), capturedLength: 262_145 }, threeRecords[2]!];
     const items = await read(pcapFile({ snaplen: 65535 }, records));
     expect(packetsOf(items)).toHaveLength(1);
     expect(issuesOf(items)).toMatchObject([

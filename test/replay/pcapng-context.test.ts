@@ -20,11 +20,16 @@ function dpeb(pid: number, name: string, order: Order = 'le'): Buffer {
   return block(0x80000001, Buffer.concat([u32(pid, order), option(2, text(name), order), option(0, Buffer.alloc(0), order)]), order);
 }
 
-const NETREC_COMMENT = 'pid=40 tid=41 ppid=1 comm="my app" uid=1000 container=abc cgroup=18446744073709551615 nspid=4 nstid=5 nsppid=0 mntns=11 pidns=12 uts=web start=99 cpu=3 cookie=77';
+const NETREC_COMMENT =
+  'pid=40 tid=41 ppid=1 comm="my app" uid=1000 container=abc cgroup=18446744073709551615 nspid=4 nstid=5 nsppid=0 mntns=11 pidns=12 uts=web start=99 cpu=3 cookie=77';
 
 describe('pcapng reader: process context', () => {
   it('takes the task, CPU and socket cookie from netrec’s comment', async () => {
-    const file = Buffer.concat([shb(), idb({ linkType: 101 }), epb({ interfaceId: 0, ticks: 1n, data: payload(20), options: [option(COMMENT, text('a note first')), option(COMMENT, text(NETREC_COMMENT))] })]);
+    const file = Buffer.concat([
+      shb(),
+      idb({ linkType: 101 }),
+      epb({ interfaceId: 0, ticks: 1n, data: payload(20), options: [option(COMMENT, text('a note first')), option(COMMENT, text(NETREC_COMMENT))] }),
+    ]);
     const items = await read(file);
     expect(issuesOf(items)).toEqual([]);
     const [p] = packetsOf(items);
@@ -63,12 +68,21 @@ describe('pcapng reader: process context', () => {
       ]);
       const items = await read(file);
       expect(issuesOf(items)).toEqual([]);
-      expect(packetsOf(items).map((p) => p.task && [p.task.hostProcessId, p.task.processId, p.task.processName])).toEqual([[200, 200, 'curl'], [100, 100, 'mDNSResponder'], undefined]);
+      expect(packetsOf(items).map((p) => p.task && [p.task.hostProcessId, p.task.processId, p.task.processName])).toEqual([
+        [200, 200, 'curl'],
+        [100, 100, 'mDNSResponder'],
+        undefined,
+      ]);
     }
   });
 
   it('prefers the comment to the Darwin process', async () => {
-    const file = Buffer.concat([shb(), idb({ linkType: 101 }), dpeb(7, 'other'), epb({ interfaceId: 0, ticks: 1n, data: payload(20), options: [option(DPEB_ID, u32(0, 'le')), option(COMMENT, text(NETREC_COMMENT))] })]);
+    const file = Buffer.concat([
+      shb(),
+      idb({ linkType: 101 }),
+      dpeb(7, 'other'),
+      epb({ interfaceId: 0, ticks: 1n, data: payload(20), options: [option(DPEB_ID, u32(0, 'le')), option(COMMENT, text(NETREC_COMMENT))] }),
+    ]);
     expect(packetsOf(await read(file))[0]!.task?.processName).toBe('my app');
   });
 
@@ -78,7 +92,12 @@ describe('pcapng reader: process context', () => {
       idb({ linkType: 101 }),
       dpeb(7, 'one'),
       epb({ interfaceId: 0, ticks: 1n, data: payload(20), options: [option(DPEB_ID, u32(3, 'le'))] }),
-      epb({ interfaceId: 0, ticks: 2n, data: payload(20), options: [option(COMMENT, text('pid=1 tid=1 ppid=1 comm=x uid=-5 cgroup=1 mntns=1 pidns=1 start=1'))] }),
+      epb({
+        interfaceId: 0,
+        ticks: 2n,
+        data: payload(20),
+        options: [option(COMMENT, text('pid=1 tid=1 ppid=1 comm=x uid=-5 cgroup=1 mntns=1 pidns=1 start=1'))],
+      }),
     ]);
     const items = await read(file);
     // SHB 28 + IDB 20 + DPEB 28 (12 + pid 4 + name option 8 + end 4) = 76; the first EPB is

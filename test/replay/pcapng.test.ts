@@ -1,19 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pcapngSource } from '../../src/replay/pcapng.ts';
-import {
-  block,
-  chunkedReader,
-  epb,
-  idb,
-  issuesOf,
-  option,
-  packetsOf,
-  payload,
-  pb,
-  readAll,
-  shb,
-  spb,
-} from './capture-bytes.ts';
+import { block, chunkedReader, epb, idb, issuesOf, option, packetsOf, payload, pb, readAll, shb, spb } from './capture-bytes.ts';
 
 function read(bytes: Buffer, chunkSize?: number) {
   return readAll(pcapngSource('test.pcapng', chunkedReader(bytes, chunkSize)));
@@ -122,14 +109,11 @@ describe('pcapng reader: sections and interfaces', () => {
 describe('pcapng reader: timestamps', () => {
   const oneInterface = (fields: Parameters<typeof idb>[0], ticks: bigint) =>
     Buffer.concat([shb(), idb(fields), epb({ interfaceId: 0, ticks, data: payload(4) })]);
-  const timestampOf = async (fields: Parameters<typeof idb>[0], ticks: bigint) =>
-    packetsOf(await read(oneInterface(fields, ticks)))[0]!.timestamp;
+  const timestampOf = async (fields: Parameters<typeof idb>[0], ticks: bigint) => packetsOf(await read(oneInterface(fields, ticks)))[0]!.timestamp;
 
   it('converts binary resolutions exactly, rounding down', async () => {
     // 2^-30 s per tick: 1700000000 s, then 12345 ticks = 12345e9 / 2^30 ns = 11497.28 ns -> 11497.
-    expect(await timestampOf({ linkType: 1, tsresol: 0x80 | 30 }, (1n << 30n) * 1_700_000_000n + 12_345n)).toBe(
-      1_700_000_000_000_011_497n,
-    );
+    expect(await timestampOf({ linkType: 1, tsresol: 0x80 | 30 }, (1n << 30n) * 1_700_000_000n + 12_345n)).toBe(1_700_000_000_000_011_497n);
     // 5 s, then 1 tick of 2^-30 s = 0.93 ns: rounds down to 0, not to the nearest 1.
     expect(await timestampOf({ linkType: 1, tsresol: 0x80 | 30 }, (1n << 30n) * 5n + 1n)).toBe(5_000_000_000n);
     // 2^-8 s per tick: 1 tick = 3906250 ns exactly.
@@ -155,21 +139,13 @@ describe('pcapng reader: timestamps', () => {
   it('adds if_tsoffset seconds, negative ones too', async () => {
     expect(await timestampOf({ linkType: 1, tsoffset: 100n }, 1_500_000n)).toBe(101_500_000_000n);
     expect(await timestampOf({ linkType: 1, tsoffset: -100n }, 1_500_000_000n)).toBe(1_400_000_000_000n);
-    expect(await timestampOf({ linkType: 1, tsresol: 9, tsoffset: 1_700_000_000n }, 5n)).toBe(
-      1_700_000_000_000_000_005n,
-    );
+    expect(await timestampOf({ linkType: 1, tsresol: 9, tsoffset: 1_700_000_000n }, 5n)).toBe(1_700_000_000_000_000_005n);
   });
 });
 
 describe('pcapng reader: simple and obsolete packet blocks, flags', () => {
   it('reads simple packet blocks on interface 0, cut to its snaplen, with timestamp 0', async () => {
-    const file = Buffer.concat([
-      shb(),
-      idb({ linkType: 1, snaplen: 40 }),
-      idb({ linkType: 113 }),
-      spb(100, payload(40)),
-      spb(30, payload(30)),
-    ]);
+    const file = Buffer.concat([shb(), idb({ linkType: 1, snaplen: 40 }), idb({ linkType: 113 }), spb(100, payload(40)), spb(30, payload(30))]);
     const items = await read(file);
     expect(issuesOf(items)).toEqual([]);
     expect(packetsOf(items).map((p) => [p.timestamp, p.linkType, p.data.length, p.originalLength])).toEqual([
@@ -200,9 +176,7 @@ describe('pcapng reader: simple and obsolete packet blocks, flags', () => {
       idb({ linkType: 0, tsresol: 9 }),
       pb({ interfaceId: 1, ticks: 1_500_000_000n, data: payload(10), originalLength: 20 }),
     ]);
-    expect(packetsOf(await read(file)).map((p) => [p.linkType, p.timestamp, p.data.length, p.originalLength])).toEqual([
-      [0, 1_500_000_000n, 10, 20],
-    ]);
+    expect(packetsOf(await read(file)).map((p) => [p.linkType, p.timestamp, p.data.length, p.originalLength])).toEqual([[0, 1_500_000_000n, 10, 20]]);
   });
 
   it('takes the direction from epb_flags', async () => {
@@ -225,7 +199,11 @@ describe('pcapng reader: damage', () => {
 
   it.each([
     ['an unknown interface', epb({ interfaceId: 3, ticks: 1n, data: payload(8) }), /interface 3 is not defined/],
-    ['a captured length larger than the block', epb({ interfaceId: 0, ticks: 1n, data: payload(8), capturedLength: 400 }), /block length 40 is too small for 400 bytes/],
+    [
+      'a captured length larger than the block',
+      epb({ interfaceId: 0, ticks: 1n, data: payload(8), capturedLength: 400 }),
+      /block length 40 is too small for 400 bytes/,
+    ],
     [
       'an option running past the block',
       // Interface 0, timestamp 0, captured and original length 4, 4 data bytes, then option 1
@@ -236,9 +214,7 @@ describe('pcapng reader: damage', () => {
     ['a body shorter than an EPB', block(6, Buffer.alloc(8)), /block length 20 is less than the minimum of 32/],
   ])('skips an enhanced packet block with %s and goes on', async (_, damaged, message) => {
     const items = await read(Buffer.concat([start, good(1n), damaged, goodEnd]));
-    expect(issuesOf(items)).toMatchObject([
-      { severity: 'error', where: `offset ${firstBlockAt + 40} (packet 2)`, message: expect.stringMatching(message) },
-    ]);
+    expect(issuesOf(items)).toMatchObject([{ severity: 'error', where: `offset ${firstBlockAt + 40} (packet 2)`, message: expect.stringMatching(message) }]);
     expect(packetsOf(items).map((p) => p.number)).toEqual([1, 3]);
   });
 
@@ -283,9 +259,7 @@ describe('pcapng reader: damage', () => {
   ])('stops at a block length %s', async (_, damaged, message) => {
     const items = await read(Buffer.concat([start, good(1n), damaged, goodEnd]));
     expect(items).toHaveLength(2);
-    expect(issuesOf(items)).toMatchObject([
-      { severity: 'error', where: `offset ${firstBlockAt + 40} (packet 2)`, message: expect.stringMatching(message) },
-    ]);
+    expect(issuesOf(items)).toMatchObject([{ severity: 'error', where: `offset ${firstBlockAt + 40} (packet 2)`, message: expect.stringMatching(message) }]);
   });
 
   it('stops at a block longer than the rest of the file', async () => {
@@ -331,7 +305,11 @@ describe('pcapng reader: damage', () => {
     const blocks = [shb(), idb({ linkType: 1 }), good(1n), spb(8, payload(8)), block(4, payload(4)), good(2n)];
     const file = Buffer.concat(blocks);
     const ends: number[] = [];
-    blocks.reduce((end, b) => (ends.push(end + b.length), end + b.length), 0);
+    let end = 0;
+    for (const b of blocks) {
+      end += b.length;
+      ends.push(end);
+    }
     const packetEnds = [ends[2]!, ends[3]!, ends[5]!];
     for (let cut = 0; cut < file.length; cut++) {
       for (const chunkSize of [undefined, 3]) {

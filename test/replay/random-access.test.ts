@@ -30,7 +30,6 @@ function locationsOf(packets: readonly CapturedPacket[]): PacketLocations {
   };
 }
 
-
 const essentials = (p: CapturedPacket) => ({
   number: p.number,
   offset: p.offset,
@@ -50,7 +49,12 @@ describe('random access to pcap and pcapng by the offsets a first pass saw', () 
         // Whole file in one read, then runs that start and end anywhere (the last packet has no
         // next offset: its length comes from its own header).
         expect((await reader.read(0, packets.length)).map(essentials)).toEqual(packets.map(essentials));
-        for (const [first, count] of [[packets.length - 1, 1], [3, 2], [0, 1], [Math.floor(packets.length / 2), 3]] as const) {
+        for (const [first, count] of [
+          [packets.length - 1, 1],
+          [3, 2],
+          [0, 1],
+          [Math.floor(packets.length / 2), 3],
+        ] as const) {
           expect((await reader.read(first, count)).map(essentials)).toEqual(packets.slice(first, first + count).map(essentials));
         }
       } finally {
@@ -97,7 +101,15 @@ describe('random access to a .nev recording through its footer index', () => {
 describe('random access where the input cannot be read twice', () => {
   it('is not offered for standard input', async () => {
     const { execFileSync } = await import('node:child_process');
-    const out = execFileSync('npx', ['tsx', '-e', "import('./src/replay/open.ts').then(async ({ openCapture }) => { const s = await openCapture('-'); process.stdout.write(String(s.randomAccess === undefined)); for await (const _ of s.batches()); })"], { input: (await import('node:fs')).readFileSync('fixtures/pcap/udp.pcap') });
+    const out = execFileSync(
+      'npx',
+      [
+        'tsx',
+        '-e',
+        "import('./src/replay/open.ts').then(async ({ openCapture }) => { const s = await openCapture('-'); process.stdout.write(String(s.randomAccess === undefined)); for await (const _ of s.batches()); })",
+      ],
+      { input: (await import('node:fs')).readFileSync('fixtures/pcap/udp.pcap') },
+    );
     expect(out.toString()).toBe('true');
   });
 });

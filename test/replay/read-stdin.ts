@@ -14,7 +14,7 @@ try {
       const line = isIssue(item)
         ? item
         : { number: item.number, offset: item.offset, timestamp: String(item.timestamp), length: item.data.length, linkType: item.linkType };
-      process.stdout.write(JSON.stringify(line) + '\n');
+      process.stdout.write(`${JSON.stringify(line)}\n`);
     }
   }
 } catch (error) {

@@ -23,7 +23,9 @@ interface ManifestRow {
 }
 
 function readManifest(dir: string): ManifestRow[] {
-  const [header, ...rows] = readFileSync(join(dir, 'MANIFEST.tsv'), 'utf8').split('\n').filter((line) => line !== '');
+  const [header, ...rows] = readFileSync(join(dir, 'MANIFEST.tsv'), 'utf8')
+    .split('\n')
+    .filter((line) => line !== '');
   const columns = header!.split('\t');
   const fileColumn = columns.indexOf('file');
   const formatColumn = columns.indexOf('format');
@@ -63,14 +65,7 @@ const LINKTYPE_OF_ENCAP: Record<string, number> = {
   '210': 276, // SLL2
 };
 
-const FIELDS = [
-  'frame.time_epoch',
-  'frame.cap_len',
-  'frame.len',
-  'frame.encap_type',
-  'frame.md5_hash',
-  'frame.packet_flags_direction',
-];
+const FIELDS = ['frame.time_epoch', 'frame.cap_len', 'frame.len', 'frame.encap_type', 'frame.md5_hash', 'frame.packet_flags_direction'];
 
 /**
  * tshark prints frame.time_epoch as seconds, '.', then the nanoseconds field with %09d: nine
@@ -115,7 +110,13 @@ function runTshark(path: string, configDir: string): Promise<TsharkRun> {
           direction: directionOfFlags(flags),
         });
       }
-      const refusal = error === null ? undefined : stderr.split('\n').filter((l) => l !== '' && !l.startsWith('Running as user')).join(' ');
+      const refusal =
+        error === null
+          ? undefined
+          : stderr
+              .split('\n')
+              .filter((l) => l !== '' && !l.startsWith('Running as user'))
+              .join(' ');
       resolve({ frames, refusal });
     });
   });
@@ -169,10 +170,7 @@ describe.skipIf(pcapDir === undefined)('shared captures, compared with tshark', 
 
   // Concurrent: tshark's start-up dominates, and the files are independent.
   it.concurrent.for(manifest.map((row) => [row.file, row] as const))('%s', async ([file, row], { expect }) => {
-    const [oracle, items] = await Promise.all([
-      runTshark(join(dir, file), configDir),
-      openCapture(join(dir, file)).then(readAll),
-    ]);
+    const [oracle, items] = await Promise.all([runTshark(join(dir, file), configDir), openCapture(join(dir, file)).then(readAll)]);
     const packets = packetsOf(items);
     const issues = issuesOf(items);
     const hand = handChecked[file];
@@ -188,12 +186,13 @@ describe.skipIf(pcapDir === undefined)('shared captures, compared with tshark', 
     }
 
     if (oracle.refusal !== undefined) {
-      expect(issues.filter((issue) => issue.severity === 'error'), `tshark: ${oracle.refusal}`).toHaveLength(1);
+      expect(
+        issues.filter((issue) => issue.severity === 'error'),
+        `tshark: ${oracle.refusal}`,
+      ).toHaveLength(1);
       expect(items.at(-1)).toMatchObject({ kind: 'issue', severity: 'error', file: join(dir, file) });
     } else {
-      expect(issues.map((issue) => `${issue.severity} ${issue.where}`)).toEqual(
-        (hand?.warnings ?? []).map((where) => `warning ${where}`),
-      );
+      expect(issues.map((issue) => `${issue.severity} ${issue.where}`)).toEqual((hand?.warnings ?? []).map((where) => `warning ${where}`));
     }
   });
 });

@@ -16,7 +16,6 @@ const RECORDINGS = join(REPO, 'fixtures/signatures/recordings');
 const CONFIG = join(REPO, 'fixtures/signatures/config.json');
 const recording = (name: string): string => join(RECORDINGS, `${name}.nev`);
 
-
 interface FindingJSON {
   Data: Record<string, unknown>;
   Event: { Headers: { Selector: { Name: string; Origin: string; Source: string } }; Payload: Record<string, unknown> & { eventName: string } };
@@ -60,30 +59,65 @@ describe('netrec signatures list', () => {
     const r = netrec(['signatures', 'list']);
     expect(r.status, r.stderr).toBe(0);
     const ids = [...r.stdout.matchAll(/^(\S+) \S+$/gm)].map((m) => m[1]);
-    expect(ids).toEqual(['DNS', 'NETREC-DNS-NXDOMAIN', 'NETREC-DNS-RESOLVER', 'NETREC-DNS-TUNNEL', 'NETREC-ICMP-TUNNEL', 'NETREC-SYN-SCAN', 'NETREC-UNRESOLVED-CONNECT']);
+    expect(ids).toEqual([
+      'DNS',
+      'NETREC-DNS-NXDOMAIN',
+      'NETREC-DNS-RESOLVER',
+      'NETREC-DNS-TUNNEL',
+      'NETREC-ICMP-TUNNEL',
+      'NETREC-SYN-SCAN',
+      'NETREC-UNRESOLVED-CONNECT',
+    ]);
     expect(r.stdout).toContain('MITRE ATT&CK exfiltration / Exfiltration Over Alternative Protocol (T1048)');
   });
 
-  it('prints JSON with the metadata in Tracee\'s names, user files included', () => {
+  it("prints JSON with the metadata in Tracee's names, user files included", () => {
     const d = dir('list', { 'third.ts': USER_SIG, '_shared.ts': "export const prefix = (s: string): string => 'user: ' + s;\n" });
     const r = netrec(['signatures', 'list', '--signatures', d, '--signatures', 'builtin', '--output', 'json']);
     expect(r.status, r.stderr).toBe(0);
     const list = JSON.parse(r.stdout) as { ID: string; Name: string; Properties: unknown; SelectedEvents: string[]; Origin: string }[];
     expect(list).toHaveLength(8);
     const user = list.find((s) => s.ID === 'USER-THIRD')!;
-    expect(user).toMatchObject({ Name: 'user: third response', Properties: { Severity: 1 }, SelectedEvents: ['net_packet_dns_response'], Origin: join(d, 'third.ts') });
+    expect(user).toMatchObject({
+      Name: 'user: third response',
+      Properties: { Severity: 1 },
+      SelectedEvents: ['net_packet_dns_response'],
+      Origin: join(d, 'third.ts'),
+    });
     expect(list.find((s) => s.ID === 'DNS')).toMatchObject({ Name: 'Network DNS Test', Properties: null, Origin: 'builtin' });
   });
 });
 
 describe('loading signature files', () => {
   it.each([
-    ['a syntax error', { 'bad.ts': 'export const x = {;\n' }, /^netrec: cannot load signatures from .*bad\.ts: bad\.ts:1:19: Expected identifier but found ";"$/],
+    [
+      'a syntax error',
+      { 'bad.ts': 'export const x = {;\n' },
+      /^netrec: cannot load signatures from .*bad\.ts: bad\.ts:1:19: Expected identifier but found ";"$/,
+    ],
     ['a file exporting no signature', { 'none.mjs': 'export const x = 1;\n' }, /none\.mjs: exports no signature/],
-    ['an unknown event', { 'ev.js': "export default { metadata: { id: 'A', version: '1', name: 'a', description: '', tags: [] }, selectedEvents: ['net_packet_http'], onEvent() {} };\n" }, /ev\.js: export 'default': selectedEvents: unknown event 'net_packet_http'/],
-    ['a bad severity', { 'sev.ts': "export const s = { metadata: { id: 'A', version: '1', name: 'a', description: '', tags: [], properties: { Severity: 7 } }, selectedEvents: ['*'], onEvent() {} };\n" }, /sev\.ts: export 's': metadata\.properties\.Severity must be an integer/],
+    [
+      'an unknown event',
+      {
+        'ev.js':
+          "export default { metadata: { id: 'A', version: '1', name: 'a', description: '', tags: [] }, selectedEvents: ['net_packet_http'], onEvent() {} };\n",
+      },
+      /ev\.js: export 'default': selectedEvents: unknown event 'net_packet_http'/,
+    ],
+    [
+      'a bad severity',
+      {
+        'sev.ts':
+          "export const s = { metadata: { id: 'A', version: '1', name: 'a', description: '', tags: [], properties: { Severity: 7 } }, selectedEvents: ['*'], onEvent() {} };\n",
+      },
+      /sev\.ts: export 's': metadata\.properties\.Severity must be an integer/,
+    ],
     ['a throw while loading', { 'boom.ts': "throw new Error('not today');\n" }, /boom\.ts: not today$/],
-    ['an unresolvable import', { 'imp.ts': "import { x } from 'no-such-package';\nexport const s = x;\n" }, /imp\.ts: imp\.ts:1:19: Could not resolve "no-such-package"/],
+    [
+      'an unresolvable import',
+      { 'imp.ts': "import { x } from 'no-such-package';\nexport const s = x;\n" },
+      /imp\.ts: imp\.ts:1:19: Could not resolve "no-such-package"/,
+    ],
   ])('%s is a usage error naming the file (exit 2)', (name, files, message) => {
     const r = netrec(['replay', join(REPO, 'fixtures/pcap/icmp.pcap'), '--signatures', dir(name.replaceAll(' ', '-'), files)]);
     expect(r.status).toBe(2);
@@ -99,19 +133,27 @@ describe('loading signature files', () => {
     const a = dir('dup-a', { 'x.ts': USER_SIG, '_shared.ts': 'export const prefix = (s: string): string => s;\n' });
     const r = netrec(['replay', join(REPO, 'fixtures/pcap/icmp.pcap'), '--signatures', a, '--signatures', a]);
     expect(r.status).toBe(2);
-    expect(lines(r.stderr)[0]).toBe(`netrec: ${join(a, 'x.ts')}: duplicate signature id 'USER-THIRD' (already loaded from ${join(a, 'x.ts')}); see 'netrec replay --help'`);
-    expect(netrec(['signatures', 'list', '--signatures', 'builtin', '--signatures', 'builtin']).stderr).toMatch(/^netrec: builtin: duplicate signature id 'DNS'/);
+    expect(lines(r.stderr)[0]).toBe(
+      `netrec: ${join(a, 'x.ts')}: duplicate signature id 'USER-THIRD' (already loaded from ${join(a, 'x.ts')}); see 'netrec replay --help'`,
+    );
+    expect(netrec(['signatures', 'list', '--signatures', 'builtin', '--signatures', 'builtin']).stderr).toMatch(
+      /^netrec: builtin: duplicate signature id 'DNS'/,
+    );
   });
 
   it('refuses a missing path and flags that need --signatures', () => {
-    expect(netrec(['replay', 'x.pcap', '--signatures', join(work, 'nope')]).stderr).toMatch(/^netrec: --signatures .*nope: no such file or directory; see 'netrec replay --help'\n/);
+    expect(netrec(['replay', 'x.pcap', '--signatures', join(work, 'nope')]).stderr).toMatch(
+      /^netrec: --signatures .*nope: no such file or directory; see 'netrec replay --help'\n/,
+    );
     expect(netrec(['replay', 'x.pcap', '--signatures-strict']).status).toBe(2);
     expect(netrec(['replay', 'x.pcap', '--signatures-config', CONFIG]).stderr).toMatch(/--signatures-config needs --signatures/);
     const bad = join(work, 'bad-config.json');
     writeFileSync(bad, '{"NETREC-DNS-RESOLVER": {"allow": ["not an address"]}}');
     const r = netrec(['replay', join(REPO, 'fixtures/pcap/icmp.pcap'), '--signatures', 'builtin', '--signatures-config', bad]);
     expect(r.status).toBe(2);
-    expect(lines(r.stderr)[0]).toBe("netrec: builtin: signature NETREC-DNS-RESOLVER: init failed: config allow: 'not an address' is not an address or CIDR; see 'netrec replay --help'");
+    expect(lines(r.stderr)[0]).toBe(
+      "netrec: builtin: signature NETREC-DNS-RESOLVER: init failed: config allow: 'not an address' is not an address or CIDR; see 'netrec replay --help'",
+    );
   });
 
   it('runs a user TypeScript file (type-only import from netrec, relative import, enum) and prints its finding after the event', () => {
@@ -133,10 +175,14 @@ describe('loading signature files', () => {
     // The loader bundled to plain JS, run by plain node: what the compiled package does.
     const d = dir('compiled', { 'third.ts': USER_SIG, '_shared.ts': "export const prefix = (s: string): string => 'user: ' + s;\n" });
     const bundle = join(work, 'loader.mjs');
-    const build = spawnSync(join(REPO, 'node_modules/.bin/esbuild'), [join(REPO, 'src/signature/load.ts'), '--bundle', '--format=esm', '--platform=node', '--external:esbuild', `--outfile=${bundle}`], {
-      encoding: 'utf8',
-      cwd: REPO,
-    });
+    const build = spawnSync(
+      join(REPO, 'node_modules/.bin/esbuild'),
+      [join(REPO, 'src/signature/load.ts'), '--bundle', '--format=esm', '--platform=node', '--external:esbuild', `--outfile=${bundle}`],
+      {
+        encoding: 'utf8',
+        cwd: REPO,
+      },
+    );
     expect(build.status, build.stderr).toBe(0);
     const script = `import { loadSignatures } from ${JSON.stringify(bundle)}; const l = await loadSignatures([${JSON.stringify(d)}]); console.log(l.map((s) => s.signature.metadata.id + ' ' + s.signature.metadata.name).join());`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: REPO, env: { ...process.env, NODE_OPTIONS: '' } });
@@ -165,10 +211,20 @@ describe('a signature that throws', () => {
   const throwing = `export default { metadata: { id: 'THROWS', version: '1', name: 't', description: '', tags: [] }, selectedEvents: ['net_packet_icmp'], onEvent(e) { throw new TypeError('bad \\u001b[31m input ' + e.args[1].value); } };\n`;
 
   it('is reported once with its event, counted, and the run goes on (exit 0)', () => {
-    const r = netrec(['replay', join(REPO, 'fixtures/pcap/icmp.pcap'), '--signatures', dir('throws', { 't.mjs': throwing }), '--signatures', 'builtin', '--findings-only']);
+    const r = netrec([
+      'replay',
+      join(REPO, 'fixtures/pcap/icmp.pcap'),
+      '--signatures',
+      dir('throws', { 't.mjs': throwing }),
+      '--signatures',
+      'builtin',
+      '--findings-only',
+    ]);
     expect(r.status).toBe(0);
     expect(lines(r.stderr)).toEqual([
-      expect.stringMatching(/^netrec: warning: signature THROWS \(.*t\.mjs\): onEvent threw on .*icmp\.pcap packet 1 \(net_packet_icmp, timestamp \d+\): TypeError: bad \\x1b\[31m input 172\.16\.17\.2; further errors of this signature are only counted$/),
+      expect.stringMatching(
+        /^netrec: warning: signature THROWS \(.*t\.mjs\): onEvent threw on .*icmp\.pcap packet 1 \(net_packet_icmp, timestamp \d+\): TypeError: bad \\x1b\[31m input 172\.16\.17\.2; further errors of this signature are only counted$/,
+      ),
       expect.stringMatching(/^netrec: warning: signature THROWS \(.*\) threw 4 times in all/),
     ]);
   });
@@ -238,7 +294,9 @@ describe('builtin signatures on the fixture recordings (real traffic, recorded w
     // dig over IPv6 to a resolver the config does not allow.
     expect(by('dns-resolver-positive', 'NETREC-DNS-RESOLVER').map((f) => f.Data.resolver)).toEqual(['fd6e:a63d:71f:2f4::2']);
     // nc to 172.16.17.2:5010 by number.
-    expect(by('unresolved-connect-positive', 'NETREC-UNRESOLVED-CONNECT').map((f) => [f.Data.comm, f.Data.address, f.Data.port])).toEqual([['nc', '172.16.17.2', 5010]]);
+    expect(by('unresolved-connect-positive', 'NETREC-UNRESOLVED-CONNECT').map((f) => [f.Data.comm, f.Data.address, f.Data.port])).toEqual([
+      ['nc', '172.16.17.2', 5010],
+    ]);
     // ping -p <hex of "exfiltration">, then ping -s 3000.
     const icmp = by('icmp-tunnel-positive', 'NETREC-ICMP-TUNNEL');
     expect(icmp.map((f) => [f.Data.reason, f.Data.dataBytes])).toEqual([
@@ -289,7 +347,10 @@ describe('builtin signatures on the fixture recordings (real traffic, recorded w
   });
 
   it("applies --trace's scope filters to signatures, but not its event selection", () => {
-    expect(replayFindings('syn-scan-positive', ['--trace', 'event=net_packet_ipv4']).map((f) => f.SigMetadata.ID)).toEqual(['NETREC-UNRESOLVED-CONNECT', 'NETREC-SYN-SCAN']);
+    expect(replayFindings('syn-scan-positive', ['--trace', 'event=net_packet_ipv4']).map((f) => f.SigMetadata.ID)).toEqual([
+      'NETREC-UNRESOLVED-CONNECT',
+      'NETREC-SYN-SCAN',
+    ]);
     expect(replayFindings('syn-scan-positive', ['--trace', 'comm=dig'])).toEqual([]);
   });
 });

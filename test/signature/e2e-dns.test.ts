@@ -29,7 +29,6 @@ if (unavailable !== undefined) {
   console.warn(`skipping the live e2e DNS signature test: ${unavailable}`);
 }
 
-
 describe.skipIf(unavailable !== undefined)("Tracee's e2e DNS signature, live (root)", () => {
   const net = new LiveNet(`e${process.pid % 100000}`);
   const cgroup = join(findCgroup2Root() ?? '/nonexistent', `netrec-e2e-dns-${process.pid}`);

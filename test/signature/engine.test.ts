@@ -46,7 +46,9 @@ function probe(id: string, selected: Signature['selectedEvents'], when: (e: Netw
   const sig: Signature = {
     metadata: { id, version: '1', name: id, description: '', tags: [] },
     selectedEvents: selected,
-    init: (c) => void (ctx = c),
+    init: (c) => {
+      ctx = c;
+    },
     onEvent: (e, p) => {
       seen.push({ name: e.eventName, packet: p.number });
       if (when(e)) ctx.emit({ data: { n: seen.length } });
@@ -115,7 +117,9 @@ describe('signature engine', () => {
       return {
         metadata: { id: 'E', version: '1', name: 'e', description: '', tags: [] },
         selectedEvents: ['net_packet_icmp'],
-        init: (c) => void (ctx = c),
+        init: (c) => {
+          ctx = c;
+        },
         onEvent: () => ctx.emit({ data: data as Record<string, never> }),
       };
     };
@@ -136,7 +140,9 @@ describe('signature engine', () => {
     const late: Signature = {
       metadata: { id: 'LATE', version: '1', name: 'late', description: '', tags: [] },
       selectedEvents: ['net_packet_icmp'],
-      init: (c) => void (ctx = c),
+      init: (c) => {
+        ctx = c;
+      },
       onEvent: () => void setTimeout(() => ctx.emit({ data: {} }), 0),
     };
     const { findings, warnings, engine } = await run(PCAP('icmp.pcap'), [late], { strict: true });
@@ -165,7 +171,8 @@ describe('signature engine', () => {
     const sig: Signature = {
       metadata: { id: 'P', version: '1', name: 'p', description: '', tags: [] },
       selectedEvents: ['net_packet_icmp'],
-      onEvent: (_, p) => void payloads.push({ ...p, source: p.source, number: p.number, direction: p.direction, payload: Uint8Array.from(p.payload), fragment: p.fragment }),
+      onEvent: (_, p) =>
+        void payloads.push({ ...p, source: p.source, number: p.number, direction: p.direction, payload: Uint8Array.from(p.payload), fragment: p.fragment }),
     };
     await run(PCAP('icmp.pcap'), [sig]);
     expect(payloads).toHaveLength(4);
@@ -199,7 +206,9 @@ describe('signature helpers', () => {
   it('throw a SignatureArgumentError naming the event and what it holds', () => {
     const udp = events.find((e) => e.eventName === 'net_packet_udp')! as NetworkEvent;
     expect(() => helpers.getProtoDNSByName(udp, 'proto_dns')).toThrow(SignatureArgumentError);
-    expect(() => helpers.getProtoDNSByName(udp, 'proto_dns')).toThrow("net_packet_udp has no argument 'proto_dns' (it has: src, dst, src_port, dst_port, proto_udp)");
+    expect(() => helpers.getProtoDNSByName(udp, 'proto_dns')).toThrow(
+      "net_packet_udp has no argument 'proto_dns' (it has: src, dst, src_port, dst_port, proto_udp)",
+    );
     expect(() => helpers.getProtoTCPByName(udp, 'proto_udp')).toThrow("net_packet_udp argument 'proto_udp' is trace.ProtoUDP, not trace.ProtoTCP");
   });
 });
@@ -216,8 +225,12 @@ describe('finding JSON', () => {
       packetNumber: 1,
     });
     expect(Object.keys(JSON.parse(json))).toEqual(['Data', 'Event', 'SigMetadata']);
-    expect(json).toMatch(/^\{"Data":\{"a":\{"b":true,"y":\[1180591620717411303424,"é\\n"\]\},"z":1\},"Event":\{"Headers":\{"Selector":\{"Name":"net_packet_dns","Origin":"host","Source":"tracee"\}\},"Payload":\{"timestamp":18446744073709551615,/);
-    expect(json).toMatch(/\},"SigMetadata":\{"ID":"X-1","Version":"2","Name":"n","EventName":"","Description":"d","Tags":\["t"\],"Properties":\{"Category":"c","Severity":3,"external_id":"T1"\}\}\}$/);
+    expect(json).toMatch(
+      /^\{"Data":\{"a":\{"b":true,"y":\[1180591620717411303424,"é\\n"\]\},"z":1\},"Event":\{"Headers":\{"Selector":\{"Name":"net_packet_dns","Origin":"host","Source":"tracee"\}\},"Payload":\{"timestamp":18446744073709551615,/,
+    );
+    expect(json).toMatch(
+      /\},"SigMetadata":\{"ID":"X-1","Version":"2","Name":"n","EventName":"","Description":"d","Tags":\["t"\],"Properties":\{"Category":"c","Severity":3,"external_id":"T1"\}\}\}$/,
+    );
     const parsed = JSON.parse(json) as { Event: { Payload: Record<string, unknown> } };
     expect(parsed.Event.Payload.eventName).toBe('net_packet_dns');
     expect(parsed.Event.Payload.args).toEqual(JSON.parse(JSON.stringify(event.args)));

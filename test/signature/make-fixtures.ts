@@ -33,7 +33,12 @@ runFixtureScript({ cgroup: 'netrec-signature-fixtures', tag: 'sfx', out: OUT, lo
     ] as const) {
       const name = `${c.name}-${kind}`;
       log(`recording ${name}`);
-      const recorder = await recordScenario(net, cgroup, join(staging, `${name}.nev`), () => scenario(net), ['--signatures', 'builtin', '--signatures-config', CONFIG]);
+      const recorder = await recordScenario(net, cgroup, join(staging, `${name}.nev`), () => scenario(net), [
+        '--signatures',
+        'builtin',
+        '--signatures-config',
+        CONFIG,
+      ]);
       writeFileSync(join(staging, `${name}.stdout.jsonl`), recorder.stdout);
       log(recorder.stderr.trim().split('\n').slice(1).join('; '));
       made.push(name);

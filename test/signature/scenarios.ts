@@ -55,7 +55,11 @@ export async function e2eDnsNegative(net: LiveNet): Promise<void> {
 export async function dnsTunnelPositive(net: LiveNet): Promise<void> {
   const chunks = Array.from({ length: 8 }, (_, i) => `${Buffer.from(bytes(1000 + i, 24)).toString('hex')}.${i}.x.tunnel.test TXT`);
   await digBatch(net, N4, chunks);
-  await digBatch(net, N4, Array.from({ length: 45 }, (_, i) => `s${i}.c.tunnel.test TXT`));
+  await digBatch(
+    net,
+    N4,
+    Array.from({ length: 45 }, (_, i) => `s${i}.c.tunnel.test TXT`),
+  );
 }
 
 /** Everyday lookups: a handful of names, some repeated. */

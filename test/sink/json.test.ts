@@ -28,7 +28,15 @@ describe('eventToJSON', () => {
   const fixtures = readdirSync('fixtures/pcap').map((f) => join('fixtures/pcap', f));
   const shared = requireShared('pcaps');
   const dnsHeavy = shared
-    ? ['zeek__dnssec__nsec3.pcap', 'zeek__dns__sshfp-trunc.pcap', 'tcpdump__dns-badcookie.pcap', 'zeek__dns__hinfo.pcap', 'tcpdump__dns-uri.pcap', 'zeek__dns__mdns.pcap', 'suricata-verify__dns-eve-type-filtering.pcap'].map((f) => join(shared, f))
+    ? [
+        'zeek__dnssec__nsec3.pcap',
+        'zeek__dns__sshfp-trunc.pcap',
+        'tcpdump__dns-badcookie.pcap',
+        'zeek__dns__hinfo.pcap',
+        'tcpdump__dns-uri.pcap',
+        'zeek__dns__mdns.pcap',
+        'suricata-verify__dns-eve-type-filtering.pcap',
+      ].map((f) => join(shared, f))
     : [];
 
   it.each([...fixtures, ...dnsHeavy])('writes exactly the text JSON.stringify gives, bigints exact: %s', async (path) => {
@@ -54,7 +62,7 @@ describe('eventToJSON', () => {
     expect(text).toContain('"cgroupId":18446744073709551614,');
   });
 
-  it('prints args that are not the schema\'s as they are (the compiled path only takes conforming ones)', async () => {
+  it("prints args that are not the schema's as they are (the compiled path only takes conforming ones)", async () => {
     const [first] = await eventsOf(fixtures[0]!);
     const variants: TraceeEvent[] = [
       { ...first!, args: [...first!.args, { name: 'extra', type: 'int', value: -1.5 }] },

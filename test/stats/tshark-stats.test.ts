@@ -26,7 +26,7 @@ import { requireShared } from '../helpers/shared.ts';
 import { parseTsharkConversations, parseTsharkTree, tsharkAvailable, tsharkStatistics, type TsharkConversation } from '../helpers/tshark.ts';
 
 const noTshark = !(await tsharkAvailable());
-if (noTshark && process.env['CI'] === 'true') throw new Error('tshark is required on CI');
+if (noTshark && process.env.CI === 'true') throw new Error('tshark is required on CI');
 if (noTshark) console.warn('skipping the tshark statistics comparison: tshark not found');
 
 const pcapDir = requireShared('pcaps');
@@ -59,7 +59,10 @@ const EXCEPTIONS: Record<string, Difference> = {
   // IPv6 routing headers: tshark files the datagram under the routing header's final destination,
   // netrec under the IPv6 header's destination address (the packet's next hop, as the event's dst).
   'pcapplusplus__ipv6_options.pcapng': {
-    conversations: ['udp 2200::244:212:3fff:feae:22f7:5645 2200::210:2:0:0:4:5642: missing', 'udp 2200::240:2:0:0:4|5642 2200::244:212:3fff:feae:22f7|5645: not in tshark'],
+    conversations: [
+      'udp 2200::244:212:3fff:feae:22f7:5645 2200::210:2:0:0:4:5642: missing',
+      'udp 2200::240:2:0:0:4|5642 2200::244:212:3fff:feae:22f7|5645: not in tshark',
+    ],
   },
   'tcpdump__ipv6-routing-header.pcap': {
     conversations: [
@@ -88,7 +91,12 @@ const EXCEPTIONS: Record<string, Difference> = {
   // tshark marks the response Malformed (an HTTPS SvcParam runs past its RDATA) and leaves it out
   // of its tree; netrec does not dissect type 65 and counts a well-framed response.
   'zeek__dns__svcb-alpn-malformed-len-too-long.pcap': {
-    dns: ['responses: netrec 1, tshark 0', 'answered: netrec 1, tshark 0', 'min latency (ms): netrec 1.459, tshark undefined', 'max latency (ms): netrec 1.459, tshark undefined'],
+    dns: [
+      'responses: netrec 1, tshark 0',
+      'answered: netrec 1, tshark 0',
+      'min latency (ms): netrec 1.459, tshark undefined',
+      'max latency (ms): netrec 1.459, tshark undefined',
+    ],
   },
   // Overlapping IPv4 fragments: tshark reassembles them and counts the datagram in the frame that
   // completes it (82 bytes); netrec does not reassemble and counts the first fragment (58 bytes),
@@ -142,7 +150,9 @@ function conversationDifferences(ours: StatsReport, tshark: Record<'tcp' | 'udp'
       const [aToB, bToA] = sameA ? [c.aToB, c.bToA] : [c.bToA, c.aToB];
       const bytesDiffer = (mine: number, theirs: { value: number; tolerance: number }): boolean => Math.abs(mine - theirs.value) > theirs.tolerance;
       if (aToB.packets !== t.aToB.frames || bToA.packets !== t.bToA.frames || bytesDiffer(aToB.bytes, t.aToB.bytes) || bytesDiffer(bToA.bytes, t.bToA.bytes)) {
-        differences.push(`${label}: netrec ${aToB.packets}/${aToB.bytes} ${bToA.packets}/${bToA.bytes}, tshark ${t.aToB.frames}/${t.aToB.bytes.value} ${t.bToA.frames}/${t.bToA.bytes.value}`);
+        differences.push(
+          `${label}: netrec ${aToB.packets}/${aToB.bytes} ${bToA.packets}/${bToA.bytes}, tshark ${t.aToB.frames}/${t.aToB.bytes.value} ${t.bToA.frames}/${t.bToA.bytes.value}`,
+        );
       }
     }
     for (const [key, left] of mine) for (const _ of left) differences.push(`${protocol} ${key}: not in tshark`);

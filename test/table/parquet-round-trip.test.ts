@@ -17,21 +17,65 @@ import { scratch } from '../nev/helpers.ts';
 
 const path = scratch('parquet');
 const fixtures = [
-  ...readdirSync('fixtures/recordings').filter((f) => f.endsWith('.nev')).map((f) => join('fixtures/recordings', f)),
-  ...readdirSync('fixtures/pcap').filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => join('fixtures/pcap', f)),
+  ...readdirSync('fixtures/recordings')
+    .filter((f) => f.endsWith('.nev'))
+    .map((f) => join('fixtures/recordings', f)),
+  ...readdirSync('fixtures/pcap')
+    .filter((f) => /\.pcap(ng)?$/.test(f))
+    .map((f) => join('fixtures/pcap', f)),
 ];
 
 /** Each event's arguments, names and Tracee types, in order (Tracee v0.10; docs/tables.md). */
 const ARGS: Record<string, [string, string][]> = {
-  net_packet_ipv4: [['src', 'const char*'], ['dst', 'const char*'], ['proto_ipv4', 'trace.ProtoIPv4']],
-  net_packet_ipv6: [['src', 'const char*'], ['dst', 'const char*'], ['proto_ipv6', 'trace.ProtoIPv6']],
-  net_packet_tcp: [['src', 'const char*'], ['dst', 'const char*'], ['src_port', 'u16'], ['dst_port', 'u16'], ['proto_tcp', 'trace.ProtoTCP']],
-  net_packet_udp: [['src', 'const char*'], ['dst', 'const char*'], ['src_port', 'u16'], ['dst_port', 'u16'], ['proto_udp', 'trace.ProtoUDP']],
-  net_packet_icmp: [['src', 'const char*'], ['dst', 'const char*'], ['proto_icmp', 'trace.ProtoICMP']],
-  net_packet_icmpv6: [['src', 'const char*'], ['dst', 'const char*'], ['proto_icmpv6', 'trace.ProtoICMPv6']],
-  net_packet_dns: [['src', 'const char*'], ['dst', 'const char*'], ['src_port', 'u16'], ['dst_port', 'u16'], ['proto_dns', 'trace.ProtoDNS']],
-  net_packet_dns_request: [['metadata', 'trace.PktMeta'], ['dns_questions', '[]trace.DnsQueryData']],
-  net_packet_dns_response: [['metadata', 'trace.PktMeta'], ['dns_response', '[]trace.DnsResponseData']],
+  net_packet_ipv4: [
+    ['src', 'const char*'],
+    ['dst', 'const char*'],
+    ['proto_ipv4', 'trace.ProtoIPv4'],
+  ],
+  net_packet_ipv6: [
+    ['src', 'const char*'],
+    ['dst', 'const char*'],
+    ['proto_ipv6', 'trace.ProtoIPv6'],
+  ],
+  net_packet_tcp: [
+    ['src', 'const char*'],
+    ['dst', 'const char*'],
+    ['src_port', 'u16'],
+    ['dst_port', 'u16'],
+    ['proto_tcp', 'trace.ProtoTCP'],
+  ],
+  net_packet_udp: [
+    ['src', 'const char*'],
+    ['dst', 'const char*'],
+    ['src_port', 'u16'],
+    ['dst_port', 'u16'],
+    ['proto_udp', 'trace.ProtoUDP'],
+  ],
+  net_packet_icmp: [
+    ['src', 'const char*'],
+    ['dst', 'const char*'],
+    ['proto_icmp', 'trace.ProtoICMP'],
+  ],
+  net_packet_icmpv6: [
+    ['src', 'const char*'],
+    ['dst', 'const char*'],
+    ['proto_icmpv6', 'trace.ProtoICMPv6'],
+  ],
+  net_packet_dns: [
+    ['src', 'const char*'],
+    ['dst', 'const char*'],
+    ['src_port', 'u16'],
+    ['dst_port', 'u16'],
+    ['proto_dns', 'trace.ProtoDNS'],
+  ],
+  net_packet_dns_request: [
+    ['metadata', 'trace.PktMeta'],
+    ['dns_questions', '[]trace.DnsQueryData'],
+  ],
+  net_packet_dns_response: [
+    ['metadata', 'trace.PktMeta'],
+    ['dns_response', '[]trace.DnsResponseData'],
+  ],
 };
 const ALL_ARGS = [...new Set(Object.values(ARGS).flatMap((a) => a.map(([n]) => n)))];
 const WIDE = ['timestamp', 'threadStartTime', 'cgroupId'];
@@ -49,7 +93,9 @@ function replayed(input: string, ...options: string[]): Record<string, unknown>[
 function exported(input: string, output: string, ...options: string[]): void {
   const run = netrec(['export', input, '--format', 'parquet', '-w', output, ...options]);
   expect(run.status, run.stderr).toBe(0);
-  expect(run.stderr).toMatch(options.includes('-t') ? /^netrec: exported \d+ of \d+ packets to .* \(parquet: / : /^netrec: exported (\d+) of \1 packets to .* \(parquet: /);
+  expect(run.stderr).toMatch(
+    options.includes('-t') ? /^netrec: exported \d+ of \d+ packets to .* \(parquet: / : /^netrec: exported (\d+) of \1 packets to .* \(parquet: /,
+  );
 }
 
 /** A row of the events table as the Tracee event it stores (what replay would print). */
@@ -86,7 +132,9 @@ async function checkRoundTrip(input: string, dir: string): Promise<number> {
   // hyparquet, a second reader: every file of every table, and the events' exact timestamps.
   const fromHyparquet: { seq: bigint; timestamp: bigint }[] = [];
   for (const table of ['packets', 'events', 'dns', 'processes']) {
-    const files = readdirSync(join(dir, table), { recursive: true }).map(String).filter((f) => f.endsWith('.parquet'));
+    const files = readdirSync(join(dir, table), { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.parquet'));
     let count = 0;
     for (const file of files) {
       expect(relative(join(dir, table), join(dir, table, file))).toMatch(/^host=[^/]+\/date=\d{4}-\d{2}-\d{2}\/[^/]+\.parquet$/);

@@ -28,7 +28,13 @@ describe('netrec query', () => {
   it('SQL over a recording: the events replay prints, as JSON lines', () => {
     const r = run('SELECT eventName, count(*) AS n FROM events GROUP BY eventName ORDER BY eventName', 'fixtures/recordings/dns.nev', '-o', 'json');
     expect(r.status, r.stderr).toBe(0);
-    const got = Object.fromEntries(r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { eventName: string; n: number }).map((o) => [o.eventName, o.n]));
+    const got = Object.fromEntries(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { eventName: string; n: number })
+        .map((o) => [o.eventName, o.n]),
+    );
     expect(got).toEqual(replayedCounts('fixtures/recordings/dns.nev'));
   });
 
@@ -84,11 +90,19 @@ describe('netrec query', () => {
     for (const name of ['dns-names-by-process', 'first-contact', 'processes-to-cidr', 'dns-answers-unused', 'top-talkers']) expect(list.stdout).toContain(name);
     const cidr = run('--run', 'processes-to-cidr', '--param', 'cidr=172.16.17.0/24', 'fixtures/recordings/dns.nev', '-o', 'json');
     expect(cidr.status, cidr.stderr).toBe(0);
-    const lines = cidr.stdout.trim().split('\n').map((l) => JSON.parse(l) as { processName: string; packets: number });
+    const lines = cidr.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { processName: string; packets: number });
     expect(lines.length).toBeGreaterThan(0);
     const none = run('--run', 'processes-to-cidr', '--param', 'cidr=10.99.0.0/16', 'fixtures/recordings/dns.nev', '-o', 'json');
     expect(none.stdout).toBe('');
-    for (const bad of [['--run', 'nope'], ['--run', 'processes-to-cidr', '--param', 'cidr=banana'], ['--run', 'top-talkers', '--param', 'x=1'], ['--param', 'a=b', 'SELECT 1']]) {
+    for (const bad of [
+      ['--run', 'nope'],
+      ['--run', 'processes-to-cidr', '--param', 'cidr=banana'],
+      ['--run', 'top-talkers', '--param', 'x=1'],
+      ['--param', 'a=b', 'SELECT 1'],
+    ]) {
       const r = run(...bad, 'fixtures/pcap/udp.pcap');
       expect(r.status, bad.join(' ')).toBe(2);
       expect(r.stderr.split('\n')).toHaveLength(2);

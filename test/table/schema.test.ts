@@ -47,7 +47,9 @@ describe('table schema', () => {
       expect(names.slice(0, stored.length)).toEqual(stored);
       expect(names.slice(stored.length).sort()).toEqual(['date', 'host']);
     }
-    const types = Object.fromEntries((await duckRows(`DESCRIBE SELECT timestamp, time, cgroupId, proto_tcp FROM ${tableScan(dir, 'events')}`)).map((c) => [c.column_name, c.column_type]));
+    const types = Object.fromEntries(
+      (await duckRows(`DESCRIBE SELECT timestamp, time, cgroupId, proto_tcp FROM ${tableScan(dir, 'events')}`)).map((c) => [c.column_name, c.column_type]),
+    );
     expect(types.timestamp).toBe('BIGINT');
     expect(types.time).toBe('TIMESTAMP_NS');
     expect(types.cgroupId).toBe('UBIGINT');

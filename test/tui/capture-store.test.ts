@@ -83,7 +83,11 @@ describe('CaptureStore: filters select the packets netrec replay prints events f
 
   it('reports a filter the engine refuses with its message', async () => {
     const store = await openIndexed('fixtures/pcap/dns-udp.pcap');
-    expect(() => store.filter('comm2=x')).toThrow(new UsageError(`invalid filter 'comm2=x': unknown field 'comm2' (valid: event, set, comm, pid, tid, ppid, uid, mntns, pidns, uts, cgroupId, container, host, follow, !container, <event>.args.<arg>[.<field>...], <event>.context.<field>, <event>.retval)`));
+    expect(() => store.filter('comm2=x')).toThrow(
+      new UsageError(
+        `invalid filter 'comm2=x': unknown field 'comm2' (valid: event, set, comm, pid, tid, ppid, uid, mntns, pidns, uts, cgroupId, container, host, follow, !container, <event>.args.<arg>[.<field>...], <event>.context.<field>, <event>.retval)`,
+      ),
+    );
     expect(() => store.filter("event='x")).toThrow(/unterminated ' quote/);
     expect(store.filter('  ').view).toBe(store.all);
   });

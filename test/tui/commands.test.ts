@@ -11,12 +11,45 @@ import { visibleLines, type TreeNode } from '../../src/tui/views/event-tree.ts';
 
 /** A finished view of `length` rows at positions 0, 1, 2... */
 function view(length: number, title = ''): PacketView {
-  return { title, shows: undefined, length, positionAt: (r) => r, rowAtOrAfter: (p) => Math.min(p, length), done: true, examined: length, note: '', failure: undefined, close: () => {} };
+  return {
+    title,
+    shows: undefined,
+    length,
+    positionAt: (r) => r,
+    rowAtOrAfter: (p) => Math.min(p, length),
+    done: true,
+    examined: length,
+    note: '',
+    failure: undefined,
+    close: () => {},
+  };
 }
 
 const drawn: Drawn = { layout: layoutFor(24, false, 0), hexTop: 0, hexLines: 0, processRows: [], textLines: 0, findings: 0 };
-const NO_KEY = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, super: false, hyper: false, capsLock: false, numLock: false } as Key;
-const press = (s: UiState, input: string, key: Partial<Key> = {}, d: Drawn = drawn) => runCommand(s, keyCommand(input, { ...NO_KEY, ...key }, { screen: s.screen, focus: s.focus }), d);
+const NO_KEY = {
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
+} as Key;
+const press = (s: UiState, input: string, key: Partial<Key> = {}, d: Drawn = drawn) =>
+  runCommand(s, keyCommand(input, { ...NO_KEY, ...key }, { screen: s.screen, focus: s.focus }), d);
 const cursor = (s: UiState) => s.stack[s.stack.length - 1]!.cursor;
 
 describe('the command reducer', () => {
@@ -109,4 +142,3 @@ describe('prompt editing', () => {
     expect(edit('pid=1', '', { tab: true })).toBeUndefined();
   });
 });
-

@@ -24,7 +24,8 @@ async function open(path: string) {
   const frame = (): string => app.lastFrame() ?? '';
   return {
     frame,
-    sees: (text: string | RegExp) => until(() => (typeof text === 'string' ? frame().includes(text) : text.test(frame())), 5_000, `the screen to show ${String(text)}:\n${frame()}`),
+    sees: (text: string | RegExp) =>
+      until(() => (typeof text === 'string' ? frame().includes(text) : text.test(frame())), 5_000, `the screen to show ${String(text)}:\n${frame()}`),
     press: async (...keys: string[]) => {
       for (const k of keys) {
         app.stdin.write(k);
@@ -48,14 +49,20 @@ describe('the findings screen', () => {
     await sees('Severity');
     const lines = frame().split('\n');
     const first = lines.findIndex((l) => l.includes('NETREC-UNRESOLVED-CONNECT'));
-    expect(lines[first]).toMatch(/^1 \(low\) +\d\d:\d\d:\d\d\.\d{6} +\d+ NETREC-UNRESOLVED-CONNECT +nc\/\d+ +\{address: 172\.16\.17\.2, comm: nc, pid: \d+, port: 1\}$/);
-    expect(lines[first + 1]).toMatch(/^2 \(medium\) +\d\d:\d\d:\d\d\.\d{6} +\d+ NETREC-SYN-SCAN +nc\/\d+ +\{comm: nc, openRatio: 0, pid: \d+, ports: 20, seconds: [\d.]+, target: 172\.16\.17\.2\}$/);
+    expect(lines[first]).toMatch(
+      /^1 \(low\) +\d\d:\d\d:\d\d\.\d{6} +\d+ NETREC-UNRESOLVED-CONNECT +nc\/\d+ +\{address: 172\.16\.17\.2, comm: nc, pid: \d+, port: 1\}$/,
+    );
+    expect(lines[first + 1]).toMatch(
+      /^2 \(medium\) +\d\d:\d\d:\d\d\.\d{6} +\d+ NETREC-SYN-SCAN +nc\/\d+ +\{comm: nc, openRatio: 0, pid: \d+, ports: 20, seconds: [\d.]+, target: 172\.16\.17\.2\}$/,
+    );
     const scanPacket = lines[first + 1]!.match(/\.\d{6} +(\d+) NETREC-SYN-SCAN/)![1]!;
 
     await press('j', '\r');
     await sees(new RegExp(`^ *!${scanPacket} `, 'm'));
     // The selected row is that packet: its time is the time of the SYN the recorder reported.
-    const selected = frame().split('\n').find((l) => new RegExp(`^ *!${scanPacket} `).test(l))!;
+    const selected = frame()
+      .split('\n')
+      .find((l) => new RegExp(`^ *!${scanPacket} `).test(l))!;
     expect(selected).toContain(scanTime);
     expect(selected).toMatch(/nc\/\d+ +tcp /);
   });

@@ -59,7 +59,7 @@ describe.skipIf(!hasTmux)('netrec tui in a real terminal (tmux)', () => {
 
     // The terminal shrinks to 80x24: the app redraws to fit.
     tmux('resize-window', '-t', s, '-x', '80', '-y', '24');
-    shown = await sees(s, /^  3 22:36:57\.537 dns_req /m);
+    shown = await sees(s, /^ {2}3 22:36:57\.537 dns_req /m);
     const lines = shown.split('\n');
     expect(lines[0]).toMatch(/ 2\/22$/);
     expect(lines[0]!.length).toBe(80);
@@ -108,7 +108,10 @@ describe.skipIf(!hasTmux)('the workbench in a real terminal (tmux)', () => {
   }, 120_000);
 
   it('gives the shell its screen back exactly on q and on Ctrl-C', async () => {
-    for (const [s, key] of [['quit-q', 'q'], ['quit-c', 'C-c']] as const) {
+    for (const [s, key] of [
+      ['quit-q', 'q'],
+      ['quit-c', 'C-c'],
+    ] as const) {
       terminal.start(s, `printf 'before the tui\\n'; node bin/netrec.mjs tui fixtures/pcap/dns-udp.pcap; printf 'exit %s\\n' $?; sleep 30`);
       await sees(s, /^ +1 /m);
       await keys(s, key);

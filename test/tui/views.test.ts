@@ -41,7 +41,14 @@ describe('row text', () => {
 
   it('keeps whole endpoints at 80 columns with a process column: the process shrinks first, then the summary', () => {
     const c = cols({ hasProcess: true, widestFlow: 34, widestProcess: 22 });
-    const row = formatRow(c, { number: '44', time: '22:36:57.376', process: 'isc-net-0000/4242', event: 'dns_resp', flow: '172.16.17.1:38573 → 172.16.17.2:53', info: 'a summary' });
+    const row = formatRow(c, {
+      number: '44',
+      time: '22:36:57.376',
+      process: 'isc-net-0000/4242',
+      event: 'dns_resp',
+      flow: '172.16.17.1:38573 → 172.16.17.2:53',
+      info: 'a summary',
+    });
     expect([...row].length).toBe(80);
     // Whole (the spaces around the arrow may go), milliseconds kept, the summary shortened.
     expect(row).toMatch(/ 22:36:57\.376 isc-net… dns_resp 172\.16\.17\.1:38573 ?→ ?172\.16\.17\.2:53 a summary/);
@@ -148,7 +155,7 @@ describe('hex lines', () => {
     expect(line.ascii.map((s) => s.text).join('')).toBe('ABCDEFGHIJKLMNOP');
     expect(line.ascii[1]).toEqual({ text: 'CD', highlighted: true });
     const last = hexLine(data, 1, undefined);
-    expect(last.hex.map((s) => s.text).join('')).toBe('51 52 53 54 ' + '   '.repeat(4) + ' ' + '   '.repeat(8));
+    expect(last.hex.map((s) => s.text).join('')).toBe(`51 52 53 54 ${'   '.repeat(4)} ${'   '.repeat(8)}`);
     expect(last.ascii[0]!.text).toBe('QRST');
   });
 });
@@ -180,7 +187,11 @@ describe('the detail tree', () => {
 
   it('escapes control characters of names from the capture', () => {
     const evil = task(66, 'x\u001b[2Jy', 1);
-    const lines = detailLines({ lines: visibleLines([processNode(evil, undefined, [], true)], new Set()), closed: new Set(), home: 0 }, { cursor: 0, top: 0 }, 3);
+    const lines = detailLines(
+      { lines: visibleLines([processNode(evil, undefined, [], true)], new Set()), closed: new Set(), home: 0 },
+      { cursor: 0, top: 0 },
+      3,
+    );
     expect(lines[0]!.text).toBe('- process x\\x1b[2Jy/66');
   });
 

@@ -22,7 +22,8 @@ async function show(path: string, columns = 100, color = true) {
   return shown;
 }
 
-const lineOf = (frame: string, number: number) => frame.split('\n').find((l) => l.replace(/\u001b\[[0-9;]*m/g, '').startsWith(`${String(number).padStart(3)} `)) ?? '';
+const lineOf = (frame: string, number: number) =>
+  frame.split('\n').find((l) => l.replace(/\u001b\[[0-9;]*m/g, '').startsWith(`${String(number).padStart(3)} `)) ?? '';
 
 describe('columns', () => {
   it('keeps IPv6 ports whole at 80 columns, cutting inside the addresses', async () => {
@@ -153,7 +154,10 @@ describe('follow stream (S)', () => {
     await press('S');
     // nc sent "from client\n" and "from server\n" (12 bytes each), recorded at both ends: counted once.
     const screen = await sees(/^TCP 172\.16\.17\.1:\d+ \(nc\/\d+\) ⇄ 172\.16\.17\.2:5000 \(nc\/\d+\): 12 B →, 12 B ←$/m);
-    const payload = screen.split('\n').slice(2).filter((l) => l.trim() !== '' && !l.includes(':'));
+    const payload = screen
+      .split('\n')
+      .slice(2)
+      .filter((l) => l.trim() !== '' && !l.includes(':'));
     expect(payload.sort()).toEqual(['from client', 'from server']);
   });
 });
@@ -165,7 +169,10 @@ describe('processes view', () => {
     await sees('as a tree, o: order');
     await press('o');
     await sees('by packets, o: order');
-    const rows = frame().split('\n').slice(2).filter((l) => /^\d+ /.test(l));
+    const rows = frame()
+      .split('\n')
+      .slice(2)
+      .filter((l) => /^\d+ /.test(l));
     const packets = rows.map((l) => Number(l.trim().split(/ +/).at(-4)!.replace(/,/g, '')));
     expect(packets.length).toBeGreaterThan(2);
     expect([...packets].sort((a, b) => b - a)).toEqual(packets);
@@ -195,7 +202,9 @@ describe('mouse', () => {
     await sees(/ 8\/44\n/);
     await press('\r');
     await sees('Detail: packet 8  (Tab to move in it)');
-    const detailTitle = frame().split('\n').findIndex((l) => l.startsWith('Detail: packet 8'));
+    const detailTitle = frame()
+      .split('\n')
+      .findIndex((l) => l.startsWith('Detail: packet 8'));
     await press(click(5, detailTitle + 3));
     await sees('Detail: packet 8  (Enter/←/→ open and close)');
     // A release, and a report in a prompt, do nothing; never typed as text.

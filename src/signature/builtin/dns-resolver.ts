@@ -28,7 +28,14 @@ export function dnsResolver(): Signature {
       // Few distinct resolvers, many queries: each address is matched against the list once.
       const inList = inAnyCidr(cidrSetting(c, 'allow', LOCAL_NETWORKS));
       const verdicts = new BoundedMap<unknown, boolean>(1024);
-      allowed = (address) => verdicts.get(address) ?? (verdicts.set(address, inList(address)), verdicts.get(address)!);
+      allowed = (address) => {
+        let verdict = verdicts.get(address);
+        if (verdict === undefined) {
+          verdict = inList(address);
+          verdicts.set(address, verdict);
+        }
+        return verdict;
+      };
       reported = new BoundedMap(STATE_LIMIT);
     },
     onEvent(event, packet) {

@@ -25,8 +25,7 @@ export function dnsTunnel(): Signature {
       id: 'NETREC-DNS-TUNNEL',
       version: '1.0.0',
       name: 'DNS tunnelling or exfiltration',
-      description:
-        'A process sends DNS queries whose names carry data: a long high-entropy label, or many distinct names under one domain within a minute.',
+      description: 'A process sends DNS queries whose names carry data: a long high-entropy label, or many distinct names under one domain within a minute.',
       tags: ['network', 'dns', 'exfiltration'],
       properties: { Severity: 3, Category: 'exfiltration', Technique: 'Exfiltration Over Alternative Protocol', external_id: 'T1048' },
     },
@@ -68,7 +67,8 @@ export function dnsTunnel(): Signature {
           seen.set(key, s);
         }
         s.names.add(name);
-        if (s.names.size >= uniqueNames) fire({ reason: 'many distinct names', distinctNames: s.names.size, seconds: round2(Number(event.timestamp - s.since) / 1e9) });
+        if (s.names.size >= uniqueNames)
+          fire({ reason: 'many distinct names', distinctNames: s.names.size, seconds: round2(Number(event.timestamp - s.since) / 1e9) });
       }
     },
     close() {

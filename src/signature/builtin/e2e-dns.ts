@@ -37,7 +37,7 @@ export function e2eDns(): Signature {
         if (answer.MX.name === 'mx.uol.com.br' && answer.MX.preference === 10) foundMX = true;
         if (answer.NS === 'eliot.uol.com.br') foundNS = true;
         if (answer.SOA.RName === 'root.uol.com.br') foundSOA = true;
-        if (answer.TXTs !== null && answer.TXTs.some((txt) => txt.includes('spf.uol.com.br'))) foundTXTs = true;
+        if (answer.TXTs?.some((txt) => txt.includes('spf.uol.com.br'))) foundTXTs = true;
       }
       if (!foundMX || !foundNS || !foundSOA || !foundTXTs) return;
       foundMX = false;

@@ -18,7 +18,8 @@ export function isPingPattern(data: Uint8Array): boolean {
   for (const start of TIMESTAMP_LENGTHS) {
     if (data.length <= start) return true;
     const first = data[start]!;
-    if (matches(data, start, (i) => (first + i - start) & 0xff) || matches(data, start, (i) => 0x61 + ((i - start) % 23)) || matches(data, start, () => first)) return true;
+    if (matches(data, start, (i) => (first + i - start) & 0xff) || matches(data, start, (i) => 0x61 + ((i - start) % 23)) || matches(data, start, () => first))
+      return true;
   }
   return false;
 }

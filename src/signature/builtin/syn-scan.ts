@@ -48,7 +48,7 @@ export function synScan(): Signature {
         // The target's answer: it reaches the scanner's socket (or, in a capture, its address).
         if (!received(packet)) return;
         const probe = probes.get(`${actor === 'host' ? dst : actor} ${src}`);
-        if (probe !== undefined && probe.ports.has(tcp.srcPort)) probe.open.add(tcp.srcPort);
+        if (probe?.ports.has(tcp.srcPort)) probe.open.add(tcp.srcPort);
         return;
       }
       if (!sent(packet)) return;

@@ -72,7 +72,10 @@ export function App({ store, view, filter, message, size: fixedSize, color = tru
 
   const position = currentPosition(ui);
   const selected = position < 0 ? undefined : store.entry(position);
-  const tree = ui.detailOpen && selected !== undefined ? treeModel(selected, frame.view, store.processes, store.hasProcessContext, ui.tree?.position === position ? ui.tree.closed : undefined) : undefined;
+  const tree =
+    ui.detailOpen && selected !== undefined
+      ? treeModel(selected, frame.view, store.processes, store.hasProcessContext, ui.tree?.position === position ? ui.tree.closed : undefined)
+      : undefined;
   const scroll = treeScroll(ui, tree?.home ?? 0);
   const highlight = tree === undefined || selected === undefined ? undefined : highlightOf(selected, tree.lines[scroll.cursor]);
   const hex = selected === undefined || !ui.detailOpen ? undefined : hexModel(selected, highlight, layout.hex, ui.focus === 'hex' ? ui.hexTop : undefined);
@@ -126,7 +129,13 @@ export function App({ store, view, filter, message, size: fixedSize, color = tru
           <EventList header={list.header} rows={list.rows} height={layout.list} focused={ui.focus === 'list'} empty={emptyText(store, frame)} color={color} />
           {ui.detailOpen && (
             <DetailPane
-              title={selected !== undefined ? `Detail: packet ${selected.packet.number}${ui.focus === 'detail' ? '  (Enter/←/→ open and close)' : '  (Tab to move in it)'}` : position < 0 ? 'Detail: no row' : 'Detail (reading…)'}
+              title={
+                selected !== undefined
+                  ? `Detail: packet ${selected.packet.number}${ui.focus === 'detail' ? '  (Enter/←/→ open and close)' : '  (Tab to move in it)'}`
+                  : position < 0
+                    ? 'Detail: no row'
+                    : 'Detail (reading…)'
+              }
               lines={tree === undefined ? [] : detailLines(tree, scroll, layout.detail)}
               height={layout.detail}
               focused={ui.focus === 'detail'}
@@ -138,7 +147,11 @@ export function App({ store, view, filter, message, size: fixedSize, color = tru
       {ui.screen === 'processes' && (
         <TextScreen
           title={store.hasProcessContext ? processHeader(size.columns, ui.processes.sort) : 'Processes'}
-          lines={store.hasProcessContext ? processLines(processRows, size.columns).slice(ui.processes.top) : ['This capture carries no process context (a plain pcap or pcapng).', 'Recordings made by `netrec record` have it.']}
+          lines={
+            store.hasProcessContext
+              ? processLines(processRows, size.columns).slice(ui.processes.top)
+              : ['This capture carries no process context (a plain pcap or pcapng).', 'Recordings made by `netrec record` have it.']
+          }
           {...(store.hasProcessContext ? { selected: ui.processes.cursor - ui.processes.top } : {})}
           height={layout.body}
         />
@@ -149,7 +162,10 @@ export function App({ store, view, filter, message, size: fixedSize, color = tru
           lines={
             store.scan.findings.length > 0
               ? findingLines(store.scan.findings.slice(ui.findings.top, ui.findings.top + layout.body), size.columns)
-              : ['No findings. `netrec record --signatures ...` stores what signatures find in the recording;', '`netrec replay --signatures ...` finds them in any capture.']
+              : [
+                  'No findings. `netrec record --signatures ...` stores what signatures find in the recording;',
+                  '`netrec replay --signatures ...` finds them in any capture.',
+                ]
           }
           {...(store.scan.findings.length > 0 ? { selected: ui.findings.cursor - ui.findings.top } : {})}
           height={layout.body}
@@ -163,7 +179,13 @@ export function App({ store, view, filter, message, size: fixedSize, color = tru
           height={layout.body}
         />
       )}
-      {ui.screen === 'process-stats' && <TextScreen title={`Process ${ui.drill?.title ?? ''}: its flows and DNS (Esc: back to the processes)`} lines={text.slice(ui.textTop)} height={layout.body} />}
+      {ui.screen === 'process-stats' && (
+        <TextScreen
+          title={`Process ${ui.drill?.title ?? ''}: its flows and DNS (Esc: back to the processes)`}
+          lines={text.slice(ui.textTop)}
+          height={layout.body}
+        />
+      )}
       {ui.screen === 'stats' && <TextScreen title="Stats" lines={text.slice(ui.textTop)} height={layout.body} />}
       {ui.screen === 'help' && <TextScreen title="Help (↑↓ scroll, any other key closes)" lines={text.slice(ui.textTop)} height={layout.body} />}
       <BottomBar prompt={promptLine(ui)} problem={problem} {...(bottomMessage(ui) ? { message: bottomMessage(ui)! } : {})} hints={hintsFor(ui)} />

@@ -23,8 +23,7 @@ export function HexPane({ title, lines, height, focused }: HexPaneProps) {
             <Text key={i} inverse={s.highlighted}>
               {s.text}
             </Text>
-          ))}
-          {' '}
+          ))}{' '}
           {line.ascii.map((s, i) => (
             <Text key={i} inverse={s.highlighted}>
               {s.text}

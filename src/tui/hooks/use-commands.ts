@@ -97,15 +97,18 @@ export function useCommands(store: CaptureStore, ui: UiStateHandle, drawn: { cur
     }
   };
 
-  useKeys((input, key) => {
-    const s = ui.current();
-    if (s.prompt !== undefined) return filterBar.key(input, key);
-    const outcome = runCommand(s, keyCommand(input, key, { screen: s.screen, focus: s.focus }), drawn.current);
-    if (outcome.state !== s) ui.update(() => outcome.state);
-    if (outcome.effect !== undefined) perform(outcome.effect);
-  }, (event) => {
-    const s = ui.current();
-    const outcome = runMouse(s, event, drawn.current);
-    if (outcome.state !== s) ui.update(() => outcome.state);
-  });
+  useKeys(
+    (input, key) => {
+      const s = ui.current();
+      if (s.prompt !== undefined) return filterBar.key(input, key);
+      const outcome = runCommand(s, keyCommand(input, key, { screen: s.screen, focus: s.focus }), drawn.current);
+      if (outcome.state !== s) ui.update(() => outcome.state);
+      if (outcome.effect !== undefined) perform(outcome.effect);
+    },
+    (event) => {
+      const s = ui.current();
+      const outcome = runMouse(s, event, drawn.current);
+      if (outcome.state !== s) ui.update(() => outcome.state);
+    },
+  );
 }

@@ -60,7 +60,7 @@ export function useFilterBar(store: CaptureStore, ui: UiStateHandle, drawn: { cu
     const shown = ui.current().stream;
     if (path.trim() === '' || shown === undefined) return ui.update((s) => ({ ...s, prompt: undefined }));
     const lines = [streamTitle(shown.view), ...streamLines(shown.view, shown.hex).map((l) => l.text)];
-    writeFile(path, lines.join('\n') + '\n', { flag: 'wx' })
+    writeFile(path, `${lines.join('\n')}\n`, { flag: 'wx' })
       .then(() => ui.update((s) => ({ ...s, prompt: undefined, message: { text: `saved ${lines.length} lines to ${path}`, tone: 'info' } })))
       .catch((error: unknown) => problem(`cannot save to ${path}: ${systemMessage(error)}`));
   };

@@ -48,7 +48,10 @@ export function useSearch(store: CaptureStore, ui: UiStateHandle, drawn: { curre
     const frame = currentFrame(ui.current());
     // The same term again in the same view keeps its count; a new one counts afresh.
     const before = ui.current().search;
-    const kept = before !== undefined && before.text === text && before.view === frame.view && before.matches !== undefined ? { matches: before.matches, counted: before.counted ?? 0 } : undefined;
+    const kept =
+      before !== undefined && before.text === text && before.view === frame.view && before.matches !== undefined
+        ? { matches: before.matches, counted: before.counted ?? 0 }
+        : undefined;
     const counting = kept ?? { matches: new PositionList(), counted: 0 };
     ui.update((s) => ({ ...s, search: { text, direction, examined: 0, running: true, view: frame.view, ...counting }, message: undefined }));
     if (kept === undefined) {
@@ -56,7 +59,8 @@ export function useSearch(store: CaptureStore, ui: UiStateHandle, drawn: { curre
       const countAbort = new AbortController();
       counter.current = countAbort;
       const count = (rows: number): void => {
-        if (rows % SEARCH_PROGRESS_ROWS < 256 || rows >= frame.view.length) ui.update((s) => (s.search?.matches !== counting.matches ? s : { ...s, search: { ...s.search, counted: rows } }));
+        if (rows % SEARCH_PROGRESS_ROWS < 256 || rows >= frame.view.length)
+          ui.update((s) => (s.search?.matches !== counting.matches ? s : { ...s, search: { ...s.search, counted: rows } }));
       };
       collectMatches(store, frame.view, text, counting.matches, countAbort.signal, count).catch(() => {});
     }

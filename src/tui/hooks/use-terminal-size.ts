@@ -17,6 +17,7 @@ export function useTerminalSize(fixed?: TerminalSize): TerminalSize {
   const { stdout } = useStdout();
   const read = (): TerminalSize => fixed ?? { columns: stdout.columns || FALLBACK.columns, rows: stdout.rows || FALLBACK.rows };
   const [size, setSize] = useState(read);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `read` closes over stdout and `fixed` only, which are the dependencies.
   useEffect(() => {
     if (fixed !== undefined) return;
     const resized = (): void => setSize(read());
@@ -24,7 +25,6 @@ export function useTerminalSize(fixed?: TerminalSize): TerminalSize {
     return () => {
       stdout.off('resize', resized);
     };
-    // `read` closes over stdout and `fixed` only, which are the dependencies.
   }, [stdout, fixed]);
   return fixed ?? size;
 }

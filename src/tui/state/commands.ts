@@ -86,7 +86,8 @@ export function runCommand(s: UiState, command: Command | undefined, drawn: Draw
       return { state: { ...s, processes: { ...s.processes, cursor: 0, top: 0, sort: nextProcessSort(s.processes.sort) } } };
     case 'enter':
       if (s.screen === 'processes') return toProcess(s, drawn, false);
-      if (s.screen === 'findings') return s.findings.cursor < drawn.findings ? { state: s, effect: { kind: 'finding', index: s.findings.cursor } } : { state: s };
+      if (s.screen === 'findings')
+        return s.findings.cursor < drawn.findings ? { state: s, effect: { kind: 'finding', index: s.findings.cursor } } : { state: s };
       if (s.screen !== 'events') return { state: s };
       if (s.focus === 'detail') return { state: toggle(s, drawn, 'flip') };
       return { state: { ...s, detailOpen: !s.detailOpen, focus: 'list' } };
@@ -147,7 +148,8 @@ function paneAt(s: UiState, layout: Drawn['layout'], y: number): { pane: 'list' 
 
 /** Esc: stop a search, else leave a screen, the detail, a follow, or drop the message. */
 function back(s: UiState): Outcome {
-  if (s.search?.running) return { state: { ...s, search: { ...s.search, running: false }, message: { text: 'search cancelled', tone: 'info' } }, effect: { kind: 'cancel-search' } };
+  if (s.search?.running)
+    return { state: { ...s, search: { ...s.search, running: false }, message: { text: 'search cancelled', tone: 'info' } }, effect: { kind: 'cancel-search' } };
   if (s.screen === 'process-stats') return { state: { ...s, screen: 'processes', textTop: 0 } };
   if (s.screen !== 'events') return { state: { ...s, screen: 'events' } };
   if (s.detailOpen) return { state: { ...s, detailOpen: false, focus: 'list' } };

@@ -43,7 +43,10 @@ interface Binding {
   command: Command;
 }
 
-const ch = (...inputs: string[]) => (input: string, key: Key) => !key.ctrl && !key.meta && inputs.includes(input);
+const ch =
+  (...inputs: string[]) =>
+  (input: string, key: Key) =>
+    !key.ctrl && !key.meta && inputs.includes(input);
 
 export const BINDINGS: readonly Binding[] = [
   { keys: '↓ j', help: 'next row / line', match: (i, k) => k.downArrow || ch('j')(i, k), command: { kind: 'move', by: 1 } },
@@ -52,7 +55,12 @@ export const BINDINGS: readonly Binding[] = [
   { keys: 'PgUp b', help: 'previous page', match: (i, k) => k.pageUp || ch('b')(i, k) || (k.ctrl && i === 'b'), command: { kind: 'page', by: -1 } },
   { keys: 'g Home', help: 'first row', match: (i, k) => k.home || ch('g')(i, k), command: { kind: 'home' } },
   { keys: 'G End', help: 'last row', match: (i, k) => k.end || ch('G')(i, k), command: { kind: 'end' } },
-  { keys: 'Enter', help: 'detail on/off; in the tree: open/close; in processes: its packets; in findings: the packet', match: (_i, k) => k.return, command: { kind: 'enter' } },
+  {
+    keys: 'Enter',
+    help: 'detail on/off; in the tree: open/close; in processes: its packets; in findings: the packet',
+    match: (_i, k) => k.return,
+    command: { kind: 'enter' },
+  },
   { keys: '→ l', help: 'detail: open a node', where: ['detail'], match: (i, k) => k.rightArrow || ch('l')(i, k), command: { kind: 'open' } },
   { keys: '← h', help: 'detail: close a node', where: ['detail'], match: (i, k) => k.leftArrow || ch('h')(i, k), command: { kind: 'close' } },
   { keys: 'Tab', help: 'next pane (list, detail, hex)', where: ['events'], match: (_i, k) => k.tab && !k.shift, command: { kind: 'pane', step: 1 } },
@@ -63,11 +71,23 @@ export const BINDINGS: readonly Binding[] = [
   { keys: '', help: '', where: ['events'], match: ch('N'), command: { kind: 'again', direction: -1 } },
   { keys: ':', help: 'jump to a packet number or a time', where: ['events'], match: ch(':', '#'), command: { kind: 'prompt', prompt: 'jump' } },
   { keys: 'F', help: 'follow: the TCP/UDP flow, or the DNS query and its response', where: ['events'], match: ch('F'), command: { kind: 'follow' } },
-  { keys: 'S', help: 'stream: the TCP/UDP conversation\'s payload both ways, as Wireshark\'s Follow Stream', where: ['events'], match: ch('S'), command: { kind: 'stream' } },
+  {
+    keys: 'S',
+    help: "stream: the TCP/UDP conversation's payload both ways, as Wireshark's Follow Stream",
+    where: ['events'],
+    match: ch('S'),
+    command: { kind: 'stream' },
+  },
   { keys: 'x', help: 'stream: text or hex', where: ['stream'], match: ch('x'), command: { kind: 'hex' } },
   { keys: 'w', help: 'stream: save what it shows to a file', where: ['stream'], match: ch('w'), command: { kind: 'prompt', prompt: 'save' } },
   { keys: 't', help: 'time: UTC, local, since the first packet, since the previous one', where: ['events'], match: ch('t'), command: { kind: 'time' } },
-  { keys: 'c', help: 'columns: hide or show time, process, event, addresses, summary', where: ['events'], match: ch('c'), command: { kind: 'prompt', prompt: 'columns' } },
+  {
+    keys: 'c',
+    help: 'columns: hide or show time, process, event, addresses, summary',
+    where: ['events'],
+    match: ch('c'),
+    command: { kind: 'prompt', prompt: 'columns' },
+  },
   { keys: 'd', help: 'processes: show the packets of it and its descendants', where: ['processes'], match: ch('d'), command: { kind: 'descendants' } },
   { keys: 'a', help: 'processes: show all processes, not only those with packets', where: ['processes'], match: ch('a'), command: { kind: 'all-processes' } },
   { keys: 'i', help: 'processes: its flows, DNS transactions and names', where: ['processes'], match: ch('i'), command: { kind: 'drill' } },

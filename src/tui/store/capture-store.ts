@@ -171,7 +171,10 @@ export class CaptureStore implements PassInput {
       const e = this.#cache.get(p);
       if (e !== undefined) cached.set(p, e);
     }
-    const read = await this.#load(positions.filter((p) => !cached.has(p)), false);
+    const read = await this.#load(
+      positions.filter((p) => !cached.has(p)),
+      false,
+    );
     for (const e of read) cached.set(e.position, e);
     return positions.map((p) => cached.get(p)!);
   }
@@ -253,7 +256,11 @@ export class CaptureStore implements PassInput {
     this.#drillAbort = abort;
     const stats = new CaptureStats();
     const wanted = new Set(pids);
-    this.#countInto(stats, stats.matcher((p) => p.task !== undefined && wanted.has(p.task.hostProcessId)), abort.signal);
+    this.#countInto(
+      stats,
+      stats.matcher((p) => p.task !== undefined && wanted.has(p.task.hostProcessId)),
+      abort.signal,
+    );
     return stats;
   }
 
@@ -354,5 +361,6 @@ async function requireSeekable(path: string): Promise<void> {
   } catch (err) {
     throw new InputError(`${path}: cannot open: ${systemMessage(err)}`);
   }
-  if (!st.isFile() && !st.isDirectory()) throw new InputError(`${path}: not a regular file; the TUI pages back and forth through a file (netrec replay reads pipes)`);
+  if (!st.isFile() && !st.isDirectory())
+    throw new InputError(`${path}: not a regular file; the TUI pages back and forth through a file (netrec replay reads pipes)`);
 }

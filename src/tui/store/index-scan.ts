@@ -110,8 +110,7 @@ async function scanRecording(source: NevSource, targets: ScanTargets, progressed
           state.findings.push({ packetNumber: item.packetNumber, row: findingRow(item) });
           state.findingPackets.add(item.packetNumber);
         }
-      }
-      else if (item.kind === 'loss' && item.kernelLost + item.userDropped > 0n) {
+      } else if (item.kind === 'loss' && item.kernelLost + item.userDropped > 0n) {
         // A gap in the recording is never silent (the replay reader reports it the same way).
         const lost = item.kernelLost + item.userDropped;
         noteIssue(state, inputIssue(source.name, `time ${item.start}-${item.end}`, `lost ${lost} packets`, 'warning'));

@@ -59,10 +59,7 @@ export function flowMatcher(flow: Flow): Matcher {
     test: (_packet, d) => {
       const other = flowOf(d);
       if (other === undefined || other.protocol !== flow.protocol) return false;
-      return (
-        (sameEndpoint(other.a, flow.a) && sameEndpoint(other.b, flow.b)) ||
-        (sameEndpoint(other.a, flow.b) && sameEndpoint(other.b, flow.a))
-      );
+      return (sameEndpoint(other.a, flow.a) && sameEndpoint(other.b, flow.b)) || (sameEndpoint(other.a, flow.b) && sameEndpoint(other.b, flow.a));
     },
   };
 }

@@ -64,7 +64,10 @@ export class ProcessTable {
     const info = this.#byPid.get(task.hostProcessId) ?? this.learn(task);
     info.packets++;
     info.bytes += bytes;
-    if (task.processName !== (info.task.leaderName ?? info.task.processName) && (info.threads?.size ?? 0) < THREADS_KEPT) (info.threads ??= new Set()).add(task.processName);
+    if (task.processName !== (info.task.leaderName ?? info.task.processName) && (info.threads?.size ?? 0) < THREADS_KEPT) {
+      info.threads ??= new Set();
+      info.threads.add(task.processName);
+    }
   }
 
   /** The ancestors of `task`, parent first, as far as the table knows them. */

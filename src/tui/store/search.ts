@@ -59,7 +59,14 @@ export async function searchRows(source: SearchSource, request: SearchRequest): 
  * Every row of `view` whose text holds `text`, pushed into `into` in row order as they are
  * found (4 bytes a match), for "match 3 of 120". Follows a view whose pass is still running.
  */
-export async function collectMatches(source: SearchSource, view: PacketView, text: string, into: PositionList, signal: AbortSignal, progress: (rows: number) => void): Promise<void> {
+export async function collectMatches(
+  source: SearchSource,
+  view: PacketView,
+  text: string,
+  into: PositionList,
+  signal: AbortSignal,
+  progress: (rows: number) => void,
+): Promise<void> {
   const needle = text.toLowerCase();
   let row = 0;
   while (!signal.aborted) {

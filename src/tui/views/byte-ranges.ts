@@ -19,23 +19,64 @@ export interface ByteRange {
 type FieldTable = Readonly<Record<string, readonly [number, number]>>;
 
 const IPV4_FIELDS: FieldTable = {
-  version: [0, 1], IHL: [0, 1], TOS: [1, 1], length: [2, 2], id: [4, 2], flags: [6, 1], fragOffset: [6, 2],
-  TTL: [8, 1], protocol: [9, 1], checksum: [10, 2], srcIP: [12, 4], dstIP: [16, 4],
+  version: [0, 1],
+  IHL: [0, 1],
+  TOS: [1, 1],
+  length: [2, 2],
+  id: [4, 2],
+  flags: [6, 1],
+  fragOffset: [6, 2],
+  TTL: [8, 1],
+  protocol: [9, 1],
+  checksum: [10, 2],
+  srcIP: [12, 4],
+  dstIP: [16, 4],
 };
 const IPV6_FIELDS: FieldTable = {
-  version: [0, 1], trafficClass: [0, 2], flowLabel: [1, 3], length: [4, 2], nextHeader: [6, 1], hopLimit: [7, 1],
-  srcIP: [8, 16], dstIP: [24, 16],
+  version: [0, 1],
+  trafficClass: [0, 2],
+  flowLabel: [1, 3],
+  length: [4, 2],
+  nextHeader: [6, 1],
+  hopLimit: [7, 1],
+  srcIP: [8, 16],
+  dstIP: [24, 16],
 };
 const TCP_FIELDS: FieldTable = {
-  srcPort: [0, 2], dstPort: [2, 2], seq: [4, 4], ack: [8, 4], dataOffset: [12, 1], NS: [12, 1],
-  FIN: [13, 1], SYN: [13, 1], RST: [13, 1], PSH: [13, 1], ACK: [13, 1], URG: [13, 1], ECE: [13, 1], CWR: [13, 1],
-  window: [14, 2], checksum: [16, 2], urgent: [18, 2],
+  srcPort: [0, 2],
+  dstPort: [2, 2],
+  seq: [4, 4],
+  ack: [8, 4],
+  dataOffset: [12, 1],
+  NS: [12, 1],
+  FIN: [13, 1],
+  SYN: [13, 1],
+  RST: [13, 1],
+  PSH: [13, 1],
+  ACK: [13, 1],
+  URG: [13, 1],
+  ECE: [13, 1],
+  CWR: [13, 1],
+  window: [14, 2],
+  checksum: [16, 2],
+  urgent: [18, 2],
 };
 const UDP_FIELDS: FieldTable = { srcPort: [0, 2], dstPort: [2, 2], length: [4, 2], checksum: [6, 2] };
 const ICMP_FIELDS: FieldTable = { typeCode: [0, 2], checksum: [2, 2], id: [4, 2], seq: [6, 2] };
 const DNS_FIELDS: FieldTable = {
-  ID: [0, 2], QR: [2, 1], opCode: [2, 1], AA: [2, 1], TC: [2, 1], RD: [2, 1], RA: [3, 1], Z: [3, 1], responseCode: [3, 1],
-  QDCount: [4, 2], ANCount: [6, 2], NSCount: [8, 2], ARCount: [10, 2],
+  ID: [0, 2],
+  QR: [2, 1],
+  opCode: [2, 1],
+  AA: [2, 1],
+  TC: [2, 1],
+  RD: [2, 1],
+  RA: [3, 1],
+  Z: [3, 1],
+  responseCode: [3, 1],
+  QDCount: [4, 2],
+  ANCount: [6, 2],
+  NSCount: [8, 2],
+  ARCount: [10, 2],
 };
 const DNS_HEADER = 12;
 

@@ -8,7 +8,6 @@
  * string and the list renders one <Text> per row.
  */
 import { terminalText } from '../../core/terminal-text.ts';
-import { clockTime } from '../../format/time.ts';
 
 export const COLUMN_NAMES = ['time', 'process', 'event', 'flow', 'info'] as const;
 export type ColumnName = (typeof COLUMN_NAMES)[number];
@@ -144,7 +143,7 @@ function splitPort(end: string): [string, string] {
 
 function cutStart(text: string, width: number): string {
   const chars = [...text];
-  return chars.length <= width ? text : '…' + chars.slice(chars.length - width + 1).join('');
+  return chars.length <= width ? text : `…${chars.slice(chars.length - width + 1).join('')}`;
 }
 
 /**
@@ -155,7 +154,7 @@ export function fit(text: string, width: number, align: 'left' | 'right' = 'left
   if (width <= 0) return '';
   const clean = terminalText(text);
   const chars = [...clean];
-  if (chars.length > width) return width === 1 ? '…' : chars.slice(0, width - 1).join('') + '…';
+  if (chars.length > width) return width === 1 ? '…' : `${chars.slice(0, width - 1).join('')}…`;
   const pad = ' '.repeat(width - chars.length);
   return align === 'right' ? pad + clean : clean + pad;
 }

@@ -32,7 +32,9 @@ export function treeModel(entry: Entry, view: PacketView, processes: ProcessTabl
 
 /** The lines on screen; names from the capture (a process's comm) go through `terminalText`. */
 export function detailLines(tree: TreeModel, scroll: Scroll, height: number): DetailLine[] {
-  return tree.lines.slice(scroll.top, scroll.top + height).map((line, i) => ({ text: terminalText(lineText(line)), selected: scroll.top + i === scroll.cursor }));
+  return tree.lines
+    .slice(scroll.top, scroll.top + height)
+    .map((line, i) => ({ text: terminalText(lineText(line)), selected: scroll.top + i === scroll.cursor }));
 }
 
 /** The bytes the tree's cursor stands for. */

@@ -69,7 +69,12 @@ export function eventTree(events: readonly TraceeEvent[], primary: TraceeEvent |
  * The process section, first in the tree: the packet's task and the chain of its ancestors as
  * the recording's process table knows them. Without a task, one line says why.
  */
-export function processNode(task: TaskContext | undefined, process: ProcessInfo | undefined, ancestors: readonly ProcessInfo[], hasProcessContext: boolean): TreeNode {
+export function processNode(
+  task: TaskContext | undefined,
+  process: ProcessInfo | undefined,
+  ancestors: readonly ProcessInfo[],
+  hasProcessContext: boolean,
+): TreeNode {
   if (task === undefined) {
     const why = hasProcessContext ? 'none recorded for this packet' : 'none (this capture carries no process context)';
     return { id: 'process', label: 'process', value: why, field: [] };
@@ -105,7 +110,7 @@ export function initiallyClosed(roots: readonly TreeNode[]): Set<string> {
 /** The line of the row's event: where the tree's cursor starts. */
 export function homeLine(lines: readonly TreeLine[]): number {
   const at = lines.findIndex((line) => line.node.primary === true);
-  return at < 0 ? 0 : at;
+  return Math.max(at, 0);
 }
 
 export function visibleLines(roots: readonly TreeNode[], closed: ReadonlySet<string>): TreeLine[] {

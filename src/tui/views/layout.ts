@@ -49,7 +49,7 @@ export function wrapLines(text: string, width: number, max: number): string[] {
   }
   if (rest.length > 0 && lines.length === max) {
     const last = lines[max - 1]!;
-    lines[max - 1] = last.length >= width ? last.slice(0, width - 1) + '…' : last + '…';
+    lines[max - 1] = last.length >= width ? `${last.slice(0, width - 1)}…` : `${last}…`;
   }
   return lines;
 }

@@ -77,7 +77,8 @@ export function listModel(input: ListInput): ListModel {
     const number = (finding ? '!' : '') + String(index.numberAt(position));
     const previous = position > 0 ? index.timestampAt(position - 1) : undefined;
     const time = timeText(timeFormat, index.timestampAt(position), cols.timeDigits, first, previous);
-    const text = e === undefined ? formatRow(cols, { number, time, process: '', event: '', flow: '', info: '' }) : rowText(cols, e, view.shows, number, time, labels[i]!);
+    const text =
+      e === undefined ? formatRow(cols, { number, time, process: '', event: '', flow: '', info: '' }) : rowText(cols, e, view.shows, number, time, labels[i]!);
     const at = input.highlight === undefined || input.highlight === '' ? -1 : text.toLowerCase().indexOf(input.highlight);
     const row: ListRow = { text, selected: top + i === cursor, pending: e === undefined, tone: e === undefined ? 'plain' : rowTone(e.decoded, finding) };
     return at < 0 ? row : { ...row, match: [at, at + input.highlight!.length] };

@@ -58,7 +58,8 @@ function collectorLines(stats: CaptureStats, width: number): string[] {
   lines.push('', `Conversations: ${countText(tcp)} TCP, ${countText(report.conversations.length - tcp)} UDP${copies} (largest first)`);
   const largest = [...report.conversations].sort((x, y) => y.aToB.bytes + y.bToA.bytes - (x.aToB.bytes + x.bToA.bytes)).slice(0, TOP);
   for (const c of largest) {
-    const end = (e: { address: string; port: number; processes: string[] }): string => `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}${e.processes.length > 0 ? ` ${e.processes[0]}` : ''}`;
+    const end = (e: { address: string; port: number; processes: string[] }): string =>
+      `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port}${e.processes.length > 0 ? ` ${e.processes[0]}` : ''}`;
     const traffic = `${countText(c.aToB.packets + c.bToA.packets)} pkts ${bytesText(c.aToB.bytes + c.bToA.bytes)}`;
     lines.push(`  ${fit(`${c.protocol} ${end(c.a)} ↔ ${end(c.b)}`, Math.max(20, width - 36))} ${fit(traffic, 22, 'right')} ${c.tcp?.state ?? ''}`);
   }
@@ -67,7 +68,8 @@ function collectorLines(stats: CaptureStats, width: number): string[] {
   lines.push('', `DNS transactions: ${countText(d.queries)} queries, ${countText(d.answered)} answered, ${countText(d.unanswered)} unanswered${latency}`);
   lines.push('', 'Top processes (bytes sent or received)');
   if (report.top.processes.length === 0) lines.push('  (no process context)');
-  for (const p of report.top.processes) lines.push(`  ${fit(p.key, Math.max(16, Math.min(40, width - 40)))} ${fit(countText(p.packets), 12, 'right')} ${fit(bytesText(p.bytes), 12, 'right')}`);
+  for (const p of report.top.processes)
+    lines.push(`  ${fit(p.key, Math.max(16, Math.min(40, width - 40)))} ${fit(countText(p.packets), 12, 'right')} ${fit(bytesText(p.bytes), 12, 'right')}`);
   return lines;
 }
 

@@ -65,7 +65,12 @@ export function emptyText(store: CaptureStore, frame: Frame): string {
 export function promptLine(ui: UiState): string | undefined {
   if (ui.prompt === undefined) return undefined;
   if (ui.prompt.kind === 'columns') return columnsPromptText(ui.hidden);
-  const label = { filter: 'filter (--trace, ↑↓ history)', search: 'search (↑↓ history)', jump: 'jump to (N, HH:MM:SS, +S)', save: 'save the stream as shown to (a new file)' }[ui.prompt.kind];
+  const label = {
+    filter: 'filter (--trace, ↑↓ history)',
+    search: 'search (↑↓ history)',
+    jump: 'jump to (N, HH:MM:SS, +S)',
+    save: 'save the stream as shown to (a new file)',
+  }[ui.prompt.kind];
   return `${label}> ${ui.prompt.text}█`;
 }
 

@@ -22,11 +22,16 @@ export function streamLines(stream: FlowStream, hex: boolean): StreamLine[] {
     if (hex) {
       for (let i = 0; i < hexLineCount(chunk.data.length); i++) {
         const line = hexLine(chunk.data, i, undefined);
-        lines.push({ text: `${fromClient ? '>' : '<'} ${line.offset}  ${line.hex.map((s) => s.text).join('')} ${line.ascii.map((s) => s.text).join('')}`, fromClient });
+        lines.push({
+          text: `${fromClient ? '>' : '<'} ${line.offset}  ${line.hex.map((s) => s.text).join('')} ${line.ascii.map((s) => s.text).join('')}`,
+          fromClient,
+        });
       }
       continue;
     }
-    const text = Array.from(chunk.data, (b) => (b === 0x0a ? '\n' : b === 0x09 ? ' ' : b === 0x0d ? '' : b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+    const text = Array.from(chunk.data, (b) =>
+      b === 0x0a ? '\n' : b === 0x09 ? ' ' : b === 0x0d ? '' : b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.',
+    ).join('');
     const parts = text.split('\n');
     // A chunk that ends its last line leaves an empty part: not a line of its own.
     if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
@@ -35,8 +40,6 @@ export function streamLines(stream: FlowStream, hex: boolean): StreamLine[] {
   if (stream.truncated) lines.push({ text: `[more than ${bytesText(STREAM_LIMIT)} in this stream: the rest is counted, not kept]` });
   return lines;
 }
-
-
 
 /** "TCP 172.16.17.1:38573 (dig/4242) ⇄ 172.16.17.2:53 (named/9719): 54 B → 241 B ←". */
 export function streamTitle(stream: FlowStream): string {

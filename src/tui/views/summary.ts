@@ -6,16 +6,7 @@
 import type { TaskContext } from '../../core/packet.ts';
 import type { DecodedPacket } from '../../decode/packet.ts';
 import { ipString } from '../../event/ip-string.ts';
-import type {
-  ProtoDNS,
-  ProtoDNSResourceRecord,
-  ProtoICMP,
-  ProtoICMPv6,
-  ProtoIPv4,
-  ProtoIPv6,
-  ProtoTCP,
-  TraceeEvent,
-} from '../../event/types.ts';
+import type { ProtoDNS, ProtoDNSResourceRecord, ProtoICMP, ProtoICMPv6, ProtoIPv4, ProtoIPv6, ProtoTCP, TraceeEvent } from '../../event/types.ts';
 import type { ProcessTable } from '../store/process-table.ts';
 
 export interface RowSummary {
@@ -49,7 +40,10 @@ export function processLabel(task: TaskContext | undefined, processes: ProcessTa
 
 /** Short event label for the list: the Tracee name without its common prefix. */
 export function eventLabel(name: string): string {
-  return name.replace(/^net_packet_/, '').replace(/^dns_request$/, 'dns_req').replace(/^dns_response$/, 'dns_resp');
+  return name
+    .replace(/^net_packet_/, '')
+    .replace(/^dns_request$/, 'dns_req')
+    .replace(/^dns_response$/, 'dns_resp');
 }
 
 function flowText(d: DecodedPacket): string {

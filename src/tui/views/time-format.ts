@@ -53,5 +53,5 @@ function seconds(ns: bigint, digits: number): string {
   const abs = ns < 0n ? -ns : ns;
   const whole = (abs / NS_PER_S).toString();
   const fraction = (abs % NS_PER_S).toString().padStart(9, '0').slice(0, digits);
-  return `${sign}${whole}${digits === 0 ? '' : '.' + fraction}`;
+  return `${sign}${whole}${digits === 0 ? '' : `.${fraction}`}`;
 }

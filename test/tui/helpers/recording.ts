@@ -53,13 +53,34 @@ export async function writeRecording(dir: string): Promise<void> {
     origin: 'netrec tui test',
     hostName: 'lab',
     kernelRelease: '6.1.0',
-    processes: [{ task: SYSTEMD, exePath: '/usr/lib/systemd/systemd' }, { task: SSHD, exePath: '/usr/sbin/sshd' }, { task: BASH, exePath: '/usr/bin/bash' }],
+    processes: [
+      { task: SYSTEMD, exePath: '/usr/lib/systemd/systemd' },
+      { task: SSHD, exePath: '/usr/sbin/sshd' },
+      { task: BASH, exePath: '/usr/bin/bash' },
+    ],
     now: () => clock,
   });
   const born = (child: TaskContext, exePath: string, at: bigint): void => {
     const ref = writer.defineTask(child, exePath);
-    writer.writeLifecycle({ kind: 'lifecycle', event: 'fork', timestamp: at, hostProcessId: BASH.hostProcessId, hostThreadId: BASH.hostThreadId, childHostProcessId: child.hostProcessId, childHostThreadId: child.hostThreadId, taskRef: ref });
-    writer.writeLifecycle({ kind: 'lifecycle', event: 'exec', timestamp: at, hostProcessId: child.hostProcessId, hostThreadId: child.hostThreadId, path: exePath, taskRef: ref });
+    writer.writeLifecycle({
+      kind: 'lifecycle',
+      event: 'fork',
+      timestamp: at,
+      hostProcessId: BASH.hostProcessId,
+      hostThreadId: BASH.hostThreadId,
+      childHostProcessId: child.hostProcessId,
+      childHostThreadId: child.hostThreadId,
+      taskRef: ref,
+    });
+    writer.writeLifecycle({
+      kind: 'lifecycle',
+      event: 'exec',
+      timestamp: at,
+      hostProcessId: child.hostProcessId,
+      hostThreadId: child.hostThreadId,
+      path: exePath,
+      taskRef: ref,
+    });
   };
   born(DIG, '/usr/bin/dig', clock);
   packets.forEach((p, i) => {
@@ -68,6 +89,13 @@ export async function writeRecording(dir: string): Promise<void> {
     const owner = i < DIG_PACKETS ? DIG : CURL;
     writer.writePacket({ timestamp: p.timestamp, linkType: p.linkType, originalLength: p.originalLength, data: p.data, cpu: i % 2, task: owner });
   });
-  writer.writeLifecycle({ kind: 'lifecycle', event: 'exit', timestamp: clock, hostProcessId: CURL.hostProcessId, hostThreadId: CURL.hostThreadId, exitCode: 0 });
+  writer.writeLifecycle({
+    kind: 'lifecycle',
+    event: 'exit',
+    timestamp: clock,
+    hostProcessId: CURL.hostProcessId,
+    hostThreadId: CURL.hostThreadId,
+    exitCode: 0,
+  });
   writer.close();
 }
