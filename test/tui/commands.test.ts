@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runCommand, type Drawn } from '../../src/tui/state/commands.ts';
 import { keyCommand } from '../../src/tui/state/keymap.ts';
 import { editPrompt } from '../../src/tui/state/prompt.ts';
+import { NO_KEY } from '../../src/tui/hooks/use-keys.ts';
 import { initialState, pushFrame, type UiState } from '../../src/tui/state/ui-state.ts';
 import type { PacketView } from '../../src/tui/store/view.ts';
 import { layoutFor } from '../../src/tui/views/layout.ts';
@@ -26,28 +27,6 @@ function view(length: number, title = ''): PacketView {
 }
 
 const drawn: Drawn = { layout: layoutFor(24, false, 0), hexTop: 0, hexLines: 0, processRows: [], textLines: 0, findings: 0 };
-const NO_KEY = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  pageDown: false,
-  pageUp: false,
-  home: false,
-  end: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-  super: false,
-  hyper: false,
-  capsLock: false,
-  numLock: false,
-} as Key;
 const press = (s: UiState, input: string, key: Partial<Key> = {}, d: Drawn = drawn) =>
   runCommand(s, keyCommand(input, { ...NO_KEY, ...key }, { screen: s.screen, focus: s.focus }), d);
 const cursor = (s: UiState) => s.stack[s.stack.length - 1]!.cursor;

@@ -29,7 +29,7 @@ export function useKeys(handler: KeyHandler, mouse?: (event: MouseEvent) => void
   });
 }
 
-const NO_KEY: Key = {
+export const NO_KEY: Key = {
   upArrow: false,
   downArrow: false,
   leftArrow: false,
