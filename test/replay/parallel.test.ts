@@ -177,7 +177,7 @@ describe('parallel replay of the benchmark mixes (bench/gen-mixed-pcap.ts)', () 
 });
 
 describe('replayWorkers: one thread or several', () => {
-  const plan: ParallelPlan = { threads: 'auto', json: true, signatures: false, limit: false, recordings: false, inputBytes: 100 << 20, cores: 2, load: 0.3 };
+  const plan: ParallelPlan = { threads: 'auto', json: true, signatures: false, limit: false, recordings: false, filtered: false, inputBytes: 100 << 20, cores: 2, load: 0.3 };
 
   it('auto: one worker per core on a large input with a core idle', () => {
     expect(replayWorkers(plan)).toBe(2);
@@ -186,8 +186,10 @@ describe('replayWorkers: one thread or several', () => {
     expect(replayWorkers({ ...plan, inputBytes: undefined })).toBe(2);
   });
 
-  it('auto: one thread for a small input, a busy machine, one core', () => {
+  it('auto: one thread for a small input, filtered output, a busy machine, one core', () => {
     expect(replayWorkers({ ...plan, inputBytes: SMALL_INPUT_BYTES - 1 })).toBe(0);
+    expect(replayWorkers({ ...plan, filtered: true })).toBe(0);
+    expect(replayWorkers({ ...plan, filtered: true, threads: 2 })).toBe(2);
     expect(replayWorkers({ ...plan, load: 1.2 })).toBe(0);
     expect(replayWorkers({ ...plan, cores: 1, load: 0 })).toBe(0);
   });
