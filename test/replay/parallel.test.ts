@@ -177,7 +177,17 @@ describe('parallel replay of the benchmark mixes (bench/gen-mixed-pcap.ts)', () 
 });
 
 describe('replayWorkers: one thread or several', () => {
-  const plan: ParallelPlan = { threads: 'auto', json: true, signatures: false, limit: false, recordings: false, filtered: false, inputBytes: 100 << 20, cores: 2, load: 0.3 };
+  const plan: ParallelPlan = {
+    threads: 'auto',
+    json: true,
+    signatures: false,
+    limit: false,
+    recordings: false,
+    filtered: false,
+    inputBytes: 100 << 20,
+    cores: 2,
+    load: 0.3,
+  };
 
   it('auto: one worker per core on a large input with a core idle', () => {
     expect(replayWorkers(plan)).toBe(2);
