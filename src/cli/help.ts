@@ -7,9 +7,13 @@ const WIDTH = 80;
 const OPTION_COLUMN = 24;
 
 export function synopsis(command: CommandSpec): string {
+  return `netrec ${command.name}${command.options.length > 0 ? ' [options]' : ''}${operandText(command)}`;
+}
+
+/** " <file...>", " [file]" when optional, or nothing. */
+function operandText(command: CommandSpec): string {
   const { name, min } = command.operands;
-  const operand = name === '' ? '' : min === 0 ? ` [${name}]` : ` <${name}>`;
-  return `netrec ${command.name}${command.options.length > 0 ? ' [options]' : ''}${operand}`;
+  return name === '' ? '' : min === 0 ? ` [${name}]` : ` <${name}>`;
 }
 
 /**
@@ -17,8 +21,7 @@ export function synopsis(command: CommandSpec): string {
  * under the first option: README's usage block is this text (a test keeps the two equal).
  */
 export function fullSynopsis(command: CommandSpec, width = 100): string {
-  const { name, min } = command.operands;
-  const head = `netrec ${command.name}${name === '' ? '' : min === 0 ? ` [${name}]` : ` <${name}>`}`;
+  const head = `netrec ${command.name}${operandText(command)}`;
   const words = command.options.map((o) => {
     const flag = o.short ? `-${o.short}` : `--${o.name}`;
     const value = o.value ? ` ${o.choices && o.choices.length <= 4 ? o.choices.filter((c) => !c.includes(':')).join('|') : o.value}` : '';
