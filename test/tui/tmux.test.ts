@@ -145,7 +145,8 @@ describe.skipIf(!hasTmux)('the workbench in a real terminal (tmux)', () => {
       ['nocolour-flag', '--no-color fixtures/pcap/dns-udp.pcap', false],
     ] as const) {
       const { rcFile } = terminal.start(s, `${s === 'nocolour-env' ? 'NO_COLOR=1 ' : ''}node bin/netrec.mjs tui ${command}`);
-      await sees(s, /^ +2 /m);
+      // A row shows its number and time at once and its colour once decoded: wait for the whole row.
+      await sees(s, /^ +2 .*→/m);
       // Row 2 (a DNS response, not selected) in cyan, SGR 36 (tmux repeats no unchanged attribute
       // on the following lines); no colour anywhere without.
       if (colour) expect(coloured(s)).toMatch(/\u001b\[36m(\u001b\[[0-9;]*m)* +2 /);
