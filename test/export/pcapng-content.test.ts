@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { CapturedPacket, TaskContext } from '../../src/core/packet.ts';
 import { parsePacketComment } from '../../src/core/packet-comment.ts';
 import { netrec } from '../helpers/cli.ts';
-import { tsharkAvailable } from '../helpers/tshark.ts';
+import { tsharkAvailable, tsharkDarwinProcesses } from '../helpers/tshark.ts';
 import { readAll, scratch } from '../nev/helpers.ts';
 import { RecordingWriter } from '../../src/nev/recording-writer.ts';
 import { BASE_TIME, HOSTILE_COMM, syntheticTask, writeSyntheticRecording } from './synthetic-recording.ts';
@@ -208,29 +208,11 @@ describe.skipIf(noTshark)('a fixture recording in tshark', () => {
     const pcapng = path('dns.pcapng');
     expect(netrec(['export', 'fixtures/recordings/dns.nev', '-w', pcapng]).status).toBe(0);
     const { packets } = await readAll('fixtures/recordings/dns.nev');
-    // The command the issue names: one row per file, the values comma-separated in block order.
-    const out = tshark([
-      '-r',
-      pcapng,
-      '-X',
-      'read_format:MIME Files Format',
-      '-T',
-      'fields',
-      '-e',
-      'pcapng.darwin.process_id',
-      '-e',
-      'pcapng.darwin.process_name',
-      '-e',
-      'pcapng.options.option.data.packet.darwin.dpeb_id',
-    ]);
-    const [pids, names, ids] = out
-      .trim()
-      .split('\t')
-      .map((column) => column.split(','));
-    const processOf = (id: string): string => `${pids![Number(id)]} ${names![Number(id)]}`;
+    const { pids, names, packetProcessIds: ids } = tsharkDarwinProcesses(pcapng);
+    const processOf = (id: string): string => `${pids[Number(id)]} ${names[Number(id)]}`;
     const attributed = packets.filter((p) => p.task !== undefined);
     expect(attributed.length).toBeGreaterThan(40);
-    expect(ids!.map(processOf)).toEqual(attributed.map((p) => `${p.task!.hostProcessId} ${p.task!.processName}`));
+    expect(ids.map(processOf)).toEqual(attributed.map((p) => `${p.task!.hostProcessId} ${p.task!.processName}`));
     // Wireshark's packet list shows the same in the comment.
     const comments = frames(pcapng).map((f) => commentTask(f.comment));
     expect(comments.map((t) => t && `${t.hostProcessId} ${t.processName}`)).toEqual(

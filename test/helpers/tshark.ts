@@ -33,7 +33,7 @@
  *    only name/type/class/ttl and the raw `dns.data` bytes are available.
  *  - Running as root makes tshark print a warning on stderr; it is ignored.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -216,6 +216,34 @@ export async function tsharkFrames(file: string, opts: TsharkOptions = {}): Prom
 export async function tsharkFrameMap(file: string, opts: TsharkOptions = {}): Promise<Map<number, TsharkFrame>> {
   const frames = await tsharkFrames(file, opts);
   return new Map(frames.map((f) => [f.frame, f]));
+}
+
+/** The Darwin process blocks of a pcapng as tshark's pcapng reader shows them. */
+export interface TsharkDarwinProcesses {
+  /** Per process block, in file order. */
+  pids: string[];
+  names: string[];
+  /** Per packet with a Darwin process option, the index of its process block. */
+  packetProcessIds: string[];
+}
+
+/**
+ * The Darwin process blocks of `pcapng` and the packets naming them, read with
+ * tshark's "MIME Files Format" reader (the one that exposes pcapng blocks as
+ * fields): one row for the whole file, each column's values comma-separated in
+ * block order.
+ */
+export function tsharkDarwinProcesses(pcapng: string, bin = process.env.TSHARK ?? 'tshark'): TsharkDarwinProcesses {
+  const fields = ['pcapng.darwin.process_id', 'pcapng.darwin.process_name', 'pcapng.options.option.data.packet.darwin.dpeb_id'];
+  const out = execFileSync(bin, ['-r', pcapng, '-X', 'read_format:MIME Files Format', '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, WIRESHARK_CONFIG_DIR: configDir() },
+  });
+  const [pids = '', names = '', ids = ''] = out.replace(/\n$/, '').split('\t');
+  const list = (column: string): string[] => (column === '' ? [] : column.split(','));
+  return { pids: list(pids), names: list(names), packetProcessIds: list(ids) };
 }
 
 let available: boolean | undefined;

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapturedPacket } from '../../src/core/packet.ts';
 import { findCgroup2Root } from '../../src/record/cgroup.ts';
 import { netrec as cli } from '../helpers/cli.ts';
+import { tsharkDarwinProcesses } from '../helpers/tshark.ts';
 import { attachedProgramIds, H4, H6, LiveNet, liveUnavailable, N4, N6, netrec, programExists, REPO, sh, type Child } from './live-net.ts';
 import { l3, packetKey, readPackets, side, summarize } from './packets.ts';
 import { replayEvents } from './replay-follow.ts';
@@ -212,23 +213,8 @@ describe.skipIf(unavailable !== undefined)('netrec record (live, root)', () => {
     expect(cli(['replay', converted]).stdout).toBe(original.stdout);
     // Wireshark's pcapng dissector shows the Darwin process blocks: the forked subshell and the
     // exec'd nc with their pids and names.
-    const darwin = sh('tshark', [
-      '-r',
-      pcapng,
-      '-X',
-      'read_format:MIME Files Format',
-      '-T',
-      'fields',
-      '-e',
-      'pcapng.darwin.process_id',
-      '-e',
-      'pcapng.darwin.process_name',
-    ]);
-    const [pids, names] = darwin
-      .trim()
-      .split('\t')
-      .map((column) => column.split(','));
-    const processes = new Set(pids!.map((pid, i) => `${pid} ${names![i]}`));
+    const { pids, names } = tsharkDarwinProcesses(pcapng);
+    const processes = new Set(pids.map((pid, i) => `${pid} ${names[i]}`));
     expect(processes).toContain(`${forker.nc} nc`);
     expect(processes).toContain(`${forker.subshell} ${scenarios.FORKER_COMM}`);
   });
