@@ -43,6 +43,7 @@ const { values } = parseArgs({
     nice: { type: 'string', default: '-5' },
     compress: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    perf: { type: 'boolean', default: false },
     baseline: { type: 'boolean', default: false },
   },
 });
@@ -172,7 +173,7 @@ async function runRate(net: LiveNet, load: string, rate: number, receiver: boole
   const rec = join(OUT, `record-${tag}.nev`);
   const pcap = join(OUT, `tcpdump-${tag}.pcap`);
   rmSync(rec, { recursive: true, force: true });
-  const nodeArgs = values.profile ? ['--cpu-prof', '--cpu-prof-dir', join(OUT, `profile-${tag}`)] : [];
+  const nodeArgs = [...(values.profile ? ['--cpu-prof', '--cpu-prof-dir', join(OUT, `profile-${tag}`)] : []), ...(values.perf ? ['--perf-basic-prof'] : [])];
   const recorder = net.spawn(process.execPath, [
     ...nodeArgs,
     join(REPO, 'bin/netrec.mjs'),
@@ -198,6 +199,7 @@ async function runRate(net: LiveNet, load: string, rate: number, receiver: boole
     dump: cpuSeconds(tcpdump.pid),
     sink: sink ? cpuSeconds(sink.pid) : 0,
   };
+  const perf = values.perf ? net.spawn('perf', ['record', '-F', '499', '-g', '-p', String(recorder.pid), '-o', join(OUT, `perf-${tag}.data`)]) : undefined;
   const started = performance.now();
   const [sent, senderSeconds] = await send(load, rate);
   await new Promise((r) => setTimeout(r, 1500)); // both captures catch up
@@ -209,6 +211,7 @@ async function runRate(net: LiveNet, load: string, rate: number, receiver: boole
     sink: sink ? cpuSeconds(sink.pid) : 0,
   };
 
+  await perf?.stop('SIGINT');
   await tcpdump.stop('SIGINT');
   await recorder.stop('SIGINT');
   if (sink) await sink.stop('SIGTERM');
