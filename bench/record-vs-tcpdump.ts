@@ -5,7 +5,8 @@
  * and of the receiver, and the load average.
  *
  *   sudo npx tsx bench/record-vs-tcpdump.ts [--rates 0,50000,100000,150000,max] [--seconds 5]
- *        [--size 100] [--receiver both|no|yes] [--threads 2] [--nice -5] [--compress] [--baseline] [--profile]
+ *        [--size 100] [--receiver both|no|yes] [--threads 2] [--nice -5] [--compress] [--baseline] [--profile] [--perf]
+ *        [--idle SECONDS]
  *
  * The load: bench/udp-load.c (built here with cc or clang) on the host sends UDP datagrams of
  * --size payload bytes at a fixed rate through a veth pair into a network namespace, from
@@ -23,13 +24,17 @@
  * system time over the window (100% = one core). --baseline first runs the sender (and receiver)
  * of each rate alone, without netrec or tcpdump: the difference in the sender's CPU is what the
  * BPF programs cost it (with tcpdump's much smaller share). --profile writes a V8 CPU profile of each
- * recorder to bench/out/ (summarise with bench/cpuprofile-top.ts). Output: a markdown table.
+ * recorder to bench/out/ (summarise with bench/cpuprofile-top.ts); --perf records the recorder
+ * with `perf record -g` over each send window (bench/out/perf-*.data, JIT symbols through
+ * --perf-basic-prof). --idle SECONDS first measures the recorder's idle cost: `netrec record`
+ * on an empty cgroup for that long (`--rates ''` measures only that). Output: a markdown table.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { findCgroup2Root } from '../src/record/cgroup.ts';
 import { NevSource } from '../src/replay/nev-source.ts';
 import { LiveNet, N4, REPO, type Child } from '../test/record/live-net.ts';
 
@@ -45,10 +50,14 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     perf: { type: 'boolean', default: false },
     baseline: { type: 'boolean', default: false },
+    idle: { type: 'string', default: '0' },
   },
 });
 const MAX_RATE = 50_000_000;
-const rates = values.rates.split(',').map((r) => (r === 'max' ? MAX_RATE : Number(r)));
+const rates = values.rates
+  .split(',')
+  .filter((r) => r !== '')
+  .map((r) => (r === 'max' ? MAX_RATE : Number(r)));
 const seconds = Number(values.seconds);
 const size = Number(values.size);
 const receiverModes = values.receiver === 'both' ? [false, true] : [values.receiver === 'yes'];
@@ -246,6 +255,31 @@ async function runRate(net: LiveNet, load: string, rate: number, receiver: boole
   };
 }
 
+/**
+ * --idle: `netrec record` on an empty cgroup (nothing to record, so only its own polling and
+ * timers cost) for that many seconds; CPU of the whole recorder and of its main thread.
+ */
+async function idleCost(net: LiveNet, secondsIdle: number): Promise<string> {
+  const cgroup = join(findCgroup2Root() ?? '/sys/fs/cgroup', `netrec-bench-idle-${process.pid}`);
+  mkdirSync(cgroup, { recursive: true });
+  const rec = join(OUT, 'record-idle.nev');
+  try {
+    const recorder = net.spawn(process.execPath, [join(REPO, 'bin/netrec.mjs'), 'record', '-o', rec, '--force', '--cgroup', cgroup]);
+    await recorder.waitFor(/Ctrl-C stops/, 'stderr', 60_000);
+    await new Promise((r) => setTimeout(r, 300)); // the recorder's start-up is over
+    const [all0, main0] = [cpuSeconds(recorder.pid), cpuSeconds(recorder.pid, recorder.pid)];
+    const started = performance.now();
+    await new Promise((r) => setTimeout(r, secondsIdle * 1000));
+    const wall = (performance.now() - started) / 1000;
+    const [all1, main1] = [cpuSeconds(recorder.pid), cpuSeconds(recorder.pid, recorder.pid)];
+    await recorder.stop('SIGINT');
+    return `# idle: netrec record on an empty cgroup for ${wall.toFixed(1)} s: ${pct(all1 - all0, wall)} of a core (main thread ${pct(main1 - main0, wall)}); load average after: ${loadAverage()}`;
+  } finally {
+    rmSync(rec, { recursive: true, force: true });
+    rmdirSync(cgroup);
+  }
+}
+
 const pct = (s: number, wall: number): string => `${((s / wall) * 100).toFixed(1)}%`;
 const n = (v: number | undefined): string => (v === undefined ? '–' : v.toLocaleString('en-US'));
 
@@ -270,12 +304,17 @@ async function main(): Promise<void> {
   const net = new LiveNet('bn');
   const rows: Row[] = [];
   const loadBefore = loadAverage();
+  let idleLine: string | undefined;
   try {
     net.setup();
+    if (Number(values.idle) > 0) {
+      idleLine = await idleCost(net, Number(values.idle));
+      process.stderr.write(`${idleLine}\n`);
+    }
     for (const receiver of receiverModes) {
       for (const rate of rates) {
         const row = await runRate(net, load, rate, receiver);
-        if (rate === 0 && !receiver) idleCpuPerSecond = row.recCpu / row.wall;
+        if (rate === 0) idleCpuPerSecond ??= row.recCpu / row.wall;
         rows.push(row);
         process.stderr.write(`${tableRow(row)}\n`);
       }
@@ -290,6 +329,7 @@ async function main(): Promise<void> {
   console.log(
     `# ${seconds} s per rate, UDP payload ${size} bytes, host → namespace over a veth pair, ${threads} sending thread(s), sender and receiver at nice ${values.nice}, netrec and tcpdump at ${CAPTURE_NICE}${values.compress ? ', netrec --compress' : ''}; load average before: ${loadBefore}`,
   );
+  if (idleLine !== undefined) console.log(idleLine);
   console.log(
     '| rate asked (pkt/s) | receiver | datagrams sent | received | netrec stored (sender + receiver copies) | netrec lost | netrec CPU (main thread) | µs per record (idle CPU subtracted) | tcpdump captured | tcpdump dropped | tcpdump CPU | sender CPU | receiver CPU | load average |',
   );
