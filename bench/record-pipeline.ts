@@ -7,7 +7,9 @@
  *        [--write-thread] [--dir DIR]
  *
  * Prints µs per record (wall, CPU of the whole process: tsx's loader thread idles; and CPU of
- * the main thread alone, the one that drains the ring live) after 100,000 records of warm-up.
+ * the main thread alone, the one that drains the ring live) after 100,000 records of warm-up,
+ * and the ceiling they give: records a second per core of CPU (with --compress, the rate
+ * `record --compress` keeps up with).
  * --write-thread: checksums and writes on the writer's worker thread, as `netrec record` does. The same machine's live figures are in
  * docs/performance.md (bench/record-vs-tcpdump.ts); this one isolates the user-space part.
  */
@@ -116,9 +118,16 @@ const wall = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 const mainCpu = mainThreadCpu() - main0;
 rmSync(dir, { recursive: true, force: true });
+const cpuPerRecord = (cpu.user + cpu.system) / total;
+const mainPerRecord = (mainCpu * 1e6) / total;
+const perCore = (us: number): string => Math.round(1e6 / us).toLocaleString('en-US');
 console.log(
   `${total} records of ${size} bytes, ${tasks} tasks in runs of ${run}${values.compress ? ', --compress' : ''}${values['write-thread'] ? ', write thread' : ''}: ` +
-    `${((wall * 1000) / total).toFixed(3)} µs/record wall, ${((cpu.user + cpu.system) / total).toFixed(3)} µs/record CPU, ` +
-    `${((mainCpu * 1e6) / total).toFixed(3)} on the main thread ` +
-    `(${Math.round(total / (wall / 1000)).toLocaleString('en-US')} records/s)`,
+    `${((wall * 1000) / total).toFixed(3)} µs/record wall, ${cpuPerRecord.toFixed(3)} µs/record CPU, ` +
+    `${mainPerRecord.toFixed(3)} on the main thread ` +
+    `(${Math.round(total / (wall / 1000)).toLocaleString('en-US')} records/s wall); ` +
+    // The ceiling: what one core's worth of CPU records (and what the busiest thread, the one
+    // that drains the ring, could keep up with on a core of its own).
+    `ceiling ${perCore(cpuPerRecord)} records/s per core of CPU, the main thread alone ${perCore(mainPerRecord)}; ` +
+    `load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
 );

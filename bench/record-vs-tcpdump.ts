@@ -5,7 +5,8 @@
  * and of the receiver, and the load average.
  *
  *   sudo npx tsx bench/record-vs-tcpdump.ts [--rates 0,50000,100000,150000,max] [--seconds 5]
- *        [--size 100] [--receiver both|no|yes] [--threads 2] [--nice -5] [--compress] [--baseline] [--profile]
+ *        [--size 100] [--receiver both|no|yes] [--threads 2] [--nice -5] [--compress] [--baseline] [--profile] [--perf]
+ *        [--idle SECONDS] [--peer CHECKOUT]
  *
  * The load: bench/udp-load.c (built here with cc or clang) on the host sends UDP datagrams of
  * --size payload bytes at a fixed rate through a veth pair into a network namespace, from
@@ -23,13 +24,20 @@
  * system time over the window (100% = one core). --baseline first runs the sender (and receiver)
  * of each rate alone, without netrec or tcpdump: the difference in the sender's CPU is what the
  * BPF programs cost it (with tcpdump's much smaller share). --profile writes a V8 CPU profile of each
- * recorder to bench/out/ (summarise with bench/cpuprofile-top.ts). Output: a markdown table.
+ * recorder to bench/out/ (summarise with bench/cpuprofile-top.ts); --perf records the recorder
+ * with `perf record -g` over each send window (bench/out/perf-*.data, JIT symbols through
+ * --perf-basic-prof). --idle SECONDS first measures the recorder's idle cost: `netrec record`
+ * on an empty cgroup for that long (`--rates ''` measures only that). --peer CHECKOUT runs a
+ * second `netrec record` at the same time, from another checkout's build (CHECKOUT/bin/netrec.mjs,
+ * e.g. the commit before a change): both record the same traffic under the same load, so their
+ * CPU compares on a machine too busy for one run to compare with the next. Output: a markdown table.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { findCgroup2Root } from '../src/record/cgroup.ts';
 import { NevSource } from '../src/replay/nev-source.ts';
 import { LiveNet, N4, REPO, type Child } from '../test/record/live-net.ts';
 
@@ -43,11 +51,17 @@ const { values } = parseArgs({
     nice: { type: 'string', default: '-5' },
     compress: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    perf: { type: 'boolean', default: false },
     baseline: { type: 'boolean', default: false },
+    idle: { type: 'string', default: '0' },
+    peer: { type: 'string' },
   },
 });
 const MAX_RATE = 50_000_000;
-const rates = values.rates.split(',').map((r) => (r === 'max' ? MAX_RATE : Number(r)));
+const rates = values.rates
+  .split(',')
+  .filter((r) => r !== '')
+  .map((r) => (r === 'max' ? MAX_RATE : Number(r)));
 const seconds = Number(values.seconds);
 const size = Number(values.size);
 const receiverModes = values.receiver === 'both' ? [false, true] : [values.receiver === 'yes'];
@@ -136,6 +150,8 @@ interface Row {
   /** The recorder's main thread alone (it drains the ring; the write thread checksums and writes). */
   recMainCpu: number;
   records: number;
+  /** --peer: the other checkout's recorder over the same window. */
+  peer: { cpu: number; main: number; records: number; lost: number } | undefined;
   captured: number;
   dropped: number;
   dumpCpu: number;
@@ -172,7 +188,7 @@ async function runRate(net: LiveNet, load: string, rate: number, receiver: boole
   const rec = join(OUT, `record-${tag}.nev`);
   const pcap = join(OUT, `tcpdump-${tag}.pcap`);
   rmSync(rec, { recursive: true, force: true });
-  const nodeArgs = values.profile ? ['--cpu-prof', '--cpu-prof-dir', join(OUT, `profile-${tag}`)] : [];
+  const nodeArgs = [...(values.profile ? ['--cpu-prof', '--cpu-prof-dir', join(OUT, `profile-${tag}`)] : []), ...(values.perf ? ['--perf-basic-prof'] : [])];
   const recorder = net.spawn(process.execPath, [
     ...nodeArgs,
     join(REPO, 'bin/netrec.mjs'),
@@ -183,6 +199,12 @@ async function runRate(net: LiveNet, load: string, rate: number, receiver: boole
     ...(values.compress ? ['--compress'] : []),
   ]);
   await recorder.waitFor(/Ctrl-C stops/, 'stderr', 60_000);
+  const peerRec = join(OUT, `record-${tag}-peer.nev`);
+  const peer =
+    values.peer === undefined
+      ? undefined
+      : net.spawn(process.execPath, [join(values.peer, 'bin/netrec.mjs'), 'record', '-o', peerRec, '--force', ...(values.compress ? ['--compress'] : [])]);
+  await peer?.waitFor(/Ctrl-C stops/, 'stderr', 60_000);
   const tcpdump = net.spawn(...niced('tcpdump', ['-i', net.hostIf, '-n', '-B', '16384', '-s', '0', '-w', pcap, `udp and dst port ${PORT}`], CAPTURE_NICE));
   await tcpdump.waitFor(/listening on/, 'stderr', 10_000);
   let sink: Child | undefined;
@@ -195,9 +217,12 @@ async function runRate(net: LiveNet, load: string, rate: number, receiver: boole
   const cpu0 = {
     rec: cpuSeconds(recorder.pid),
     recMain: cpuSeconds(recorder.pid, recorder.pid),
+    peer: peer ? cpuSeconds(peer.pid) : 0,
+    peerMain: peer ? cpuSeconds(peer.pid, peer.pid) : 0,
     dump: cpuSeconds(tcpdump.pid),
     sink: sink ? cpuSeconds(sink.pid) : 0,
   };
+  const perf = values.perf ? net.spawn('perf', ['record', '-F', '499', '-g', '-p', String(recorder.pid), '-o', join(OUT, `perf-${tag}.data`)]) : undefined;
   const started = performance.now();
   const [sent, senderSeconds] = await send(load, rate);
   await new Promise((r) => setTimeout(r, 1500)); // both captures catch up
@@ -205,12 +230,17 @@ async function runRate(net: LiveNet, load: string, rate: number, receiver: boole
   const cpu1 = {
     rec: cpuSeconds(recorder.pid),
     recMain: cpuSeconds(recorder.pid, recorder.pid),
+    peer: peer ? cpuSeconds(peer.pid) : 0,
+    peerMain: peer ? cpuSeconds(peer.pid, peer.pid) : 0,
     dump: cpuSeconds(tcpdump.pid),
     sink: sink ? cpuSeconds(sink.pid) : 0,
   };
 
+  await perf?.stop('SIGINT');
   await tcpdump.stop('SIGINT');
   await recorder.stop('SIGINT');
+  await peer?.stop('SIGINT');
+  rmSync(peerRec, { recursive: true, force: true });
   if (sink) await sink.stop('SIGTERM');
   const received = sink ? Number(sink.stdout.trim().split('\n').at(-1)) : undefined;
   const recStats = recorder.stderr;
@@ -233,6 +263,12 @@ async function runRate(net: LiveNet, load: string, rate: number, receiver: boole
     recCpu: cpu1.rec - cpu0.rec,
     recMainCpu: cpu1.recMain - cpu0.recMain,
     records,
+    peer: peer && {
+      cpu: cpu1.peer - cpu0.peer,
+      main: cpu1.peerMain - cpu0.peerMain,
+      records: Number(/recorded (\d+) packets/.exec(peer.stderr)?.[1] ?? NaN),
+      lost: Number(/lost in the kernel: (\d+) packets/.exec(peer.stderr)?.[1] ?? NaN),
+    },
     captured,
     dropped,
     dumpCpu: cpu1.dump - cpu0.dump,
@@ -243,21 +279,55 @@ async function runRate(net: LiveNet, load: string, rate: number, receiver: boole
   };
 }
 
+/**
+ * --idle: `netrec record` on an empty cgroup (nothing to record, so only its own polling and
+ * timers cost) for that many seconds; CPU of the whole recorder and of its main thread.
+ */
+async function idleCost(net: LiveNet, secondsIdle: number): Promise<string> {
+  const cgroup = join(findCgroup2Root() ?? '/sys/fs/cgroup', `netrec-bench-idle-${process.pid}`);
+  mkdirSync(cgroup, { recursive: true });
+  const rec = join(OUT, 'record-idle.nev');
+  try {
+    const recorder = net.spawn(process.execPath, [join(REPO, 'bin/netrec.mjs'), 'record', '-o', rec, '--force', '--cgroup', cgroup]);
+    await recorder.waitFor(/Ctrl-C stops/, 'stderr', 60_000);
+    await new Promise((r) => setTimeout(r, 300)); // the recorder's start-up is over
+    const [all0, main0] = [cpuSeconds(recorder.pid), cpuSeconds(recorder.pid, recorder.pid)];
+    const started = performance.now();
+    await new Promise((r) => setTimeout(r, secondsIdle * 1000));
+    const wall = (performance.now() - started) / 1000;
+    const [all1, main1] = [cpuSeconds(recorder.pid), cpuSeconds(recorder.pid, recorder.pid)];
+    await recorder.stop('SIGINT');
+    return `# idle: netrec record on an empty cgroup for ${wall.toFixed(1)} s: ${pct(all1 - all0, wall)} of a core (main thread ${pct(main1 - main0, wall)}); load average after: ${loadAverage()}`;
+  } finally {
+    rmSync(rec, { recursive: true, force: true });
+    rmdirSync(cgroup);
+  }
+}
+
 const pct = (s: number, wall: number): string => `${((s / wall) * 100).toFixed(1)}%`;
 const n = (v: number | undefined): string => (v === undefined ? '–' : v.toLocaleString('en-US'));
 
 /** The recorder's CPU per second with nothing to record (the rate-0 row), if measured yet. */
 let idleCpuPerSecond: number | undefined;
 
+/** The same for the --peer recorder. */
+let peerIdleCpuPerSecond: number | undefined;
+
 /** CPU per record, less what the recorder spends idle over the same window. */
-function perRecord(r: Row): string {
-  if (r.records < 1000) return '–';
-  const busy = r.recCpu - (idleCpuPerSecond ?? 0) * r.wall;
-  return ((Math.max(0, busy) * 1e6) / r.records).toFixed(2);
+function perRecord(cpu: number, records: number, wall: number, idle: number | undefined): string {
+  if (records < 1000) return '–';
+  const busy = cpu - (idle ?? 0) * wall;
+  return ((Math.max(0, busy) * 1e6) / records).toFixed(2);
+}
+
+function peerColumn(r: Row): string {
+  const p = r.peer;
+  if (p === undefined) return '';
+  return ` ${pct(p.cpu, r.wall)} (${pct(p.main, r.wall)}) | ${perRecord(p.cpu, p.records, r.wall, peerIdleCpuPerSecond)} | ${n(p.lost)} |`;
 }
 
 function tableRow(r: Row): string {
-  return `| ${r.rate} | ${r.receiver ? 'yes' : 'no'} | ${n(r.sent)} | ${n(r.received)} | ${n(r.recorded[0])} + ${n(r.recorded[1])} | ${n(r.lost)} | ${pct(r.recCpu, r.wall)} (${pct(r.recMainCpu, r.wall)}) | ${perRecord(r)} | ${n(r.captured)} | ${n(r.dropped)} | ${pct(r.dumpCpu, r.wall)} | ${pct(r.senderCpu, seconds)}${r.alone ? ` (alone: ${pct(r.alone[1], seconds)}, ${n(r.alone[0])} sent)` : ''} | ${r.receiverCpu === undefined ? '–' : pct(r.receiverCpu, r.wall)} | ${r.load} |`;
+  return `| ${r.rate} | ${r.receiver ? 'yes' : 'no'} | ${n(r.sent)} | ${n(r.received)} | ${n(r.recorded[0])} + ${n(r.recorded[1])} | ${n(r.lost)} | ${pct(r.recCpu, r.wall)} (${pct(r.recMainCpu, r.wall)}) | ${perRecord(r.recCpu, r.records, r.wall, idleCpuPerSecond)} | ${n(r.captured)} | ${n(r.dropped)} | ${pct(r.dumpCpu, r.wall)} | ${pct(r.senderCpu, seconds)}${r.alone ? ` (alone: ${pct(r.alone[1], seconds)}, ${n(r.alone[0])} sent)` : ''} | ${r.receiverCpu === undefined ? '–' : pct(r.receiverCpu, r.wall)} | ${r.load} |${peerColumn(r)}`;
 }
 
 async function main(): Promise<void> {
@@ -267,12 +337,20 @@ async function main(): Promise<void> {
   const net = new LiveNet('bn');
   const rows: Row[] = [];
   const loadBefore = loadAverage();
+  let idleLine: string | undefined;
   try {
     net.setup();
+    if (Number(values.idle) > 0) {
+      idleLine = await idleCost(net, Number(values.idle));
+      process.stderr.write(`${idleLine}\n`);
+    }
     for (const receiver of receiverModes) {
       for (const rate of rates) {
         const row = await runRate(net, load, rate, receiver);
-        if (rate === 0 && !receiver) idleCpuPerSecond = row.recCpu / row.wall;
+        if (rate === 0) {
+          idleCpuPerSecond ??= row.recCpu / row.wall;
+          if (row.peer) peerIdleCpuPerSecond ??= row.peer.cpu / row.wall;
+        }
         rows.push(row);
         process.stderr.write(`${tableRow(row)}\n`);
       }
@@ -285,12 +363,13 @@ async function main(): Promise<void> {
     `# ${cpus().length} CPUs, ${cpus()[0]?.model ?? '?'}, kernel ${readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim()}, node ${process.version}`,
   );
   console.log(
-    `# ${seconds} s per rate, UDP payload ${size} bytes, host → namespace over a veth pair, ${threads} sending thread(s), sender and receiver at nice ${values.nice}, netrec and tcpdump at ${CAPTURE_NICE}${values.compress ? ', netrec --compress' : ''}; load average before: ${loadBefore}`,
+    `# ${seconds} s per rate, UDP payload ${size} bytes, host → namespace over a veth pair, ${threads} sending thread(s), sender and receiver at nice ${values.nice}, netrec and tcpdump at ${CAPTURE_NICE}${values.compress ? ', netrec --compress' : ''}${values.peer ? `, peer: ${values.peer}` : ''}; load average before: ${loadBefore}`,
   );
+  if (idleLine !== undefined) console.log(idleLine);
   console.log(
-    '| rate asked (pkt/s) | receiver | datagrams sent | received | netrec stored (sender + receiver copies) | netrec lost | netrec CPU (main thread) | µs per record (idle CPU subtracted) | tcpdump captured | tcpdump dropped | tcpdump CPU | sender CPU | receiver CPU | load average |',
+    `| rate asked (pkt/s) | receiver | datagrams sent | received | netrec stored (sender + receiver copies) | netrec lost | netrec CPU (main thread) | µs per record (idle CPU subtracted) | tcpdump captured | tcpdump dropped | tcpdump CPU | sender CPU | receiver CPU | load average |${values.peer ? ' peer netrec CPU (main thread) | peer µs per record | peer lost |' : ''}`,
   );
-  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  console.log(`|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|${values.peer ? '---:|---:|---:|' : ''}`);
   for (const r of rows) console.log(tableRow(r));
   if (values.profile)
     console.log(

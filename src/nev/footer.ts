@@ -34,6 +34,8 @@ export class FooterBuilder {
   private sinceEntry = 0;
   private packetNumber: number;
   private sealBound = SEAL_FIXED_BOUND;
+  /** Packets counted by addPacket(), added to `counts` by finish() (a map update per packet costs). */
+  private inPlacePackets = 0;
 
   constructor(firstPacketNumber: number) {
     this.packetNumber = firstPacketNumber;
@@ -86,7 +88,8 @@ export class FooterBuilder {
 
   /** add() for a packet record, from its fields (the writer's in-place path). */
   addPacket(timestamp: bigint, capturedBytes: number, originalLength: number): void {
-    this.counts.set(RecordType.packet, (this.counts.get(RecordType.packet) ?? 0) + 1);
+    // The key goes in at the first packet, as add() would put it (the footer keeps map order).
+    if (this.inPlacePackets++ === 0 && !this.counts.has(RecordType.packet)) this.counts.set(RecordType.packet, 0);
     this.records++;
     this.sinceEntry++;
     this.packet(timestamp, capturedBytes, originalLength);
@@ -104,8 +107,10 @@ export class FooterBuilder {
   }
 
   finish(checksum: number, sealedBy: string, sealedAt: bigint): SegmentFooter {
+    const counts = new Map(this.counts);
+    if (this.inPlacePackets > 0) counts.set(RecordType.packet, (counts.get(RecordType.packet) ?? 0) + this.inPlacePackets);
     const footer: SegmentFooter = {
-      counts: new Map(this.counts),
+      counts,
       capturedBytes: this.capturedBytes,
       wireBytes: this.wireBytes,
       kernelLost: this.kernelLost,

@@ -42,8 +42,9 @@ function uintSize(v: number): number {
   return v < 0x80 ? 1 : v < 0x100 ? 2 : v < 0x10000 ? 3 : 5;
 }
 
+/** Compared as bigints: converting one to a number is a runtime call, slower than these. */
 function u64Size(v: bigint): number {
-  return v <= 0xffffffffn ? uintSize(Number(v)) : 9;
+  return v < 0x80n ? 1 : v < 0x100n ? 2 : v < 0x10000n ? 3 : v <= 0xffffffffn ? 5 : 9;
 }
 
 function binHeaderSize(n: number): number {

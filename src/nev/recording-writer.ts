@@ -27,6 +27,8 @@ import { encodeRecord, frameSize, OUTPUT_BYTES, packetFrameSize, SegmentWriter, 
 import { WriteThread } from './write-thread.ts';
 
 const DEFAULT_FLUSH_INTERVAL_MS = 100;
+/** Tasks whose refs writePacket() remembers: a recording of two local ends alternates between two. */
+const RECENT_TASKS = 4;
 
 export interface RecordingWriterOptions {
   dir: string;
@@ -108,6 +110,13 @@ export class RecordingWriter {
   private readonly thread: WriteThread | undefined;
   /** Write-thread jobs not known to be written yet, with the packet count each completes. */
   private readonly inFlight: [job: number, packets: number][] = [];
+  /** The last tasks packets named, with their refs (defined in the current segment). */
+  private readonly recent = Array.from({ length: RECENT_TASKS }, () => ({
+    task: undefined as TaskContext | undefined,
+    exePath: undefined as string | undefined,
+    ref: 0,
+  }));
+  private nextRecent = 0;
   /** Block bytes of the sealed segments, for compressionRatio(). */
   private readonly blocksDone = { raw: 0, packed: 0 };
 
@@ -138,26 +147,64 @@ export class RecordingWriter {
   /** `p` and its data are not kept: a caller may reuse them for the next packet. */
   writePacket(p: PacketInput): void {
     this.check();
-    const entry = p.task ? this.entryFor(p.task, p.exePath) : undefined;
-    const ref = entry?.ref;
+    const task = p.task;
+    // Most packets name one of the last tasks, already defined in this segment: no lookups.
+    let ref = task === undefined ? undefined : this.recentRef(task, p.exePath);
+    let definition: EncodedRecord | undefined;
+    const known = ref !== undefined;
+    if (task !== undefined && !known) [ref, definition] = this.refFor(task, p.exePath);
     // Every packet a recording makes is encoded in place; odd ones (timestamps beyond u64 ns
     // from malformed captures) take the generic encoder.
     const inPlace = fitsPacketFrame(p, ref);
-    const packet = inPlace ? undefined : encodeRecord(packetRecord(p, ref));
-    const definition = entry && !this.defined.has(entry.ref) ? encodeRecord({ kind: 'task', ...entry }) : undefined;
-    this.rotateIfDue((packet ? frameSize(packet) : packetFrameSize(p, ref)) + (definition ? frameSize(definition) : 0));
-    // A rotation just now put the task in the new header: then it needs no record.
-    if (entry && definition && !this.defined.has(entry.ref)) {
+    let packet = inPlace ? undefined : encodeRecord(packetRecord(p, ref));
+    let bytes = packet ? frameSize(packet) : packetFrameSize(p, ref);
+    if (this.rotateIfDue(bytes + (definition ? frameSize(definition) : 0)) && task !== undefined) {
+      // The new header holds the table as it stands (a task that exited is no longer in it).
+      [ref, definition] = this.refFor(task, p.exePath);
+      packet = inPlace ? undefined : encodeRecord(packetRecord(p, ref));
+      bytes = packet ? frameSize(packet) : packetFrameSize(p, ref);
+    }
+    if (definition) {
       this.append(definition);
-      this.defined.add(entry.ref);
+      this.defined.add(ref!);
     }
     if (packet) this.append(packet);
     else {
-      this.segment.appendPacket(p, ref);
+      this.segment.appendPacket(p, ref, bytes);
       this.appended();
     }
+    if (task !== undefined && !known) this.noteRecent(task, p.exePath, ref!);
     this.stats.packets++;
     this.nextPacketNumber++;
+  }
+
+  /** A task's ref, and its definition record when the current segment does not define it yet. */
+  private refFor(task: TaskContext, exePath: string | undefined): [number, EncodedRecord | undefined] {
+    const entry = this.entryFor(task, exePath);
+    return [entry.ref, this.defined.has(entry.ref) ? undefined : encodeRecord({ kind: 'task', ...entry })];
+  }
+
+  /** The ref of a task (and executable path) among the last few written, if still defined. */
+  private recentRef(task: TaskContext, exePath: string | undefined): number | undefined {
+    const recent = this.recent;
+    for (let i = 0; i < RECENT_TASKS; i++) {
+      const r = recent[i]!;
+      if (r.task === task && r.exePath === exePath) return r.ref;
+    }
+    return undefined;
+  }
+
+  private noteRecent(task: TaskContext, exePath: string | undefined, ref: number): void {
+    const r = this.recent[this.nextRecent]!;
+    r.task = task;
+    r.exePath = exePath;
+    r.ref = ref;
+    this.nextRecent = (this.nextRecent + 1) % RECENT_TASKS;
+  }
+
+  /** After the table or the segment's definitions changed: look refs up again. */
+  private forgetRecent(): void {
+    for (const r of this.recent) r.task = undefined;
   }
 
   /** Adds a task to the process table (if new) and returns its ref. */
@@ -284,12 +331,15 @@ export class RecordingWriter {
     }
   }
 
-  private rotateIfDue(nextBytes: number): void {
+  /** Rotates when the next record (of `nextBytes`) is due in a new segment; says whether it did. */
+  private rotateIfDue(nextBytes: number): boolean {
     const { rotateSize } = this.opts;
+    if (rotateSize === undefined && this.rotateAt === undefined) return false;
     const pending = (this.segment.openBlockBytes + nextBytes) * this.compressionRatio();
     const bySize = rotateSize !== undefined && this.segment.bodyRecords > 0 && this.segment.bytes + pending > rotateSize;
     const byTime = this.rotateAt !== undefined && this.now() >= this.rotateAt;
     if (bySize || byTime) this.rotate();
+    return bySize || byTime;
   }
 
   /**
@@ -337,6 +387,7 @@ export class RecordingWriter {
     };
     this.segment = new SegmentWriter(join(this.opts.dir, segmentFileName(this.segmentNumber)), header, this.opts.compress ?? false, this.thread);
     this.defined = new Set(processes.map((p) => p.ref));
+    this.forgetRecent();
     this.onDisk.push(this.segmentNumber);
     this.firstPackets.push(this.nextPacketNumber);
     this.stats.segments++;
@@ -358,6 +409,7 @@ export class RecordingWriter {
     if (!entry || (exePath !== undefined && exePath !== entry.exePath)) {
       entry = { ref: this.nextRef++, task, exePath: exePath ?? '' };
       this.tasks.set(key, entry);
+      this.forgetRecent();
     }
     return entry;
   }

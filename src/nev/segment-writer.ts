@@ -108,9 +108,12 @@ export class SegmentWriter {
     this.appended(target, FRAME_HEADER_SIZE + payload.length);
   }
 
-  /** A packet record naming process-table ref `task`, encoded in place (fitsPacketFrame must hold). */
-  appendPacket(p: PacketFields, task: number | undefined): void {
-    const length = packetPayloadSize(p, task);
+  /**
+   * A packet record naming process-table ref `task`, encoded in place (fitsPacketFrame must
+   * hold); `frameBytes` is its packetFrameSize(), when the caller has it already.
+   */
+  appendPacket(p: PacketFields, task: number | undefined, frameBytes = packetFrameSize(p, task)): void {
+    const length = frameBytes - FRAME_HEADER_SIZE;
     const target = this.frameTarget(FRAME_HEADER_SIZE + length);
     const at = target.reserve(FRAME_HEADER_SIZE + length);
     writePacketPayload(target.bytes, target.view, at + FRAME_HEADER_SIZE, p, task);

@@ -184,29 +184,7 @@ export function encodeTask(t: RawTask): Buffer {
 export function decodeRecord(v: DataView, at: number, size: number): RawPacket | RawLifecycle | AbiError {
   if (size < 4) return new AbiError(`record of ${size} bytes`);
   const type = v.getUint32(at, true);
-  if (type === RecordKind.packet) {
-    if (size < PACKET.size) return new AbiError(`packet record of ${size} bytes`);
-    const capLen = v.getUint32(at + PACKET.cap_len, true);
-    if (PACKET.data + capLen > size) return new AbiError(`packet record of ${size} bytes claims ${capLen} packet bytes`);
-    const direction = v.getUint8(at + PACKET.direction);
-    const taskSource = v.getUint8(at + PACKET.task_source);
-    if (direction !== DirectionCode.ingress && direction !== DirectionCode.egress) return new AbiError(`direction code ${direction}`);
-    if (taskSource > TaskSource.socket) return new AbiError(`task source ${taskSource}`);
-    return {
-      kind: 'packet',
-      cpu: v.getUint32(at + PACKET.cpu, true),
-      time: v.getBigUint64(at + PACKET.time, true),
-      sockCookie: v.getBigUint64(at + PACKET.sock_cookie, true),
-      ifindex: v.getUint32(at + PACKET.ifindex, true),
-      wireLen: v.getUint32(at + PACKET.wire_len, true),
-      capLen,
-      dataOffset: at + PACKET.data,
-      protocol: v.getUint16(at + PACKET.protocol, true),
-      direction: direction === DirectionCode.ingress ? 'ingress' : 'egress',
-      taskSource: taskSource as TaskSource,
-      taskOffset: at + PACKET.task,
-    };
-  }
+  if (type === RecordKind.packet) return decodePacket(v, at, size, emptyPacket());
   const kind = LIFECYCLE_KINDS[type as keyof typeof LIFECYCLE_KINDS];
   if (kind === undefined) return new AbiError(`record type ${type}`);
   if (size < LIFECYCLE.size) return new AbiError(`${kind} record of ${size} bytes`);
@@ -221,6 +199,50 @@ export function decodeRecord(v: DataView, at: number, size: number): RawPacket |
     task: decodeTask(v, at + LIFECYCLE.task),
     text: cString(v, at + LIFECYCLE.text, textLen),
   };
+}
+
+/** A RawPacket to fill (decodePacket overwrites every field). */
+export function emptyPacket(): RawPacket {
+  return {
+    kind: 'packet',
+    cpu: 0,
+    time: 0n,
+    sockCookie: 0n,
+    ifindex: 0,
+    wireLen: 0,
+    capLen: 0,
+    dataOffset: 0,
+    protocol: 0,
+    direction: 'ingress',
+    taskSource: TaskSource.none,
+    taskOffset: 0,
+  };
+}
+
+/**
+ * The packet record at `at` (its type already read as a packet's), decoded into `out`, which
+ * is returned: the recorder reuses one object for the hundreds of thousands a second.
+ */
+export function decodePacket(v: DataView, at: number, size: number, out: RawPacket): RawPacket | AbiError {
+  if (size < PACKET.size) return new AbiError(`packet record of ${size} bytes`);
+  const capLen = v.getUint32(at + PACKET.cap_len, true);
+  if (PACKET.data + capLen > size) return new AbiError(`packet record of ${size} bytes claims ${capLen} packet bytes`);
+  const direction = v.getUint8(at + PACKET.direction);
+  const taskSource = v.getUint8(at + PACKET.task_source);
+  if (direction !== DirectionCode.ingress && direction !== DirectionCode.egress) return new AbiError(`direction code ${direction}`);
+  if (taskSource > TaskSource.socket) return new AbiError(`task source ${taskSource}`);
+  out.cpu = v.getUint32(at + PACKET.cpu, true);
+  out.time = v.getBigUint64(at + PACKET.time, true);
+  out.sockCookie = v.getBigUint64(at + PACKET.sock_cookie, true);
+  out.ifindex = v.getUint32(at + PACKET.ifindex, true);
+  out.wireLen = v.getUint32(at + PACKET.wire_len, true);
+  out.capLen = capLen;
+  out.dataOffset = at + PACKET.data;
+  out.protocol = v.getUint16(at + PACKET.protocol, true);
+  out.direction = direction === DirectionCode.ingress ? 'ingress' : 'egress';
+  out.taskSource = taskSource as TaskSource;
+  out.taskOffset = at + PACKET.task;
+  return out;
 }
 
 export interface Counters {

@@ -14,7 +14,7 @@ import { relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LinkType, type CapturedPacket, type TaskContext } from '../core/packet.ts';
 import { RecordingWriter, type PacketInput, type RecordingWriterOptions } from '../nev/recording-writer.ts';
-import { AbiError, decodeRecord, TaskSource, TracePid, type RawLifecycle, type RawPacket } from './abi.ts';
+import { AbiError, decodePacket, decodeRecord, emptyPacket, RecordKind, TaskSource, TracePid, type RawLifecycle, type RawPacket } from './abi.ts';
 import { BpfObject, MAPS } from './bpf-object.ts';
 import { CgroupIndex, findCgroup2Root } from './cgroup.ts';
 import { bootTimeOffset, taiOffset } from './clock.ts';
@@ -209,6 +209,11 @@ export class Session {
   private closed = false;
   /** CLOCK_TAI − CLOCK_REALTIME: read once a second, so a leap second moves it within 1 s. */
   private taiOffset: bigint;
+  /** exePathOf()'s last answer, for this task object. */
+  private lastTask: TaskContext | undefined;
+  private lastExePath = '';
+  /** The kernel's packet record, decoded anew for every packet. */
+  private readonly raw: RawPacket = emptyPacket();
   /** The writer's input, refilled for every packet. */
   private readonly input: PacketInput = {
     timestamp: 0n,
@@ -252,8 +257,11 @@ export class Session {
 
   /** Writer failures (disk full) propagate: they end the recording. */
   readonly handle = (view: DataView, offset: number, size: number): void => {
-    const rec = decodeRecord(view, offset, size);
-    if (rec instanceof AbiError) {
+    // Packets (nearly every record) are decoded into one reused object.
+    const isPacket = size >= 4 && view.getUint32(offset, true) === RecordKind.packet;
+    const rec = isPacket ? decodePacket(view, offset, size, this.raw) : decodeRecord(view, offset, size);
+    // Compared by identity first: instanceof on every record cost more than its decoding.
+    if (rec !== this.raw && rec instanceof AbiError) {
       if (this.summary.badRecords++ === 0) this.opts.note?.(`ignoring a kernel record that does not match the ABI: ${rec.message}`);
       return;
     }
@@ -281,11 +289,20 @@ export class Session {
     input.data = new Uint8Array(view.buffer, view.byteOffset + rec.dataOffset, rec.capLen);
     input.socketCookie = rec.sockCookie !== 0n ? rec.sockCookie : undefined;
     input.task = task;
-    input.exePath = task === undefined ? undefined : (this.exePaths.get(task.hostProcessId) ?? '');
+    input.exePath = task === undefined ? undefined : this.exePathOf(task);
     this.writer.writePacket(input);
     this.summary.packets++;
     this.summary.bytes += rec.capLen;
     if (this.opts.onPacket !== undefined) this.print(input);
+  }
+
+  /** The executable path for a packet's task (the last task's is kept: packets come in runs). */
+  private exePathOf(task: TaskContext): string {
+    if (task !== this.lastTask) {
+      this.lastTask = task;
+      this.lastExePath = this.exePaths.get(task.hostProcessId) ?? '';
+    }
+    return this.lastExePath;
   }
 
   /** --print: a packet of its own, its bytes copied (the ring reuses them once consumed). */
@@ -306,6 +323,7 @@ export class Session {
   }
 
   private lifecycle(rec: RawLifecycle): void {
+    this.lastTask = undefined; // exePaths may change
     const task = this.resolver.fromRaw(rec.task);
     const timestamp = rec.time - this.taiOffset;
     const filter = this.opts.filter;
@@ -380,6 +398,7 @@ export class Session {
     this.summary.truncated += total.truncated;
     this.summary.filtered += Number(total.filtered);
     this.lastTickEpoch = now;
+    this.lastTask = undefined;
     const horizon = performance.now() - EXE_PATH_GRACE_MS;
     for (const [pid, at] of this.exitedAt) {
       if (at > horizon) break; // insertion order is exit order

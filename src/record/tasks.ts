@@ -32,8 +32,10 @@ export class TaskResolver {
   private readonly recentBytes = new Uint8Array(RECENT * TASK.size);
   private readonly recentWords = new Int32Array(this.recentBytes.buffer);
   private nextSlot = 0;
-  /** 32-bit words of the buffer fromView() reads (the ring buffer), made once per buffer. */
+  /** 32-bit words of the buffer fromView() reads (the ring buffer), made once per view. */
   private words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  /** The view `words` was made for: compared by identity, as reading a typed array's buffer costs a runtime call. */
+  private wordsOf: DataView | undefined;
 
   constructor(
     private readonly cgroups: CgroupIndex,
@@ -67,7 +69,10 @@ export class TaskResolver {
   private findRecent(view: DataView, offset: number): TaskContext | undefined {
     const at = view.byteOffset + offset;
     if (at % 4 !== 0) return undefined; // records are 8-byte aligned; others take the map
-    if (this.words.buffer !== view.buffer) this.words = new Int32Array(view.buffer, 0, view.buffer.byteLength >>> 2);
+    if (this.wordsOf !== view) {
+      this.words = new Int32Array(view.buffer, 0, view.buffer.byteLength >>> 2);
+      this.wordsOf = view;
+    }
     const words = this.words;
     const recent = this.recentWords;
     const first = at >>> 2;

@@ -26,6 +26,22 @@ describe('rotation', () => {
     expect(packets.map(idOf)).toEqual(packets.map((p) => p.number));
   });
 
+  it('by size defines again, in the new segment, a task that exited whose sockets still send', async () => {
+    const dir = path('exited.nev');
+    const w = new RecordingWriter({ dir, ...base, rotateSize: 8 * 1024 });
+    const t = task(7);
+    w.writePacket(packet(1, 100, t));
+    // The exit drops the task from the next segment's header; its socket's packets go on.
+    w.writeLifecycle({ kind: 'lifecycle', event: 'exit', timestamp: T0, hostProcessId: t.hostProcessId, hostThreadId: t.hostThreadId, exitCode: 0 });
+    for (let i = 2; i <= 300; i++) w.writePacket(packet(i, 100, t));
+    w.close();
+    expect(listSegments(dir).length).toBeGreaterThan(2);
+    const { packets, issues } = await readAll(dir);
+    expect(issues).toEqual([]);
+    expect(packets).toHaveLength(300);
+    for (const p of packets) expect(p.task?.hostThreadId).toBe(t.hostThreadId);
+  });
+
   it('by size with compression keeps segments near the limit, estimating the open block', async () => {
     const dir = path('size-lz4.nev');
     const w = new RecordingWriter({ dir, ...base, rotateSize: 200_000, compress: true });

@@ -13,19 +13,10 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapturedPacket } from '../../src/core/packet.ts';
-import { LiveNet, liveUnavailable, N4, N6, netrec, REPO, type Child } from './live-net.ts';
+import { compilerUnavailable, LiveNet, liveUnavailable, N4, N6, netrec, REPO, type Child } from './live-net.ts';
 import { l3, packetKey, readPackets, side, summarize } from './packets.ts';
 
-function compilerMissing(): string | undefined {
-  try {
-    execFileSync('sh', ['-c', 'command -v clang'], { stdio: 'ignore' });
-    return undefined;
-  } catch {
-    return 'the handoff tests need clang to build their servers';
-  }
-}
-
-const unavailable = liveUnavailable() ?? compilerMissing();
+const unavailable = liveUnavailable() ?? compilerUnavailable('the handoff tests need clang to build their servers');
 if (unavailable !== undefined) {
   if (process.env.CI === 'true') throw new Error(`${unavailable} (required on CI)`);
   console.warn(`skipping socket handoff tests: ${unavailable}`);

@@ -38,6 +38,16 @@ export function liveUnavailable(): string | undefined {
   return undefined;
 }
 
+/** `reason` when clang (which builds the tests' C programs) is missing, else undefined. */
+export function compilerUnavailable(reason: string): string | undefined {
+  try {
+    execFileSync('sh', ['-c', 'command -v clang'], { stdio: 'ignore' });
+    return undefined;
+  } catch {
+    return reason;
+  }
+}
+
 export function sh(cmd: string, args: string[], opts: { input?: string; timeout?: number } = {}): string {
   return execFileSync(cmd, args, { encoding: 'utf8', timeout: opts.timeout ?? 20_000, input: opts.input ?? '', stdio: ['pipe', 'pipe', 'pipe'] });
 }
