@@ -107,7 +107,8 @@ const WHEEL_ROWS = 3;
 
 /**
  * A mouse report: the wheel scrolls what the pointer is over, a left click selects the row
- * under it (list, processes, findings) or gives its pane the keys (detail, hex).
+ * under it (list, processes, findings) or the node of the detail tree under it, and gives its
+ * pane the keys (detail, hex).
  */
 export function runMouse(s: UiState, event: { button: number; x: number; y: number; pressed: boolean }, drawn: Drawn): Outcome {
   if (!event.pressed || s.prompt !== undefined) return { state: s };
@@ -125,6 +126,14 @@ export function runMouse(s: UiState, event: { button: number; x: number; y: numb
     return { state: s.screen === 'processes' ? { ...s, processes: { ...s.processes, cursor: row } } : { ...s, findings: { ...s.findings, cursor: row } } };
   }
   if (s.screen !== 'events') return { state: s };
+  if (pane.pane === 'detail' && drawn.tree !== undefined) {
+    // A click on a node of the tree selects it (the hex pane then marks its bytes).
+    const scroll = treeScroll(s, drawn.tree.home);
+    const line = scroll.top + pane.line;
+    const focused = { ...s, focus: 'detail' as const };
+    if (pane.line < 0 || line >= drawn.tree.lines.length) return { state: focused };
+    return { state: { ...focused, tree: treeState(s, drawn.tree.closed, { cursor: line, top: scroll.top }) } };
+  }
   if (pane.pane !== 'list') return { state: { ...s, focus: pane.pane } };
   const frame = currentFrame(s);
   const row = frame.top + pane.line;
