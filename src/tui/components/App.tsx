@@ -101,6 +101,7 @@ export function App({ store, view, filter, message, size: fixedSize, color = tru
     processRows,
     textLines: text.length,
     findings: store.scan.findings.length,
+    ...(frame.view === store.all && store.index.tail !== undefined ? { tail: store.tailView() } : {}),
   };
   const drawn = useRef(shown);
   drawn.current = shown;

@@ -25,7 +25,9 @@ import { ProcessTable } from './process-table.ts';
 import { CaptureStats } from './stats.ts';
 import { FlowStream } from './stream.ts';
 import { processLabel } from '../views/summary.ts';
-import { AllPackets, MatchView, type MatchViewOptions, type PacketView } from './view.ts';
+import { AllPackets, MatchView, TailView, type MatchViewOptions, type PacketView } from './view.ts';
+import { readTail, tailPlan } from './recording-tail.ts';
+import { NevSource } from '../../replay/nev-source.ts';
 
 /** Background progress reaches the screen at most this often. */
 export const PROGRESS_INTERVAL_MS = 100;
@@ -78,6 +80,27 @@ export class CaptureStore implements PassInput {
       progressed: () => this.#indexProgressed(),
     };
     void scanSource(source, targets, this.#scanAbort.signal);
+    if (source instanceof NevSource) void this.#readTail(source);
+  }
+
+  /** A recording's last packets, through its footers, for G while the scan runs (recording-tail.ts). */
+  async #readTail(source: NevSource): Promise<void> {
+    const plan = tailPlan(source.recording);
+    if (plan === undefined) return;
+    try {
+      const packets = await readTail(source.recording, plan, this.#scanAbort.signal);
+      if (packets === undefined || this.scan.done) return;
+      this.index.setTail(plan.start, packets);
+      this.changed();
+    } catch {
+      // The scan reads the same bytes and reports what is wrong with them; G then waits for it.
+    }
+  }
+
+  /** The recording's end while the scan has not reached it (G), else undefined. */
+  tailView(): PacketView | undefined {
+    const tail = this.index.tail;
+    return tail === undefined || this.scan.done ? undefined : new TailView(tail.start, tail.end - tail.start);
   }
 
   /** Opens `path` and starts indexing it; InputError when it is not a capture. */
@@ -148,7 +171,7 @@ export class CaptureStore implements PassInput {
 
   /** Reads and decodes the missing ones among `positions` (ascending), then notifies. */
   want(positions: readonly number[]): void {
-    const missing = positions.filter((p) => !this.#cache.has(p) && !this.#loading.has(p) && p < this.index.length);
+    const missing = positions.filter((p) => !this.#cache.has(p) && !this.#loading.has(p) && this.index.has(p));
     if (missing.length === 0) return;
     for (const p of missing) this.#loading.add(p);
     this.#load(missing, true)
@@ -318,6 +341,7 @@ export class CaptureStore implements PassInput {
   }
 
   #indexProgressed(): void {
+    if (this.index.takeTailMisplaced()) this.#cache.dropFrom(0);
     const waiters = this.#indexWaiters;
     this.#indexWaiters = [];
     for (const wake of waiters) wake();

@@ -61,6 +61,40 @@ export class AllPackets implements PacketView {
   close(): void {}
 }
 
+/**
+ * The recording's last packets, at the index positions its footers give them (PacketIndex.tail),
+ * while the scan has not reached them yet: what G shows on a recording still being indexed. Rows
+ * carry the packets' own numbers; nothing is estimated but where they sit in the file.
+ */
+export class TailView implements PacketView {
+  readonly shows = undefined;
+  readonly note = '';
+  readonly failure = undefined;
+  readonly done = true;
+  readonly title: string;
+
+  constructor(
+    private readonly start: number,
+    readonly length: number,
+  ) {
+    this.title = `the last ${length} packets (read through the footers while indexing goes on; Esc: all)`;
+  }
+
+  get examined(): number {
+    return this.length;
+  }
+
+  positionAt(row: number): number {
+    return this.start + row;
+  }
+
+  rowAtOrAfter(position: number): number {
+    return Math.max(0, Math.min(position - this.start, this.length));
+  }
+
+  close(): void {}
+}
+
 export interface MatchViewOptions {
   title: string;
   shows?: (e: TraceeEvent) => boolean;
