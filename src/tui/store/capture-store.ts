@@ -60,6 +60,7 @@ export class CaptureStore implements PassInput {
   /** Views made here, so that closing the store stops their passes before the file closes. */
   readonly #views = new Set<MatchView>();
   #readFailure: string | undefined;
+  #firstFailure: string | undefined;
   #firstPageAsked = false;
 
   private constructor(
@@ -169,6 +170,18 @@ export class CaptureStore implements PassInput {
     return this.#readFailure;
   }
 
+  /**
+   * The first read of the file that failed, whatever made it (the scan, the screen, a filter,
+   * search or stats pass): the file changed under the TUI. Reported again on exit (exit 1).
+   */
+  get failure(): string | undefined {
+    return this.#firstFailure ?? this.scan.failure;
+  }
+
+  #failed(message: string): void {
+    this.#firstFailure ??= message;
+  }
+
   /** Reads and decodes the missing ones among `positions` (ascending), then notifies. */
   want(positions: readonly number[]): void {
     const missing = positions.filter((p) => !this.#cache.has(p) && !this.#loading.has(p) && this.index.has(p));
@@ -180,6 +193,7 @@ export class CaptureStore implements PassInput {
       })
       .catch((error: unknown) => {
         this.#readFailure = error instanceof Error ? error.message : String(error);
+        this.#failed(this.#readFailure);
       })
       .finally(() => {
         for (const p of missing) this.#loading.delete(p);
@@ -261,6 +275,7 @@ export class CaptureStore implements PassInput {
     runPass(this, stream.matcher(), 0, out, abort.signal)
       .catch((error: unknown) => {
         stream.failure = error instanceof Error ? error.message : String(error);
+        this.#failed(stream.failure);
       })
       .finally(() => {
         stream.done = true;
@@ -308,6 +323,7 @@ export class CaptureStore implements PassInput {
     runPass(this, matcher, 0, out, signal)
       .catch((error: unknown) => {
         stats.failure = error instanceof Error ? error.message : String(error);
+        this.#failed(stats.failure);
       })
       .finally(() => {
         stats.done = true;
@@ -335,7 +351,12 @@ export class CaptureStore implements PassInput {
 
   /** A view whose pass notifies this store, and which closing the store stops. */
   #matchView(options: Omit<MatchViewOptions, 'changed' | 'closed'>): MatchView {
-    const view = new MatchView(this, { ...options, changed: () => this.changed(), closed: () => this.#views.delete(view) });
+    const view = new MatchView(this, {
+      ...options,
+      changed: () => this.changed(),
+      closed: () => this.#views.delete(view),
+      failed: (message) => this.#failed(message),
+    });
     this.#views.add(view);
     return view;
   }

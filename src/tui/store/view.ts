@@ -106,6 +106,8 @@ export interface MatchViewOptions {
   changed: () => void;
   /** Called once the view is closed. */
   closed?: () => void;
+  /** Called when the pass fails (the file changed under it...). */
+  failed?: (message: string) => void;
 }
 
 /** The packets a matcher accepts, found by a background pass. */
@@ -139,6 +141,7 @@ export class MatchView implements PacketView {
     runPass(input, options.matcher, options.from ?? 0, out, this.#abort.signal)
       .catch((error: unknown) => {
         this.#failure = error instanceof Error ? error.message : String(error);
+        options.failed?.(this.#failure);
       })
       .finally(() => {
         this.#done = true;
