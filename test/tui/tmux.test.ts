@@ -202,6 +202,13 @@ describe.skipIf(!hasTmux)('the workbench in a real terminal (tmux)', () => {
     // What the terminal sends for a left click on column 20, line 7 (the fifth row).
     tmux('send-keys', '-t', 'mouse', '-l', '\u001b[<0;20;7M');
     await sees('mouse', / 5\/44\n/);
+    // A click on the detail tree's IPv4 line (its second: the first says there is no process)
+    // selects that node: the hex pane marks the IPv4 header, after Ethernet's 14 bytes.
+    await keys('mouse', 'Enter');
+    const detail = (await sees('mouse', 'Detail: packet 5')).split('\n').findIndex((l) => l.startsWith('Detail: packet 5'));
+    tmux('send-keys', '-t', 'mouse', '-l', `\u001b[<0;10;${detail + 3}M`);
+    await sees('mouse', /^Bytes: \d+, bytes 14-33 marked/m);
+    await sees('mouse', 'Detail: packet 5  (Enter/←/→ open and close)');
     await keys('mouse', 'q');
     expect(await exitCode(rcFile)).toBe(0);
     const off = start('nomouse', '--no-mouse fixtures/pcap/dns-udp.pcap');
