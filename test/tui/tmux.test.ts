@@ -184,12 +184,12 @@ describe.skipIf(!hasTmux)('the workbench in a real terminal (tmux)', () => {
     truncateSync(cut, 100_000);
     // The last page was never read: reading it now finds the file shorter than the index says.
     await keys(s, 'G');
-    await sees(s, /read error: the file ends at \d+, inside a record the index located/);
+    await sees(s, /read error: the file ends at 100000, short of a record the index located at \d+/);
     await keys(s, 'q');
     const after = await sees(s, /^exit \d+$/m);
     expect(after.split('\n').filter((l) => l !== '')).toEqual([
       'before the tui',
-      expect.stringMatching(new RegExp(`^netrec: error: ${cut.replace(/[.]/g, '\\.')}: the file ends at \\d+, inside a record the index located$`)),
+      expect.stringMatching(new RegExp(`^netrec: error: ${cut.replace(/[.]/g, '\\.')}: the file ends at 100000, short of a record the index located at \\d+$`)),
       'exit 1',
     ]);
     tmux('kill-session', '-t', s);
