@@ -11,9 +11,22 @@
  * pass; RSS and heap after each. End to end (when tmux is installed): `node bin/netrec.mjs tui`
  * started in a 100x30 tmux window, time until its first rows are on screen, polled every 20 ms,
  * which includes starting node and compiling the sources.
+ *
+ * Against termshark, on a recording (issue 17):
+ *
+ *   node --import tsx bench/tui-first-screen.ts --versus 10000000 [--cap SECONDS]
+ *
+ * generates bench/out/mixed-N.pcap (bench/gen-mixed-pcap.ts) and converts it with `netrec
+ * convert` into bench/out/mixed-N.nev (both kept for the next run), then in one run, one after
+ * the other in a 100x30 tmux window: `netrec tui` on the .nev and `termshark -r` on the pcap it
+ * came from (termshark reads no .nev). For each: time to the first packet row, time from then
+ * until G shows the last packet (termshark: G pressed every second until its last row shows),
+ * peak RSS and CPU time of the tool's processes (termshark's tshark children included) when the
+ * last row showed. Each tool gets at most --cap seconds (default 600); one that has not shown
+ * its last packet by then is reported as not finished.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import { CaptureStore } from '../src/tui/store/capture-store.ts';
@@ -158,6 +171,149 @@ async function endToEnd(path: string): Promise<void> {
   } finally {
     spawnSync('tmux', ['-L', socket, 'kill-server']);
   }
+}
+
+/** Peak RSS (VmHWM) and CPU seconds of `pid` and its descendants, from /proc. */
+function usage(pid: number): { rss: number; cpu: number } {
+  let rss = 0;
+  let cpu = 0;
+  const visit = (p: number): void => {
+    try {
+      const status = readFileSync(`/proc/${p}/status`, 'utf8');
+      rss += Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime, fields 14 and 15 of stat (11 and 12 after the command), in clock ticks.
+      cpu += (Number(fields[11]) + Number(fields[12])) / 100;
+      for (const c of spawnSync('pgrep', ['-P', String(p)], { encoding: 'utf8' })
+        .stdout.trim()
+        .split('\n'))
+        if (c !== '') visit(Number(c));
+    } catch {
+      // The process ended meanwhile.
+    }
+  };
+  visit(pid);
+  return { rss, cpu };
+}
+
+function descendants(pid: number): number[] {
+  const children = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout.trim();
+  return children === '' ? [] : children.split('\n').flatMap((c) => [Number(c), ...descendants(Number(c))]);
+}
+
+interface VersusRun {
+  firstRow: number;
+  /** ms from the first row until the last packet showed; Infinity when it did not within the cap. */
+  lastRow: number;
+  /** Peak RSS and CPU seconds when the last packet showed (or at the cap). */
+  rss: number;
+  cpu: number;
+  /** ms from the start until the tool said it had read everything, and the figures then. */
+  complete?: { ms: number; rss: number; cpu: number };
+}
+
+/**
+ * One tool in a 100x30 tmux window: `command`'s first row (`firstRow`), then G until `lastRow`
+ * shows (pressed again every second: termshark's G goes to the last packet loaded so far).
+ */
+async function versusRun(command: string, firstRow: RegExp, lastRow: RegExp, capMs: number, complete?: (screen: string) => boolean): Promise<VersusRun> {
+  const socket = `netrec-tui-versus-${process.pid}`;
+  const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  const screen = (): string => `\n${tmux('capture-pane', '-p', '-t', 'b')}`;
+  try {
+    const t0 = performance.now();
+    tmux('new-session', '-d', '-s', 'b', '-x', String(COLUMNS), '-y', String(ROWS), `exec ${command}`);
+    const pid = Number(tmux('list-panes', '-t', 'b', '-F', '#{pane_pid}').trim());
+    const deadline = t0 + capMs;
+    while (!firstRow.test(screen())) {
+      if (performance.now() > deadline) return { firstRow: Infinity, lastRow: Infinity, ...usage(pid) };
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const first = performance.now();
+    let pressed = 0;
+    while (!lastRow.test(screen())) {
+      if (performance.now() > deadline) return { firstRow: first - t0, lastRow: Infinity, ...usage(pid) };
+      if (performance.now() - pressed > 1000) {
+        tmux('send-keys', '-t', 'b', 'G');
+        pressed = performance.now();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const shown = { firstRow: first - t0, lastRow: performance.now() - first, ...usage(pid) };
+    if (complete === undefined) return shown;
+    while (!complete(screen())) {
+      if (performance.now() > deadline) return shown;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return { ...shown, complete: { ms: performance.now() - t0, ...usage(pid) } };
+  } finally {
+    // termshark's tshark children may outlive the window (their own process groups): end each
+    // by its pid, or they load the machine for the next run.
+    const started = descendants(Number(tmux('list-panes', '-t', 'b', '-F', '#{pane_pid}').trim()));
+    spawnSync('tmux', ['-L', socket, 'kill-server']);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    for (const p of started) {
+      try {
+        process.kill(p, 'SIGTERM');
+      } catch {
+        // Gone with the window.
+      }
+    }
+  }
+}
+
+async function versus(packets: number, capMs: number): Promise<void> {
+  const pcap = `bench/out/mixed-${packets}.pcap`;
+  const nev = `bench/out/mixed-${packets}.nev`;
+  if (!existsSync(pcap)) {
+    process.stderr.write(`generating ${pcap}\n`);
+    execFileSync('npx', ['tsx', 'bench/gen-mixed-pcap.ts', '--packets', String(packets), `${pcap}.tmp`], { stdio: 'inherit' });
+    renameSync(`${pcap}.tmp`, pcap);
+  }
+  if (!existsSync(nev)) {
+    process.stderr.write(`converting it into ${nev}\n`);
+    execFileSync(process.execPath, ['bin/netrec.mjs', 'convert', pcap, '-o', nev], { stdio: 'inherit' });
+  }
+  const last = String(packets);
+  const netrec = await versusRun(
+    `node bin/netrec.mjs tui --no-color ${nev}`,
+    // Decoded rows: the arrow between the endpoints (without spaces around it in narrow columns).
+    /\n\s+1 \d\d:\d\d:\d\d\.\d{6} .*→/,
+    new RegExp(`\n${last} \\d\\d:\\d\\d:\\d\\d\\.\\d{6} .*→`),
+    capMs,
+    // The header says "(indexing …)" until the scan is done.
+    (screen) => !screen.split('\n')[1]!.includes('(indexing'),
+  );
+  const hasTermshark = spawnSync('sh', ['-c', 'command -v termshark']).status === 0;
+  const termshark = hasTermshark ? await versusRun(`termshark -r ${pcap}`, /\n 1 +\d+\.\d+ /, new RegExp(`\n ?${last} +\\d+\\.\\d+ `), capMs) : undefined;
+  const cell = (ms: number): string => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : `not within ${capMs / 1000} s`);
+  console.log(`| ${packets.toLocaleString('en-US')} packets | first row | G: last packet shown | peak RSS, CPU then | all read | peak RSS, CPU then |`);
+  console.log('|---|---:|---:|---:|---:|---:|');
+  const row = (name: string, r: VersusRun): void =>
+    console.log(
+      `| ${name} | ${cell(r.firstRow)} | ${cell(r.lastRow)} | ${mib(r.rss)}, ${r.cpu.toFixed(1)} s | ${
+        r.complete === undefined ? 'not measured | ' : `${cell(r.complete.ms)} | ${mib(r.complete.rss)}, ${r.complete.cpu.toFixed(1)} s`
+      } |`,
+    );
+  row(`\`netrec tui\` (${nev})`, netrec);
+  if (termshark !== undefined) row(`\`termshark -r\` (${pcap})`, termshark);
+  else console.log('| termshark | not installed (apt-get install termshark) | | | |');
+}
+
+const versusAt = process.argv.indexOf('--versus');
+if (versusAt >= 0) {
+  const capAt = process.argv.indexOf('--cap');
+  const load = (await import('node:os')).loadavg().map((l) => l.toFixed(2));
+  console.log(`node ${process.version}, load ${load.join(' ')} at the start`);
+  await versus(Number(process.argv[versusAt + 1]), capAt >= 0 ? Number(process.argv[capAt + 1]) * 1000 : 600_000);
+  console.log(
+    `load ${(await import('node:os'))
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} at the end`,
+  );
+  process.exit(0);
 }
 
 const path = process.argv[2] ?? DEFAULT_CAPTURE;

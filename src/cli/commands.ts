@@ -212,7 +212,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'tui',
     summary: 'Page, filter, search and inspect a capture or recording in the terminal.',
     description: [
-      'An interactive viewer: event list, detail tree, hex bytes, filter (f), search (/), follow a flow or DNS query (F), process tree (p), stats (s); ? lists the keys, q quits. Needs a terminal (exit 2 without one).',
+      'An interactive viewer: event list, detail tree, hex bytes, filter (f), search (/), follow a flow or DNS query (F), process tree (p), stats (s); ? lists the keys, q quits. Needs a terminal (exit 2 without one); exit 1 when the file could not be read to the end (cut short or replaced under it: said in one line on exit), 70 after a crash (the terminal restored first).',
     ],
     options: [
       { ...TRACE, help: 'Start with this filter in the filter bar (repeatable, ANDed).' },

@@ -115,7 +115,11 @@ class OffsetReader implements PacketReader {
     let filled = 0;
     while (filled < length) {
       const { bytesRead } = await this.file.read(buffer, filled, length - filled, position + filled);
-      if (bytesRead === 0) throw new Error(`the file ends at ${position + filled}, inside a record the index located`);
+      if (bytesRead === 0) {
+        // Cut since it was indexed: say where it ends now, not only where the read stopped.
+        const { size } = await this.file.stat();
+        throw new Error(`the file ends at ${Math.min(size, position + filled)}, short of a record the index located at ${position}`);
+      }
       filled += bytesRead;
     }
     return buffer;

@@ -5,6 +5,7 @@
  * back as it was, however the app ends.
  */
 import { render } from 'ink';
+import { InputError } from '../core/errors.ts';
 import { App } from './components/App.tsx';
 import { CaptureStore } from './store/capture-store.ts';
 
@@ -65,6 +66,7 @@ export async function runTui({ path, filter, color, mouse }: TuiOptions): Promis
   };
   process.once('uncaughtException', crash);
   process.once('unhandledRejection', crash);
+
   const signalled = Object.entries(SIGNAL_EXIT_CODES).map(([signal, code]) => {
     const handler = (): void => {
       exitCode = code;
@@ -79,11 +81,15 @@ export async function runTui({ path, filter, color, mouse }: TuiOptions): Promis
     process.off('uncaughtException', crash);
     process.off('unhandledRejection', crash);
     for (const off of signalled) off();
+
     app.cleanup();
     process.off('exit', restore);
     restore();
     await store.close();
   }
   if (crashed !== undefined) throw crashed instanceof Error ? crashed : new Error(String(crashed));
+  // The file changed under the TUI (cut short, replaced): shown on screen when it happened, and
+  // once more now that the screen is the shell's, as every command reports an input error.
+  if (exitCode === 0 && store.failure !== undefined) throw new InputError(`${path}: ${store.failure}`);
   return exitCode;
 }

@@ -6,7 +6,7 @@ import { keyCommand } from '../../src/tui/state/keymap.ts';
 import { editPrompt } from '../../src/tui/state/prompt.ts';
 import { NO_KEY } from '../../src/tui/hooks/use-keys.ts';
 import { initialState, pushFrame, type UiState } from '../../src/tui/state/ui-state.ts';
-import type { PacketView } from '../../src/tui/store/view.ts';
+import { TailView, type PacketView } from '../../src/tui/store/view.ts';
 import { layoutFor } from '../../src/tui/views/layout.ts';
 import { visibleLines, type TreeNode } from '../../src/tui/views/event-tree.ts';
 
@@ -32,6 +32,22 @@ const press = (s: UiState, input: string, key: Partial<Key> = {}, d: Drawn = dra
 const cursor = (s: UiState) => s.stack[s.stack.length - 1]!.cursor;
 
 describe('the command reducer', () => {
+  it("goes to a recording's end read through its footers on G while every packet is shown, else to the last row", () => {
+    const tail = new TailView(999_488, 512);
+    const withTail: Drawn = { ...drawn, tail };
+    const s = press(initialState(view(5_000), ''), 'G', {}, withTail).state;
+    expect(s.stack.length).toBe(2);
+    expect(s.stack[1]!.view).toBe(tail);
+    // The app selects the anchor once the view has it: the last of the recording's packets.
+    expect(s.stack[1]!.anchor).toBe(999_999);
+    expect(tail.rowAtOrAfter(999_999)).toBe(511);
+    // Under a filter, G stays in the filtered view.
+    const filtered = press(initialState(view(300, 'event=net_packet_dns'), 'event=net_packet_dns'), 'G', {}, withTail).state;
+    expect([filtered.stack.length, cursor(filtered)]).toEqual([1, 299]);
+    // Esc goes back to every packet.
+    expect(press(s, '', { escape: true }).state.stack.length).toBe(1);
+  });
+
   it('moves the list cursor by rows, pages and ends, within the view', () => {
     let s = initialState(view(100), '');
     const list = drawn.layout.list;

@@ -5,6 +5,7 @@
  * purpose: the TUI must draw in a terminal even on a CI machine.
  */
 import { spawnSync } from 'node:child_process';
+import { rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasTmux, Terminal } from '../helpers/tmux.ts';
@@ -87,25 +88,53 @@ describe.skipIf(!hasTmux)('netrec tui in a real terminal (tmux)', () => {
 });
 
 describe.skipIf(!hasTmux)('the workbench in a real terminal (tmux)', () => {
-  it('shows the indexing progress and the first rows of a big capture, searches it, jumps to its end and quits', async () => {
+  it('pages a 1,000,000-packet capture: first screen, G, search, stream, q; and G on its recording before the index is done', async () => {
+    // Generous bounds for a loaded 2-core CI machine; docs/performance.md has the figures.
     const big = join(dir, 'big.pcap');
-    const made = spawnSync('npx', ['tsx', 'bench/gen-mixed-pcap.ts', '--packets', '300000', big], { encoding: 'utf8' });
+    const made = spawnSync('npx', ['tsx', 'bench/gen-mixed-pcap.ts', '--packets', '1000000', big], { encoding: 'utf8' });
     expect(made.status, made.stderr).toBe(0);
     const s = 'big';
+    let t0 = Date.now();
     const { rcFile } = start(s, `--no-color ${big}`);
-    // The first screen comes while the index scan still runs, with its progress in the header.
-    const first = await sees(s, /^ +1 \d\d:\d\d:\d\d\.\d{6} /m);
+    // The first screen comes while the index scan still runs, with its progress in the header;
+    // a row is whole once decoded (its arrow shows).
+    const first = await sees(s, /^ +2 \d\d:\d\d:\d\d\.\d{6} .*→/m);
+    expect(Date.now() - t0).toBeLessThan(15_000);
     expect(first.split('\n')[0]).toMatch(/ packets( \(indexing [▓░]{10} \d+%\))? /);
-    await sees(s, /^netrec \S+big\.pcap {2}300,000 packets {2}/, 60_000);
+    await sees(s, /^netrec \S+big\.pcap {2}1,000,000 packets {2}/, 90_000);
     await keys(s, 'G');
-    await sees(s, /^300000 /m);
+    await sees(s, /^1000000 .*→/m);
     await keys(s, 'g', '/', 'AAAA?', 'Enter');
     await sees(s, /"AAAA\?" 1\/≥?[\d,]+ match/);
     await keys(s, 'n');
     await sees(s, /"AAAA\?" 2\/≥?[\d,]+ match/);
+    // Packet 92 of the generated mix (seed 1) is the first TCP segment with a payload of an
+    // HTTPS flow (tshark: 10.3.145.85:56623 → 198.51.100.205:443, 280 bytes): its conversation.
+    await keys(s, 'Escape', ':', '92', 'Enter');
+    await sees(s, /^ +92 \S+ tcp +10\.3\.145\.85:56623 → 198\.51\.100\.205:443 /m);
+    await keys(s, 'S');
+    await sees(s, /^TCP 10\.3\.145\.85:56623 ⇄ 198\.51\.100\.205:443: [\d.,]+ \S*B →, [\d.,]+ \S*B ←$/m, 90_000);
+    await keys(s, 'Escape');
+    await sees(s, /^ +92 \S+ tcp /m);
     await keys(s, 'q');
     expect(await exitCode(rcFile)).toBe(0);
-  }, 120_000);
+
+    // The same packets as a recording: G shows its last packet while the index is still read.
+    const recording = join(dir, 'big.nev');
+    const converted = spawnSync('node', ['bin/netrec.mjs', 'convert', big, '-o', recording], { encoding: 'utf8' });
+    expect(converted.status, converted.stderr).toBe(0);
+    rmSync(big);
+    t0 = Date.now();
+    const rec = start('bignev', `--no-color ${recording}`);
+    await sees('bignev', /^ +2 \d\d:\d\d:\d\d\.\d{6} .*→/m);
+    await keys('bignev', 'G');
+    const end = await sees('bignev', /^1000000 .*→/m);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    // Before the scan got there: the view of the last 512 packets, read through the footers.
+    if (end.includes('indexing')) expect(end.split('\n')[0]).toMatch(/ \(indexing [▓░]{10} \d+%\) .* 512\/512$/);
+    await keys('bignev', 'q');
+    expect(await exitCode(rec.rcFile)).toBe(0);
+  }, 240_000);
 
   it('gives the shell its screen back exactly on q and on Ctrl-C', async () => {
     for (const [s, key] of [
@@ -121,6 +150,51 @@ describe.skipIf(!hasTmux)('the workbench in a real terminal (tmux)', () => {
     }
   });
 
+  it('reports a bug in one line (exit 70) after giving the terminal back exactly', async () => {
+    // NETREC_DEBUG_TUI_CRASH=1 makes Ctrl-X throw where nothing catches it (src/tui/hooks/use-commands.ts).
+    const s = 'crash';
+    terminal.start(
+      s,
+      `printf 'before the tui\\n'; NETREC_DEBUG_TUI_CRASH=1 node bin/netrec.mjs tui fixtures/pcap/dns-udp.pcap; printf 'exit %s\\n' $?; sleep 30`,
+      [200, 30],
+    );
+    await sees(s, /^ +1 .*→/m);
+    expect(tmux('display', '-p', '-t', s, '#{alternate_on} #{mouse_any_flag}').trim()).toBe('1 1');
+    await keys(s, 'C-x');
+    const after = await sees(s, /^exit \d+$/m);
+    expect(after.split('\n').filter((l) => l !== '')).toEqual([
+      'before the tui',
+      expect.stringMatching(
+        /^netrec: internal error \(a bug in netrec; please report it\): crash asked for with Ctrl-X \(NETREC_DEBUG_TUI_CRASH=1\) at \S+:\d+:\d+$/,
+      ),
+      'exit 70',
+    ]);
+    // Off the alternate screen, no mouse reports, the cursor shown.
+    expect(tmux('display', '-p', '-t', s, '#{alternate_on} #{mouse_any_flag} #{cursor_flag}').trim()).toBe('0 0 1');
+    tmux('kill-session', '-t', s);
+  });
+
+  it('says on screen, then in one line on exit (exit 1), that the capture was cut short under it', async () => {
+    const cut = join(dir, 'cut.pcap');
+    const made = spawnSync('npx', ['tsx', 'bench/gen-mixed-pcap.ts', '--packets', '20000', cut], { encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    const s = 'cut';
+    terminal.start(s, `printf 'before the tui\\n'; node bin/netrec.mjs tui --no-color ${cut}; printf 'exit %s\\n' $?; sleep 30`, [200, 30]);
+    await sees(s, /^netrec \S+cut\.pcap {2}20,000 packets {2}/m);
+    truncateSync(cut, 100_000);
+    // The last page was never read: reading it now finds the file shorter than the index says.
+    await keys(s, 'G');
+    await sees(s, /read error: the file ends at 100000, short of a record the index located at \d+/);
+    await keys(s, 'q');
+    const after = await sees(s, /^exit \d+$/m);
+    expect(after.split('\n').filter((l) => l !== '')).toEqual([
+      'before the tui',
+      expect.stringMatching(new RegExp(`^netrec: error: ${cut.replace(/[.]/g, '\\.')}: the file ends at 100000, short of a record the index located at \\d+$`)),
+      'exit 1',
+    ]);
+    tmux('kill-session', '-t', s);
+  });
+
   it('asks the terminal for mouse reports unless --no-mouse, and selects the row clicked', async () => {
     const { rcFile } = start('mouse', 'fixtures/pcap/dns-udp.pcap');
     await sees('mouse', /^ +1 /m);
@@ -128,6 +202,13 @@ describe.skipIf(!hasTmux)('the workbench in a real terminal (tmux)', () => {
     // What the terminal sends for a left click on column 20, line 7 (the fifth row).
     tmux('send-keys', '-t', 'mouse', '-l', '\u001b[<0;20;7M');
     await sees('mouse', / 5\/44\n/);
+    // A click on the detail tree's IPv4 line (its second: the first says there is no process)
+    // selects that node: the hex pane marks the IPv4 header, after Ethernet's 14 bytes.
+    await keys('mouse', 'Enter');
+    const detail = (await sees('mouse', 'Detail: packet 5')).split('\n').findIndex((l) => l.startsWith('Detail: packet 5'));
+    tmux('send-keys', '-t', 'mouse', '-l', `\u001b[<0;10;${detail + 3}M`);
+    await sees('mouse', /^Bytes: \d+, bytes 14-33 marked/m);
+    await sees('mouse', 'Detail: packet 5  (Enter/←/→ open and close)');
     await keys('mouse', 'q');
     expect(await exitCode(rcFile)).toBe(0);
     const off = start('nomouse', '--no-mouse fixtures/pcap/dns-udp.pcap');

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import chalk from 'chalk';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { showApp } from './helpers/app.tsx';
+import { netrec } from '../helpers/cli.ts';
 import { openIndexed, until } from './helpers/store.ts';
 
 const KEY = { enter: '\r', escape: '\u001B', up: '\u001B[A', ctrlU: '\u0015' };
@@ -184,9 +185,50 @@ describe('processes view', () => {
     await press('o');
     await sees('by bytes, o: order');
     await press('o');
+    await sees('by DNS names, o: order');
+    await press('o');
+    await sees('by remotes, o: order');
+    await press('o');
     await sees('by start time, o: order');
     await press('o');
     await sees('as a tree, o: order');
+  });
+
+  it('orders by the DNS names each process asked and the remote addresses it reached, as replay shows them', async () => {
+    // The oracle: netrec replay's DNS requests, per host pid, their distinct question names; and
+    // the clients that sent named its queries (the only remote ends named has in this recording).
+    const replay = netrec(['replay', '-t', 'event=net_packet_dns_request', 'fixtures/recordings/dns.nev']);
+    expect(replay.status).toBe(0);
+    const names = new Map<number, Set<string>>();
+    const named = new Set<string>();
+    for (const line of replay.stdout.trim().split('\n')) {
+      const event = JSON.parse(line) as { hostProcessId: number; processName: string; args: { name: string; value: unknown }[] };
+      const questions = event.args.find((a) => a.name === 'dns_questions')!.value as { query: string }[];
+      const set = names.get(event.hostProcessId) ?? new Set();
+      for (const q of questions) set.add(q.query);
+      names.set(event.hostProcessId, set);
+      if (event.processName.startsWith('isc-net')) named.add((event.args[0]!.value as { src_ip: string }).src_ip);
+    }
+    const { press, sees, frame } = await show('fixtures/recordings/dns.nev');
+    await press('p', 'o', 'o', 'o');
+    // The counts come from a pass over the packets: wait until it is done.
+    await sees(/by DNS names, o: order +Packets +Bytes +DNS names$/m);
+    const rows = () =>
+      frame()
+        .split('\n')
+        .filter((l) => /^\d+ /.test(l))
+        .map((l) => ({ pid: Number(l.split(' ')[0]), name: l.split(' ')[1]!, last: Number(l.trim().split(/ +/).at(-1)) }));
+    const counted = rows();
+    expect(counted.length).toBeGreaterThan(2);
+    for (const r of counted) expect(r.last, `pid ${r.pid}`).toBe(names.get(r.pid)?.size ?? 0);
+    expect(counted[0]!.name).toBe('named');
+    expect(counted.map((r) => r.last)).toEqual([...counted.map((r) => r.last)].sort((a, b) => b - a));
+    await press('o');
+    await sees(/by remotes, o: order +Packets +Bytes +Remotes$/m);
+    const remote = rows();
+    expect(remote[0]!.name).toBe('named');
+    expect(remote[0]!.last).toBe(named.size);
+    expect(remote.map((r) => r.last)).toEqual([...remote.map((r) => r.last)].sort((a, b) => b - a));
   });
 });
 
@@ -210,6 +252,12 @@ describe('mouse', () => {
       .findIndex((l) => l.startsWith('Detail: packet 8'));
     await press(click(5, detailTitle + 3));
     await sees('Detail: packet 8  (Enter/←/→ open and close)');
+    // The click selected the node under it: line 2 of the tree is IPv4, its header after Ethernet's 14 bytes.
+    await sees('Bytes: 253, bytes 14-33 marked');
+    // Line 1 of the pane is its title, the tree starts on line 2: src_ip is the tree's 8th line.
+    await press(click(10, detailTitle + 9));
+    await sees(/^ +src_ip: "172\.16\.17\.2"/m);
+    await sees('Bytes: 253, bytes 26-29 marked');
     // A release, and a report in a prompt, do nothing; never typed as text.
     await press('/', '\u001b[<0;20;7m', click(20, 4));
     await sees('search (↑↓ history)> █');

@@ -20,7 +20,7 @@ import { layoutFor, wrapLines } from '../views/layout.ts';
 import { listModel, type Widest } from '../views/list-model.ts';
 import { bottomMessage, emptyText, hintsFor, promptLine, statusLeft, statusRight } from '../views/status.ts';
 import { findingHeader, findingLines } from '../views/finding-lines.ts';
-import { processHeader, processLines, sortProcessRows } from '../views/process-lines.ts';
+import { processHeader, processLines, sortNeedsReach, sortProcessRows } from '../views/process-lines.ts';
 import { statsLines } from '../views/stats-lines.ts';
 import { streamLines, streamTitle } from '../views/stream-lines.ts';
 import { BottomBar } from './BottomBar.tsx';
@@ -80,7 +80,9 @@ export function App({ store, view, filter, message, size: fixedSize, color = tru
   const highlight = tree === undefined || selected === undefined ? undefined : highlightOf(selected, tree.lines[scroll.cursor]);
   const hex = selected === undefined || !ui.detailOpen ? undefined : hexModel(selected, highlight, layout.hex, ui.focus === 'hex' ? ui.hexTop : undefined);
 
-  const processRows = ui.screen === 'processes' ? sortProcessRows(store.processes.rows(!ui.processes.all), ui.processes.sort) : [];
+  // The orders by DNS names and remote addresses count in the stats pass (started on first use).
+  const reachStats = ui.screen === 'processes' && sortNeedsReach(ui.processes.sort) ? store.stats() : undefined;
+  const processRows = ui.screen === 'processes' ? sortProcessRows(store.processes.rows(!ui.processes.all), ui.processes.sort, reachStats?.reach) : [];
   // store.stats() starts the stats pass the first time the screen is shown, then returns it.
   const stream = ui.screen === 'stream' && ui.stream !== undefined ? streamLines(ui.stream.view, ui.stream.hex) : [];
   const text =
@@ -99,6 +101,7 @@ export function App({ store, view, filter, message, size: fixedSize, color = tru
     processRows,
     textLines: text.length,
     findings: store.scan.findings.length,
+    ...(frame.view === store.all && store.index.tail !== undefined ? { tail: store.tailView() } : {}),
   };
   const drawn = useRef(shown);
   drawn.current = shown;
@@ -146,10 +149,18 @@ export function App({ store, view, filter, message, size: fixedSize, color = tru
       )}
       {ui.screen === 'processes' && (
         <TextScreen
-          title={store.hasProcessContext ? processHeader(size.columns, ui.processes.sort) : 'Processes'}
+          title={
+            store.hasProcessContext
+              ? processHeader(
+                  size.columns,
+                  ui.processes.sort,
+                  reachStats && { examined: reachStats.examined, packets: store.index.length, done: reachStats.done },
+                )
+              : 'Processes'
+          }
           lines={
             store.hasProcessContext
-              ? processLines(processRows, size.columns).slice(ui.processes.top)
+              ? processLines(processRows, size.columns, ui.processes.sort, reachStats?.reach).slice(ui.processes.top)
               : ['This capture carries no process context (a plain pcap or pcapng).', 'Recordings made by `netrec record` have it.']
           }
           {...(store.hasProcessContext ? { selected: ui.processes.cursor - ui.processes.top } : {})}

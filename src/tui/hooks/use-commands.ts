@@ -15,6 +15,13 @@ import { useKeys } from './use-keys.ts';
 import { useSearch } from './use-search.ts';
 import type { UiStateHandle } from './use-ui-state.ts';
 
+/**
+ * NETREC_DEBUG_TUI_CRASH=1 makes Ctrl-X throw from the key handler, where nothing catches it:
+ * the one way to see (and test: test/tui/tmux.test.ts) that a bug in the app still gives the
+ * terminal back and is reported in one line (exit 70), as no input the app reads makes it throw.
+ */
+const debugCrash = process.env.NETREC_DEBUG_TUI_CRASH === '1';
+
 export function useCommands(store: CaptureStore, ui: UiStateHandle, drawn: { current: Drawn }): void {
   const { exit } = useApp();
   const search = useSearch(store, ui, drawn);
@@ -99,6 +106,7 @@ export function useCommands(store: CaptureStore, ui: UiStateHandle, drawn: { cur
 
   useKeys(
     (input, key) => {
+      if (debugCrash && key.ctrl && input === 'x') throw new Error('crash asked for with Ctrl-X (NETREC_DEBUG_TUI_CRASH=1)');
       const s = ui.current();
       if (s.prompt !== undefined) return filterBar.key(input, key);
       const outcome = runCommand(s, keyCommand(input, key, { screen: s.screen, focus: s.focus }), drawn.current);

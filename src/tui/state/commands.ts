@@ -11,7 +11,19 @@ import type { Layout } from '../views/layout.ts';
 import { nextProcessSort } from '../views/process-lines.ts';
 import { nextTimeFormat, timeTitle } from '../views/time-format.ts';
 import type { Command } from './keymap.ts';
-import { currentFrame, currentPosition, nextPane, popFrame, scrollTo, treeScroll, withFrame, type Scroll, type TreeState, type UiState } from './ui-state.ts';
+import {
+  currentFrame,
+  currentPosition,
+  nextPane,
+  popFrame,
+  pushFrame,
+  scrollTo,
+  treeScroll,
+  withFrame,
+  type Scroll,
+  type TreeState,
+  type UiState,
+} from './ui-state.ts';
 
 /** What the last render drew, for commands whose effect depends on it. */
 export interface Drawn {
@@ -25,6 +37,8 @@ export interface Drawn {
   textLines: number;
   /** Rows of the findings screen. */
   findings: number;
+  /** A recording's end read ahead of the index scan (G goes there while every packet is shown). */
+  tail?: PacketView;
 }
 
 /** Work for the hooks: it touches the store, the search or the app. */
@@ -84,6 +98,13 @@ export function runCommand(s: UiState, command: Command | undefined, drawn: Draw
     }
     case 'sort':
       return { state: { ...s, processes: { ...s.processes, cursor: 0, top: 0, sort: nextProcessSort(s.processes.sort) } } };
+    case 'end': {
+      // On every packet of a recording still being indexed: its end, as read through its footers.
+      const tail = drawn.tail;
+      if (tail !== undefined && s.screen === 'events' && s.focus === 'list' && s.stack.length === 1 && s.stack[0]!.view.title === '')
+        return { state: { ...pushFrame(s, tail, tail.positionAt(tail.length - 1)), message: undefined } };
+      return { state: { ...navigate(s, command, drawn), message: undefined } };
+    }
     case 'enter':
       if (s.screen === 'processes') return toProcess(s, drawn, false);
       if (s.screen === 'findings')
@@ -107,7 +128,8 @@ const WHEEL_ROWS = 3;
 
 /**
  * A mouse report: the wheel scrolls what the pointer is over, a left click selects the row
- * under it (list, processes, findings) or gives its pane the keys (detail, hex).
+ * under it (list, processes, findings) or the node of the detail tree under it, and gives its
+ * pane the keys (detail, hex).
  */
 export function runMouse(s: UiState, event: { button: number; x: number; y: number; pressed: boolean }, drawn: Drawn): Outcome {
   if (!event.pressed || s.prompt !== undefined) return { state: s };
@@ -125,6 +147,14 @@ export function runMouse(s: UiState, event: { button: number; x: number; y: numb
     return { state: s.screen === 'processes' ? { ...s, processes: { ...s.processes, cursor: row } } : { ...s, findings: { ...s.findings, cursor: row } } };
   }
   if (s.screen !== 'events') return { state: s };
+  if (pane.pane === 'detail' && drawn.tree !== undefined) {
+    // A click on a node of the tree selects it (the hex pane then marks its bytes).
+    const scroll = treeScroll(s, drawn.tree.home);
+    const line = scroll.top + pane.line;
+    const focused = { ...s, focus: 'detail' as const };
+    if (pane.line < 0 || line >= drawn.tree.lines.length) return { state: focused };
+    return { state: { ...focused, tree: treeState(s, drawn.tree.closed, { cursor: line, top: scroll.top }) } };
+  }
   if (pane.pane !== 'list') return { state: { ...s, focus: pane.pane } };
   const frame = currentFrame(s);
   const row = frame.top + pane.line;

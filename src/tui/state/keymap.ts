@@ -54,7 +54,7 @@ export const BINDINGS: readonly Binding[] = [
   { keys: 'PgDn space', help: 'next page', match: (i, k) => k.pageDown || ch(' ')(i, k) || (k.ctrl && i === 'f'), command: { kind: 'page', by: 1 } },
   { keys: 'PgUp b', help: 'previous page', match: (i, k) => k.pageUp || ch('b')(i, k) || (k.ctrl && i === 'b'), command: { kind: 'page', by: -1 } },
   { keys: 'g Home', help: 'first row', match: (i, k) => k.home || ch('g')(i, k), command: { kind: 'home' } },
-  { keys: 'G End', help: 'last row', match: (i, k) => k.end || ch('G')(i, k), command: { kind: 'end' } },
+  { keys: 'G End', help: 'last row (a recording still being indexed: its last packets)', match: (i, k) => k.end || ch('G')(i, k), command: { kind: 'end' } },
   {
     keys: 'Enter',
     help: 'detail on/off; in the tree: open/close; in processes: its packets; in findings: the packet',
@@ -91,7 +91,13 @@ export const BINDINGS: readonly Binding[] = [
   { keys: 'd', help: 'processes: show the packets of it and its descendants', where: ['processes'], match: ch('d'), command: { kind: 'descendants' } },
   { keys: 'a', help: 'processes: show all processes, not only those with packets', where: ['processes'], match: ch('a'), command: { kind: 'all-processes' } },
   { keys: 'i', help: 'processes: its flows, DNS transactions and names', where: ['processes'], match: ch('i'), command: { kind: 'drill' } },
-  { keys: 'o', help: 'processes: order as a tree, by packets, bytes, or start time', where: ['processes'], match: ch('o'), command: { kind: 'sort' } },
+  {
+    keys: 'o',
+    help: 'processes: order as a tree, by packets, bytes, DNS names, remotes or start time',
+    where: ['processes'],
+    match: ch('o'),
+    command: { kind: 'sort' },
+  },
   { keys: 'p', help: 'process tree with packet and byte counts', match: ch('p'), command: { kind: 'screen', screen: 'processes' } },
   { keys: 's', help: 'stats: protocols, top talkers, top DNS names', match: ch('s'), command: { kind: 'screen', screen: 'stats' } },
   { keys: '!', help: "findings of the recording's signatures (Enter: go to the packet)", match: ch('!'), command: { kind: 'screen', screen: 'findings' } },

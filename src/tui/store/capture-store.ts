@@ -25,7 +25,9 @@ import { ProcessTable } from './process-table.ts';
 import { CaptureStats } from './stats.ts';
 import { FlowStream } from './stream.ts';
 import { processLabel } from '../views/summary.ts';
-import { AllPackets, MatchView, type MatchViewOptions, type PacketView } from './view.ts';
+import { AllPackets, MatchView, TailView, type MatchViewOptions, type PacketView } from './view.ts';
+import { readTail, tailPlan } from './recording-tail.ts';
+import { NevSource } from '../../replay/nev-source.ts';
 
 /** Background progress reaches the screen at most this often. */
 export const PROGRESS_INTERVAL_MS = 100;
@@ -58,6 +60,7 @@ export class CaptureStore implements PassInput {
   /** Views made here, so that closing the store stops their passes before the file closes. */
   readonly #views = new Set<MatchView>();
   #readFailure: string | undefined;
+  #firstFailure: string | undefined;
   #firstPageAsked = false;
 
   private constructor(
@@ -78,6 +81,27 @@ export class CaptureStore implements PassInput {
       progressed: () => this.#indexProgressed(),
     };
     void scanSource(source, targets, this.#scanAbort.signal);
+    if (source instanceof NevSource) void this.#readTail(source);
+  }
+
+  /** A recording's last packets, through its footers, for G while the scan runs (recording-tail.ts). */
+  async #readTail(source: NevSource): Promise<void> {
+    const plan = tailPlan(source.recording);
+    if (plan === undefined) return;
+    try {
+      const packets = await readTail(source.recording, plan, this.#scanAbort.signal);
+      if (packets === undefined || this.scan.done) return;
+      this.index.setTail(plan.start, packets);
+      this.changed();
+    } catch {
+      // The scan reads the same bytes and reports what is wrong with them; G then waits for it.
+    }
+  }
+
+  /** The recording's end while the scan has not reached it (G), else undefined. */
+  tailView(): PacketView | undefined {
+    const tail = this.index.tail;
+    return tail === undefined || this.scan.done ? undefined : new TailView(tail.start, tail.end - tail.start);
   }
 
   /** Opens `path` and starts indexing it; InputError when it is not a capture. */
@@ -146,9 +170,21 @@ export class CaptureStore implements PassInput {
     return this.#readFailure;
   }
 
+  /**
+   * The first read of the file that failed, whatever made it (the scan, the screen, a filter,
+   * search or stats pass): the file changed under the TUI. Reported again on exit (exit 1).
+   */
+  get failure(): string | undefined {
+    return this.#firstFailure ?? this.scan.failure;
+  }
+
+  #failed(message: string): void {
+    this.#firstFailure ??= message;
+  }
+
   /** Reads and decodes the missing ones among `positions` (ascending), then notifies. */
   want(positions: readonly number[]): void {
-    const missing = positions.filter((p) => !this.#cache.has(p) && !this.#loading.has(p) && p < this.index.length);
+    const missing = positions.filter((p) => !this.#cache.has(p) && !this.#loading.has(p) && this.index.has(p));
     if (missing.length === 0) return;
     for (const p of missing) this.#loading.add(p);
     this.#load(missing, true)
@@ -157,6 +193,7 @@ export class CaptureStore implements PassInput {
       })
       .catch((error: unknown) => {
         this.#readFailure = error instanceof Error ? error.message : String(error);
+        this.#failed(this.#readFailure);
       })
       .finally(() => {
         for (const p of missing) this.#loading.delete(p);
@@ -238,6 +275,7 @@ export class CaptureStore implements PassInput {
     runPass(this, stream.matcher(), 0, out, abort.signal)
       .catch((error: unknown) => {
         stream.failure = error instanceof Error ? error.message : String(error);
+        this.#failed(stream.failure);
       })
       .finally(() => {
         stream.done = true;
@@ -285,6 +323,7 @@ export class CaptureStore implements PassInput {
     runPass(this, matcher, 0, out, signal)
       .catch((error: unknown) => {
         stats.failure = error instanceof Error ? error.message : String(error);
+        this.#failed(stats.failure);
       })
       .finally(() => {
         stats.done = true;
@@ -312,12 +351,18 @@ export class CaptureStore implements PassInput {
 
   /** A view whose pass notifies this store, and which closing the store stops. */
   #matchView(options: Omit<MatchViewOptions, 'changed' | 'closed'>): MatchView {
-    const view = new MatchView(this, { ...options, changed: () => this.changed(), closed: () => this.#views.delete(view) });
+    const view = new MatchView(this, {
+      ...options,
+      changed: () => this.changed(),
+      closed: () => this.#views.delete(view),
+      failed: (message) => this.#failed(message),
+    });
     this.#views.add(view);
     return view;
   }
 
   #indexProgressed(): void {
+    if (this.index.takeTailMisplaced()) this.#cache.dropFrom(0);
     const waiters = this.#indexWaiters;
     this.#indexWaiters = [];
     for (const wake of waiters) wake();

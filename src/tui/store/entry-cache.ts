@@ -39,4 +39,9 @@ export class EntryCache {
       this.#entries.delete(oldest);
     }
   }
+
+  /** Forgets the entries from `position` on (they were read at positions that turned out wrong). */
+  dropFrom(position: number): void {
+    for (const p of [...this.#entries.keys()]) if (p >= position) this.#entries.delete(p);
+  }
 }

@@ -18,6 +18,23 @@ interface Chunk {
   links: Uint8Array;
 }
 
+/**
+ * The last packets of a recording, read through its footers before the scan gets there (so that
+ * G shows the end at once), at the positions the footers' packet counts give them. Numbers come
+ * from the file; the scan checks the position when it reaches the tail and takes over.
+ */
+export interface IndexedPacket {
+  number: number;
+  offset: number;
+  timestamp: bigint;
+  linkType: number;
+}
+
+interface Tail {
+  start: number;
+  packets: readonly IndexedPacket[];
+}
+
 /** A run of positions whose packet numbers are consecutive from `number` (sources may skip). */
 interface NumberRun {
   position: number;
@@ -30,15 +47,54 @@ export class PacketIndex implements PacketLocations {
   /** Only where numbering is not position + 1 (a damaged .nev segment): usually empty. */
   readonly #runs: NumberRun[] = [];
   #length = 0;
+  #tail: Tail | undefined;
+  /** The scan found the tail somewhere else than the footers said: entries read for it are wrong. */
+  #tailMisplaced = false;
 
+  /** Packets indexed by the scan, from position 0 on without a gap. */
   get length(): number {
     return this.#length;
+  }
+
+  /**
+   * The recording's last packets at positions from `start` (the footers' count of the packets
+   * before them), until the scan reaches them. Tiny: at most a screenful or two.
+   */
+  setTail(start: number, packets: readonly IndexedPacket[]): void {
+    if (packets.length === 0 || start <= this.#length) return;
+    this.#tail = { start, packets };
+  }
+
+  /** Positions of the tail not scanned yet, [start, end), or undefined. */
+  get tail(): { start: number; end: number } | undefined {
+    const tail = this.#tail;
+    return tail === undefined ? undefined : { start: tail.start, end: tail.start + tail.packets.length };
+  }
+
+  /** Whether `position` can be read: scanned, or in the tail. */
+  has(position: number): boolean {
+    if (position >= 0 && position < this.#length) return true;
+    const tail = this.#tail;
+    return tail !== undefined && position >= tail.start && position < tail.start + tail.packets.length;
+  }
+
+  /** True once after the scan found the tail's packets elsewhere (a recording damaged in between). */
+  takeTailMisplaced(): boolean {
+    const misplaced = this.#tailMisplaced;
+    this.#tailMisplaced = false;
+    return misplaced;
   }
 
   /** Appends the next packet in source order. */
   push(number: number, offset: number, timestamp: bigint, linkType: number): void {
     const position = this.#length;
-    if (number !== this.#expectedNumber(position)) this.#runs.push({ position, number });
+    const tail = this.#tail;
+    if (tail !== undefined && position >= tail.start) {
+      // The scan has reached the tail: from here on its own figures hold.
+      if (tail.packets[position - tail.start]?.number !== number) this.#tailMisplaced = true;
+      if (this.#tailMisplaced || position + 1 >= tail.start + tail.packets.length) this.#tail = undefined;
+    }
+    if (number !== this.#scannedNumber(position)) this.#runs.push({ position, number });
     const at = position % INDEX_CHUNK;
     if (at === 0) this.#chunks.push(newChunk());
     const chunk = this.#chunks[this.#chunks.length - 1]!;
@@ -49,20 +105,27 @@ export class PacketIndex implements PacketLocations {
   }
 
   offsetAt(position: number): number {
-    return this.#chunk(position).offsets[position % INDEX_CHUNK]!;
+    return this.#tailAt(position)?.offset ?? this.#chunk(position).offsets[position % INDEX_CHUNK]!;
   }
 
   timestampAt(position: number): bigint {
-    return this.#chunk(position).timestamps[position % INDEX_CHUNK]!;
+    return this.#tailAt(position)?.timestamp ?? this.#chunk(position).timestamps[position % INDEX_CHUNK]!;
   }
 
   linkTypeAt(position: number): number {
-    return this.#linkTypes[this.#chunk(position).links[position % INDEX_CHUNK]!]!;
+    return this.#tailAt(position)?.linkType ?? this.#linkTypes[this.#chunk(position).links[position % INDEX_CHUNK]!]!;
   }
 
-  /** The packet number the source gave the packet at `position` (1-based). */
+  /**
+   * The packet number the source gave the packet at `position` (1-based). Between the scanned
+   * packets and the tail, the number the footers lead to expect: readers seek by it (to gather a
+   * DNS-over-TCP flow's earlier segments); no row shows it.
+   */
   numberAt(position: number): number {
-    return this.#expectedNumber(position);
+    const tail = this.#tail;
+    if (tail === undefined || position < this.#length) return this.#scannedNumber(position);
+    const at = position - tail.start;
+    return at >= 0 && at < tail.packets.length ? tail.packets[at]!.number : tail.packets[0]!.number + at;
   }
 
   /** Position of packet number `number`, or of the first packet after it (numbers only grow). */
@@ -98,7 +161,12 @@ export class PacketIndex implements PacketLocations {
     return this.#chunks.length * INDEX_CHUNK * INDEX_BYTES_PER_PACKET;
   }
 
-  #expectedNumber(position: number): number {
+  #tailAt(position: number): IndexedPacket | undefined {
+    const tail = this.#tail;
+    return tail === undefined || position < this.#length ? undefined : tail.packets[position - tail.start];
+  }
+
+  #scannedNumber(position: number): number {
     const run = lastRunAtOrBefore(this.#runs, position);
     return run === undefined ? position + 1 : run.number + (position - run.position);
   }

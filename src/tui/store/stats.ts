@@ -12,6 +12,7 @@ import { StatsCollector } from '../../stats/collector.ts';
 import { buildReport, type StatsReport } from '../../stats/report.ts';
 import type { Matcher } from './match-pass.ts';
 import { TopCounter } from '../../stats/top-counter.ts';
+import { ProcessReach } from './process-reach.ts';
 
 /** Protocol rows of the stats view, in display order. */
 export const PROTOCOLS = ['IPv4', 'IPv6', 'TCP', 'UDP', 'ICMP', 'ICMPv6', 'DNS', 'other IP', 'not IP', 'decode problems'] as const;
@@ -25,6 +26,8 @@ export class CaptureStats {
   readonly names = new TopCounter();
   /** Conversations, DNS transactions and top processes, as `netrec stats` counts them. */
   readonly collector = new StatsCollector();
+  /** Per process: distinct DNS names and remote addresses (the processes screen's orders). */
+  readonly reach = new ProcessReach();
   examined = 0;
   /** Packets counted: all those examined, or the ones `only` kept. */
   counted = 0;
@@ -49,6 +52,7 @@ export class CaptureStats {
         this.counted++;
         this.#count(d, packet.originalLength);
         this.collector.add(packet, d);
+        this.reach.add(packet, d);
         return false;
       },
     };

@@ -61,6 +61,40 @@ export class AllPackets implements PacketView {
   close(): void {}
 }
 
+/**
+ * The recording's last packets, at the index positions its footers give them (PacketIndex.tail),
+ * while the scan has not reached them yet: what G shows on a recording still being indexed. Rows
+ * carry the packets' own numbers; nothing is estimated but where they sit in the file.
+ */
+export class TailView implements PacketView {
+  readonly shows = undefined;
+  readonly note = '';
+  readonly failure = undefined;
+  readonly done = true;
+  readonly title: string;
+
+  constructor(
+    private readonly start: number,
+    readonly length: number,
+  ) {
+    this.title = `the last ${length} packets (read through the footers while indexing goes on; Esc: all)`;
+  }
+
+  get examined(): number {
+    return this.length;
+  }
+
+  positionAt(row: number): number {
+    return this.start + row;
+  }
+
+  rowAtOrAfter(position: number): number {
+    return Math.max(0, Math.min(position - this.start, this.length));
+  }
+
+  close(): void {}
+}
+
 export interface MatchViewOptions {
   title: string;
   shows?: (e: TraceeEvent) => boolean;
@@ -72,6 +106,8 @@ export interface MatchViewOptions {
   changed: () => void;
   /** Called once the view is closed. */
   closed?: () => void;
+  /** Called when the pass fails (the file changed under it...). */
+  failed?: (message: string) => void;
 }
 
 /** The packets a matcher accepts, found by a background pass. */
@@ -105,6 +141,7 @@ export class MatchView implements PacketView {
     runPass(input, options.matcher, options.from ?? 0, out, this.#abort.signal)
       .catch((error: unknown) => {
         this.#failure = error instanceof Error ? error.message : String(error);
+        options.failed?.(this.#failure);
       })
       .finally(() => {
         this.#done = true;

@@ -60,7 +60,9 @@ export function listModel(input: ListInput): ListModel {
     flow: Math.max(input.widest.flow, ...entries.map((e) => (e === undefined ? 0 : [...e.summary.flow].length))),
     process: Math.max(input.widest.process, ...labels.map((l) => [...l].length)),
   };
-  const lastNumber = index.length === 0 ? 0 : index.numberAt(index.length - 1);
+  // The recording's last packets may be in already (read through its footers) ahead of the scan.
+  const lastPosition = Math.max(index.length, index.tail?.end ?? 0) - 1;
+  const lastNumber = lastPosition < 0 ? 0 : index.numberAt(lastPosition);
   const cols = layoutColumns({
     width,
     hasProcess: input.hasProcess,
@@ -75,8 +77,10 @@ export function listModel(input: ListInput): ListModel {
     const e = entries[i];
     const finding = marked?.(index.numberAt(position)) ?? false;
     const number = (finding ? '!' : '') + String(index.numberAt(position));
-    const previous = position > 0 ? index.timestampAt(position - 1) : undefined;
-    const time = timeText(timeFormat, index.timestampAt(position), cols.timeDigits, first, previous);
+    const previous = position > 0 && index.has(position - 1) ? index.timestampAt(position - 1) : undefined;
+    // The first of the recording's last packets, before the scan has read the one before it.
+    const unknown = previous === undefined && position > 0 && timeFormat === 'delta';
+    const time = unknown ? '…' : timeText(timeFormat, index.timestampAt(position), cols.timeDigits, first, previous);
     const text =
       e === undefined ? formatRow(cols, { number, time, process: '', event: '', flow: '', info: '' }) : rowText(cols, e, view.shows, number, time, labels[i]!);
     const at = input.highlight === undefined || input.highlight === '' ? -1 : text.toLowerCase().indexOf(input.highlight);
