@@ -17,6 +17,9 @@ const UNITS: Record<string, number> = {
   gib: 2 ** 30,
 };
 
+/** Segment size at which `record` and `convert` rotate unless --rotate-size says otherwise. */
+export const DEFAULT_ROTATE_SIZE = 64 * 2 ** 20;
+
 export const SIZE_SYNTAX = 'a number of bytes with an optional unit: KiB, MiB, GiB (1024-based) or k, M, G (1000-based)';
 
 /** The number of bytes, or undefined when `text` is not a positive size. */

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -57,6 +58,21 @@ describe('netrec convert', () => {
     expect((await cli(['replay', out])).out).toBe((await cli(['replay', capture])).out);
     expect((await cli(['convert', capture, '-o', out, '--force', '--rotate-size', '12 parsecs'])).code).toBe(2);
   });
+
+  it('rotates at 64 MiB when no --rotate-size is given, as its help says', async () => {
+    // 150,000 packets of the bench mix: about 73 MB of pcap, so more than one 64 MiB segment.
+    const capture = path('big.pcap');
+    const made = spawnSync('npx', ['tsx', 'bench/gen-mixed-pcap.ts', '--packets', '150000', capture], { encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    const out = path('big.nev');
+    expect((await cli(['convert', capture, '-o', out])).code).toBe(0);
+    const sizes = readdirSync(out)
+      .filter((f) => f.endsWith('.nevseg'))
+      .map((f) => statSync(join(out, f)).size);
+    expect(sizes.length).toBe(2);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(64 * 2 ** 20);
+    expect((await cli(['info', out])).out).toMatch(/^packets +150000 /m);
+  }, 120_000);
 });
 
 describe('replaying a recording', () => {
