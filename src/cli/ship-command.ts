@@ -86,9 +86,9 @@ export async function shipCommand(args: ParsedArgs): Promise<number> {
       const result = await replayTables(
         { inputs: [input], trace, window: {}, order: 'concat', limit: undefined, hostName, ...(interrupt ? { follow: interrupt.signal } : {}) },
         'ship',
-        async (rows, final) => {
-          for (const b of cutter.add(rows, final)) {
-            if (b.number <= before) {
+        async (rows, final, origins) => {
+          for (const b of cutter.add(rows, final, origins[0]?.segmentStarts)) {
+            if (b.id <= before) {
               skippedPackets += b.rows.packets.length;
               continue;
             }
@@ -98,16 +98,17 @@ export async function shipCommand(args: ParsedArgs): Promise<number> {
               // A stop (record's drain bound) never ships a last batch of a recording not read to its end.
               if (interrupt?.signal.aborted) throw new Error('stopped');
               // The first batch of a run, and one tried again, may be in already (partly): only what is missing goes in.
-              await retry.attempt((again) => shipper.ship(key, recordingId, b.number, b.rows, b.rows.packets.length, first || again));
+              await retry.attempt((again) => shipper.ship(key, recordingId, b.id, b.rows, b.rows.packets.length, first || again));
             } catch (err) {
               const why = retry.stopped || interrupt?.signal.aborted ? 'stopped' : err instanceof ShipSetupError ? err.message : errorLine(err);
-              marker?.write(lastIn, skippedPackets + shippedPackets, false);
+              const count = skippedPackets + shippedPackets;
+              marker?.write(lastIn, count, false);
               throw new InputError(
-                `${server.origin}: ${why}; ${input}: ${lastIn > 0 ? `batches 1-${lastIn} are in` : 'no batch is in'} (${skippedPackets + shippedPackets} packets), batch ${b.number} is not; run 'netrec ship ${input} --to ${server.origin}/${server.database}' to continue from there`,
+                `${server.origin}: ${why}; ${input}: ${count} packets are in, from packet ${b.id} on it is not; run 'netrec ship ${input} --to ${server.origin}/${server.database}' to continue from there`,
               );
             }
             batches++;
-            lastIn = b.number;
+            lastIn = b.id;
             shippedPackets += b.rows.packets.length;
             marker?.write(lastIn, skippedPackets + shippedPackets, final);
           }

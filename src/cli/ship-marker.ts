@@ -22,11 +22,11 @@ export class ShipMarker {
     private readonly input: string,
   ) {}
 
-  /** `batches`: the last batch number in ClickHouse; `complete`: the recording's last batch is in. */
-  write(batches: number, packets: number, complete: boolean): void {
+  /** `lastBatch`: the id (first packet number) of the last batch in ClickHouse; `complete`: the recording's last batch is in. */
+  write(lastBatch: number, packets: number, complete: boolean): void {
     if (this.failed) return;
     const path = join(this.dir, MARKER_NAME);
-    const text = `${JSON.stringify({ server: this.server, input: this.input, batchesThrough: batches, packets, complete, at: new Date().toISOString() })}\n`;
+    const text = `${JSON.stringify({ server: this.server, input: this.input, lastBatch, packets, complete, at: new Date().toISOString() })}\n`;
     try {
       writeFileSync(`${path}.tmp`, text, { mode: 0o600 });
       renameSync(`${path}.tmp`, path);

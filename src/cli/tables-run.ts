@@ -35,9 +35,14 @@ export interface TableReplayResult {
 
 /**
  * Replays `args.inputs` into table rows; `take` receives the rows after every batch (`final` once
- * at the end, with the processes table) and may wait, which holds the replay back.
+ * at the end, with the processes table) and the inputs' origins (a followed recording's segment
+ * starts grow), and may wait, which holds the replay back.
  */
-export async function replayTables(args: TableReplayArgs, label: string, take: (rows: TableRows, final: boolean) => Promise<void>): Promise<TableReplayResult> {
+export async function replayTables(
+  args: TableReplayArgs,
+  label: string,
+  take: (rows: TableRows, final: boolean, origins: readonly RowOrigin[]) => Promise<void>,
+): Promise<TableReplayResult> {
   const inputs = await openInputs(args.inputs, args.trace, {
     ...(args.window.from !== undefined ? { fromTime: args.window.from } : {}),
     ...(args.follow !== undefined ? { follow: args.follow } : {}),
@@ -60,7 +65,7 @@ export async function replayTables(args: TableReplayArgs, label: string, take: (
     packets: {
       depth: collector.depth,
       packet: (p, d, source) => collector.packet(p, d, source),
-      settle: () => take(collector.take(false), false),
+      settle: () => take(collector.take(false), false, origins),
     },
     observer: collector.observer(),
     report,
@@ -69,7 +74,7 @@ export async function replayTables(args: TableReplayArgs, label: string, take: (
     progress: (n) => progress.update(n),
     ...(args.limit !== undefined ? { limit: args.limit } : {}),
   }).finally(() => progress.end());
-  await take(collector.take(true), true);
+  await take(collector.take(true), true, origins);
   if (collector.outOfRange > 0) {
     process.stderr.write(
       `netrec: warning: ${collector.outOfRange} packet(s) with a timestamp outside the int64 nanosecond range (years 1677-2262) are not in the tables\n`,

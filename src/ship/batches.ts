@@ -1,10 +1,12 @@
 /**
  * Cuts an input's rows into batches by packet number, whatever batches the replay hands them
- * over in: batch k holds the packets numbered (k-1)·size+1 to k·size (with their events and DNS
- * messages), so batch k holds the same rows on every run, also of a recording that is still
- * growing (record --ship) or whose first segments a ring deleted: what makes a re-run skip
- * exactly what was shipped. A batch is complete once a later packet arrives (or at the end);
- * the processes rows, known only at the end, go with the last batch.
+ * over in. A batch is a range of packet numbers that ends at every multiple of `size` and at
+ * every segment start of a recording (so a sealed segment is shipped without waiting for later
+ * ones: record --ship), with those packets' events and DNS messages. Its id is the first packet
+ * number of its range, so a batch holds the same rows on every run, also of a recording that is
+ * still growing or whose first segments a ring deleted: what makes a re-run skip exactly what
+ * was shipped. A batch is complete once a packet of a later range arrives (or at the end); the
+ * processes rows, known only at the end, go with the last batch.
  */
 import type { TableRows } from '../table/collector.ts';
 import type { Row } from '../table/rows.ts';
@@ -12,8 +14,8 @@ import type { Row } from '../table/rows.ts';
 export const BATCH_PACKETS = 50_000;
 
 export interface Batch {
-  /** From 1: the packet-number range it covers. */
-  number: number;
+  /** The first packet number of its range (ids grow with the packets). */
+  id: number;
   rows: TableRows;
 }
 
@@ -24,33 +26,54 @@ export class BatchCutter {
 
   constructor(private readonly size = BATCH_PACKETS) {}
 
-  private numberOf(row: Row): number {
-    return Math.floor((Number(row.packetNumber as bigint) - 1) / this.size) + 1;
+  /** The range of packet `n`: from its multiple of `size` or its segment's first packet, the later. */
+  private idOf(n: number, segmentStarts: readonly number[]): number {
+    const id = Math.floor((n - 1) / this.size) * this.size + 1;
+    // The last segment start at or before n (binary search: a recording may have many segments).
+    let lo = 0;
+    let hi = segmentStarts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (segmentStarts[mid]! <= n) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 ? Math.max(id, segmentStarts[lo - 1]!) : id;
   }
 
-  /** Adds rows; returns the batches now complete (`final`: everything left, as the last batch). */
-  add(rows: TableRows, final: boolean): Batch[] {
+  /**
+   * Adds rows; returns the batches now complete (`final`: everything left, as the last batch).
+   * `segmentStarts`: the first packet number of each segment known so far, ascending.
+   */
+  add(rows: TableRows, final: boolean, segmentStarts: readonly number[] = []): Batch[] {
     for (const name of ['packets', 'events', 'dns', 'processes'] as const) for (const r of rows[name]) this.pending[name].push(r);
     const out: Batch[] = [];
+    const number = (row: Row): number => Number(row.packetNumber as bigint);
     const packets = this.pending.packets;
-    while (packets.length > 0 && this.numberOf(packets[0]!) !== this.numberOf(packets[packets.length - 1]!)) out.push(this.cut());
+    while (packets.length > 0) {
+      const id = this.idOf(number(packets[0]!), segmentStarts);
+      // Ids grow with packet numbers: when the last is in the first one's range, all are.
+      if (this.idOf(number(packets[packets.length - 1]!), segmentStarts) === id) break;
+      const end = packets.findIndex((p) => this.idOf(number(p), segmentStarts) !== id);
+      if (end < 0) break;
+      out.push(this.cut(id, number(packets[end]!)));
+    }
     if (final) {
       const first = packets[0];
-      // No packets at all (an empty input, or a filter that keeps none): batch 1 holds the processes.
-      out.push({ number: first === undefined ? (out.at(-1)?.number ?? 0) + 1 : this.numberOf(first), rows: this.pending });
+      // No packets at all (an empty input, or a filter that keeps none): id 1 holds the processes.
+      out.push({ id: first === undefined ? 1 : this.idOf(number(first), segmentStarts), rows: this.pending });
       this.pending = empty();
     }
     return out;
   }
 
-  private cut(): Batch {
-    const number = this.numberOf(this.pending.packets[0]!);
-    const last = BigInt(number * this.size);
+  /** The pending rows of packets numbered below `next`. */
+  private cut(id: number, next: number): Batch {
+    const below = BigInt(next);
     const upTo = (rows: Row[]): Row[] => {
       let n = 0;
-      while (n < rows.length && (rows[n]!.packetNumber as bigint) <= last) n++;
+      while (n < rows.length && (rows[n]!.packetNumber as bigint) < below) n++;
       return rows.splice(0, n);
     };
-    return { number, rows: { packets: upTo(this.pending.packets), events: upTo(this.pending.events), dns: upTo(this.pending.dns), processes: [] } };
+    return { id, rows: { packets: upTo(this.pending.packets), events: upTo(this.pending.events), dns: upTo(this.pending.dns), processes: [] } };
   }
 }
