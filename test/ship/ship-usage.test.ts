@@ -1,6 +1,6 @@
 /**
- * `netrec ship` and `query --clickhouse` usage errors, found before any connection (no server
- * needed): one line each, exit 2.
+ * `netrec ship`, `record --ship` and `query --clickhouse` usage errors, found before any
+ * connection or capture (no server, no root needed): one line each, exit 2.
  */
 import { describe, expect, it } from 'vitest';
 import { netrec } from '../helpers/cli.ts';
@@ -11,6 +11,16 @@ const cases: [string[], RegExp][] = [
   [['ship', 'fixtures/pcap/udp.pcap', '--to', 'http://127.0.0.1:1/bad-name;drop'], /is not http:\/\/HOST:PORT\/\[DB\]/],
   [['ship', '-', '--to', 'http://127.0.0.1:1/'], /not standard input/],
   [['ship', 'fixtures/pcap/udp.pcap', '--to', 'http://127.0.0.1:1/', '--password-file', '/nonexistent/pass'], /--password-file: \/nonexistent\/pass: /],
+  [['ship', 'fixtures/pcap/udp.pcap', '--to', 'http://127.0.0.1:1/', '--follow'], /--follow follows one recording directory/],
+  [
+    ['ship', 'fixtures/recordings/dns.nev', 'fixtures/recordings/udp.nev', '--to', 'http://127.0.0.1:1/', '--follow'],
+    /--follow follows one recording directory/,
+  ],
+  [['record', '-o', 'x.nev', '--cluster', 'fleet'], /--cluster is an option of --ship/],
+  [['record', '-o', 'x.nev', '--ship-wait', '5s'], /--ship-wait is an option of --ship/],
+  [['record', '-o', 'x.nev', '--ship', 'ftp://x/db'], /--ship: "ftp:\/\/x\/db" is not http:\/\/HOST:PORT\/\[DB\]/],
+  [['record', '-o', 'x.nev', '--ship', 'http://127.0.0.1:1/', '--ship-wait', 'soon'], /invalid --ship-wait 'soon'/],
+  [['record', '-o', 'x.nev', '--ship', 'http://127.0.0.1:1/', '--password-file', '/nonexistent/pass'], /--password-file: \/nonexistent\/pass: /],
   [['query', '--clickhouse', 'http://127.0.0.1:1/netrec', 'SELECT 1'], /--clickhouse runs a ready-made query: add --run NAME/],
   [['query', '--clickhouse', 'http://127.0.0.1:1/netrec', '--run', 'top-talkers', 'x.nev'], /--clickhouse takes no inputs/],
 ];
