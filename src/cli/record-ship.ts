@@ -32,6 +32,11 @@ const SHIP_ONLY = ['cluster', 'host-name', 'user', 'password-file', 'ship-wait']
 
 const say = (line: string): void => void process.stderr.write(`${terminalText(`netrec: ${line}`)}\n`);
 
+/** A word as a POSIX shell reads it back (the command printed for the user to run). */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
+
 export class RecordShipping {
   private child: ChildProcess | undefined;
   private exited: Promise<number | null> | undefined;
@@ -99,7 +104,8 @@ export class RecordShipping {
       }
     }
     if (code === 0) return 0;
-    say(`the recording ${dir} is complete; 'netrec ship ${dir} --to ${this.url}' ships what ClickHouse does not have yet`);
+    const command = ['netrec', 'ship', dir, '--to', this.url, ...this.options].map(shellWord).join(' ');
+    say(`the recording ${dir} is complete; '${command}' ships what ClickHouse does not have yet`);
     return 1;
   }
 }

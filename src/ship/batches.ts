@@ -8,6 +8,7 @@
  * was shipped. A batch is complete once a packet of a later range arrives (or at the end); the
  * processes rows, known only at the end, go with the last batch.
  */
+import { lastAtOrBefore } from '../core/sorted.ts';
 import type { TableRows } from '../table/collector.ts';
 import type { Row } from '../table/rows.ts';
 
@@ -29,15 +30,9 @@ export class BatchCutter {
   /** The range of packet `n`: from its multiple of `size` or its segment's first packet, the later. */
   private idOf(n: number, segmentStarts: readonly number[]): number {
     const id = Math.floor((n - 1) / this.size) * this.size + 1;
-    // The last segment start at or before n (binary search: a recording may have many segments).
-    let lo = 0;
-    let hi = segmentStarts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (segmentStarts[mid]! <= n) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo > 0 ? Math.max(id, segmentStarts[lo - 1]!) : id;
+    // Binary search: a recording may have many segments.
+    const segment = lastAtOrBefore(segmentStarts, n);
+    return segment >= 0 ? Math.max(id, segmentStarts[segment]!) : id;
   }
 
   /**

@@ -128,7 +128,9 @@ describe.skipIf(unavailable !== undefined || !clickhouse)('record --ship (live, 
     }
     expect(rec.stderr).toMatch(/^netrec: recorded \d+ packets/m);
     expect(rec.stderr).toMatch(/^netrec: warning: --ship: shipping did not catch up within 2 s/m);
-    expect(rec.stderr).toMatch(/^netrec: the recording .*b\.nev is complete; 'netrec ship .*b\.nev --to http:.*' ships what ClickHouse does not have yet$/m);
+    expect(rec.stderr).toMatch(
+      /^netrec: the recording .*b\.nev is complete; 'netrec ship \S*b\.nev --to http:\S+ --host-name rec-b' ships what ClickHouse does not have yet$/m,
+    );
     // The recording: sealed, and every ping of both rounds in it.
     const verify = cli(['verify', dir]);
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
