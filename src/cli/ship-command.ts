@@ -39,6 +39,12 @@ export async function shipCommand(args: ParsedArgs): Promise<number> {
   if (inputs.includes('-')) throw new UsageError('ship reads files (their content identifies them across runs), not standard input');
   const follow = args.flag('follow');
   if (follow && (inputs.length !== 1 || !isDirectory(inputs[0]!))) throw new UsageError('--follow follows one recording directory (a .nev being written)');
+  // A recording still being written, shipped as it is now, would have its last batch recorded
+  // short of what the finished recording holds in that range: that range would never be completed.
+  for (const input of follow ? [] : inputs) {
+    const writer = isDirectory(input) ? lockHolder(input) : undefined;
+    if (writer !== undefined) throw new UsageError(`${input} is being written by process ${writer}: ship it once it is finished, or follow it with --follow`);
+  }
   const server = serverAddress(args, 'to');
   const cluster = args.string('cluster');
   const hostName = args.string('host-name');
@@ -87,7 +93,8 @@ export async function shipCommand(args: ParsedArgs): Promise<number> {
         { inputs: [input], trace, window: {}, order: 'concat', limit: undefined, hostName, ...(interrupt ? { follow: interrupt.signal } : {}) },
         'ship',
         async (rows, final, origins) => {
-          for (const b of cutter.add(rows, final, origins[0]?.segmentStarts)) {
+          const ready = cutter.add(rows, final, origins[0]?.segmentStarts);
+          for (const b of ready) {
             if (b.id <= before) {
               skippedPackets += b.rows.packets.length;
               continue;
@@ -110,7 +117,7 @@ export async function shipCommand(args: ParsedArgs): Promise<number> {
             batches++;
             lastIn = b.id;
             shippedPackets += b.rows.packets.length;
-            marker?.write(lastIn, skippedPackets + shippedPackets, final);
+            marker?.write(lastIn, skippedPackets + shippedPackets, final && b === ready.at(-1));
           }
         },
       );

@@ -11,9 +11,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { netrec as cli } from '../helpers/cli.ts';
-import { chQuery, startCluster, type Cluster } from '../helpers/clickhouse.ts';
+import { startCluster, type Cluster } from '../helpers/clickhouse.ts';
 import { requireTool } from '../helpers/tools.ts';
 import { LiveNet, liveUnavailable, N4, netrec } from '../record/live-net.ts';
+import { count, replayedKeys, shippedKeys } from './event-keys.ts';
 
 const unavailable = liveUnavailable();
 if (unavailable !== undefined) {
@@ -23,30 +24,6 @@ if (unavailable !== undefined) {
 const clickhouse = requireTool('clickhouse-server');
 
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Every event `replay` prints for the recording, as sorted "timestamp eventName" keys. */
-function replayedKeys(dir: string): string[] {
-  const run = cli(['replay', dir]);
-  expect(run.status, run.stderr).toBe(0);
-  return run.stdout
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => `${/"timestamp":(\d+)/.exec(l)![1]}\t${/"eventName":"([a-z0-9_]+)"/.exec(l)![1]}`)
-    .sort();
-}
-
-async function shippedKeys(url: string, host: string): Promise<string[]> {
-  const text = await chQuery(url, `SELECT timestamp, eventName FROM netrec.events WHERE hostName = '${host}'`);
-  return text
-    .split('\n')
-    .filter((l) => l !== '')
-    .sort();
-}
-
-async function count(url: string, sql: string): Promise<number> {
-  return Number((await chQuery(url, sql)).trim());
-}
-
 /** Pings from the host into the namespace; the recording must hold each request and reply. */
 function ping(net: LiveNet, n: number): void {
   net.run('ping', ['-n', '-q', '-c', String(n), '-i', '0.2', '-W', '2', N4]);

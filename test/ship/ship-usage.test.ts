@@ -2,8 +2,11 @@
  * `netrec ship`, `record --ship` and `query --clickhouse` usage errors, found before any
  * connection or capture (no server, no root needed): one line each, exit 2.
  */
+import { cpSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { netrec } from '../helpers/cli.ts';
+import { scratch } from '../nev/helpers.ts';
 
 const cases: [string[], RegExp][] = [
   [['ship', 'fixtures/pcap/udp.pcap'], /ship needs a server: --to/],
@@ -26,10 +29,23 @@ const cases: [string[], RegExp][] = [
 ];
 
 describe('ship and query --clickhouse: usage errors', () => {
+  const path = scratch('ship-usage');
+
   it.each(cases)('%j', (args, message) => {
     const r = netrec(args);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message);
+    expect(r.stderr.split('\n')).toHaveLength(2);
+  });
+
+  it('a recording still being written is refused without --follow', () => {
+    // The test process holds the lock, as a live writer would.
+    const dir = path('live.nev');
+    cpSync('fixtures/recordings/dns.nev', dir, { recursive: true });
+    writeFileSync(join(dir, '.lock'), `${process.pid}\n`);
+    const r = netrec(['ship', dir, '--to', 'http://127.0.0.1:1/netrec']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`live\\.nev is being written by process ${process.pid}: ship it once it is finished, or follow it with --follow`));
     expect(r.stderr.split('\n')).toHaveLength(2);
   });
 
