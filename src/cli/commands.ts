@@ -177,7 +177,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         name: 'ship-wait',
         value: 'TIME',
         complete: 'none',
-        help: 'With --ship: how long to wait, once the recording is sealed, for shipping to catch up (default 30s); what is not in by then, netrec ship completes later.',
+        help: 'With --ship: how long to wait, once the recording is sealed, for shipping to catch up (default 30s); what is not in by then, netrec ship completes later (record then exits 1, the recording complete).',
       },
     ],
     operands: { name: '', min: 0, max: 0, missing: 'takes no operands (name the recording with -o)' },
