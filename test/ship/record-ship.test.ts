@@ -5,7 +5,9 @@
  *   gives for the finished recording is in ClickHouse exactly once;
  * - a server that hangs mid-run (SIGSTOP) or is not there at all costs the recording nothing
  *   (sealed, every ping in it), record says how far shipping got (exit 1), and a later
- *   `netrec ship` completes it without a duplicate; a third run adds nothing.
+ *   `netrec ship` completes it without a duplicate; a third run adds nothing;
+ * - a recorder killed mid-run takes its shipper with it, and `netrec ship` completes the
+ *   unsealed recording, with nothing more to add once `verify --repair` sealed it.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { netrec as cli } from '../helpers/cli.ts';
 import { startCluster, type Cluster } from '../helpers/clickhouse.ts';
 import { requireTool } from '../helpers/tools.ts';
-import { LiveNet, liveUnavailable, N4, netrec } from '../record/live-net.ts';
+import { LiveNet, liveUnavailable, N4, netrec, sh } from '../record/live-net.ts';
 import { count, replayedKeys, shippedKeys } from './event-keys.ts';
 
 const unavailable = liveUnavailable();
@@ -66,7 +68,8 @@ describe.skipIf(unavailable !== undefined || !clickhouse)('record --ship (live, 
     ping(net, 5);
     expect(await rec.stop('SIGINT'), rec.stderr).toBe(0);
     expect(rec.stderr).toMatch(/^netrec: shipped .*a\.nev: \d+ packets in \d+ batch\(es\) to /m);
-    expect(rec.stderr).not.toMatch(/warning|error/);
+    // (Kernel-side losses on this shared machine are warnings of the recording, not of shipping.)
+    expect(rec.stderr).not.toMatch(/^netrec: (error|warning: ship|warning: --ship)/m);
 
     const replayed = replayedKeys(dir);
     expect(replayed.length).toBeGreaterThan(30);
@@ -126,10 +129,11 @@ describe.skipIf(unavailable !== undefined || !clickhouse)('record --ship (live, 
   it('no server at the start: one warning, the recording is complete, a later ship sends it all', { timeout: 60_000 }, async () => {
     const dir = join(net.work, 'c.nev');
     // Port 1 on loopback: nothing listens there.
-    const rec = netrec(net, ['record', '-o', dir, '--ship', 'http://127.0.0.1:1/netrec', '--host-name', 'rec-c', '--duration', '4s', '--ship-wait', '1s']);
+    const rec = netrec(net, ['record', '-o', dir, '--ship', 'http://127.0.0.1:1/netrec', '--host-name', 'rec-c', '--ship-wait', '1s']);
     await rec.waitFor(/Ctrl-C stops/, 'stderr', 30_000);
     ping(net, 5);
-    expect(await rec.exited, rec.stderr).toBe(1);
+    await pause(1000);
+    expect(await rec.stop('SIGTERM'), rec.stderr).toBe(1);
     // Tried again and again, said once.
     expect(rec.stderr.match(/^netrec: warning: ship: http:\/\/127\.0\.0\.1:1: .*; trying again every \d+ s \(the recording is not affected\)$/gm)).toHaveLength(
       1,
@@ -141,5 +145,49 @@ describe.skipIf(unavailable !== undefined || !clickhouse)('record --ship (live, 
     const ship = cli(['ship', dir, '--to', `${url}/netrec`, '--host-name', 'rec-c']);
     expect(ship.status, ship.stderr).toBe(0);
     expect(await shippedKeys(url, 'rec-c')).toEqual(replayedKeys(dir));
+  });
+
+  it('a recorder killed mid-run: its shipper stops too, and ship completes the recording once', { timeout: 60_000 }, async () => {
+    const dir = join(net.work, 'd.nev');
+    const rec = netrec(net, ['record', '-o', dir, '--ship', `${url}/netrec`, '--host-name', 'rec-d', '--rotate-seconds', '1']);
+    await rec.waitFor(/Ctrl-C stops/, 'stderr', 30_000);
+    ping(net, 5);
+    let during = 0;
+    for (let i = 0; i < 40 && during === 0; i++) {
+      await pause(500);
+      during = await count(url, `SELECT count() FROM netrec.netrec_batches WHERE input LIKE '%"rec-d"%'`).catch(() => 0);
+    }
+    expect(during, rec.stderr).toBeGreaterThan(0);
+    const shipper = Number(
+      sh('pgrep', ['-P', String(rec.pid)])
+        .trim()
+        .split('\n')[0],
+    );
+    expect(shipper).toBeGreaterThan(0);
+    rec.proc.kill('SIGKILL');
+    await rec.exited;
+    // The shipper notices (its channel to the recorder closed) and stops between batches.
+    let alive = true;
+    for (let i = 0; i < 60 && alive; i++) {
+      await pause(250);
+      try {
+        process.kill(shipper, 0);
+      } catch {
+        alive = false;
+      }
+    }
+    expect(alive).toBe(false);
+    // The killed writer left its last segment unsealed: ship reads it as replay does.
+    const ship = cli(['ship', dir, '--to', `${url}/netrec`, '--host-name', 'rec-d']);
+    expect(ship.status, ship.stderr).toBe(0);
+    // The last batch (whose range only the end of the recording closes) was left to it.
+    expect(ship.stderr).toMatch(/: [1-9]\d* packets in [1-9]\d* batch\(es\), [1-9]\d* shipped before to /);
+    expect(await shippedKeys(url, 'rec-d')).toEqual(replayedKeys(dir));
+    // Sealing it changes no record: nothing more to ship.
+    expect(cli(['verify', dir, '--repair']).status).toBe(0);
+    const again = cli(['ship', dir, '--to', `${url}/netrec`, '--host-name', 'rec-d']);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/: 0 packets in 0 batch\(es\), /);
+    expect(await shippedKeys(url, 'rec-d')).toEqual(replayedKeys(dir));
   });
 });
