@@ -15,8 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { netrec as cli } from '../helpers/cli.ts';
 import { startCluster, type Cluster } from '../helpers/clickhouse.ts';
 import { requireTool } from '../helpers/tools.ts';
-import { LiveNet, liveUnavailable, N4, netrec, sh } from '../record/live-net.ts';
-import { count, replayedKeys, shippedKeys } from './event-keys.ts';
+import { type Child, LiveNet, liveUnavailable, N4, netrec, sh } from '../record/live-net.ts';
+import { batchesWhenAny, count, packetsWhenAny, replayedKeys, shippedKeys } from './event-keys.ts';
 
 const unavailable = liveUnavailable();
 if (unavailable !== undefined) {
@@ -52,18 +52,19 @@ describe.skipIf(unavailable !== undefined || !clickhouse)('record --ship (live, 
     net.teardown();
   });
 
-  it('ships while recording; every replayed event is in ClickHouse exactly once', { timeout: 60_000 }, async () => {
-    const dir = join(net.work, 'a.nev');
-    const rec = netrec(net, ['record', '-o', dir, '--ship', `${url}/netrec`, '--host-name', 'rec-a', '--rotate-seconds', '1']);
+  /** `record -o <name>.nev --ship ... --host-name <host>`, once it records. */
+  async function recording(name: string, host: string, shipTo: string, ...extra: string[]): Promise<{ dir: string; rec: Child }> {
+    const dir = join(net.work, `${name}.nev`);
+    const rec = netrec(net, ['record', '-o', dir, '--ship', shipTo, '--host-name', host, ...extra]);
     await rec.waitFor(/Ctrl-C stops/, 'stderr', 30_000);
+    return { dir, rec };
+  }
+
+  it('ships while recording; every replayed event is in ClickHouse exactly once', { timeout: 60_000 }, async () => {
+    const { dir, rec } = await recording('a', 'rec-a', `${url}/netrec`, '--rotate-seconds', '1');
     ping(net, 10);
     // Rows arrive while the recorder still runs.
-    let during = 0;
-    for (let i = 0; i < 40 && during === 0; i++) {
-      await pause(500);
-      during = await count(url, "SELECT count() FROM netrec.packets WHERE hostName = 'rec-a'").catch(() => 0);
-    }
-    expect(during, rec.stderr).toBeGreaterThan(0);
+    expect(await packetsWhenAny(url, 'rec-a'), rec.stderr).toBeGreaterThan(0);
     expect(rec.proc.exitCode).toBeNull();
     ping(net, 5);
     expect(await rec.stop('SIGINT'), rec.stderr).toBe(0);
@@ -92,12 +93,7 @@ describe.skipIf(unavailable !== undefined || !clickhouse)('record --ship (live, 
       await rec.waitFor(/Ctrl-C stops/, 'stderr', 30_000);
       ping(net, 5);
       // At least one batch in and recorded in the ledger (its input key names the host).
-      let during = 0;
-      for (let i = 0; i < 40 && during === 0; i++) {
-        await pause(500);
-        during = await count(url, `SELECT count() FROM netrec.netrec_batches WHERE input LIKE '%"rec-b"%'`).catch(() => 0);
-      }
-      expect(during, rec.stderr).toBeGreaterThan(0);
+      expect(await batchesWhenAny(url, 'rec-b'), rec.stderr).toBeGreaterThan(0);
       // The server stops answering (a hung or overloaded server) while packets keep coming.
       chServer.kill('SIGSTOP');
       ping(net, 10);
@@ -148,16 +144,9 @@ describe.skipIf(unavailable !== undefined || !clickhouse)('record --ship (live, 
   });
 
   it('a recorder killed mid-run: its shipper stops too, and ship completes the recording once', { timeout: 60_000 }, async () => {
-    const dir = join(net.work, 'd.nev');
-    const rec = netrec(net, ['record', '-o', dir, '--ship', `${url}/netrec`, '--host-name', 'rec-d', '--rotate-seconds', '1']);
-    await rec.waitFor(/Ctrl-C stops/, 'stderr', 30_000);
+    const { dir, rec } = await recording('d', 'rec-d', `${url}/netrec`, '--rotate-seconds', '1');
     ping(net, 5);
-    let during = 0;
-    for (let i = 0; i < 40 && during === 0; i++) {
-      await pause(500);
-      during = await count(url, `SELECT count() FROM netrec.netrec_batches WHERE input LIKE '%"rec-d"%'`).catch(() => 0);
-    }
-    expect(during, rec.stderr).toBeGreaterThan(0);
+    expect(await batchesWhenAny(url, 'rec-d'), rec.stderr).toBeGreaterThan(0);
     const shipper = Number(
       sh('pgrep', ['-P', String(rec.pid)])
         .trim()

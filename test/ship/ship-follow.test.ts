@@ -15,11 +15,10 @@ import { ipv4, udp, utf8 } from '../helpers/packet-builder.ts';
 import { T0, task } from '../helpers/task.ts';
 import { requireTool } from '../helpers/tools.ts';
 import { scratch } from '../nev/helpers.ts';
-import { count, replayedKeys, shippedKeys } from './event-keys.ts';
+import { count, packetsWhenAny, replayedKeys, shippedKeys } from './event-keys.ts';
 
 const available = requireTool('clickhouse-server');
 const path = scratch('ship-follow');
-const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function write(w: RecordingWriter, from: number, to: number): void {
   for (let i = from; i <= to; i++) {
@@ -61,11 +60,7 @@ describe.skipIf(!available)('ship --follow: a recording being written', () => {
     child.stderr!.setEncoding('utf8').on('data', (t: string) => (stderr += t));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     try {
-      let during = 0;
-      for (let i = 0; i < 60 && during === 0; i++) {
-        await pause(500);
-        during = await count(url, "SELECT count() FROM netrec.packets WHERE hostName = 'follow-a'").catch(() => 0);
-      }
+      const during = await packetsWhenAny(url, 'follow-a', 30);
       // Sealed segments are in; the one being written (the last packets) is not.
       expect(during, stderr).toBeGreaterThan(0);
       expect(during).toBeLessThan(200);
