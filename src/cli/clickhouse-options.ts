@@ -1,10 +1,10 @@
-/** --to/--clickhouse URL, --user and --password-file, shared by ship and query. */
+/** --to/--clickhouse/--ship URL, --user and --password-file, shared by ship, query and record. */
 import { readFileSync } from 'node:fs';
 import { systemMessage, UsageError } from '../core/errors.ts';
 import { parseServerUrl, type ServerAddress } from '../ship/clickhouse.ts';
 import type { ParsedArgs } from './spec.ts';
 
-export function serverAddress(args: ParsedArgs, flag: 'to' | 'clickhouse'): ServerAddress {
+export function serverAddress(args: ParsedArgs, flag: 'to' | 'clickhouse' | 'ship'): ServerAddress {
   const url = args.string(flag)!;
   const parsed = parseServerUrl(url);
   if (parsed === undefined) throw new UsageError(`--${flag}: ${JSON.stringify(url)} is not http://HOST:PORT/[DB] (a database name of letters, digits and _)`);

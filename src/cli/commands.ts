@@ -112,6 +112,13 @@ const PASSWORD_FILE: OptionSpec = {
   help: "A file holding the ClickHouse user's password (never on the command line).",
 };
 
+const CLUSTER: OptionSpec = {
+  name: 'cluster',
+  value: 'NAME',
+  complete: 'none',
+  help: 'A cluster of system.clusters: local tables on every shard and a Distributed table over them.',
+};
+
 const INPUTS = {
   name: 'file...',
   min: 1,
@@ -156,12 +163,29 @@ export const COMMANDS: readonly CommandSpec[] = [
           ? { ...o, help: `${o.help} Findings are also stored in the recording; signatures run beside the writer and never slow it.` }
           : o,
       ),
+      {
+        name: 'ship',
+        value: 'URL',
+        complete: 'none',
+        help: 'Also send the recording to ClickHouse (http://HOST:8123/[DB]) while recording, as netrec ship does: each segment once sealed, by a process of its own that never holds the recorder back (segments rotate every 60 s unless --rotate-size or --rotate-seconds says otherwise). See docs/fleet.md.',
+      },
+      { ...CLUSTER, help: 'With --ship: a cluster of system.clusters (as for netrec ship).' },
+      { ...HOST_NAME, help: 'With --ship: the host name every shipped row carries, instead of this one.' },
+      CLICKHOUSE_USER,
+      PASSWORD_FILE,
+      {
+        name: 'ship-wait',
+        value: 'TIME',
+        complete: 'none',
+        help: 'With --ship: how long to wait, once the recording is sealed, for shipping to catch up (default 30s); what is not in by then, netrec ship completes later (record then exits 1, the recording complete).',
+      },
     ],
     operands: { name: '', min: 0, max: 0, missing: 'takes no operands (name the recording with -o)' },
     examples: [
       ['netrec record -o cap.nev --duration 30s', "record 30 s of the host's traffic"],
       ['netrec record -o cap.nev --trace comm=curl --trace follow --print --output table', 'record curl and everything it starts, and watch it live'],
       ['netrec record -o cap.nev --signatures builtin', 'record, and print and store what the builtin signatures find'],
+      ['netrec record -o cap.nev --ship http://ch1:8123/netrec', 'record, and ship to ClickHouse as the recording goes'],
     ],
   },
   {
@@ -362,17 +386,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     options: [
       { name: 'to', value: 'URL', complete: 'none', help: 'The server: http://HOST:8123/[DB] (database default: netrec). Required.' },
-      {
-        name: 'cluster',
-        value: 'NAME',
-        complete: 'none',
-        help: 'A cluster of system.clusters: local tables on every shard and a Distributed table over them.',
-      },
+      CLUSTER,
       HOST_NAME,
       CLICKHOUSE_USER,
       PASSWORD_FILE,
       { ...TRACE, help: 'Ship only the packets that give an event the filter keeps (as for replay; repeatable).' },
       READ,
+      {
+        name: 'follow',
+        help: 'The input is one recording still being written: ship its segments as they are sealed until its writer ends; a failing server is reported and tried again (record --ship runs this).',
+      },
     ],
     operands: INPUTS,
     examples: [

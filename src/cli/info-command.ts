@@ -10,6 +10,7 @@ import { captureInfo } from './capture-info.ts';
 import { inputPaths } from './inputs.ts';
 import { bytes, isoTime, plural, seconds, timeSpan } from './info-format.ts';
 import type { ParsedArgs } from './spec.ts';
+import { lastAtOrBefore } from '../core/sorted.ts';
 
 /** Layers counted in "packets per protocol", in print order. */
 const PROTOCOLS = ['ipv4', 'ipv6', 'tcp', 'udp', 'icmp', 'icmpv6', 'dns', 'other', 'undecodable'] as const;
@@ -191,16 +192,7 @@ function rangesOf(source: NevSource): Tally['ranges'] {
 }
 
 /** Index of the last start at or before `n` (-1 before the first). */
-function rangeOf(starts: number[], n: number): number {
-  let lo = 0;
-  let hi = starts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (starts[mid]! <= n) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo - 1;
-}
+const rangeOf = lastAtOrBefore;
 
 function countInRange(ranges: Tally['ranges'], n: number): void {
   const i = rangeOf(ranges.starts, n);

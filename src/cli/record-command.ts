@@ -16,6 +16,7 @@ import { makeSink } from './sinks.ts';
 import type { ParsedArgs } from './spec.ts';
 import { integerIn, parseDuration } from './values.ts';
 import { writerOptionsFrom } from './writer-options.ts';
+import { RecordShipping } from './record-ship.ts';
 import { isSignatureFailure, prepareSignatures, reportErrors, signatureFlagsOf, type PreparedSignatures } from './signatures-options.ts';
 import type { RecordingWriter } from '../nev/recording-writer.ts';
 import { SignatureObserver } from '../pipeline/signatures.ts';
@@ -30,6 +31,7 @@ import type { EventSink } from '../sink/sink.ts';
 export async function recordCommand(args: ParsedArgs): Promise<number> {
   checkOperands(args.command, args.operands);
   const target = writerOptionsFrom(args);
+  const shipping = RecordShipping.from(args, target);
   const snaplenText = args.string('snaplen');
   const snaplen = snaplenText === undefined ? DEFAULT_SNAPLEN : integerIn('--snaplen', snaplenText, 1, DEFAULT_SNAPLEN);
   const bufferSize = args.string('buffer-size');
@@ -91,7 +93,7 @@ export async function recordCommand(args: ParsedArgs): Promise<number> {
         });
   const note = (line: string): void => void process.stderr.write(`${terminalText(`netrec: ${line}`)}\n`);
 
-  let summary: RecordSummary;
+  let summary: RecordSummary | undefined;
   try {
     summary = await record({
       target,
@@ -101,8 +103,10 @@ export async function recordCommand(args: ParsedArgs): Promise<number> {
       acceptAttribution: !args.flag('no-accept-attribution'),
       signal: stop.signal,
       note,
-      onReady: () =>
-        process.stderr.write(`${terminalText(`netrec: recording to ${target.dir} (cgroup ${setup.cgroupPath}, snaplen ${snaplen}); Ctrl-C stops`)}\n`),
+      onReady: () => {
+        shipping?.start(target.dir);
+        process.stderr.write(`${terminalText(`netrec: recording to ${target.dir} (cgroup ${setup.cgroupPath}, snaplen ${snaplen}); Ctrl-C stops`)}\n`);
+      },
       ...(filter !== undefined ? { filter } : {}),
       ...(live !== undefined || counted !== undefined
         ? {
@@ -134,14 +138,17 @@ export async function recordCommand(args: ParsedArgs): Promise<number> {
     interrupt.release();
     live?.end();
     await printing;
+    // A recording that failed is still sealed: shipping takes what it holds.
+    if (summary === undefined) await shipping?.finish(target.dir);
   }
   process.stderr.write(terminalLines(formatSummary(target.dir, summary, live?.skipped ?? 0, signing)));
+  const shipped = (await shipping?.finish(target.dir)) ?? 0;
   if (store !== undefined && observer !== undefined) {
     process.stderr.write(store.summary(observer.elapsedMs));
     reportErrors(store.signatures.engine, (line) => process.stderr.write(`${terminalText(`netrec: warning: ${line}`)}\n`));
   }
   if (failure !== undefined) throw new InputError(failure.message);
-  return 0;
+  return shipped;
 }
 
 /**

@@ -21,6 +21,8 @@ export interface TableReplayArgs {
   limit: number | undefined;
   /** --host-name: replaces the recorded host name in every row. */
   hostName: string | undefined;
+  /** ship --follow: recordings still being written are read as their segments are sealed. */
+  follow?: AbortSignal;
 }
 
 export interface TableReplayResult {
@@ -33,10 +35,18 @@ export interface TableReplayResult {
 
 /**
  * Replays `args.inputs` into table rows; `take` receives the rows after every batch (`final` once
- * at the end, with the processes table) and may wait, which holds the replay back.
+ * at the end, with the processes table) and the inputs' origins (a followed recording's segment
+ * starts grow), and may wait, which holds the replay back.
  */
-export async function replayTables(args: TableReplayArgs, label: string, take: (rows: TableRows, final: boolean) => Promise<void>): Promise<TableReplayResult> {
-  const inputs = await openInputs(args.inputs, args.trace, args.window.from !== undefined ? { fromTime: args.window.from } : {});
+export async function replayTables(
+  args: TableReplayArgs,
+  label: string,
+  take: (rows: TableRows, final: boolean, origins: readonly RowOrigin[]) => Promise<void>,
+): Promise<TableReplayResult> {
+  const inputs = await openInputs(args.inputs, args.trace, {
+    ...(args.window.from !== undefined ? { fromTime: args.window.from } : {}),
+    ...(args.follow !== undefined ? { follow: args.follow } : {}),
+  });
   const { sources, filter } = inputs;
   let errors = inputs.unopened.length;
   const progress = startProgress(label, sources, true);
@@ -55,7 +65,7 @@ export async function replayTables(args: TableReplayArgs, label: string, take: (
     packets: {
       depth: collector.depth,
       packet: (p, d, source) => collector.packet(p, d, source),
-      settle: () => take(collector.take(false), false),
+      settle: () => take(collector.take(false), false, origins),
     },
     observer: collector.observer(),
     report,
@@ -64,7 +74,7 @@ export async function replayTables(args: TableReplayArgs, label: string, take: (
     progress: (n) => progress.update(n),
     ...(args.limit !== undefined ? { limit: args.limit } : {}),
   }).finally(() => progress.end());
-  await take(collector.take(true), true);
+  await take(collector.take(true), true, origins);
   if (collector.outOfRange > 0) {
     process.stderr.write(
       `netrec: warning: ${collector.outOfRange} packet(s) with a timestamp outside the int64 nanosecond range (years 1677-2262) are not in the tables\n`,
@@ -79,12 +89,25 @@ function rowOrigin(source: PacketSource, index: number, hostName: string | undef
   if (!(source instanceof NevSource)) {
     return { hostName: undefined, hostOverride: hostName, recordingId: source.name, segmentStarts: [], interfaceName: capture.interfaceName };
   }
-  const headers = source.recording.segments.flatMap((s) => (s.info?.header !== undefined ? [s.info.header] : []));
+  const { segments } = source.recording;
+  const headers = () => segments.flatMap((s) => (s.info?.header !== undefined ? [s.info.header] : []));
+  const first = headers()[0];
+  // A followed recording (ship --follow) gains segments as it is read: their starts are added then.
+  let starts: number[] = [];
+  let counted = -1;
   return {
-    hostName: headers[0]?.hostName,
+    hostName: first?.hostName,
     hostOverride: hostName,
-    recordingId: headers[0]?.recordingId ?? source.name,
-    segmentStarts: headers.map((h) => h.firstPacketNumber).sort((a, b) => a - b),
+    recordingId: first?.recordingId ?? source.name,
+    get segmentStarts(): number[] {
+      if (counted !== segments.length) {
+        counted = segments.length;
+        starts = headers()
+          .map((h) => h.firstPacketNumber)
+          .sort((a, b) => a - b);
+      }
+      return starts;
+    },
     interfaceName: capture.interfaceName,
   };
 }

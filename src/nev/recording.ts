@@ -44,8 +44,17 @@ export interface Recording {
  */
 export const METADATA_BUDGET = 256 * 1024 * 1024;
 
+export interface OpenOptions {
+  metadataBudget?: number;
+  /**
+   * Only these of the directory's segment files (follow.ts: those sealed and not read yet); none
+   * is then no error.
+   */
+  select?: (files: SegmentFile[]) => SegmentFile[];
+}
+
 /** Opens a recording; InputError when it is none (or its format is too new). */
-export async function openRecording(path: string, opts: { metadataBudget?: number } = {}): Promise<Recording> {
+export async function openRecording(path: string, opts: OpenOptions = {}): Promise<Recording> {
   const budget = opts.metadataBudget ?? METADATA_BUDGET;
   let isDirectory: boolean;
   try {
@@ -53,8 +62,10 @@ export async function openRecording(path: string, opts: { metadataBudget?: numbe
   } catch (err) {
     throw new InputError(`${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : systemMessage(err)}`);
   }
-  const { files, skipped } = isDirectory ? listFiles(path) : { files: [await namedFile(path)], skipped: [] };
-  if (files.length === 0) {
+  const listed = isDirectory ? listFiles(path) : { files: [await namedFile(path)], skipped: [] };
+  const { skipped } = listed;
+  const files = opts.select ? opts.select(listed.files) : listed.files;
+  if (files.length === 0 && opts.select === undefined) {
     const why = skipped.map((e) => `${e.name} ${e.problem}`).join('; ');
     throw new InputError(`${path}: no .nev segments in this directory${why === '' ? '' : ` (${why})`}`);
   }
@@ -147,6 +158,16 @@ export interface ReadOptions {
   fromTime?: bigint;
   /** Start at this packet number. */
   fromPacket?: number;
+  /**
+   * A recording still being written (ship --follow): each segment is read once sealed, until the
+   * writer is gone (then the rest, as it is) or this signal aborts. See follow.ts.
+   */
+  follow?: AbortSignal;
+  /**
+   * Set by the source that follows: called when the segments run out; resolves true once it
+   * appended segments to `rec.segments` to read on, false when there are no more.
+   */
+  more?: (rec: Recording) => Promise<boolean>;
 }
 
 /**
@@ -159,7 +180,7 @@ export async function* readRecording(rec: Recording, opts: ReadOptions = {}): As
   let started = opts.fromTime === undefined && opts.fromPacket === undefined;
   const reached = (p: PacketRecord, number: number): boolean => (opts.fromTime !== undefined ? p.timestamp >= opts.fromTime : number >= (opts.fromPacket ?? 0));
 
-  for (let i = 0; i < segments.length; i++) {
+  for (let i = 0; i < segments.length || (opts.more !== undefined && (await opts.more(rec))); i++) {
     const { info, issues } = segments[i]!;
     if (info === undefined) {
       if (started && issues.length > 0) yield issues;

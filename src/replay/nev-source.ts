@@ -11,6 +11,7 @@ import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { inputIssue, type InputIssue } from '../core/errors.ts';
 import { scanDirectory } from '../nev/directory.ts';
+import { openFollowing } from '../nev/follow.ts';
 import { hasMagic, MAGIC } from '../nev/layout.ts';
 import { isPacketItem, openRecording, readRecording, type NevItem, type ReadOptions, type Recording } from '../nev/recording.ts';
 import { RecordType, type FindingRecord, type LossRecord } from '../nev/records.ts';
@@ -31,9 +32,11 @@ export class NevSource implements PacketSource {
     this.hasProcessContext = recording.segments.some((s) => s.info?.header && !s.info.header.origin.startsWith('netrec convert'));
   }
 
-  /** Opens a recording; throws InputError when `path` is none. */
+  /** Opens a recording; throws InputError when `path` is none. With `follow`, its sealed part (follow.ts). */
   static async open(path: string, options: ReadOptions = {}): Promise<NevSource> {
-    return new NevSource(await openRecording(path), options);
+    if (options.follow === undefined) return new NevSource(await openRecording(path), options);
+    const { recording, more } = await openFollowing(path, options.follow);
+    return new NevSource(recording, { ...options, more });
   }
 
   /** By position, through the segments' footer indexes. */

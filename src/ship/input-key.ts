@@ -1,28 +1,32 @@
 /**
- * What identifies an input across runs of `ship`: the SHA-256 of its content (a recording
- * directory: of its file names and contents, in name order), with the host name and filters it
- * was shipped with, which change its rows. The same recording shipped again, from any path, has
- * the same key and adds nothing.
+ * What identifies an input across runs of `ship`, with the host name and filters it was shipped
+ * with (which change its rows):
+ *
+ * - a recording directory: its recording id (the UUID every segment header carries). Its batches
+ *   are packet-number ranges (batches.ts), the same whatever the directory holds so far, so a
+ *   recording still being written (record --ship, ship --follow), one a ring has pruned, or one
+ *   `verify --repair` sealed later keeps its key and only what is new is shipped;
+ * - anything else (a capture, one segment file): the SHA-256 of its content.
+ *
+ * The same input shipped again, from any path, has the same key and adds nothing.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream, statSync } from 'node:fs';
+import { openRecording } from '../nev/recording.ts';
 
 async function hashFile(path: string, hash: ReturnType<typeof createHash>): Promise<void> {
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
 }
 
 export async function inputKey(path: string, hostName: string | undefined, trace: readonly string[]): Promise<string> {
-  const hash = createHash('sha256');
+  const scope = JSON.stringify([hostName ?? null, trace]);
   if (statSync(path).isDirectory()) {
-    for (const name of readdirSync(path).sort()) {
-      const file = join(path, name);
-      if (!statSync(file).isFile()) continue;
-      hash.update(`${name}\0`);
-      await hashFile(file, hash);
-    }
-  } else {
-    await hashFile(path, hash);
+    const recording = await openRecording(path);
+    const id = recording.segments.find((s) => s.info?.header !== undefined)?.info?.header?.recordingId;
+    if (id === undefined) throw new Error('no segment with a readable header: the recording has no id');
+    return `recording:${id}:${scope}`;
   }
-  return `${hash.digest('hex')}:${JSON.stringify([hostName ?? null, trace])}`;
+  const hash = createHash('sha256');
+  await hashFile(path, hash);
+  return `${hash.digest('hex')}:${scope}`;
 }

@@ -6,8 +6,8 @@
  * `<table>` (Distributed over the locals, sharded by cityHash64(hostName)), so any shard answers
  * for all. netrec reaches each shard over HTTP at its address and the port of the URL given.
  *
- * Exactly once: rows go in numbered batches of an input (a fixed number of packets each, so a
- * batch holds the same rows on every run). Each batch's rows are inserted synchronously into the
+ * Exactly once: rows go in batches of an input, ranges of packet numbers named by their first
+ * (batches.ts: a batch holds the same rows on every run). Each batch's rows are inserted synchronously into the
  * local table of the shard that owns their host (ClickHouse's own hash, asked once per host), one
  * INSERT per table and shard (atomic in MergeTree), and then the batch is recorded in
  * `<db>.netrec_batches` on the first shard. A run skips the batches recorded for its input; the
@@ -82,11 +82,11 @@ export class Shipper {
       }
     }
     await this.shards[0]!.client.command({
-      query: `CREATE TABLE IF NOT EXISTS ${ident(db)}.${ident(BATCHES_TABLE)} (input String, batch UInt32, packets UInt64, rows UInt64, shippedAt DateTime MATERIALIZED now()) ENGINE = MergeTree() ORDER BY (input, batch)`,
+      query: `CREATE TABLE IF NOT EXISTS ${ident(db)}.${ident(BATCHES_TABLE)} (input String, batch UInt64, packets UInt64, rows UInt64, shippedAt DateTime MATERIALIZED now()) ENGINE = MergeTree() ORDER BY (input, batch)`,
     });
   }
 
-  /** Batches of `input` already recorded: the next run starts after them. */
+  /** The id of the last batch of `input` recorded (0 for none): the next run starts after it. */
   async shippedBatches(input: string): Promise<number> {
     const result = await this.shards[0]!.client.query({
       query: `SELECT max(batch) AS done FROM ${ident(this.server.database)}.${ident(BATCHES_TABLE)} WHERE input = ${literal(input)}`,
@@ -97,7 +97,7 @@ export class Shipper {
   }
 
   /**
-   * Ships batch `batch` of `input` (its number, from 1). `recovering`: the batch may already be in
+   * Ships batch `batch` of `input` (its id, batches.ts). `recovering`: the batch may already be in
    * (partly: per shard and table), so only what is missing is inserted.
    */
   async ship(input: string, recordingId: string, batch: number, rows: TableRows, packets: number, recovering: boolean): Promise<void> {
