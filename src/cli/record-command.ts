@@ -101,6 +101,7 @@ export async function recordCommand(args: ParsedArgs): Promise<number> {
       cgroupPath: setup.cgroupPath,
       ringBytes,
       acceptAttribution: !args.flag('no-accept-attribution'),
+      ...(shipping !== undefined ? { ownPids: shipping.pids } : {}),
       signal: stop.signal,
       note,
       onReady: () => {
@@ -141,7 +142,7 @@ export async function recordCommand(args: ParsedArgs): Promise<number> {
     // A recording that failed is still sealed: shipping takes what it holds.
     if (summary === undefined) await shipping?.finish(target.dir);
   }
-  process.stderr.write(terminalLines(formatSummary(target.dir, summary, live?.skipped ?? 0, signing)));
+  process.stderr.write(terminalLines(formatSummary(target.dir, summary, live?.skipped ?? 0, signing, shipping?.pids)));
   const shipped = (await shipping?.finish(target.dir)) ?? 0;
   if (store !== undefined && observer !== undefined) {
     process.stderr.write(store.summary(observer.elapsedMs));
@@ -231,12 +232,13 @@ function promptFindings(sink: EventSink, signing: boolean): EventSink {
   };
 }
 
-function formatSummary(dir: string, s: RecordSummary, unprinted: number, signing: boolean): string {
+function formatSummary(dir: string, s: RecordSummary, unprinted: number, signing: boolean, ownPids: ReadonlySet<number> | undefined): string {
   const lines = [
     `netrec: recorded ${s.packets} packets (${s.bytes} bytes) to ${dir} in ${(s.durationMs / 1000).toFixed(1)} s, ${s.segments} segment${s.segments === 1 ? '' : 's'}`,
     `netrec: lost in the kernel: ${s.lostPackets} packets, ${s.lostLifecycle} process events${s.lostClaims > 0n ? `, ${s.lostClaims} socket owner changes` : ''}; cut by the snaplen: ${s.truncated}; sockets open at start given an owner: ${s.seededSockets}`,
   ];
   if (s.filtered > 0) lines.push(`netrec: left out by --trace: ${s.filtered} packets`);
+  if (s.ownTraffic > 0) lines.push(`netrec: left out as its own shipping traffic (pid ${[...(ownPids ?? [])].join(', ')}): ${s.ownTraffic} packets`);
   if (unprinted > 0) {
     const what = signing
       ? 'not printed or analysed by signatures (they fell behind; all are recorded)'

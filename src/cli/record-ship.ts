@@ -39,6 +39,8 @@ function shellWord(word: string): string {
 
 export class RecordShipping {
   private child: ChildProcess | undefined;
+  /** The shipper's pid once started: the recorder leaves its packets out (they would loop). */
+  readonly pids = new Set<number>();
   private exited: Promise<number | null> | undefined;
 
   private constructor(
@@ -64,7 +66,9 @@ export class RecordShipping {
     const passwordFile = args.string('password-file');
     if (passwordFile !== undefined) options.push('--password-file', resolve(passwordFile));
     const wait = args.string('ship-wait');
-    if (target.rotateSize === undefined && target.rotateSeconds === undefined) target.rotateSeconds = SHIP_ROTATE_SECONDS;
+    // Segments are shipped once sealed: without a rotation asked for, seal one a minute (the 64 MiB
+    // default alone could hold a quiet host's packets back for days).
+    if (args.string('rotate-size') === undefined && target.rotateSeconds === undefined) target.rotateSeconds = SHIP_ROTATE_SECONDS;
     return new RecordShipping(url, options, wait === undefined ? DEFAULT_SHIP_WAIT_MS : parseDuration(wait, '--ship-wait'));
   }
 
@@ -74,6 +78,7 @@ export class RecordShipping {
     // NO_COLOR: no progress line of the child over the recorder's terminal.
     const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, NO_COLOR: '1' } });
     this.child = child;
+    if (child.pid !== undefined) this.pids.add(child.pid);
     this.exited = new Promise((done) => {
       child.on('exit', (code) => done(code));
       child.on('error', (err) => {

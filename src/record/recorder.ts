@@ -62,6 +62,12 @@ export interface RecordOptions {
    */
   acceptAttribution?: boolean;
   filter?: RecordFilter;
+  /**
+   * Host pids whose packets are left out (counted in `ownTraffic`): netrec's own helpers, such as
+   * the --ship child, whose requests would otherwise be recorded, shipped, recorded again...
+   * Filled in after start (the child starts once the writer is open), so it is read per packet.
+   */
+  ownPids?: ReadonlySet<number>;
   /** Ends the recording. */
   signal: AbortSignal;
   /** --print: every stored packet, in the form the replay pipeline takes. */
@@ -93,6 +99,8 @@ export interface RecordSummary {
   truncated: bigint;
   /** Packets left out by --trace. */
   filtered: number;
+  /** Packets of netrec's own helper processes (opts.ownPids), left out. */
+  ownTraffic: number;
   segments: number;
   durationMs: number;
   seededSockets: number;
@@ -196,6 +204,7 @@ export class Session {
     lostClaims: 0n,
     truncated: 0n,
     filtered: 0,
+    ownTraffic: 0,
     segments: 0,
     durationMs: 0,
     seededSockets: 0,
@@ -278,6 +287,11 @@ export class Session {
     const task = rec.taskSource === TaskSource.none ? undefined : this.resolver.fromView(view, rec.taskOffset);
     if (this.opts.filter !== undefined && (task === undefined || !this.opts.filter.keeps(task))) {
       this.summary.filtered++;
+      return;
+    }
+    const own = this.opts.ownPids;
+    if (own !== undefined && own.size > 0 && task !== undefined && own.has(task.hostProcessId)) {
+      this.summary.ownTraffic++;
       return;
     }
     const input = this.input;

@@ -72,6 +72,15 @@ describe.skipIf(unavailable !== undefined || !clickhouse)('record --ship (live, 
     // (Kernel-side losses on this shared machine are warnings of the recording, not of shipping.)
     expect(rec.stderr).not.toMatch(/^netrec: (error|warning: ship|warning: --ship)/m);
 
+    // The recorder captures the whole host here, its shipper too: the shipper's own requests are
+    // left out (recorded, they would be shipped, recorded again...), and said so.
+    const own = /^netrec: left out as its own shipping traffic \(pid (\d+)\): (\d+) packets$/m.exec(rec.stderr);
+    expect(own, rec.stderr).not.toBeNull();
+    expect(Number(own![2])).toBeGreaterThan(0);
+    const all = cli(['replay', dir]);
+    expect(all.stdout).toContain('"hostProcessId":');
+    expect(all.stdout).not.toContain(`"hostProcessId":${own![1]},`);
+
     const replayed = replayedKeys(dir);
     expect(replayed.length).toBeGreaterThan(30);
     expect(await shippedKeys(url, 'rec-a')).toEqual(replayed);
