@@ -1,7 +1,8 @@
 /**
  * Replay on several cores (issue 16). The main thread reads the inputs (merging them as one
  * thread would), does the DNS-over-TCP reassembly pre-pass (./tcp-dns.ts), packs batches of
- * packets and writes the answers; workers decode, build and filter events and format them as
+ * packets (for one pcap input: copies runs of whole records, which the workers take apart) and
+ * writes the answers; workers decode, build and filter events and format them as
  * JSON, each batch through the same replay() one thread runs. The answers are written in batch
  * order, so the output is the same bytes as one thread's. See docs/performance.md, "Parallel
  * replay", for the design and its bounds.
