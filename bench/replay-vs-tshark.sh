@@ -23,7 +23,8 @@
 # --reuse-tshark  time netrec only and take tshark's figures from the last full run on the same
 #            pcap (tshark does not change while netrec is being optimised).
 # --skip-syn leave out (c).
-# --compare-threads  also time netrec with `--threads 1` (one thread, no workers) in the same run.
+# --compare-threads  also time netrec with `--threads 1` (one thread, no workers) and `--threads 2`
+#                    in the same run, and check that both print the same bytes.
 set -euo pipefail
 
 packets=1000000
@@ -87,9 +88,11 @@ syn_cmd="replay $pcap --trace event=net_packet_tcp --trace net_packet_tcp.args.p
 pairs="netrec-json:tshark-json netrec-dns:tshark-dns"
 bench netrec-json "$runs" "node bin/netrec.mjs $json_cmd > /dev/null"
 [[ $compare_threads == 1 ]] && bench netrec1-json "$runs" "node bin/netrec.mjs $json_cmd --threads 1 > /dev/null"
+[[ $compare_threads == 1 ]] && bench netrec2-json "$runs" "node bin/netrec.mjs $json_cmd --threads 2 > /dev/null"
 bench tshark-json "$tshark_runs" "tshark -r $pcap -T json > /dev/null"
 bench netrec-dns "$runs" "node bin/netrec.mjs $dns_cmd > /dev/null"
 [[ $compare_threads == 1 ]] && bench netrec1-dns "$runs" "node bin/netrec.mjs $dns_cmd --threads 1 > /dev/null"
+[[ $compare_threads == 1 ]] && bench netrec2-dns "$runs" "node bin/netrec.mjs $dns_cmd --threads 2 > /dev/null"
 bench tshark-dns "$tshark_runs" "tshark -r $pcap -Y dns -T json > /dev/null"
 if [[ $skip_syn == 0 ]]; then
   pairs="$pairs netrec-syn:tshark-syn"
@@ -97,7 +100,7 @@ if [[ $skip_syn == 0 ]]; then
   bench tshark-syn "$tshark_runs" "tshark -r $pcap -Y tcp.flags.syn==1 -T json > /dev/null"
 fi
 if [[ $compare_threads == 1 ]]; then
-  pairs="$pairs netrec1-json:tshark-json netrec1-dns:tshark-dns"
+  pairs="$pairs netrec1-json:tshark-json netrec2-json:tshark-json netrec1-dns:tshark-dns netrec2-dns:tshark-dns"
 fi
 
 echo
@@ -108,8 +111,11 @@ count netrec-dns "node bin/netrec.mjs $dns_cmd"
 if [[ $compare_threads == 1 ]]; then
   cp "$tag-netrec-json.events" "$tag-netrec1-json.events"
   cp "$tag-netrec-dns.events" "$tag-netrec1-dns.events"
-  # The one-thread output must be the same bytes as the default's.
-  cmp <(node bin/netrec.mjs $dns_cmd) <(node bin/netrec.mjs $dns_cmd --threads 1) && echo "# DNS output identical with --threads 1"
+  cp "$tag-netrec-json.events" "$tag-netrec2-json.events"
+  cp "$tag-netrec-dns.events" "$tag-netrec2-dns.events"
+  # The workers' output must be the same bytes as one thread's.
+  cmp <(node bin/netrec.mjs $dns_cmd --threads 2) <(node bin/netrec.mjs $dns_cmd --threads 1) && echo "# DNS output identical with --threads 1 and 2"
+  cmp <(node bin/netrec.mjs $json_cmd --threads 2) <(node bin/netrec.mjs $json_cmd --threads 1) && echo "# JSON output identical with --threads 1 and 2"
 fi
 
 # Summary from hyperfine's JSON: median wall time, packets/s, events/s, mean CPU time, peak RSS,

@@ -13,18 +13,18 @@ export function writeEvent(w: JsonWriter, e: TraceeEvent): void {
   w.ascii('{"timestamp":');
   w.bigint(e.timestamp);
   w.bytes(contextBytes(e));
-  w.ascii(',"eventId":"');
-  w.ascii(e.eventId);
-  w.ascii('","eventName":"');
-  w.ascii(e.eventName);
-  w.ascii('","argsNum":');
+  w.bytes(nameBytes(e));
   w.number(e.argsNum);
-  w.ascii(',"returnValue":');
-  w.number(e.returnValue);
-  w.ascii(',"stackAddresses":');
-  if (e.stackAddresses.length === 1 && e.stackAddresses[0] === 0) w.ascii('[0]');
-  else w.utf8(JSON.stringify(e.stackAddresses));
-  w.ascii(e.contextFlags.containerStarted ? ',"contextFlags":{"containerStarted":true},"args":[' : ',"contextFlags":{"containerStarted":false},"args":[');
+  if (e.returnValue === 0 && e.stackAddresses.length === 1 && e.stackAddresses[0] === 0 && !e.contextFlags.containerStarted) {
+    w.bytes(COMMON_TAIL);
+  } else {
+    w.ascii(',"returnValue":');
+    w.number(e.returnValue);
+    w.ascii(',"stackAddresses":');
+    if (e.stackAddresses.length === 1 && e.stackAddresses[0] === 0) w.ascii('[0]');
+    else w.utf8(JSON.stringify(e.stackAddresses));
+    w.ascii(e.contextFlags.containerStarted ? ',"contextFlags":{"containerStarted":true},"args":[' : ',"contextFlags":{"containerStarted":false},"args":[');
+  }
   const args = e.args;
   const compiled = ARGS_WRITERS.get(e.eventName);
   if (compiled === undefined || !compiled(w, args)) {
@@ -34,6 +34,29 @@ export function writeEvent(w: JsonWriter, e: TraceeEvent): void {
     }
   }
   w.ascii(']}');
+}
+
+/** What follows argsNum in nearly every event (return value 0, no stack, no container), encoded once. */
+const COMMON_TAIL = Buffer.from(',"returnValue":0,"stackAddresses":[0],"contextFlags":{"containerStarted":false},"args":[', 'latin1');
+
+/** `,"eventId":"…","eventName":"…","argsNum":` per event name (of the schema's), encoded once with the id last seen. */
+const NAME_BYTES = new Map<string, { id: string; bytes: Uint8Array }>(EVENT_NAMES.map((n) => [n, { id: '', bytes: new Uint8Array(0) }]));
+
+function nameBytes(e: TraceeEvent): Uint8Array {
+  const known = NAME_BYTES.get(e.eventName);
+  if (known !== undefined && known.id === e.eventId) return known.bytes;
+  const w = new JsonWriter(128);
+  w.ascii(',"eventId":"');
+  w.ascii(e.eventId);
+  w.ascii('","eventName":"');
+  w.ascii(e.eventName);
+  w.ascii('","argsNum":');
+  const bytes = w.buf.subarray(0, w.pos);
+  if (known !== undefined) {
+    known.id = e.eventId;
+    known.bytes = bytes;
+  }
+  return bytes;
 }
 
 /** One event as a JSON string (tests, the TUI's detail pane). */
@@ -55,6 +78,8 @@ class Codegen {
   private vars = 0;
   /** Writers this code calls (the items of struct arrays), passed in as d0, d1, ... */
   private deps: ValueWriter[] = [];
+  /** Constant text, encoded once, passed in as c0, c1, ... */
+  private consts: Uint8Array[] = [];
 
   /** Constant JSON text, merged with the text next to it. */
   ascii(t: string): void {
@@ -71,7 +96,10 @@ class Codegen {
   }
 
   flush(): void {
-    if (this.text !== '') this.lines.push(`w.ascii(${JSON.stringify(this.text)});`);
+    const t = this.text;
+    // A copy of encoded bytes beats a loop over the characters from about this length on.
+    if (t.length >= CONSTANT_BYTES) this.lines.push(`w.bytes(c${this.consts.push(Buffer.from(t, 'latin1')) - 1});`);
+    else if (t !== '') this.lines.push(`w.ascii(${JSON.stringify(t)});`);
     this.text = '';
   }
 
@@ -126,11 +154,14 @@ class Codegen {
   /** The function; `head` goes first (a guard that must run before the rest). */
   compile<F>(params: string[], head = ''): F {
     this.flush();
-    const names = this.deps.map((_, k) => `d${k}`);
+    const names = [...this.deps.map((_, k) => `d${k}`), ...this.consts.map((_, k) => `c${k}`)];
     const source = `return function (${params.join(', ')}) {\n${[head, ...this.lines].join('\n')}\n};`;
-    return new Function(...names, source)(...this.deps) as F;
+    return new Function(...names, source)(...this.deps, ...this.consts) as F;
   }
 }
+
+/** Constant text at least this long is copied as bytes (JsonWriter.bytes), shorter text written by JsonWriter.ascii. */
+const CONSTANT_BYTES = 8;
 
 type ValueWriter = (w: JsonWriter, v: unknown) => void;
 

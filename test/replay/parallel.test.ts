@@ -119,6 +119,25 @@ describe('parallel replay gives the bytes one thread gives', () => {
     expect(r.stderr).toMatch(/cut\.pcap: offset \d+/);
   });
 
+  it('pcap records taken apart by the workers: a bad timestamp fraction (warning) and a corrupt length (error) mid-file', () => {
+    const bytes = Buffer.from(readFileSync(join(FIXTURES, 'dns-tcp.pcap')));
+    expect(bytes.readUInt32LE(0)).toBe(0xa1b2c3d4); // microseconds, little-endian
+    const records: number[] = [];
+    for (let at = 24; at + 16 <= bytes.length; at += 16 + bytes.readUInt32LE(at + 8)) records.push(at);
+    expect(records.length).toBeGreaterThan(10);
+    // Record 4: microseconds out of range; record 9: a captured length nothing can hold.
+    bytes.writeUInt32LE(2_000_000, records[3]! + 4);
+    bytes.writeUInt32LE(0x7fffffff, records[8]! + 8);
+    const bad = join(work, 'bad-records.pcap');
+    writeFileSync(bad, bytes);
+    for (const batch of [1, 2, 3, 5]) {
+      const r = expectSame([bad], batch);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/packet 4\): microsecond field 2000000 is out of range/);
+      expect(r.stderr).toMatch(/packet 9\): captured length 2147483647 is larger than/);
+    }
+  });
+
   it('a closed pipe ends the run as it does on one thread: no message', () => {
     const status = (threads: string): string =>
       execFileSync(
@@ -158,6 +177,16 @@ describe('parallel replay of the benchmark mixes (bench/gen-mixed-pcap.ts)', () 
       const all = expectSame([mixes[profile]!], 500);
       expect(all.stdout.toString().split('\n').length).toBeGreaterThan(20_000);
       expectSame([mixes[profile]!, '--trace', 'event=net_packet_dns'], 500);
+    },
+    300_000,
+  );
+
+  it.each(['mixed', 'dns'])(
+    '%s profile on standard input (records straddle the pipe chunks)',
+    (profile) => {
+      const bytes = readFileSync(mixes[profile]!);
+      const r = expectSame(['-'], 500, bytes);
+      expect(r.stdout.equals(replay([mixes[profile]!, '--threads', '1']).stdout)).toBe(true);
     },
     300_000,
   );

@@ -54,6 +54,23 @@ describe('eventToJSON', () => {
     expect(text).toBe(reference({ ...e, leaderName: undefined }));
   });
 
+  it('prints envelopes other than the common one (the pre-encoded name part and tail do not apply), and the common one again', async () => {
+    const [first] = await eventsOf(fixtures[0]!);
+    const e = first!;
+    const variants: TraceeEvent[] = [
+      { ...e, returnValue: -1 },
+      { ...e, stackAddresses: [1, 2] },
+      { ...e, stackAddresses: [] },
+      { ...e, contextFlags: { containerStarted: true } },
+      { ...e, eventId: '9999' },
+      { ...e, eventName: 'not_an_event' as TraceeEvent['eventName'] },
+      e,
+      { ...e, eventId: '9998' },
+      e,
+    ];
+    for (const v of variants) expect(eventToJSON(v)).toBe(reference(v));
+  });
+
   it('prints 64-bit values digit for digit', async () => {
     const [first] = await eventsOf(fixtures[0]!);
     const e = { ...first!, timestamp: 18446744073709551615n, threadStartTime: 9007199254740993n, cgroupId: 18446744073709551614n };

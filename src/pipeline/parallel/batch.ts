@@ -8,6 +8,8 @@
 import type { InputIssue } from '../../core/errors.ts';
 import type { CapturedPacket, Direction, TaskContext } from '../../core/packet.ts';
 import type { StreamResult } from '../../decode/tcp-dns-stream.ts';
+import type { SourceItem } from '../../core/source.ts';
+import { type PcapRecords, recordsToItems } from '../../replay/pcap.ts';
 
 /** Numbers per packet in `meta`. */
 const FIELDS = 8;
@@ -42,6 +44,12 @@ export interface PackedBatch {
   extras: [number, Extra][];
   /** DNS-over-TCP reassembly results, in the order the packets' decodes ask for them. */
   streams: StreamResult[];
+  /**
+   * Set when the batch is a run of whole pcap records of one input, as they lie in the file
+   * (`bytes` from offset 0, `length` bytes): the worker takes them apart, `meta` and the other
+   * columns are empty.
+   */
+  records?: Omit<PcapRecords, 'records'> & { source: number; length: number };
 }
 
 /** Collects items into a PackedBatch, straight into typed arrays: no object per packet. */
@@ -101,12 +109,7 @@ export class BatchBuilder {
     const i = this.count++;
     this.item(source, i);
     const length = p.data.length;
-    if (this.size + length > this.data.length) {
-      const bigger = new Uint8Array(Math.max(2 * this.data.length, this.size + length));
-      bigger.set(this.data.subarray(0, this.size));
-      this.data = bigger;
-    }
-    this.data.set(p.data, this.size);
+    this.data = append(this.data, this.size, p.data);
     this.size += length;
     const m = this.meta;
     const at = i * FIELDS;
@@ -161,8 +164,84 @@ export class BatchBuilder {
   }
 }
 
-/** The items of a packed batch again, run by run, in their order. */
-export function unpack(batch: PackedBatch): { source: number; items: (CapturedPacket | InputIssue)[] }[] {
+/** Copies `bytes` to `data` at `size`, in a larger buffer when they do not fit (which it returns). */
+function append(data: Uint8Array, size: number, bytes: Uint8Array): Uint8Array {
+  let into = data;
+  if (size + bytes.length > data.length) {
+    into = new Uint8Array(Math.max(2 * data.length, size + bytes.length));
+    into.set(data.subarray(0, size));
+  }
+  into.set(bytes, size);
+  return into;
+}
+
+/**
+ * Collects consecutive runs of pcap records of one input into one batch: one copy per run, and
+ * the main thread never takes the packets apart (the worker does).
+ */
+export class RecordBatchBuilder {
+  private readonly streams: StreamResult[] = [];
+  private first: Omit<PcapRecords, 'records'> | undefined;
+  private data: Uint8Array;
+  private count = 0;
+  private size = 0;
+
+  constructor(
+    readonly source: number,
+    /** Packets and bytes at most (one run more when a single record is larger). */
+    readonly capacity: { packets: number; bytes: number },
+    bytes: ArrayBuffer,
+  ) {
+    this.data = new Uint8Array(bytes);
+  }
+
+  get empty(): boolean {
+    return this.count === 0;
+  }
+
+  /** What the next run may hold. */
+  get room(): { packets: number; bytes: number } {
+    return { packets: this.capacity.packets - this.count, bytes: this.capacity.bytes - this.size };
+  }
+
+  get full(): boolean {
+    return this.count >= this.capacity.packets || this.size >= this.capacity.bytes;
+  }
+
+  /** `streams`: the pre-pass results of the run's packets. */
+  add(run: PcapRecords, streams: readonly StreamResult[]): void {
+    this.first ??= run;
+    this.data = append(this.data, this.size, run.records);
+    this.size += run.records.length;
+    this.count += run.packets;
+    for (const s of streams) this.streams.push(s);
+  }
+
+  finish(seq: number): PackedBatch {
+    const { header, number, offset } = this.first!;
+    return {
+      seq,
+      runs: [],
+      issues: [],
+      bytes: this.data.buffer as ArrayBuffer,
+      extras: [],
+      streams: this.streams,
+      records: { source: this.source, header, number, offset, packets: this.count, length: this.size },
+      order: new Int32Array(0),
+      meta: new Float64Array(0),
+      timestamps: new BigInt64Array(0),
+    };
+  }
+}
+
+/** The items of a packed batch again, run by run, in their order; `names`: the inputs' names, by position. */
+export function unpack(batch: PackedBatch, names: readonly string[]): { source: number; items: (CapturedPacket | InputIssue)[] }[] {
+  const { records } = batch;
+  if (records !== undefined) {
+    const items: SourceItem[] = [];
+    recordsToItems(names[records.source]!, records, new Uint8Array(batch.bytes, 0, records.length), items);
+    return [{ source: records.source, items }];
+  }
   const { meta, timestamps, order, issues } = batch;
   const extras = new Map(batch.extras);
   const packets: CapturedPacket[] = [];

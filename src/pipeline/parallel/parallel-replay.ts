@@ -1,7 +1,8 @@
 /**
  * Replay on several cores (issue 16). The main thread reads the inputs (merging them as one
  * thread would), does the DNS-over-TCP reassembly pre-pass (./tcp-dns.ts), packs batches of
- * packets and writes the answers; workers decode, build and filter events and format them as
+ * packets (for one pcap input: copies runs of whole records, which the workers take apart) and
+ * writes the answers; workers decode, build and filter events and format them as
  * JSON, each batch through the same replay() one thread runs. The answers are written in batch
  * order, so the output is the same bytes as one thread's. See docs/performance.md, "Parallel
  * replay", for the design and its bounds.
@@ -20,7 +21,9 @@ import { isIssue, type PacketSource } from '../../core/source.ts';
 import { OutputStream } from '../../sink/output-stream.ts';
 import { incompleteFlowsIssue } from '../packet-events.ts';
 import type { ReplayStats } from '../replay.ts';
-import { BatchBuilder } from './batch.ts';
+import { BatchBuilder, type PackedBatch, RecordBatchBuilder } from './batch.ts';
+import { isPcapSource, type PcapSource } from '../../replay/pcap.ts';
+import type { StreamResult } from '../../decode/tcp-dns-stream.ts';
 import { WorkerPool } from './pool.ts';
 import type { BatchResult } from './protocol.ts';
 import { maybeTcpDns, RecordingReassembler } from './tcp-dns.ts';
@@ -84,7 +87,8 @@ export async function parallelReplay(opts: ParallelReplayOptions): Promise<Repla
   let seq = 0;
   // Packet buffers come back with the answers and are filled again: fresh memory costs page faults.
   const spare: ArrayBuffer[] = [];
-  const newBuilder = (): BatchBuilder => new BatchBuilder(batchPackets(), spare.pop() ?? new ArrayBuffer(BATCH_BYTES / 2));
+  const buffer = (): ArrayBuffer => spare.pop() ?? new ArrayBuffer(BATCH_BYTES / 2);
+  const newBuilder = (): BatchBuilder => new BatchBuilder(batchPackets(), buffer());
   let builder = newBuilder();
 
   const writeNext = async (): Promise<void> => {
@@ -97,19 +101,23 @@ export async function parallelReplay(opts: ParallelReplayOptions): Promise<Repla
     for (const chunk of r.chunks) await out.write(chunk);
     opts.progress?.(stats.packets);
   };
-  const dispatch = async (): Promise<void> => {
-    const batch = builder.finish(seq++);
-    builder = newBuilder();
+  const send = async (batch: PackedBatch): Promise<void> => {
     while (inFlight.length >= limit) await writeNext();
     const pending = pool.run(batch);
     // Handled when its turn comes; this keeps an early failure from going unhandled meanwhile.
     pending.catch(() => undefined);
     inFlight.push(pending);
   };
+  const dispatch = async (): Promise<void> => {
+    const batch = builder.finish(seq++);
+    builder = newBuilder();
+    await send(batch);
+  };
+  const stopped = (): boolean => out.closed || opts.signal?.aborted === true;
 
-  try {
+  const readItems = async (): Promise<void> => {
     const groups = (opts.order ?? 'merge') === 'concat' ? concatenate(opts.sources) : mergeByTime(opts.sources);
-    reading: for await (const group of groups) {
+    for await (const group of groups) {
       for (const { source, items } of group) {
         const position = index.get(source)!;
         const reassembler = streams[position]!;
@@ -125,12 +133,52 @@ export async function parallelReplay(opts: ParallelReplayOptions): Promise<Repla
           builder.packet(position, item, stream);
           if (builder.full || builder.bytes >= BATCH_BYTES) {
             await dispatch();
-            if (out.closed || opts.signal?.aborted) break reading;
+            if (stopped()) return;
           }
         }
       }
     }
-    if (!builder.empty && !out.closed && !opts.signal?.aborted) await dispatch();
+  };
+
+  /**
+   * One pcap input: runs of whole records go to the workers as they lie in the file, the main
+   * thread only finds their boundaries (and runs the DNS-over-TCP pre-pass); what ends the file
+   * early (a corrupt or cut record, a read error) follows in an ordinary batch.
+   */
+  const readRecords = async (source: PcapSource): Promise<void> => {
+    const runs = source.records();
+    const capacity = { packets: batchPackets(), bytes: BATCH_BYTES };
+    let records = new RecordBatchBuilder(0, capacity, buffer());
+    const found: StreamResult[] = [];
+    try {
+      for (;;) {
+        const { packets, bytes } = records.room;
+        const run = await runs.next(packets, bytes);
+        if (run === undefined) break;
+        if ('kind' in run) {
+          builder.issue(0, run);
+          break;
+        }
+        found.length = 0;
+        if (reassembling) streams[0]!.prepassRecords(run, window, found);
+        records.add(run, found);
+        if (records.full) {
+          await send(records.finish(seq++));
+          records = new RecordBatchBuilder(0, capacity, buffer());
+          if (stopped()) return;
+        }
+      }
+      if (!records.empty) await send(records.finish(seq++));
+    } finally {
+      runs.close();
+    }
+  };
+
+  try {
+    const only = opts.sources.length === 1 ? opts.sources[0]! : undefined;
+    if (only !== undefined && isPcapSource(only)) await readRecords(only);
+    else await readItems();
+    if (!builder.empty && !stopped()) await dispatch();
     // Batches already out are written, interrupted or not: one thread too writes what it did.
     while (inFlight.length > 0 && !out.closed) await writeNext();
   } finally {

@@ -36,7 +36,7 @@ const collector = new Writable({
 const sink = jsonSink(collector);
 
 async function run(batch: PackedBatch): Promise<BatchResult> {
-  const runs = unpack(batch);
+  const runs = unpack(batch, setup.names);
   streams.load(batch.streams);
   const found: BatchResult['issues'] = [];
   const sources: PacketSource[] = runs.map(({ source, items }) => ({
