@@ -12,6 +12,7 @@ import { serverAddress } from './clickhouse-options.ts';
 import { inputPaths } from './inputs.ts';
 import type { ParsedArgs } from './spec.ts';
 import { replayTables } from './tables-run.ts';
+import { TABLE_NAMES } from '../table/schema.ts';
 
 export async function shipCommand(args: ParsedArgs): Promise<number> {
   const inputs = inputPaths(args);
@@ -53,7 +54,7 @@ export async function shipCommand(args: ParsedArgs): Promise<number> {
             skippedPackets += b.packets.length;
             continue;
           }
-          const recordingId = String((b.packets[0] ?? b.processes[0])?.recordingId ?? '');
+          const recordingId = String(TABLE_NAMES.map((n) => b[n][0]).find((r) => r !== undefined)?.recordingId ?? '');
           try {
             await shipper.ship(key, recordingId, batch, b, b.packets.length, batch === before + 1);
           } catch (err) {

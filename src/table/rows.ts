@@ -60,7 +60,8 @@ export function dayOf(timestamp: bigint): string {
   return lastDate;
 }
 
-function hostOf(origin: RowOrigin, task: TaskContext | undefined): string {
+/** The host of a packet's rows: --host-name, else the task's, else the input's. */
+export function hostOf(origin: RowOrigin, task: TaskContext | undefined): string {
   return origin.hostOverride ?? (task !== undefined && task.hostName !== '' ? task.hostName : (origin.hostName ?? ''));
 }
 
