@@ -10,6 +10,7 @@ import { join, relative } from 'node:path';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { describe, expect, it } from 'vitest';
+import { TABLE_NAMES } from '../../src/table/schema.ts';
 import { netrec } from '../helpers/cli.ts';
 import { duckRows, tableScan, type JsonRow } from '../helpers/duckdb.ts';
 import { writeSyntheticRecording } from '../export/synthetic-recording.ts';
@@ -131,7 +132,7 @@ async function checkRoundTrip(input: string, dir: string): Promise<number> {
 
   // hyparquet, a second reader: every file of every table, and the events' exact timestamps.
   const fromHyparquet: { seq: bigint; timestamp: bigint }[] = [];
-  for (const table of ['packets', 'events', 'dns', 'processes']) {
+  for (const table of TABLE_NAMES) {
     const files = readdirSync(join(dir, table), { recursive: true })
       .map(String)
       .filter((f) => f.endsWith('.parquet'));
