@@ -48,6 +48,9 @@ export async function replayTables(args: TableReplayArgs, label: string, take: (
   reportInputs(inputs);
   const origins = sources.map((s, i) => rowOrigin(s, i, args.hostName));
   const collector = new TableCollector(origins, filter.events, filter.accept);
+  sources.forEach((s, i) => {
+    if (s instanceof NevSource) s.feedContext((record) => collector.context(i, record));
+  });
   const stats = await replay({
     sources,
     events: filter.events,
@@ -73,7 +76,7 @@ export async function replayTables(args: TableReplayArgs, label: string, take: (
   }
   if (collector.outOfRange > 0) {
     process.stderr.write(
-      `netrec: warning: ${collector.outOfRange} packet(s) with a timestamp outside the int64 nanosecond range (years 1677-2262) are not in the tables\n`,
+      `netrec: warning: ${collector.outOfRange} packet(s) or lifecycle record(s) with a timestamp outside the int64 nanosecond range (years 1677-2262) are not in the tables\n`,
     );
   }
   return { stats, errors, sources, origins };

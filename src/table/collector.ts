@@ -14,6 +14,8 @@ import { dnsRows, eventRow, fitsTables, hostOf, packetRow, ProcessRows, type Row
 import { TABLE_NAMES, type TableName } from './schema.ts';
 import { StatsCollector, type StatsLimits } from '../traffic/collector.ts';
 import { trafficRows, type TrafficOrigin } from './traffic-rows.ts';
+import { LifecycleRows } from './lifecycle-rows.ts';
+import type { LifecycleRecord, TaskRecord } from '../nev/records.ts';
 
 export type TableRows = Record<TableName, Row[]>;
 
@@ -37,13 +39,20 @@ export class TableCollector {
   readonly events: EventMask;
   private readonly rows: TableRows = emptyTableRows();
   private readonly processes = new ProcessRows();
+  /** Per source (by index): its lifecycle records (recordings only). */
+  private readonly lifecycles: (LifecycleRows | undefined)[] = [];
   /** Per source (by index), created at its first kept packet. */
   private readonly traffic: (Traffic | undefined)[] = [];
   private pendingPacket: CapturedPacket | undefined;
   private readonly pending: TraceeEvent[] = [];
   private seq = 0n;
   /** Kept packets whose timestamp no table can hold (rows.ts, fitsTables): not written. */
-  outOfRange = 0;
+  private packetsOutOfRange = 0;
+
+  /** Kept packets and lifecycle records whose timestamp no table can hold: not written. */
+  get outOfRange(): number {
+    return this.lifecycles.reduce((n, l) => n + (l?.outOfRange ?? 0), this.packetsOutOfRange);
+  }
 
   /** `origins[i]` describes the pipeline's source i; `events` and `accept` are the filter's. */
   constructor(
@@ -66,7 +75,7 @@ export class TableCollector {
   packet(p: CapturedPacket, d: DecodedPacket, source: number): void {
     const origin = this.origins[source]!;
     if (!fitsTables(p.timestamp)) {
-      this.outOfRange++;
+      this.packetsOutOfRange++;
       this.pending.length = 0;
       this.pendingPacket = undefined;
       return;
@@ -87,6 +96,16 @@ export class TableCollector {
     }
   }
 
+  /** A recording's process-table or lifecycle record (NevSource.feedContext) of source `source`. */
+  context(source: number, record: TaskRecord | LifecycleRecord): void {
+    let rows = this.lifecycles[source];
+    if (rows === undefined) {
+      rows = new LifecycleRows(this.origins[source]!);
+      this.lifecycles[source] = rows;
+    }
+    rows.add(record);
+  }
+
   /** The observer's hook for the pipeline (which passes sources, not positions). */
   observer(): { events: EventMask; onEvent(e: TraceeEvent, p: CapturedPacket): void } {
     return { events: this.events, onEvent: (e, p) => this.onEvent(e, p) };
@@ -94,11 +113,12 @@ export class TableCollector {
 
   /** Rows gathered since the last take; those of END_TABLES only at the end (`final`). */
   take(final: boolean): TableRows {
-    const out: TableRows = { ...this.rows, processes: final ? this.processes.take() : [], flows: [], dns_transactions: [] };
+    const out: TableRows = { ...this.rows, processes: final ? this.processes.take() : [], process_events: [], flows: [], dns_transactions: [] };
     this.rows.packets = [];
     this.rows.events = [];
     this.rows.dns = [];
     if (final) {
+      for (const l of this.lifecycles) if (l !== undefined) for (const r of l.take()) out.process_events.push(r);
       for (const t of this.traffic) {
         if (t === undefined) continue;
         const rows = trafficRows(t.origin, t.stats);

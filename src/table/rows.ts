@@ -78,7 +78,7 @@ function setOrigin(row: Row, origin: RowOrigin, p: CapturedPacket, hostName: str
   return row;
 }
 
-function setTask(row: Row, task: TaskContext | undefined, hostName: string): Row {
+export function setTask(row: Row, task: TaskContext | undefined, hostName: string): Row {
   row.hostName = hostName;
   row.processId = task?.processId ?? 0;
   row.threadId = task?.threadId ?? 0;

@@ -31,14 +31,14 @@ export interface TableSchema {
   columns: Column[];
 }
 
-export const TABLE_NAMES = ['packets', 'events', 'dns', 'processes', 'flows', 'dns_transactions'] as const;
+export const TABLE_NAMES = ['packets', 'events', 'dns', 'processes', 'process_events', 'flows', 'dns_transactions'] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
 /**
  * Tables whose rows are known only at the end of an input (aggregated over all its packets): they
  * have no packetNumber, and a shipper sends them with an input's last batch.
  */
-export const END_TABLES: readonly TableName[] = ['processes', 'flows', 'dns_transactions'];
+export const END_TABLES: readonly TableName[] = ['processes', 'process_events', 'flows', 'dns_transactions'];
 
 const f = (name: string, type: ColumnType): Field => ({ name, type });
 const opt = (name: string, type: ColumnType): Column => ({ name, type, nullable: true });
@@ -306,6 +306,24 @@ export const TABLES: Record<TableName, TableSchema> = {
       { name: 'lastTime', type: 'timestamp_ns', derivedFrom: 'lastSeen' },
       f('packets', 'u64'),
       f('bytes', 'u64'),
+    ],
+  },
+  process_events: {
+    name: 'process_events',
+    columns: [
+      f('host', 'string'),
+      f('date', 'date'),
+      f('recordingId', 'string'),
+      f('timestamp', 'i64'),
+      { name: 'time', type: 'timestamp_ns', derivedFrom: 'timestamp' },
+      // fork, exec, exit or comm (a thread renamed itself).
+      f('event', 'string'),
+      // The task after the event (the child of a fork, the new image of an exec) is in the
+      // recording's process table; false: only its ids are known (the others are 0 and '').
+      f('hasTask', 'bool'),
+      ...TASK,
+      f('executable', 'string'),
+      opt('exitCode', 'i32'),
     ],
   },
   flows: {

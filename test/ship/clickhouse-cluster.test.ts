@@ -150,12 +150,15 @@ describe.skipIf(!available)('ship to a two-shard ClickHouse cluster', () => {
     expect(nonEmpty).toBe(READY_QUERIES.length);
   });
 
-  it('flows and dns_transactions: the same rows in ClickHouse (either shard) as in DuckDB over the Parquet export', { timeout: 240_000 }, async () => {
+  it('flows, dns_transactions and process_events: the same rows in ClickHouse (either shard) as in DuckDB over the Parquet export', {
+    timeout: 240_000,
+  }, async () => {
     const dirs = exportedDirs();
-    for (const name of ['flows', 'dns_transactions'] as const) {
+    const ORDER = { flows: 'flowNumber', dns_transactions: 'transactionNumber', process_events: 'timestamp, event, hostThreadId' };
+    for (const name of ['flows', 'dns_transactions', 'process_events'] as const) {
       const table = TABLES[name];
       const columns = table.columns.filter((c) => c.derivedFrom === undefined && c.name !== 'host' && c.name !== 'date');
-      const order = `hostName, recordingId, ${name === 'flows' ? 'flowNumber' : 'transactionNumber'}`;
+      const order = `hostName, recordingId, ${ORDER[name]}`;
       const list = columns.map((c) => `"${c.name}"`).join(', ');
       // An input without flows (ICMP only) has no files for the table.
       const scans = dirs
