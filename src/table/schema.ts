@@ -213,6 +213,16 @@ export const ARG_COLUMNS: Column[] = [
   opt('dns_response', list(DNS_RESPONSE_DATA)),
 ];
 
+/** First and last packet (epoch ns, and as timestamps), packets and bytes: a process's, a flow's. */
+const SPAN_AND_TOTALS: Column[] = [
+  f('firstSeen', 'i64'),
+  f('lastSeen', 'i64'),
+  { name: 'firstTime', type: 'timestamp_ns', derivedFrom: 'firstSeen' },
+  { name: 'lastTime', type: 'timestamp_ns', derivedFrom: 'lastSeen' },
+  f('packets', 'u64'),
+  f('bytes', 'u64'),
+];
+
 /** A process that owned an endpoint's socket (sent from it or received on it). */
 const OWNERS = list(struct(f('hostProcessId', 'u32'), f('processName', 'string')));
 
@@ -295,18 +305,7 @@ export const TABLES: Record<TableName, TableSchema> = {
   },
   processes: {
     name: 'processes',
-    columns: [
-      f('host', 'string'),
-      f('date', 'date'),
-      f('recordingId', 'string'),
-      ...TASK,
-      f('firstSeen', 'i64'),
-      f('lastSeen', 'i64'),
-      { name: 'firstTime', type: 'timestamp_ns', derivedFrom: 'firstSeen' },
-      { name: 'lastTime', type: 'timestamp_ns', derivedFrom: 'lastSeen' },
-      f('packets', 'u64'),
-      f('bytes', 'u64'),
-    ],
+    columns: [f('host', 'string'), f('date', 'date'), f('recordingId', 'string'), ...TASK, ...SPAN_AND_TOTALS],
   },
   process_events: {
     name: 'process_events',
@@ -338,12 +337,7 @@ export const TABLES: Record<TableName, TableSchema> = {
       f('srcPort', 'u16'),
       f('dstIP', 'string'),
       f('dstPort', 'u16'),
-      f('firstSeen', 'i64'),
-      f('lastSeen', 'i64'),
-      { name: 'firstTime', type: 'timestamp_ns', derivedFrom: 'firstSeen' },
-      { name: 'lastTime', type: 'timestamp_ns', derivedFrom: 'lastSeen' },
-      f('packets', 'u64'),
-      f('bytes', 'u64'),
+      ...SPAN_AND_TOTALS,
       f('packetsFromSrc', 'u64'),
       f('bytesFromSrc', 'u64'),
       f('packetsFromDst', 'u64'),

@@ -12,19 +12,13 @@ import { compressors } from 'hyparquet-compressors';
 import { describe, expect, it } from 'vitest';
 import { TABLE_NAMES } from '../../src/table/schema.ts';
 import { netrec } from '../helpers/cli.ts';
+import { fixtureInputs } from '../helpers/fixtures.ts';
 import { duckRows, tableScan, type JsonRow } from '../helpers/duckdb.ts';
 import { writeSyntheticRecording } from '../export/synthetic-recording.ts';
 import { scratch } from '../nev/helpers.ts';
 
 const path = scratch('parquet');
-const fixtures = [
-  ...readdirSync('fixtures/recordings')
-    .filter((f) => f.endsWith('.nev'))
-    .map((f) => join('fixtures/recordings', f)),
-  ...readdirSync('fixtures/pcap')
-    .filter((f) => /\.pcap(ng)?$/.test(f))
-    .map((f) => join('fixtures/pcap', f)),
-];
+const fixtures = fixtureInputs();
 
 /** Each event's arguments, names and Tracee types, in order (Tracee v0.10; docs/tables.md). */
 const ARGS: Record<string, [string, string][]> = {

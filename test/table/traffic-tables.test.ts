@@ -15,20 +15,14 @@ import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { describe, expect, it } from 'vitest';
 import { netrec } from '../helpers/cli.ts';
+import { fixtureInputs } from '../helpers/fixtures.ts';
 import { duckRows, tableScan, type JsonRow } from '../helpers/duckdb.ts';
 import { requireShared } from '../helpers/shared.ts';
 import { parseTsharkConversations, tsharkAvailable, tsharkStatistics } from '../helpers/tshark.ts';
 import { scratch } from '../nev/helpers.ts';
 
 const path = scratch('traffic-tables');
-const fixtures = [
-  ...readdirSync('fixtures/recordings')
-    .filter((f) => f.endsWith('.nev'))
-    .map((f) => join('fixtures/recordings', f)),
-  ...readdirSync('fixtures/pcap')
-    .filter((f) => /\.pcap(ng)?$/.test(f))
-    .map((f) => join('fixtures/pcap', f)),
-];
+const fixtures = fixtureInputs();
 
 const noTshark = !(await tsharkAvailable());
 if (noTshark && process.env.CI === 'true') throw new Error('tshark is required on CI');
