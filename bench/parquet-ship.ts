@@ -113,7 +113,8 @@ const JQ: Record<string, { trace: string; jq: string }> = {
   },
   'dns-answers-unused': {
     trace: '-t event=net_packet_ipv4,net_packet_ipv6,net_packet_dns_response',
-    jq: `reduce inputs as $e ({a: [], s: {}}; if $e.eventName == "net_packet_dns_response" then .a += [$e.args[1].value[]?.dns_answer[]? | select(.answer_type == "A" or .answer_type == "AAAA") | [$e.hostName, .answer, $e.timestamp]] else .s[$e.hostName + " " + $e.args[1].value] = $e.timestamp end) | . as $r | [$r.a[] | select(($r.s[.[0] + " " + .[1]] // 0) < .[2])] | length`,
+    // Collected once and grouped: appending to an array inside reduce copies it every time in jq.
+    jq: `[inputs | if .eventName == "net_packet_dns_response" then (. as $e | .args[1].value[]?.dns_answer[]? | select(.answer_type == "A" or .answer_type == "AAAA") | {k: ($e.hostName + " " + .answer), a: $e.timestamp}) else {k: (.hostName + " " + .args[1].value), s: .timestamp} end] | (map(select(.s != null)) | group_by(.k) | map({key: .[0].k, value: (map(.s) | max)}) | from_entries) as $s | [.[] | select(.a != null) | select(($s[.k] // 0) < .a)] | length`,
   },
   'top-talkers': {
     trace: '-t event=net_packet_ipv4,net_packet_ipv6',
