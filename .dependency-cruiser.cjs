@@ -2,7 +2,7 @@
  * The layer rule of docs/architecture.md, checked on every `npm test`: a folder of src/ may
  * import only from the folders below it. Order, bottom up:
  *
- *   core → decode, nev → event → format → filter → signature → sink, table → replay, stats, query, ship → pipeline → record, tui → cli
+ *   core → decode, nev → event → format, traffic → filter → signature → sink, table → replay, stats, query, ship → pipeline → record, tui → cli
  *
  * (folders on one line may not import each other). Plus: no import cycles anywhere.
  */
@@ -10,7 +10,7 @@ const LAYERS = [
   ['core'],
   ['decode', 'nev'],
   ['event'],
-  ['format'],
+  ['format', 'traffic'],
   ['filter'],
   ['signature'],
   ['sink', 'table'],

@@ -305,7 +305,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         short: 'F',
         value: 'FORMAT',
         choices: ['pcapng', 'pcap', 'parquet'],
-        help: 'pcapng (default), pcap (classic: one link type, no process context) or parquet (a directory of tables: packets, events, dns, processes; docs/tables.md).',
+        help: 'pcapng (default), pcap (classic: one link type, no process context) or parquet (a directory of tables: packets, events, dns, processes, process_events, flows, dns_transactions; docs/tables.md).',
       },
       { name: 'micro', help: 'With --format pcap: microsecond timestamps (cut to the µs) for tools that read only those.' },
       HOST_NAME,
@@ -357,7 +357,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'query',
     summary: 'SQL over the tables of recordings, captures or Parquet exports (DuckDB, or ClickHouse).',
     description: [
-      'Runs SQL with an embedded DuckDB over the tables packets, events, dns and processes (docs/tables.md). Operands are directories written by export --format parquet, or recordings and captures, which are exported into a cache first ($XDG_CACHE_HOME/netrec/tables, reused while the input is unchanged). With --run, a ready-made query (--list shows them) instead of SQL; with --clickhouse, the ready-made query runs on a ClickHouse server or cluster that netrec ship filled (docs/fleet.md).',
+      'Runs SQL with an embedded DuckDB over the tables packets, events, dns, processes, process_events, flows and dns_transactions (docs/tables.md). Operands are directories written by export --format parquet, or recordings and captures, which are exported into a cache first ($XDG_CACHE_HOME/netrec/tables, reused while the input is unchanged). With --run, a ready-made query (--list shows them) instead of SQL; with --clickhouse, the ready-made query runs on a ClickHouse server or cluster that netrec ship filled (docs/fleet.md).',
       "Exit status: 0 done; 1 an input error was reported or the server failed; 2 usage error, bad SQL or a missing table (the engine's message on one line).",
     ],
     options: [
@@ -381,7 +381,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'ship',
     summary: 'Send the tables of recordings and captures to ClickHouse (one server or a cluster).',
     description: [
-      "Sends the rows of the tables packets, events, dns and processes (docs/tables.md) to ClickHouse over its HTTP interface: MergeTree tables ordered by (hostName, timestamp) and partitioned by day, created when missing. With --cluster NAME, the shards are read from system.clusters and each gets <table>_local plus a Distributed <table> over all of them, sharded by host, so that any shard answers for the whole cluster (no ON CLUSTER, no ZooKeeper). Rows go in batches; each batch's rows are inserted into the shard's local table directly, then the batch is recorded in netrec_batches: shipping the same input again adds nothing, and a run that stopped continues after the last recorded batch (docs/fleet.md).",
+      "Sends the rows of the tables packets, events, dns, processes, process_events, flows and dns_transactions (docs/tables.md) to ClickHouse over its HTTP interface: MergeTree tables ordered by (hostName, timestamp) and partitioned by day, created when missing. With --cluster NAME, the shards are read from system.clusters and each gets <table>_local plus a Distributed <table> over all of them, sharded by host, so that any shard answers for the whole cluster (no ON CLUSTER, no ZooKeeper). Rows go in batches; each batch's rows are inserted into the shard's local table directly, then the batch is recorded in netrec_batches: shipping the same input again adds nothing, and a run that stopped continues after the last recorded batch (docs/fleet.md).",
       'Exit status: 0 every row is in ClickHouse; 1 an input error, or the server refused, timed out or went away (the message says how far it got); 2 usage error.',
     ],
     options: [

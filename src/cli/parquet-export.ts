@@ -35,7 +35,7 @@ export async function exportParquet(args: ParquetExportArgs): Promise<number> {
     const t = manifest.tables;
     process.stderr.write(
       `${terminalText(
-        `netrec: exported ${result.stats.kept} of ${result.stats.packets} packets to ${args.output} (parquet: ${t.packets} packets, ${t.events} events, ${t.dns} dns, ${t.processes} processes rows)`,
+        `netrec: exported ${result.stats.kept} of ${result.stats.packets} packets to ${args.output} (parquet: ${t.packets} packets, ${t.events} events, ${t.dns} dns, ${t.processes} processes, ${t.process_events} process_events, ${t.flows} flows, ${t.dns_transactions} dns_transactions rows)`,
       )}\n`,
     );
     return result.errors > 0 ? 1 : 0;

@@ -25,6 +25,7 @@ import { onInterrupt } from './interrupt.ts';
 import { ShipMarker } from './ship-marker.ts';
 import type { ParsedArgs } from './spec.ts';
 import { replayTables } from './tables-run.ts';
+import { TABLE_NAMES } from '../table/schema.ts';
 
 /** --follow: how long a failed attempt waits before the next. */
 export const RETRY_MS = 2_000;
@@ -99,7 +100,7 @@ export async function shipCommand(args: ParsedArgs): Promise<number> {
               skippedPackets += b.rows.packets.length;
               continue;
             }
-            const recordingId = String((b.rows.packets[0] ?? b.rows.processes[0])?.recordingId ?? '');
+            const recordingId = String(TABLE_NAMES.map((n) => b.rows[n][0]).find((r) => r !== undefined)?.recordingId ?? '');
             const first = batches === 0;
             try {
               // A stop (record's drain bound) never ships a last batch of a recording not read to its end.

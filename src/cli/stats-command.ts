@@ -5,7 +5,7 @@
 import { formatIssue, type InputIssue } from '../core/errors.ts';
 import { Depth } from '../decode/packet.ts';
 import { replay } from '../pipeline/replay.ts';
-import { StatsCollector } from '../stats/collector.ts';
+import { StatsCollector } from '../traffic/collector.ts';
 import { renderJson, renderTable } from '../stats/render.ts';
 import { buildReport } from '../stats/report.ts';
 import { inputPaths, openInputs, reportInputs, timeWindow } from './inputs.ts';

@@ -7,7 +7,7 @@ import { formatIssue, type InputIssue } from '../core/errors.ts';
 import { replay, type ReplayStats } from '../pipeline/replay.ts';
 import { NevSource } from '../replay/nev-source.ts';
 import type { PacketSource } from '../core/source.ts';
-import { TableCollector, type TableRows } from '../table/collector.ts';
+import { TableCollector, TRAFFIC_LIMITS, type TableRows } from '../table/collector.ts';
 import type { RowOrigin } from '../table/rows.ts';
 import { originOf } from './export-run.ts';
 import { openInputs, reportInputs } from './inputs.ts';
@@ -58,6 +58,9 @@ export async function replayTables(
   reportInputs(inputs);
   const origins = sources.map((s, i) => rowOrigin(s, i, args.hostName));
   const collector = new TableCollector(origins, filter.events, filter.accept);
+  sources.forEach((s, i) => {
+    if (s instanceof NevSource) s.feedContext((record) => collector.context(i, record));
+  });
   const stats = await replay({
     sources,
     events: filter.events,
@@ -74,10 +77,16 @@ export async function replayTables(
     progress: (n) => progress.update(n),
     ...(args.limit !== undefined ? { limit: args.limit } : {}),
   }).finally(() => progress.end());
+  const overflow = collector.trafficOverflow;
   await take(collector.take(true), true, origins);
+  if (overflow.packets > 0 || overflow.queries > 0) {
+    process.stderr.write(
+      `netrec: warning: past ${TRAFFIC_LIMITS.conversations} flows or ${TRAFFIC_LIMITS.transactions} DNS transactions in an input, ${overflow.packets} packet(s) of later flows and ${overflow.queries} later DNS quer(ies) are not in the flows and dns_transactions tables\n`,
+    );
+  }
   if (collector.outOfRange > 0) {
     process.stderr.write(
-      `netrec: warning: ${collector.outOfRange} packet(s) with a timestamp outside the int64 nanosecond range (years 1677-2262) are not in the tables\n`,
+      `netrec: warning: ${collector.outOfRange} packet(s) or lifecycle record(s) with a timestamp outside the int64 nanosecond range (years 1677-2262) are not in the tables\n`,
     );
   }
   return { stats, errors, sources, origins };

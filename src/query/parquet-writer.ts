@@ -34,7 +34,7 @@ interface Chunk {
 }
 
 export class ParquetTables {
-  private readonly rows: Record<TableName, number> = { packets: 0, events: 0, dns: 0, processes: 0 };
+  private readonly rows = Object.fromEntries(TABLE_NAMES.map((n) => [n, 0])) as Record<TableName, number>;
   private readonly chunks = {} as Record<TableName, Chunk>;
 
   private constructor(

@@ -14,7 +14,7 @@ import { scanDirectory } from '../nev/directory.ts';
 import { openFollowing } from '../nev/follow.ts';
 import { hasMagic, MAGIC } from '../nev/layout.ts';
 import { isPacketItem, openRecording, readRecording, type NevItem, type ReadOptions, type Recording } from '../nev/recording.ts';
-import { RecordType, type FindingRecord, type LossRecord } from '../nev/records.ts';
+import { RecordType, type FindingRecord, type LifecycleRecord, type LossRecord, type TaskRecord } from '../nev/records.ts';
 import type { LifecycleTree } from './lifecycle-tree.ts';
 import type { PacketLocations, PacketReader, PacketSource, SourceItem } from '../core/source.ts';
 import { NevReader } from '../nev/random-access.ts';
@@ -67,6 +67,17 @@ export class NevSource implements PacketSource {
   }
 
   private lifecycle: LifecycleTree | undefined;
+
+  /**
+   * The process table and lifecycle records met by batches() also go to `take`, in their place
+   * among the packets (the processes running when the recording began first, as task records):
+   * the tables' process_events.
+   */
+  feedContext(take: (record: TaskRecord | LifecycleRecord) => void): void {
+    this.context = take;
+  }
+
+  private context: ((record: TaskRecord | LifecycleRecord) => void) | undefined;
   /** Number of the last packet handed out, for progress(). */
   private lastNumber = 0;
 
@@ -100,7 +111,9 @@ export class NevSource implements PacketSource {
     const tree = this.lifecycle;
     const findings = this.findings;
     const first = this.recording.segments.find((s) => s.info?.header !== undefined)?.info?.header;
+    const context = this.context;
     if (tree && first) tree.running(first.processes, first.createdAt);
+    if (context && first) for (const p of first.processes) context({ kind: 'task', ...p });
     for await (const items of this.records()) {
       let out: SourceItem[] = [];
       for (const item of items) {
@@ -113,8 +126,13 @@ export class NevSource implements PacketSource {
           out = [];
           findings(item);
         } else if (item.kind === 'loss' && (item.kernelLost > 0n || item.userDropped > 0n)) out.push(lossWarning(this.name, item));
-        else if (tree && item.kind === 'task') tree.define(item);
-        else if (tree && item.kind === 'lifecycle') tree.add(item);
+        else if (item.kind === 'task') {
+          tree?.define(item);
+          context?.(item);
+        } else if (item.kind === 'lifecycle') {
+          tree?.add(item);
+          context?.(item);
+        }
       }
       if (out.length > 0) yield out;
     }

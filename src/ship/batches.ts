@@ -6,11 +6,13 @@
  * number of its range, so a batch holds the same rows on every run, also of a recording that is
  * still growing or whose first segments a ring deleted: what makes a re-run skip exactly what
  * was shipped. A batch is complete once a packet of a later range arrives (or at the end); the
- * processes rows, known only at the end, go with the last batch.
+ * processes rows and the other END_TABLES' (process events, flows, DNS transactions), known only
+ * at the end, go with the last batch.
  */
 import { lastAtOrBefore } from '../core/sorted.ts';
-import type { TableRows } from '../table/collector.ts';
+import { emptyTableRows, type TableRows } from '../table/collector.ts';
 import type { Row } from '../table/rows.ts';
+import { END_TABLES, TABLE_NAMES } from '../table/schema.ts';
 
 export const BATCH_PACKETS = 50_000;
 
@@ -20,10 +22,8 @@ export interface Batch {
   rows: TableRows;
 }
 
-const empty = (): TableRows => ({ packets: [], events: [], dns: [], processes: [] });
-
 export class BatchCutter {
-  private pending: TableRows = empty();
+  private pending: TableRows = emptyTableRows();
 
   constructor(private readonly size = BATCH_PACKETS) {}
 
@@ -40,7 +40,7 @@ export class BatchCutter {
    * `segmentStarts`: the first packet number of each segment known so far, ascending.
    */
   add(rows: TableRows, final: boolean, segmentStarts: readonly number[] = []): Batch[] {
-    for (const name of ['packets', 'events', 'dns', 'processes'] as const) for (const r of rows[name]) this.pending[name].push(r);
+    for (const name of TABLE_NAMES) for (const r of rows[name]) this.pending[name].push(r);
     const out: Batch[] = [];
     const number = (row: Row): number => Number(row.packetNumber as bigint);
     const packets = this.pending.packets;
@@ -56,7 +56,7 @@ export class BatchCutter {
       const first = packets[0];
       // No packets at all (an empty input, or a filter that keeps none): id 1 holds the processes.
       out.push({ id: first === undefined ? 1 : this.idOf(number(first), segmentStarts), rows: this.pending });
-      this.pending = empty();
+      this.pending = emptyTableRows();
     }
     return out;
   }
@@ -69,6 +69,8 @@ export class BatchCutter {
       while (n < rows.length && (rows[n]!.packetNumber as bigint) < below) n++;
       return rows.splice(0, n);
     };
-    return { id, rows: { packets: upTo(this.pending.packets), events: upTo(this.pending.events), dns: upTo(this.pending.dns), processes: [] } };
+    const batch = emptyTableRows();
+    for (const name of TABLE_NAMES) if (!END_TABLES.includes(name)) batch[name] = upTo(this.pending[name]);
+    return { id, rows: batch };
   }
 }

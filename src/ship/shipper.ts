@@ -18,7 +18,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { TableRows } from '../table/collector.ts';
 import { jsonRowWriter } from '../table/json-row.ts';
 import type { Row } from '../table/rows.ts';
-import { TABLE_NAMES, TABLES, type TableName } from '../table/schema.ts';
+import { END_TABLES, TABLE_NAMES, TABLES, type TableName } from '../table/schema.ts';
 import { connect, distributedSql, ident, literal, mergeTreeSql, type ServerAddress } from './clickhouse.ts';
 
 export const BATCHES_TABLE = 'netrec_batches';
@@ -129,11 +129,11 @@ export class Shipper {
     });
   }
 
-  /** Rows of this batch already on the shard: those of its packets (or, processes, its recording). */
+  /** Rows of this batch already on the shard: those of its packets (or, END_TABLES, its recording). */
   private async present(shard: number, name: TableName, recordingId: string, rows: readonly Row[]): Promise<number> {
     const hosts = [...new Set(rows.map((r) => r.hostName as string))].map(literal).join(', ');
     let where = `recordingId = ${literal(recordingId)} AND hostName IN (${hosts})`;
-    if (name !== 'processes') {
+    if (!END_TABLES.includes(name)) {
       const numbers = rows.map((r) => r.packetNumber as bigint);
       const min = numbers.reduce((a, b) => (b < a ? b : a));
       const max = numbers.reduce((a, b) => (b > a ? b : a));

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { terminalText } from '../core/terminal-text.ts';
 import { clockTime, isoTime } from '../format/time.ts';
 import type { ConversationRow, DnsSummaryRow, EndpointRow, StatsReport, TransactionRow } from './report.ts';
-import type { Counted } from './top-counter.ts';
+import type { Counted } from '../traffic/top-counter.ts';
 
 /** JSON with bigints as exact integers (JSON.stringify refuses them). */
 export function renderJson(report: StatsReport): string {

@@ -2,10 +2,10 @@
  * What `netrec stats` reports, summarised from a StatsCollector: plain data that the JSON and
  * table renderings (render.ts) print. Times are epoch ns and latencies ns, as bigints.
  */
-import type { StatsCollector } from './collector.ts';
-import type { Conversation, Endpoint, Traffic } from './conversations.ts';
-import type { DnsQuestion, DnsTransaction } from './dns-transactions.ts';
-import { TopCounter, type Counted } from './top-counter.ts';
+import type { StatsCollector } from '../traffic/collector.ts';
+import type { Conversation, Endpoint, Traffic } from '../traffic/conversations.ts';
+import { flowEnd, type DnsQuestion, type DnsTransaction } from '../traffic/dns-transactions.ts';
+import { TopCounter, type Counted } from '../traffic/top-counter.ts';
 import { dnsResponseCodeName } from '../event/dns.ts';
 import type { DnsAnswer } from '../event/types.ts';
 
@@ -149,8 +149,7 @@ function conversationRow(c: Conversation): ConversationRow {
 
 function transactionRow(t: DnsTransaction): TransactionRow {
   const side = (address: string, port: number): EndpointRow => {
-    const c = t.conversation;
-    const end = c === undefined ? undefined : [c.a, c.b].find((e) => e.address === address && e.port === port);
+    const end = flowEnd(t, { address, port });
     return end === undefined ? { address, port, processes: [] } : endpointRow(end);
   };
   const r = t.response;

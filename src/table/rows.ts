@@ -60,7 +60,8 @@ export function dayOf(timestamp: bigint): string {
   return lastDate;
 }
 
-function hostOf(origin: RowOrigin, task: TaskContext | undefined): string {
+/** The host of a packet's rows: --host-name, else the task's, else the input's. */
+export function hostOf(origin: RowOrigin, task: TaskContext | undefined): string {
   return origin.hostOverride ?? (task !== undefined && task.hostName !== '' ? task.hostName : (origin.hostName ?? ''));
 }
 
@@ -77,7 +78,7 @@ function setOrigin(row: Row, origin: RowOrigin, p: CapturedPacket, hostName: str
   return row;
 }
 
-function setTask(row: Row, task: TaskContext | undefined, hostName: string): Row {
+export function setTask(row: Row, task: TaskContext | undefined, hostName: string): Row {
   row.hostName = hostName;
   row.processId = task?.processId ?? 0;
   row.threadId = task?.threadId ?? 0;

@@ -6,7 +6,7 @@
  */
 
 /** Bumped on every change of a table's columns (name, type, order). */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export type Scalar = 'bool' | 'u8' | 'u16' | 'u32' | 'i32' | 'u64' | 'i64' | 'string' | 'timestamp_ns' | 'date';
 export type ColumnType = Scalar | { list: ColumnType } | { struct: Field[] };
@@ -31,8 +31,14 @@ export interface TableSchema {
   columns: Column[];
 }
 
-export const TABLE_NAMES = ['packets', 'events', 'dns', 'processes'] as const;
+export const TABLE_NAMES = ['packets', 'events', 'dns', 'processes', 'process_events', 'flows', 'dns_transactions'] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
+
+/**
+ * Tables whose rows are known only at the end of an input (aggregated over all its packets): they
+ * have no packetNumber, and a shipper sends them with an input's last batch.
+ */
+export const END_TABLES: readonly TableName[] = ['processes', 'process_events', 'flows', 'dns_transactions'];
 
 const f = (name: string, type: ColumnType): Field => ({ name, type });
 const opt = (name: string, type: ColumnType): Column => ({ name, type, nullable: true });
@@ -207,6 +213,22 @@ export const ARG_COLUMNS: Column[] = [
   opt('dns_response', list(DNS_RESPONSE_DATA)),
 ];
 
+/** First and last packet (epoch ns, and as timestamps), packets and bytes: a process's, a flow's. */
+const SPAN_AND_TOTALS: Column[] = [
+  f('firstSeen', 'i64'),
+  f('lastSeen', 'i64'),
+  { name: 'firstTime', type: 'timestamp_ns', derivedFrom: 'firstSeen' },
+  { name: 'lastTime', type: 'timestamp_ns', derivedFrom: 'lastSeen' },
+  f('packets', 'u64'),
+  f('bytes', 'u64'),
+];
+
+/** A process that owned an endpoint's socket (sent from it or received on it). */
+const OWNERS = list(struct(f('hostProcessId', 'u32'), f('processName', 'string')));
+
+/** Where an aggregated row comes from: partition keys, input, host (no packet: it spans many). */
+const AGGREGATE_ORIGIN: Column[] = [f('host', 'string'), f('date', 'date'), f('recordingId', 'string'), f('hostName', 'string')];
+
 export const TABLES: Record<TableName, TableSchema> = {
   packets: {
     name: 'packets',
@@ -283,17 +305,79 @@ export const TABLES: Record<TableName, TableSchema> = {
   },
   processes: {
     name: 'processes',
+    columns: [f('host', 'string'), f('date', 'date'), f('recordingId', 'string'), ...TASK, ...SPAN_AND_TOTALS],
+  },
+  process_events: {
+    name: 'process_events',
     columns: [
       f('host', 'string'),
       f('date', 'date'),
       f('recordingId', 'string'),
+      f('timestamp', 'i64'),
+      { name: 'time', type: 'timestamp_ns', derivedFrom: 'timestamp' },
+      // fork, exec, exit or comm (a thread renamed itself).
+      f('event', 'string'),
+      // The task after the event (the child of a fork, the new image of an exec) is in the
+      // recording's process table; false: only its ids are known (the others are 0 and '').
+      f('hasTask', 'bool'),
       ...TASK,
-      f('firstSeen', 'i64'),
-      f('lastSeen', 'i64'),
-      { name: 'firstTime', type: 'timestamp_ns', derivedFrom: 'firstSeen' },
-      { name: 'lastTime', type: 'timestamp_ns', derivedFrom: 'lastSeen' },
-      f('packets', 'u64'),
-      f('bytes', 'u64'),
+      f('executable', 'string'),
+      opt('exitCode', 'i32'),
+    ],
+  },
+  flows: {
+    name: 'flows',
+    columns: [
+      ...AGGREGATE_ORIGIN,
+      // 1-based, in the order the flows started in their input.
+      f('flowNumber', 'u64'),
+      f('transport', 'string'),
+      // src is the source of the flow's first packet (the initiator when the capture saw the start).
+      f('srcIP', 'string'),
+      f('srcPort', 'u16'),
+      f('dstIP', 'string'),
+      f('dstPort', 'u16'),
+      ...SPAN_AND_TOTALS,
+      f('packetsFromSrc', 'u64'),
+      f('bytesFromSrc', 'u64'),
+      f('packetsFromDst', 'u64'),
+      f('bytesFromDst', 'u64'),
+      f('copies', 'u64'),
+      opt('tcpState', 'string'),
+      f('srcProcesses', OWNERS),
+      f('srcMoreProcesses', 'bool'),
+      f('dstProcesses', OWNERS),
+      f('dstMoreProcesses', 'bool'),
+    ],
+  },
+  dns_transactions: {
+    name: 'dns_transactions',
+    columns: [
+      ...AGGREGATE_ORIGIN,
+      // 1-based, in the order of the queries in their input.
+      f('transactionNumber', 'u64'),
+      // The query's time.
+      f('timestamp', 'i64'),
+      { name: 'time', type: 'timestamp_ns', derivedFrom: 'timestamp' },
+      f('transport', 'string'),
+      f('clientIP', 'string'),
+      f('clientPort', 'u16'),
+      f('serverIP', 'string'),
+      f('serverPort', 'u16'),
+      f('ID', 'u16'),
+      f('questionName', 'string'),
+      f('questionType', 'string'),
+      f('questionClass', 'string'),
+      f('retransmissions', 'u32'),
+      f('answered', 'bool'),
+      opt('responseTimestamp', 'i64'),
+      opt('latency', 'i64'),
+      opt('responseCode', 'string'),
+      f('answers', list(struct(f('answer_type', 'string'), f('ttl', 'u32'), f('answer', 'string')))),
+      f('clientProcesses', OWNERS),
+      f('clientMoreProcesses', 'bool'),
+      f('serverProcesses', OWNERS),
+      f('serverMoreProcesses', 'bool'),
     ],
   },
 };

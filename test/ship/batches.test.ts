@@ -5,12 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BatchCutter, type Batch } from '../../src/ship/batches.ts';
-import type { TableRows } from '../../src/table/collector.ts';
+import { emptyTableRows, type TableRows } from '../../src/table/collector.ts';
 
 /** Rows of packets `numbers`, each with one event and, for even numbers, a DNS message. */
 function rows(numbers: number[], processes = 0): TableRows {
   const n = (k: number) => ({ packetNumber: BigInt(k) });
   return {
+    ...emptyTableRows(),
     packets: numbers.map(n),
     events: numbers.map(n),
     dns: numbers.filter((k) => k % 2 === 0).map(n),

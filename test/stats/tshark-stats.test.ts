@@ -19,7 +19,7 @@ import { Depth } from '../../src/decode/packet.ts';
 import { ALL_EVENTS } from '../../src/event/selection.ts';
 import { replay } from '../../src/pipeline/replay.ts';
 import { openCapture } from '../../src/replay/open.ts';
-import { StatsCollector } from '../../src/stats/collector.ts';
+import { StatsCollector } from '../../src/traffic/collector.ts';
 import { buildReport, type StatsReport } from '../../src/stats/report.ts';
 import { netrec } from '../helpers/cli.ts';
 import { requireShared } from '../helpers/shared.ts';

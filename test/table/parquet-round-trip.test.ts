@@ -10,20 +10,15 @@ import { join, relative } from 'node:path';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { describe, expect, it } from 'vitest';
+import { TABLE_NAMES } from '../../src/table/schema.ts';
 import { netrec } from '../helpers/cli.ts';
+import { fixtureInputs } from '../helpers/fixtures.ts';
 import { duckRows, tableScan, type JsonRow } from '../helpers/duckdb.ts';
 import { writeSyntheticRecording } from '../export/synthetic-recording.ts';
 import { scratch } from '../nev/helpers.ts';
 
 const path = scratch('parquet');
-const fixtures = [
-  ...readdirSync('fixtures/recordings')
-    .filter((f) => f.endsWith('.nev'))
-    .map((f) => join('fixtures/recordings', f)),
-  ...readdirSync('fixtures/pcap')
-    .filter((f) => /\.pcap(ng)?$/.test(f))
-    .map((f) => join('fixtures/pcap', f)),
-];
+const fixtures = fixtureInputs();
 
 /** Each event's arguments, names and Tracee types, in order (Tracee v0.10; docs/tables.md). */
 const ARGS: Record<string, [string, string][]> = {
@@ -131,7 +126,7 @@ async function checkRoundTrip(input: string, dir: string): Promise<number> {
 
   // hyparquet, a second reader: every file of every table, and the events' exact timestamps.
   const fromHyparquet: { seq: bigint; timestamp: bigint }[] = [];
-  for (const table of ['packets', 'events', 'dns', 'processes']) {
+  for (const table of TABLE_NAMES) {
     const files = readdirSync(join(dir, table), { recursive: true })
       .map(String)
       .filter((f) => f.endsWith('.parquet'));

@@ -75,7 +75,7 @@ describe('netrec query', () => {
   });
 
   it('bad SQL and a missing table: the engine’s message on one line, exit 2', () => {
-    for (const sql of ['SELEC 1', 'SELECT * FROM flows']) {
+    for (const sql of ['SELEC 1', 'SELECT * FROM connections']) {
       const r = run(sql, 'fixtures/pcap/udp.pcap');
       expect(r.status).toBe(2);
       expect(r.stdout).toBe('');

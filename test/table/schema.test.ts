@@ -16,6 +16,7 @@ import { scratch } from '../nev/helpers.ts';
 /** Fingerprint of describeSchema() for every released version. */
 const FINGERPRINTS: Record<number, string> = {
   1: '22ca07fa9571ec05a70532d7db444fde5765186d46231cfabc2b0db18ed6b74e',
+  2: '44438a35349645378af2d05407802b62f53bb1f16d173600bffd9612a5661943',
 };
 
 const path = scratch('schema');

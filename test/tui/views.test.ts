@@ -3,7 +3,7 @@ import { splitFilterText } from '../../src/tui/store/filter-text.ts';
 import { jumpTarget } from '../../src/tui/store/jump.ts';
 import { PacketIndex } from '../../src/tui/store/packet-index.ts';
 import { ProcessTable } from '../../src/tui/store/process-table.ts';
-import { TopCounter } from '../../src/stats/top-counter.ts';
+import { TopCounter } from '../../src/traffic/top-counter.ts';
 import { byteRange } from '../../src/tui/views/byte-ranges.ts';
 import { detailLines } from '../../src/tui/views/detail-model.ts';
 import { fit, fitFlow, formatRow, layoutColumns, type ColumnInput } from '../../src/tui/views/columns.ts';

@@ -8,10 +8,10 @@ import type { CapturedPacket } from '../../core/packet.ts';
 import { Depth, type DecodedPacket } from '../../decode/packet.ts';
 import { goString } from '../../event/go-string.ts';
 import { ipString } from '../../event/ip-string.ts';
-import { StatsCollector } from '../../stats/collector.ts';
+import { StatsCollector } from '../../traffic/collector.ts';
 import { buildReport, type StatsReport } from '../../stats/report.ts';
 import type { Matcher } from './match-pass.ts';
-import { TopCounter } from '../../stats/top-counter.ts';
+import { TopCounter } from '../../traffic/top-counter.ts';
 import { ProcessReach } from './process-reach.ts';
 
 /** Protocol rows of the stats view, in display order. */

@@ -1,8 +1,9 @@
 /**
- * `netrec stats`: the questions a responder asks first, answered from decoded packets (the same
- * decode replay runs): which conversations took place and who owned each end, which DNS
- * questions were asked and answered (and how fast, and by whom), and who talked most.
- * This module counts; report.ts summarises and renders.
+ * The questions a responder asks first, counted over decoded packets (the same decode replay
+ * runs): which conversations took place and who owned each end, which DNS questions were asked
+ * and answered (and how fast, and by whom), and who talked most. One aggregation, two views:
+ * `netrec stats` summarises and renders it (src/stats/), and the `flows` and `dns_transactions`
+ * tables lay it out as rows (src/table/), so the two cannot disagree.
  */
 import type { CapturedPacket } from '../core/packet.ts';
 import { flowOf } from '../decode/flow.ts';

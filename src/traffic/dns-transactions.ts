@@ -9,7 +9,7 @@ import type { DNSMessage } from '../decode/types.ts';
 import { dnsClassName, dnsResponseCodeName, dnsResponseData, dnsTypeName } from '../event/dns.ts';
 import { goString } from '../event/go-string.ts';
 import type { DnsAnswer } from '../event/types.ts';
-import type { Conversation } from './conversations.ts';
+import type { Conversation, Endpoint } from './conversations.ts';
 
 export interface DnsQuestion {
   name: string;
@@ -114,4 +114,13 @@ export class DnsTransactions {
       answers: dnsResponseData(m).dns_answer ?? [],
     };
   }
+}
+
+/**
+ * The end of the transaction's flow at this address and port (its owners are the client's or the
+ * server's processes); undefined when the query's flow was not counted.
+ */
+export function flowEnd(t: DnsTransaction, side: { address: string; port: number }): Endpoint | undefined {
+  const c = t.conversation;
+  return c === undefined ? undefined : [c.a, c.b].find((e) => e.address === side.address && e.port === side.port);
 }
