@@ -5,7 +5,7 @@
  * written is not read until sealed; once the writer closes, the rest is shipped and the follower
  * exits 0, with every event `replay` gives for the finished recording in ClickHouse exactly once.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LinkType } from '../../src/core/packet.ts';
 import { RecordingWriter } from '../../src/nev/recording-writer.ts';
@@ -65,6 +65,8 @@ describe.skipIf(!available)('ship --follow: a recording being written', () => {
       expect(during, stderr).toBeGreaterThan(0);
       expect(during).toBeLessThan(200);
       expect(child.exitCode).toBeNull();
+      // The marker follows the batch's rows (written once the insert returned): wait for it.
+      for (let waited = 0; !existsSync(`${dir}/shipped.json`) && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
       const marker = JSON.parse(readFileSync(`${dir}/shipped.json`, 'utf8')) as { complete: boolean; packets: number };
       expect(marker.complete).toBe(false);
       write(w, 201, 330);
