@@ -217,7 +217,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         name: 'threads',
         value: 'N|auto',
         complete: 'none',
-        help: 'Threads that decode and format JSON: auto (default, or NETREC_THREADS) starts one worker per core for unfiltered output of pcap and pcapng inputs over 16 MiB when a core is idle (load average at most cores - 1); 1 keeps everything on one thread; N starts N workers. Table output, recordings, --count and signatures always run on one thread. The output is the same bytes either way.',
+        help: 'Threads that decode and format JSON: auto (default, or NETREC_THREADS) starts one worker per core for JSON output of pcap and pcapng inputs over 16 MiB when a core is idle (load average at most cores - 1); 1 keeps everything on one thread; N starts N workers. Table output, recordings, --count and signatures always run on one thread. The output is the same bytes either way.',
       },
     ],
     operands: INPUTS,

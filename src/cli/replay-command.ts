@@ -61,7 +61,6 @@ export async function replayCommand(args: ParsedArgs): Promise<number> {
     signatures: signatureFlags.signatures.length > 0 || signatureFlags.findingsOnly,
     limit: limit !== undefined,
     recordings: sources.some((s) => s.hasProcessContext),
-    filtered: args.strings('trace').length > 0,
     inputBytes: inputBytes(sources),
     cores: availableParallelism(),
     load: loadavg()[0]!,

@@ -212,7 +212,6 @@ describe('replayWorkers: one thread or several', () => {
     signatures: false,
     limit: false,
     recordings: false,
-    filtered: false,
     inputBytes: 100 << 20,
     cores: 2,
     load: 0.3,
@@ -225,10 +224,8 @@ describe('replayWorkers: one thread or several', () => {
     expect(replayWorkers({ ...plan, inputBytes: undefined })).toBe(2);
   });
 
-  it('auto: one thread for a small input, filtered output, a busy machine, one core', () => {
+  it('auto: one thread for a small input, a busy machine, one core', () => {
     expect(replayWorkers({ ...plan, inputBytes: SMALL_INPUT_BYTES - 1 })).toBe(0);
-    expect(replayWorkers({ ...plan, filtered: true })).toBe(0);
-    expect(replayWorkers({ ...plan, filtered: true, threads: 2 })).toBe(2);
     expect(replayWorkers({ ...plan, load: 1.2 })).toBe(0);
     expect(replayWorkers({ ...plan, cores: 1, load: 0 })).toBe(0);
   });

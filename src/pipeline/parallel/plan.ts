@@ -24,8 +24,6 @@ export interface ParallelPlan {
   limit: boolean;
   /** Some input is a recording (process context, stored findings). */
   recordings: boolean;
-  /** --trace narrows the events: most packets print nothing. */
-  filtered: boolean;
   /** Total size of the inputs, when every one is a file of known size. */
   inputBytes: number | undefined;
   /** The machine: its cores (os.availableParallelism) and 1-minute load average (os.loadavg). */
@@ -34,8 +32,7 @@ export interface ParallelPlan {
 }
 
 /**
- * Workers to start; 0: replay on the main thread alone. `auto` starts one per core, for
- * unfiltered output only, when at
+ * Workers to start; 0: replay on the main thread alone. `auto` starts one per core when at
  * least one core is idle (load average at most cores - 1): workers cost about a sixth more CPU
  * than one thread (start-up, compiling the same code once per thread, copying batches), which
  * only pays when there is a core for them. On a machine other jobs keep busy, Linux shares the
@@ -45,10 +42,9 @@ export function replayWorkers(plan: ParallelPlan): number {
   if (!plan.json || plan.signatures || plan.limit || plan.recordings) return 0;
   if (typeof plan.threads === 'number') return plan.threads <= 1 ? 0 : Math.min(plan.threads, MAX_WORKERS);
   if (plan.inputBytes !== undefined && plan.inputBytes < SMALL_INPUT_BYTES) return 0;
-  // What workers split is mostly JSON writing; with a filter little is written and the main
-  // thread's reading and packing is the limit: DNS-only replay of the 1M-packet DNS mix took
-  // 9.8 s with two workers against 7.0 s on one thread (docs/performance.md, quiet machine).
-  if (plan.filtered) return 0;
+  // Filtered output too: since the main thread hands pcap records over without unpacking them,
+  // DNS-only replay of the 1M-packet DNS mix takes 4.6 s with two workers against 6.0 s on one
+  // thread (docs/performance.md, quiet machine; it was 9.8 against 7.0 before).
   if (plan.cores < 2 || plan.load > plan.cores - 1) return 0;
   return Math.min(plan.cores, MAX_WORKERS);
 }
