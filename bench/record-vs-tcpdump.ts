@@ -214,27 +214,22 @@ async function runRate(net: LiveNet, load: string, rate: number, receiver: boole
   }
   await new Promise((r) => setTimeout(r, 300)); // the recorder's start-up is over
 
-  const cpu0 = {
+  // CPU seconds of every process measured, read before and after the send window.
+  const cpuNow = () => ({
     rec: cpuSeconds(recorder.pid),
     recMain: cpuSeconds(recorder.pid, recorder.pid),
     peer: peer ? cpuSeconds(peer.pid) : 0,
     peerMain: peer ? cpuSeconds(peer.pid, peer.pid) : 0,
     dump: cpuSeconds(tcpdump.pid),
     sink: sink ? cpuSeconds(sink.pid) : 0,
-  };
+  });
+  const cpu0 = cpuNow();
   const perf = values.perf ? net.spawn('perf', ['record', '-F', '499', '-g', '-p', String(recorder.pid), '-o', join(OUT, `perf-${tag}.data`)]) : undefined;
   const started = performance.now();
   const [sent, senderSeconds] = await send(load, rate);
   await new Promise((r) => setTimeout(r, 1500)); // both captures catch up
   const wall = (performance.now() - started) / 1000;
-  const cpu1 = {
-    rec: cpuSeconds(recorder.pid),
-    recMain: cpuSeconds(recorder.pid, recorder.pid),
-    peer: peer ? cpuSeconds(peer.pid) : 0,
-    peerMain: peer ? cpuSeconds(peer.pid, peer.pid) : 0,
-    dump: cpuSeconds(tcpdump.pid),
-    sink: sink ? cpuSeconds(sink.pid) : 0,
-  };
+  const cpu1 = cpuNow();
 
   await perf?.stop('SIGINT');
   await tcpdump.stop('SIGINT');
