@@ -5,9 +5,10 @@
  * unchanged input is not exported again, a changed one (a recording still being written) is.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, type Stats, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { InputError, systemMessage } from '../core/errors.ts';
 import { netrecVersion } from '../core/package.ts';
 import { MANIFEST } from '../query/parquet-writer.ts';
 import { SCHEMA_VERSION } from '../table/schema.ts';
@@ -24,8 +25,15 @@ function cacheRoot(): string {
 }
 
 function keyOf(input: string, hostName: string | undefined): string {
-  const real = realpathSync(input);
-  const stat = statSync(real);
+  let real: string;
+  let stat: Stats;
+  try {
+    real = realpathSync(input);
+    stat = statSync(real);
+  } catch (err) {
+    // Worded as replay words it (replay/open.ts): a missing input is the user's, not a bug.
+    throw new InputError(`${input}: cannot open: ${systemMessage(err)}`);
+  }
   const files = stat.isDirectory()
     ? readdirSync(real)
         .sort()

@@ -84,6 +84,14 @@ describe('netrec query', () => {
     }
   });
 
+  it('an input that is not there: one line naming it, exit 1, as replay says it', () => {
+    const r = run('SELECT 1', 'fixtures/pcap/no-such.pcap');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('netrec: error: fixtures/pcap/no-such.pcap: cannot open: no such file or directory\n');
+    expect(netrec(['replay', 'fixtures/pcap/no-such.pcap']).stderr).toBe(r.stderr);
+  });
+
   it('--list, --run with parameters, and their usage errors', () => {
     const list = run('--list');
     expect(list.status).toBe(0);
