@@ -34,28 +34,36 @@ function buildTables(): Int32Array[] {
  * the previous result back in to checksum a stream piece by piece.
  */
 export function crc32c(bytes: Uint8Array, crc = 0, start = 0, end = bytes.length): number {
+  if (end - start < 16) return crc32cBytes(bytes, crc, start, end);
+  return crc32cIn(viewOf(bytes), crc, bytes.byteOffset + start, bytes.byteOffset + end);
+}
+
+/** crc32c() of `view`'s bytes [start, end) (offsets into the view). */
+export function crc32cIn(view: DataView, crc: number, start: number, end: number): number {
   let c = ~crc;
   let i = start;
-  if (end - start >= 16) {
-    // Eight bytes per step, read as two little-endian words: the first folds into the running
-    // CRC, and each table accounts for the bytes that follow its byte within the step.
-    const view = viewOf(bytes);
-    const base = bytes.byteOffset;
-    for (const last = end - 8; i <= last; i += 8) {
-      const lo = c ^ view.getInt32(base + i, true);
-      const hi = view.getInt32(base + i + 4, true);
-      c =
-        T7[lo & 0xff]! ^
-        T6[(lo >>> 8) & 0xff]! ^
-        T5[(lo >>> 16) & 0xff]! ^
-        T4[lo >>> 24]! ^
-        T3[hi & 0xff]! ^
-        T2[(hi >>> 8) & 0xff]! ^
-        T1[(hi >>> 16) & 0xff]! ^
-        T0[hi >>> 24]!;
-    }
+  // Eight bytes per step, read as two little-endian words: the first folds into the running
+  // CRC, and each table accounts for the bytes that follow its byte within the step.
+  for (const last = end - 8; i <= last; i += 8) {
+    const lo = c ^ view.getInt32(i, true);
+    const hi = view.getInt32(i + 4, true);
+    c =
+      T7[lo & 0xff]! ^
+      T6[(lo >>> 8) & 0xff]! ^
+      T5[(lo >>> 16) & 0xff]! ^
+      T4[lo >>> 24]! ^
+      T3[hi & 0xff]! ^
+      T2[(hi >>> 8) & 0xff]! ^
+      T1[(hi >>> 16) & 0xff]! ^
+      T0[hi >>> 24]!;
   }
-  for (; i < end; i++) c = T0[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  for (; i < end; i++) c = T0[(c ^ view.getUint8(i)) & 0xff]! ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+function crc32cBytes(bytes: Uint8Array, crc: number, start: number, end: number): number {
+  let c = ~crc;
+  for (let i = start; i < end; i++) c = T0[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return ~c >>> 0;
 }
 
@@ -87,14 +95,14 @@ function loadNative(): NativeCrc | null {
  * Below this, a native call (about 0.5 µs, most of it making the Buffer view) costs more than
  * the table-driven loop (about 2 ns a byte here; the native code 0.3 ns).
  */
-const NATIVE_FROM = 512;
+export const CRC_NATIVE_FROM = 512;
 
 /**
  * crc32c() for input that may be large (a frame's payload, whole flushes of a segment):
  * natively where @node-rs/crc32 is installed and it pays; same result.
  */
 export function crc32cBulk(bytes: Uint8Array, crc = 0, start = 0, end = bytes.length): number {
-  if (end - start >= NATIVE_FROM) {
+  if (end - start >= CRC_NATIVE_FROM) {
     native ??= loadNative();
     if (native !== null) return native(Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start), crc);
   }

@@ -8,7 +8,7 @@
 import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { crc32cBulk } from './crc32c.ts';
-import { checksumFrame } from './framing.ts';
+import { checksumFrames } from './framing.ts';
 import { MESSAGE_BYTES, STATE, STATE_INTS, type WriteJob } from './write-thread.ts';
 
 const state = new Int32Array((workerData as { state: SharedArrayBuffer }).state);
@@ -27,8 +27,7 @@ parentPort!.on('message', (job: WriteJob) => {
   if (Atomics.load(state, STATE.failed) === 0) {
     try {
       const bytes = Buffer.from(job.bytes, 0, job.used);
-      const offsets = new Int32Array(job.offsets, 0, job.deferred);
-      for (let i = 0; i < offsets.length; i++) checksumFrame(bytes, offsets[i]!);
+      checksumFrames(bytes, new Int32Array(job.offsets, 0, job.deferred), job.deferred);
       checksum = crc32cBulk(bytes, job.reset ? 0 : checksum, 0, job.used);
       for (let off = 0; off < job.used; ) off += writeSync(job.fd, bytes, off, job.used - off);
       Atomics.store(state, STATE.checksum, checksum | 0);

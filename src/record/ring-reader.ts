@@ -73,24 +73,29 @@ export class RingReader {
    */
   drain(handle: RecordHandler, maxRecords = Number.POSITIVE_INFINITY): number {
     if (this.closed) return 0;
-    let position = Atomics.load(this.consumer, 0);
-    const producer = Atomics.load(this.producer, 0);
+    // Positions are 64-bit and grow forever, but what one drain covers is at most the ring's
+    // size (≤ 1 GiB): counted as numbers from `start`, so no record costs a bigint.
+    const start = Atomics.load(this.consumer, 0);
+    const available = Number(Atomics.load(this.producer, 0) - start);
+    const base = Number(start & BigInt(this.mask));
+    const mask = this.mask;
+    let consumed = 0;
     let handled = 0;
     try {
-      while (position < producer && handled < maxRecords) {
-        const offset = Number(position & BigInt(this.mask));
-        const header = Atomics.load(this.headers, offset / 4)!;
+      while (consumed < available && handled < maxRecords) {
+        const offset = (base + consumed) & mask;
+        const header = Atomics.load(this.headers, offset >>> 2)!;
         if (header & BUSY) break;
         const length = header & LENGTH_MASK;
         if (!(header & DISCARD)) {
           handle(this.data, offset + HEADER, length);
           handled++;
         }
-        position += BigInt((length + HEADER + 7) & ~7);
+        consumed += (length + HEADER + 7) & ~7;
       }
     } finally {
       // Also when a handler throws: the records before that one are done and must not come again.
-      Atomics.store(this.consumer, 0, position);
+      if (consumed > 0) Atomics.store(this.consumer, 0, start + BigInt(consumed));
     }
     return handled;
   }
