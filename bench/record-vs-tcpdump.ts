@@ -224,7 +224,7 @@ async function runRate(net: LiveNet, load: string, rate: number, receiver: boole
     sink: sink ? cpuSeconds(sink.pid) : 0,
   });
   const cpu0 = cpuNow();
-  const perf = values.perf ? net.spawn('perf', ['record', '-F', process.env.PERF_FREQ ?? '499', '-g', '-p', String(recorder.pid), '-o', join(OUT, `perf-${tag}.data`)]) : undefined;
+  const perf = values.perf ? net.spawn('perf', ['record', '-F', '499', '-g', '-p', String(recorder.pid), '-o', join(OUT, `perf-${tag}.data`)]) : undefined;
   const started = performance.now();
   const [sent, senderSeconds] = await send(load, rate);
   await new Promise((r) => setTimeout(r, 1500)); // both captures catch up
