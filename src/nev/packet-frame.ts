@@ -5,15 +5,13 @@
  * garbage. A live recording writes hundreds of thousands of these a second; every other record
  * goes through the generic encoder.
  */
-import type { Direction } from '../core/packet.ts';
-import type { PacketRecord } from './records.ts';
+import { directionCode, type PacketRecord } from './records.ts';
 
 /** What a packet record holds but its task; `data` is copied during the call and may be reused after it. */
 export type PacketFields = Omit<PacketRecord, 'kind' | 'task'>;
 
 const U64_MAX = 0xffffffffffffffffn;
 const I64_MAX = 0x7fffffffffffffffn;
-const DIRECTION_CODE: Record<Direction, number> = { unknown: 0, ingress: 1, egress: 2 };
 
 /**
  * Whether the in-place encoder writes this packet. It does every packet a recording makes;
@@ -42,9 +40,12 @@ function uintSize(v: number): number {
   return v < 0x80 ? 1 : v < 0x100 ? 2 : v < 0x10000 ? 3 : 5;
 }
 
-/** Compared as bigints: converting one to a number is a runtime call, slower than these. */
+/**
+ * Compared as bigints: converting one to a number is a runtime call, slower than these. Past 32
+ * bits first: every timestamp is, and it is then the only comparison.
+ */
 function u64Size(v: bigint): number {
-  return v < 0x80n ? 1 : v < 0x100n ? 2 : v < 0x10000n ? 3 : v <= 0xffffffffn ? 5 : 9;
+  return v > 0xffffffffn ? 9 : v < 0x80n ? 1 : v < 0x100n ? 2 : v < 0x10000n ? 3 : 5;
 }
 
 function binHeaderSize(n: number): number {
@@ -92,6 +93,7 @@ function putUint(out: Uint8Array, view: DataView, at: number, v: number): number
 /** Beyond 32 bits msgpackr writes a bigint as int64 below 2^63 and as uint64 above. */
 function putU64(out: Uint8Array, view: DataView, at: number, v: bigint): number {
   if (v <= 0xffffffffn) return putUint(out, view, at, Number(v));
+  // Past 32 bits (every timestamp): as msgpackr writes it, with no conversion to a number.
   out[at] = v <= I64_MAX ? 0xd3 : 0xcf;
   view.setBigUint64(at + 1, v);
   return at + 9;
@@ -111,7 +113,7 @@ export function writePacketPayload(out: Uint8Array, view: DataView, at: number, 
   else at = putUint(out, view, at, p.cpu);
   if (p.ifindex === undefined) out[at++] = NIL;
   else at = putUint(out, view, at, p.ifindex);
-  out[at++] = p.direction === undefined ? NIL : DIRECTION_CODE[p.direction];
+  out[at++] = p.direction === undefined ? NIL : directionCode(p.direction);
   at = putUint(out, view, at, p.originalLength);
   const n = p.data.length;
   if (n < 0x100) {

@@ -196,7 +196,13 @@ function opt<T>(v: T | undefined): T | null {
   return v === undefined ? null : v;
 }
 
-const DIRECTION_CODE: Record<Direction, number> = { unknown: 0, ingress: 1, egress: 2 };
+/**
+ * A direction's code in a packet record. Compared, not looked up in an object: a keyed load whose
+ * key changes from packet to packet goes megamorphic, and this runs for every packet written.
+ */
+export function directionCode(d: Direction): number {
+  return d === 'egress' ? 2 : d === 'ingress' ? 1 : 0;
+}
 const DIRECTIONS: readonly Direction[] = ['unknown', 'ingress', 'egress'];
 
 const LIFECYCLE_CODE: Record<LifecycleEvent, number> = { fork: 1, exec: 2, exit: 3, comm: 4 };
@@ -267,7 +273,7 @@ export function encodeBody(r: BodyRecord): [RecordType, unknown[]] {
           r.linkType,
           opt(r.cpu),
           opt(r.ifindex),
-          r.direction === undefined ? null : DIRECTION_CODE[r.direction],
+          r.direction === undefined ? null : directionCode(r.direction),
           r.originalLength,
           r.data,
           r.socketCookie === undefined ? null : u64(r.socketCookie),
