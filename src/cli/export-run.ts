@@ -46,6 +46,11 @@ export async function exportPackets(args: ExportArgs): Promise<number> {
     progress.end();
     process.stderr.write(`${formatIssue(issue)}\n`);
   };
+  if (sources.length === 0) {
+    // Every input failed to open (each was named above): no empty capture under the output's name.
+    reportInputs(inputs);
+    return nothingWritten(args.output);
+  }
   const exporting = startExport(args, sources, report);
   reportInputs(inputs);
   return exporting.run(async (packets, onIssue) => {
@@ -62,6 +67,12 @@ export async function exportPackets(args: ExportArgs): Promise<number> {
     }).finally(() => progress.end());
     return { stats, errors: () => errors };
   });
+}
+
+/** The one line of an export that opened none of its inputs; its exit code. */
+export function nothingWritten(output: string): number {
+  process.stderr.write(`${terminalText(`netrec: error: ${output}: no input could be opened; nothing was written`)}\n`);
+  return 1;
 }
 
 export interface ExportOptions {

@@ -11,6 +11,7 @@ import { systemMessage, UsageError } from '../core/errors.ts';
 import { netrecVersion } from '../core/package.ts';
 import { terminalText } from '../core/terminal-text.ts';
 import { MANIFEST, ParquetTables, type Manifest } from '../query/parquet-writer.ts';
+import { nothingWritten } from './export-run.ts';
 import { replayTables, type TableReplayArgs, type TableReplayResult } from './tables-run.ts';
 
 export interface ParquetExportArgs extends TableReplayArgs {
@@ -30,6 +31,10 @@ export async function exportParquet(args: ParquetExportArgs): Promise<number> {
   try {
     mkdirSync(temporary);
     const { result, manifest } = await writeTables(args, temporary);
+    if (result.sources.length === 0) {
+      rmSync(temporary, { recursive: true, force: true });
+      return nothingWritten(args.output);
+    }
     if (existsSync(args.output)) rmSync(args.output, { recursive: true });
     renameSync(temporary, args.output);
     const t = manifest.tables;

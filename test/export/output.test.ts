@@ -77,6 +77,17 @@ describe('netrec export: the output file', () => {
     );
     expect(existsSync(out)).toBe(true);
   });
+
+  it('writes nothing when no input opens, as pcapng, pcap or Parquet (exit 1)', () => {
+    const missing = join(dir, 'missing.pcap');
+    for (const format of ['pcapng', 'pcap', 'parquet']) {
+      const out = join(dir, `none-${format}`);
+      const run = netrec(['export', missing, '--format', format, '-w', out]);
+      expect(run.status, format).toBe(1);
+      expect(run.stderr, format).toBe(`netrec: error: ${missing}: cannot open: no such file or directory\nnetrec: error: ${out}: no input could be opened; nothing was written\n`);
+    }
+    expect(readdirSync(dir).filter((f) => f.startsWith('none-') || f.startsWith('.none-'))).toEqual([]);
+  });
 });
 
 describe('netrec export --from / --to', () => {
