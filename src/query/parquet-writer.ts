@@ -1,9 +1,9 @@
 /**
  * Rows → Parquet tables through an embedded DuckDB. Rows are serialized as JSON lines into a
- * chunk file per table, which DuckDB ingests (read_ndjson, typed) every CHUNK_ROWS rows and at
- * the end; DuckDB spills to a temporary directory past its memory limit. Each table is then
- * copied out as Hive-partitioned Parquet, `<dir>/<table>/host=<h>/date=<d>/*.parquet`, zstd
- * compressed. Why DuckDB, and why through JSON lines: docs/tables.md ("Writer").
+ * chunk file per table, which DuckDB copies (read_ndjson, typed) straight into Hive-partitioned
+ * Parquet every CHUNK_ROWS rows and at the end: `<dir>/<table>/host=<h>/date=<d>/data_<k>_0.parquet`
+ * for the table's k-th chunk, zstd compressed. Nothing is held in DuckDB between chunks, so memory
+ * does not grow with the input. Why DuckDB, and why through JSON lines: docs/tables.md ("Writer").
  */
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,14 +12,23 @@ import type { TableRows } from '../table/collector.ts';
 import { jsonRowWriter } from '../table/json-row.ts';
 import type { Row } from '../table/rows.ts';
 import { describeSchema, SCHEMA_VERSION, TABLE_NAMES, TABLES, type TableName } from '../table/schema.ts';
-import { createTableSql, ingestSql, quoteIdent, quoteString } from './duckdb-schema.ts';
+import { ndjsonSelectSql, quoteString } from './duckdb-schema.ts';
 
 /** The file that marks a directory as a netrec table export (and says its schema version). */
 export const MANIFEST = 'netrec-tables.json';
 /** Rows per row group: DuckDB's default, large enough for scans, small enough to skip by stats. */
 export const ROW_GROUP_ROWS = 122_880;
-/** Rows serialized before DuckDB ingests them: bounds the chunk file (a few hundred MB at most). */
-const CHUNK_ROWS = 200_000;
+/**
+ * Rows serialized before DuckDB writes them out: one Parquet file per partition and chunk, of two
+ * full row groups; bounds the chunk file (a few hundred MB at most).
+ */
+const CHUNK_ROWS = 2 * ROW_GROUP_ROWS;
+/**
+ * Distinct values per column chunk up to which DuckDB dictionary-encodes it. DuckDB's default
+ * lets it build dictionaries far larger, and it spent about half of the events table's write in
+ * them; at this limit the events files came out 9% smaller, too (docs/performance.md, issue 18).
+ */
+const DICTIONARY_LIMIT = 4096;
 
 export interface Manifest {
   schemaVersion: number;
@@ -31,6 +40,8 @@ interface Chunk {
   file: string;
   fd: number;
   rows: number;
+  /** Chunks of the table written so far (the k of their file names). */
+  written: number;
 }
 
 export class ParquetTables {
@@ -40,19 +51,22 @@ export class ParquetTables {
   private constructor(
     private readonly connection: DuckDBConnection,
     private readonly spill: string,
+    private readonly dir: string,
   ) {
     for (const name of TABLE_NAMES) {
+      mkdirSync(join(dir, name));
       const file = join(spill, `${name}.ndjson`);
-      this.chunks[name] = { file, fd: openSync(file, 'w'), rows: 0 };
+      this.chunks[name] = { file, fd: openSync(file, 'w'), rows: 0, written: 0 };
     }
   }
 
-  /** `spill`: an empty directory for the chunk files and DuckDB's temporary data. */
-  static async open(spill: string): Promise<ParquetTables> {
+  /**
+   * `spill`: an empty directory for the chunk files and DuckDB's temporary data; `dir`: an empty
+   * directory for the tables.
+   */
+  static async open(spill: string, dir: string): Promise<ParquetTables> {
     const instance = await DuckDBInstance.create(':memory:', { temp_directory: join(spill, 'duckdb'), memory_limit: '1GB', threads: '2' });
-    const connection = await instance.connect();
-    for (const name of TABLE_NAMES) await connection.run(createTableSql(TABLES[name]));
-    return new ParquetTables(connection, spill);
+    return new ParquetTables(await instance.connect(), spill, dir);
   }
 
   async add(rows: TableRows): Promise<void> {
@@ -68,33 +82,32 @@ export class ParquetTables {
     writeSync(chunk.fd, `${lines.join('\n')}\n`);
     chunk.rows += rows.length;
     this.rows[name] += rows.length;
-    if (chunk.rows >= CHUNK_ROWS) await this.ingest(name);
+    if (chunk.rows >= CHUNK_ROWS) await this.flush(name);
   }
 
-  private async ingest(name: TableName): Promise<void> {
+  /** Writes the table's chunk out as Parquet files, one per partition it touches. */
+  private async flush(name: TableName): Promise<void> {
     const chunk = this.chunks[name];
     if (chunk.rows === 0) return;
     closeSync(chunk.fd);
     chunk.fd = -1;
-    await this.connection.run(ingestSql(TABLES[name], chunk.file));
+    // OVERWRITE_OR_IGNORE lets a chunk write into the partition directories earlier chunks made;
+    // its files have their own names, so nothing is overwritten.
+    await this.connection.run(
+      `COPY (${ndjsonSelectSql(TABLES[name], chunk.file)}) TO ${quoteString(join(this.dir, name))} ` +
+        `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}, DICTIONARY_SIZE_LIMIT ${DICTIONARY_LIMIT}, ` +
+        `PARTITION_BY (host, date), OVERWRITE_OR_IGNORE true, FILENAME_PATTERN 'data_${chunk.written}_{i}')`,
+    );
+    chunk.written++;
     chunk.fd = openSync(chunk.file, 'w');
     chunk.rows = 0;
   }
 
-  /** Writes every table under `dir` (which exists and is empty) and the manifest. */
-  async write(dir: string, netrecVersion: string): Promise<Manifest> {
-    for (const name of TABLE_NAMES) {
-      await this.ingest(name);
-      const target = join(dir, name);
-      mkdirSync(target);
-      if (this.rows[name] === 0) continue;
-      await this.connection.run(
-        `COPY (SELECT * FROM ${quoteIdent(name)}) TO ${quoteString(target)} ` +
-          `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}, PARTITION_BY (host, date), OVERWRITE_OR_IGNORE true)`,
-      );
-    }
+  /** Writes the rest of every table and the manifest. */
+  async write(netrecVersion: string): Promise<Manifest> {
+    for (const name of TABLE_NAMES) await this.flush(name);
     const manifest: Manifest = { schemaVersion: SCHEMA_VERSION, netrecVersion, tables: { ...this.rows } };
-    writeFileSync(join(dir, MANIFEST), `${JSON.stringify({ ...manifest, columns: describeSchema().split('\n') }, null, 2)}\n`);
+    writeFileSync(join(this.dir, MANIFEST), `${JSON.stringify({ ...manifest, columns: describeSchema().split('\n') }, null, 2)}\n`);
     return manifest;
   }
 
