@@ -68,7 +68,7 @@ export async function writeTables(args: TableReplayArgs, dir: string): Promise<{
       const manifest = await tables.write(netrecVersion());
       return { result, manifest };
     } finally {
-      tables.close();
+      await tables.close();
     }
   } finally {
     rmSync(spill, { recursive: true, force: true });

@@ -90,6 +90,11 @@ interface Chunk {
 export class ParquetTables {
   private readonly rows = Object.fromEntries(TABLE_NAMES.map((n) => [n, 0])) as Record<TableName, number>;
   private readonly chunks = {} as Record<TableName, Chunk>;
+  /**
+   * The chunk DuckDB is writing out, if any: the rows of the next are serialized meanwhile (one
+   * core each); a chunk waits for it before it starts, so at most one is in DuckDB at a time.
+   */
+  private inFlight: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly connection: DuckDBConnection,
@@ -107,7 +112,9 @@ export class ParquetTables {
    * directory for the tables.
    */
   static async open(spill: string, dir: string): Promise<ParquetTables> {
-    const instance = await DuckDBInstance.create(':memory:', { temp_directory: join(spill, 'duckdb'), memory_limit: '1GB', threads: '2' });
+    // One thread: DuckDB writes a chunk while JavaScript serializes the next. Two threads spent
+    // more CPU on the same files and held more memory (docs/performance.md, issue 18).
+    const instance = await DuckDBInstance.create(':memory:', { temp_directory: join(spill, 'duckdb'), memory_limit: '1GB', threads: '1' });
     return new ParquetTables(await instance.connect(), spill, dir);
   }
 
@@ -126,35 +133,46 @@ export class ParquetTables {
     if (chunk.rows >= CHUNK_ROWS) await this.flush(name);
   }
 
-  /** Writes the table's chunk out as Parquet files, one per partition it touches. */
+  /**
+   * Starts writing the table's chunk out as Parquet files, one per partition it touches, once the
+   * chunk before it is written (whose failure is thrown here).
+   */
   private async flush(name: TableName): Promise<void> {
     const chunk = this.chunks[name];
     const lines = chunk.lines;
     if (lines === undefined) return;
     chunk.lines = undefined;
     lines.close();
+    const k = chunk.written++;
+    chunk.rows = 0;
+    await this.inFlight;
     // OVERWRITE_OR_IGNORE lets a chunk write into the partition directories earlier chunks made;
     // its files have their own names, so nothing is overwritten.
-    await this.connection.run(
-      `COPY (${ndjsonSelectSql(TABLES[name], lines.file)}) TO ${quoteString(join(this.dir, name))} ` +
-        `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}, DICTIONARY_SIZE_LIMIT ${DICTIONARY_LIMIT}, ` +
-        `PARTITION_BY (host, date), OVERWRITE_OR_IGNORE true, FILENAME_PATTERN 'data_${chunk.written}_{i}')`,
-    );
-    rmSync(lines.file);
-    chunk.written++;
-    chunk.rows = 0;
+    const copy = this.connection
+      .run(
+        `COPY (${ndjsonSelectSql(TABLES[name], lines.file)}) TO ${quoteString(join(this.dir, name))} ` +
+          `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}, DICTIONARY_SIZE_LIMIT ${DICTIONARY_LIMIT}, ` +
+          `PARTITION_BY (host, date), OVERWRITE_OR_IGNORE true, FILENAME_PATTERN 'data_${k}_{i}')`,
+      )
+      .then(() => rmSync(lines.file));
+    // Awaited by the next flush, write or close; until then its failure is not unhandled.
+    copy.catch(() => {});
+    this.inFlight = copy;
   }
 
   /** Writes the rest of every table and the manifest. */
   async write(netrecVersion: string): Promise<Manifest> {
     for (const name of TABLE_NAMES) await this.flush(name);
+    await this.inFlight;
     const manifest: Manifest = { schemaVersion: SCHEMA_VERSION, netrecVersion, tables: { ...this.rows } };
     writeFileSync(join(this.dir, MANIFEST), `${JSON.stringify({ ...manifest, columns: describeSchema().split('\n') }, null, 2)}\n`);
     return manifest;
   }
 
-  close(): void {
+  /** Closes everything, also after a failure (a chunk DuckDB is still writing is waited for). */
+  async close(): Promise<void> {
     for (const name of TABLE_NAMES) this.chunks[name].lines?.close();
+    await this.inFlight.catch(() => {});
     this.connection.closeSync();
     rmSync(join(this.spill, 'duckdb'), { recursive: true, force: true });
   }
