@@ -35,7 +35,9 @@ export function createTableSql(table: TableSchema): string {
 export function ndjsonSelectSql(table: TableSchema, file: string): string {
   const stored = table.columns.filter((c) => c.derivedFrom === undefined);
   const spec = stored.map((c) => `${quoteString(c.name)}: ${quoteString(sqlType(c.type))}`).join(', ');
-  const select = table.columns.map((c) => (c.derivedFrom !== undefined ? `make_timestamp_ns(${quoteIdent(c.derivedFrom)}) AS ${quoteIdent(c.name)}` : quoteIdent(c.name))).join(', ');
+  const select = table.columns
+    .map((c) => (c.derivedFrom !== undefined ? `make_timestamp_ns(${quoteIdent(c.derivedFrom)}) AS ${quoteIdent(c.name)}` : quoteIdent(c.name)))
+    .join(', ');
   return `SELECT ${select} FROM read_ndjson(${quoteString(file)}, columns = {${spec}})`;
 }
 
