@@ -79,9 +79,28 @@ class LineFile {
   }
 }
 
+/**
+ * A partition's directory name as DuckDB's PARTITION_BY writes it (checked on hostile names,
+ * DuckDB 1.5.6): RFC 3986 percent-encoding, which is encodeURIComponent's plus !'()*. Undefined
+ * for a value it cannot encode (a lone surrogate), which is left to DuckDB.
+ */
+export function partitionDirectory(column: string, value: string): string | undefined {
+  try {
+    return `${column}=${encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+  } catch {
+    return undefined;
+  }
+}
+
 interface Chunk {
   /** The chunk file being written; undefined until the chunk's first row. */
   lines: LineFile | undefined;
+  /**
+   * The one partition all the chunk's rows are in, or null when they are in several (undefined:
+   * no rows yet). One partition, the usual case, is written to its file directly, without
+   * PARTITION_BY, which gathers every row of a partition in DuckDB's memory before writing.
+   */
+  partition: { host: string; date: string } | null | undefined;
   rows: number;
   /** Chunks of the table written so far (the k of their file names). */
   written: number;
@@ -103,7 +122,7 @@ export class ParquetTables {
   ) {
     for (const name of TABLE_NAMES) {
       mkdirSync(join(dir, name));
-      this.chunks[name] = { lines: undefined, rows: 0, written: 0 };
+      this.chunks[name] = { lines: undefined, partition: undefined, rows: 0, written: 0 };
     }
   }
 
@@ -127,7 +146,13 @@ export class ParquetTables {
     const write = WRITERS[name];
     const chunk = this.chunks[name];
     chunk.lines ??= new LineFile(join(this.spill, `${name}.${chunk.written}.ndjson`));
-    for (let i = 0; i < rows.length; i++) chunk.lines.line(write(rows[i]!));
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      chunk.lines.line(write(row));
+      const p = chunk.partition;
+      if (p === undefined) chunk.partition = { host: row.host as string, date: row.date as string };
+      else if (p !== null && (p.host !== row.host || p.date !== row.date)) chunk.partition = null;
+    }
     chunk.rows += rows.length;
     this.rows[name] += rows.length;
     if (chunk.rows >= CHUNK_ROWS) await this.flush(name);
@@ -144,17 +169,25 @@ export class ParquetTables {
     chunk.lines = undefined;
     lines.close();
     const k = chunk.written++;
+    const partition = chunk.partition;
+    chunk.partition = undefined;
     chunk.rows = 0;
     await this.inFlight;
-    // OVERWRITE_OR_IGNORE lets a chunk write into the partition directories earlier chunks made;
-    // its files have their own names, so nothing is overwritten.
-    const copy = this.connection
-      .run(
-        `COPY (${ndjsonSelectSql(TABLES[name], lines.file)}) TO ${quoteString(join(this.dir, name))} ` +
-          `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}, DICTIONARY_SIZE_LIMIT ${DICTIONARY_LIMIT}, ` +
-          `PARTITION_BY (host, date), OVERWRITE_OR_IGNORE true, FILENAME_PATTERN 'data_${k}_{i}')`,
-      )
-      .then(() => rmSync(lines.file));
+    const options = `FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}, DICTIONARY_SIZE_LIMIT ${DICTIONARY_LIMIT}`;
+    const select = ndjsonSelectSql(TABLES[name], lines.file);
+    const host = partition ? partitionDirectory('host', partition.host) : undefined;
+    let sql: string;
+    if (partition && host !== undefined) {
+      // What PARTITION_BY would write: the file in the partition's directory, without its columns.
+      const target = join(this.dir, name, host, `date=${partition.date}`);
+      mkdirSync(target, { recursive: true });
+      sql = `COPY (SELECT * EXCLUDE (host, date) FROM (${select})) TO ${quoteString(join(target, `data_${k}_0.parquet`))} (${options})`;
+    } else {
+      // OVERWRITE_OR_IGNORE lets a chunk write into the partition directories earlier chunks
+      // made; its files have their own names, so nothing is overwritten.
+      sql = `COPY (${select}) TO ${quoteString(join(this.dir, name))} (${options}, PARTITION_BY (host, date), OVERWRITE_OR_IGNORE true, FILENAME_PATTERN 'data_${k}_{i}')`;
+    }
+    const copy = this.connection.run(sql).then(() => rmSync(lines.file));
     // Awaited by the next flush, write or close; until then its failure is not unhandled.
     copy.catch(() => {});
     this.inFlight = copy;
