@@ -15,7 +15,35 @@ import { scratch } from '../nev/helpers.ts';
 
 const path = scratch('partitions');
 
-const HOSTILE = ['web/01', 'a b', 'ä', '%', '=', '!', "'", '*', '(', ')', '.', '..', '_', '~', '#', '?', '\\', ':', 'x\ny', '\u202e', '😀', '+', ',', '"', '&', '[', '$'];
+const HOSTILE = [
+  'web/01',
+  'a b',
+  'ä',
+  '%',
+  '=',
+  '!',
+  "'",
+  '*',
+  '(',
+  ')',
+  '.',
+  '..',
+  '_',
+  '~',
+  '#',
+  '?',
+  '\\',
+  ':',
+  'x\ny',
+  '\u202e',
+  '😀',
+  '+',
+  ',',
+  '"',
+  '&',
+  '[',
+  '$',
+];
 
 function exported(output: string, ...inputs: string[]): void {
   const run = netrec(['export', ...inputs, '--format', 'parquet', '-w', output]);
