@@ -67,13 +67,13 @@ export async function exportParquet(args: ParquetExportArgs): Promise<number> {
 export async function writeTables(args: TableReplayArgs, dir: string): Promise<{ result: TableReplayResult; manifest: Manifest }> {
   const spill = mkdtempSync(join(tmpdir(), 'netrec-duckdb-'));
   try {
-    const tables = await ParquetTables.open(spill);
+    const tables = await ParquetTables.open(spill, dir);
     try {
       const result = await replayTables(args, 'export', (rows) => tables.add(rows));
-      const manifest = await tables.write(dir, netrecVersion());
+      const manifest = await tables.write(netrecVersion());
       return { result, manifest };
     } finally {
-      tables.close();
+      await tables.close();
     }
   } finally {
     rmSync(spill, { recursive: true, force: true });

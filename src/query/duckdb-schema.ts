@@ -31,10 +31,17 @@ export function createTableSql(table: TableSchema): string {
   return `CREATE TABLE ${quoteIdent(table.name)} (${table.columns.map((c) => `${quoteIdent(c.name)} ${sqlType(c.type)}`).join(', ')})`;
 }
 
-/** INSERT of the rows in a JSON-lines file into the table, derived columns computed. */
-export function ingestSql(table: TableSchema, file: string): string {
+/** The rows of a JSON-lines file as the table's columns, derived columns computed. */
+export function ndjsonSelectSql(table: TableSchema, file: string): string {
   const stored = table.columns.filter((c) => c.derivedFrom === undefined);
   const spec = stored.map((c) => `${quoteString(c.name)}: ${quoteString(sqlType(c.type))}`).join(', ');
-  const select = table.columns.map((c) => (c.derivedFrom !== undefined ? `make_timestamp_ns(${quoteIdent(c.derivedFrom)})` : quoteIdent(c.name))).join(', ');
-  return `INSERT INTO ${quoteIdent(table.name)} SELECT ${select} FROM read_ndjson(${quoteString(file)}, columns = {${spec}})`;
+  const select = table.columns
+    .map((c) => (c.derivedFrom !== undefined ? `make_timestamp_ns(${quoteIdent(c.derivedFrom)}) AS ${quoteIdent(c.name)}` : quoteIdent(c.name)))
+    .join(', ');
+  return `SELECT ${select} FROM read_ndjson(${quoteString(file)}, columns = {${spec}})`;
+}
+
+/** INSERT of the rows in a JSON-lines file into the table, derived columns computed. */
+export function ingestSql(table: TableSchema, file: string): string {
+  return `INSERT INTO ${quoteIdent(table.name)} ${ndjsonSelectSql(table, file)}`;
 }
