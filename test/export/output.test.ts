@@ -84,7 +84,9 @@ describe('netrec export: the output file', () => {
       const out = join(dir, `none-${format}`);
       const run = netrec(['export', missing, '--format', format, '-w', out]);
       expect(run.status, format).toBe(1);
-      expect(run.stderr, format).toBe(`netrec: error: ${missing}: cannot open: no such file or directory\nnetrec: error: ${out}: no input could be opened; nothing was written\n`);
+      expect(run.stderr, format).toBe(
+        `netrec: error: ${missing}: cannot open: no such file or directory\nnetrec: error: ${out}: no input could be opened; nothing was written\n`,
+      );
     }
     expect(readdirSync(dir).filter((f) => f.startsWith('none-') || f.startsWith('.none-'))).toEqual([]);
   });
