@@ -38,6 +38,11 @@ export interface ExportArgs extends ExportOptions {
 export async function exportPackets(args: ExportArgs): Promise<number> {
   const inputs = await openInputs(args.inputs, args.trace, args.window.from !== undefined ? { fromTime: args.window.from } : {});
   const { sources, filter } = inputs;
+  if (sources.length === 0) {
+    // Every input failed to open: each is named, and no empty capture takes the output's name.
+    reportInputs(inputs);
+    return nothingWritten(args.output);
+  }
   let errors = inputs.unopened.length;
   // The output is a file: progress may show beside it even when stdout is a terminal.
   const progress = startProgress('export', sources, true);
@@ -46,11 +51,6 @@ export async function exportPackets(args: ExportArgs): Promise<number> {
     progress.end();
     process.stderr.write(`${formatIssue(issue)}\n`);
   };
-  if (sources.length === 0) {
-    // Every input failed to open (each was named above): no empty capture under the output's name.
-    reportInputs(inputs);
-    return nothingWritten(args.output);
-  }
   const exporting = startExport(args, sources, report);
   reportInputs(inputs);
   return exporting.run(async (packets, onIssue) => {
