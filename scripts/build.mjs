@@ -7,7 +7,7 @@
 // and React bundled into the TUI's chunk load in a fraction of the time Node needs to resolve
 // their hundreds of files. Native and data-heavy packages stay external.
 import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -77,4 +77,24 @@ for (const entry of readdirSync(types, { recursive: true })) {
   const file = join(types, String(entry));
   if (!file.endsWith('.d.ts')) continue;
   writeFileSync(file, readFileSync(file, 'utf8').replace(/(from '\.{1,2}\/[^']*)\.ts'/g, "$1.js'"));
+}
+
+// The frame checksums' native library (native/frame-crc.c, loaded by src/nev/native-frames.ts):
+// x86-64 only (SSE4.2). Built here rather than committed: it links nothing, so the package built
+// on any x86-64 Linux carries one that loads on all of them. Without a C compiler the build goes
+// on and the recorder computes the same checksums in JavaScript, slower (docs/performance.md).
+if (process.platform === 'linux' && process.arch === 'x64') {
+  const library = join(dist, 'native', `frame-crc-${process.platform}-${process.arch}.so`);
+  mkdirSync(dirname(library), { recursive: true });
+  const onPath = (name) => name !== '' && spawnSync('sh', ['-c', 'command -v "$1"', 'sh', name]).status === 0;
+  const cc = [process.env.CC ?? '', 'cc', 'clang', 'gcc'].find(onPath) ?? 'cc';
+  try {
+    execFileSync(
+      cc,
+      ['-O2', '-fPIC', '-shared', '-nostdlib', '-s', '-Wall', '-Wextra', '-Werror', '-Wl,--build-id=none', '-o', library, join(root, 'native', 'frame-crc.c')],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+  } catch (err) {
+    console.warn(`netrec build: ${cc} could not build ${library} (${err.code ?? `exit ${err.status}`}): frame checksums will be computed in JavaScript`);
+  }
 }

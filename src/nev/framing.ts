@@ -12,6 +12,7 @@
  * resynchronises on the next sync marker whose frame validates.
  */
 import { CRC_NATIVE_FROM, crc32c, crc32cBulk, crc32cIn } from './crc32c.ts';
+import { nativeFrameChecksums } from './native-frames.ts';
 
 export const SYNC = Uint8Array.of(0xf7, 0x4e, 0x56, 0xfa);
 export const FRAME_HEADER_SIZE = 13;
@@ -57,10 +58,21 @@ export function checksumFrame(out: Uint8Array, at: number): void {
 
 /**
  * checksumFrame() for the first `count` frames whose offsets are in `offsets` (the write thread's
- * chunks: hundreds of thousands of small frames a second). One view for all of them: finding a
- * typed array's buffer is a runtime call, which per frame cost as much as a quarter of the CRC.
+ * chunks and compressed blocks: hundreds of thousands of small frames a second): in one native
+ * call where native-frames.ts can make it, else here, through one view for all of them (finding a
+ * typed array's buffer is a runtime call, which per frame cost as much as a quarter of the CRC).
  */
 export function checksumFrames(out: Uint8Array, offsets: Int32Array, count: number): void {
+  const native = nativeFrameChecksums();
+  if (native !== null) {
+    if (count > offsets.length) throw new RangeError(`${count} frames to checksum, ${offsets.length} offsets`);
+    const bad = native(out, out.length, offsets, count);
+    if (bad !== -1) throw new RangeError(`frame ${bad} at offset ${offsets[bad]} does not lie within the ${out.length} bytes checksummed`);
+  } else checksumFramesHere(out, offsets, count);
+}
+
+/** checksumFrames() in JavaScript. */
+export function checksumFramesHere(out: Uint8Array, offsets: Int32Array, count: number): void {
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   for (let i = 0; i < count; i++) {
     const at = offsets[i]!;

@@ -7,7 +7,7 @@
  */
 import { writeSync } from 'node:fs';
 import { crc32cBulk } from './crc32c.ts';
-import { sealFrame } from './framing.ts';
+import { checksumFrames, writeFrameHeader } from './framing.ts';
 
 /** Bytes that frames are encoded into: room is reserved, then written through bytes/view. */
 export interface FrameBuffer {
@@ -57,6 +57,31 @@ export class ByteBuffer implements FrameBuffer {
     const at = this.reserve(src.length); // may replace this.bytes: read it after
     this.bytes.set(src, at);
   }
+
+  /** Offsets of the frames sealed with sealLater() whose checksum is still blank. */
+  private pending = new Int32Array(1024);
+  private pendingCount = 0;
+
+  /**
+   * The frame at `at` has its payload in place: its header now, its checksum at sealPending(),
+   * with the others' in one call (native-frames.ts: per frame, a call would cost more than the CRC).
+   */
+  sealLater(at: number, type: number, length: number): void {
+    writeFrameHeader(this.bytes, at, type, length);
+    if (this.pendingCount === this.pending.length) {
+      const grown = new Int32Array(2 * this.pending.length);
+      grown.set(this.pending);
+      this.pending = grown;
+    }
+    this.pending[this.pendingCount++] = at;
+  }
+
+  /** Checksums the frames sealLater() left blank: before the bytes are read. */
+  sealPending(): void {
+    if (this.pendingCount === 0) return;
+    checksumFrames(this.bytes, this.pending, this.pendingCount);
+    this.pendingCount = 0;
+  }
 }
 
 /** Checksums and writes on the caller's thread, one write(2) per flush. */
@@ -72,11 +97,12 @@ export class SyncOutput extends ByteBuffer implements SegmentOutput {
   }
 
   seal(at: number, type: number, length: number): void {
-    sealFrame(this.bytes, at, type, length);
+    this.sealLater(at, type, length);
   }
 
   flush(): void {
     if (this.used === 0) return;
+    this.sealPending();
     this.crc = crc32cBulk(this.bytes, this.crc, 0, this.used);
     for (let off = 0; off < this.used; ) off += writeSync(this.fd, this.bytes, off, this.used - off);
     this.used = 0;

@@ -12,7 +12,7 @@ import { closeSync, fchmodSync, fdatasyncSync, openSync } from 'node:fs';
 import { constants } from 'node:fs';
 import { BLOCK_TARGET, encodeBlock, MAX_BLOCK_RAW } from './block.ts';
 import { FooterBuilder } from './footer.ts';
-import { encodeFrame, FRAME_HEADER_SIZE, sealFrame } from './framing.ts';
+import { encodeFrame, FRAME_HEADER_SIZE } from './framing.ts';
 import { encodePreamble, encodeTrailer } from './layout.ts';
 import { pack } from './msgpack.ts';
 import { packetPayloadSize, writePacketPayload, type PacketFields } from './packet-frame.ts';
@@ -182,15 +182,16 @@ export class SegmentWriter {
     if (this.out.used >= FLUSH_AT) this.flush();
   }
 
-  /** A frame in a block is sealed at once (it is compressed next); the output seals its own. */
+  /** A frame in a block is checksummed when the block closes (with the block's others); the output seals its own. */
   private sealIn(target: FrameBuffer, at: number, type: number, length: number): void {
     if (target === this.out) this.out.seal(at, type, length);
-    else sealFrame(target.bytes, at, type, length);
+    else this.block!.sealLater(at, type, length);
   }
 
   private closeBlock(): void {
     const block = this.block;
     if (block === undefined || !this.blockStarted) return;
+    block.sealPending();
     const raw = block.bytes.subarray(0, block.used);
     this.footer.add(RecordType.block);
     const frame = encodeFrame(RecordType.block, pack(encodeBlock(raw)));

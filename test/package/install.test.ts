@@ -60,6 +60,9 @@ describe('the tarball', () => {
       'dist/completion/_netrec',
       'bpf/netrec.bpf.o',
       'bpf/netrec.bpf.c',
+      'native/frame-crc.c',
+      // Built on x86-64 Linux (scripts/build.mjs), as on CI: the recorder's frame checksums.
+      ...(process.platform === 'linux' && process.arch === 'x64' ? ['dist/native/frame-crc-linux-x64.so'] : []),
       'README.md',
       'LICENSE',
       'package.json',
@@ -68,7 +71,7 @@ describe('the tarball', () => {
       expect(files).toContain(f);
     }
     const allowed =
-      /^(bin\/netrec\.mjs|dist\/.*\.(js|1)|dist\/types\/.*\.d\.ts|dist\/completion\/(netrec\.bash|_netrec)|bpf\/[^/]+|docs\/[^/]+\.md|README\.md|LICENSE|package\.json)$/;
+      /^(bin\/netrec\.mjs|dist\/.*\.(js|1)|dist\/native\/frame-crc-[a-z0-9]+-[a-z0-9]+\.so|native\/frame-crc\.c|dist\/types\/.*\.d\.ts|dist\/completion\/(netrec\.bash|_netrec)|bpf\/[^/]+|docs\/[^/]+\.md|README\.md|LICENSE|package\.json)$/;
     expect(files.filter((f) => !allowed.test(f))).toEqual([]);
     for (const f of files) expect(f).not.toMatch(/^(src|test|bench|fixtures|\.ci|node_modules)\/|\.nev(\/|$)|\.pcap/);
   });
