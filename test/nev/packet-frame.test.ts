@@ -2,7 +2,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pack } from '../../src/nev/msgpack.ts';
-import { emptyInPlacePacket, fitsPacketFrame, packetFields, packetFromFields, packetPayloadSize, writePacketPayload, type InPlacePacket, type PacketFields } from '../../src/nev/packet-frame.ts';
+import {
+  emptyInPlacePacket,
+  fitsPacketFrame,
+  packetFields,
+  packetFromFields,
+  packetPayloadSize,
+  writePacketPayload,
+  type InPlacePacket,
+  type PacketFields,
+} from '../../src/nev/packet-frame.ts';
 import { encodeBody, type PacketRecord } from '../../src/nev/records.ts';
 
 const U64_EDGES = [
@@ -80,7 +89,16 @@ describe('writePacketPayload', () => {
     const data = Uint8Array.of(1, 2, 3);
     for (const timestamp of U64_EDGES) {
       for (const socketCookie of [undefined, ...U64_EDGES]) {
-        const fields: PacketFields = { timestamp, linkType: 101, cpu: 1, ifindex: 2, direction: 'egress', originalLength: 3, data, ...(socketCookie !== undefined ? { socketCookie } : {}) };
+        const fields: PacketFields = {
+          timestamp,
+          linkType: 101,
+          cpu: 1,
+          ifindex: 2,
+          direction: 'egress',
+          originalLength: 3,
+          data,
+          ...(socketCookie !== undefined ? { socketCookie } : {}),
+        };
         const expected = Buffer.from(pack(encodeBody({ kind: 'packet', ...fields, task: 7 })[1]));
         const p = inPlace(fields);
         expect(encodeInPlace(p, 7).equals(expected), `timestamp ${timestamp}, cookie ${socketCookie}`).toBe(true);
@@ -91,23 +109,21 @@ describe('writePacketPayload', () => {
   });
 
   it('copies the packet from a range of a longer array (the ring buffer) as from its own', () => {
-    const ring = new Uint8Array(1000).map((_, i) => (i * 7) & 0xff);
-    for (const [start, n] of [
-      [0, 0],
-      [13, 142],
-      [100, 255],
-      [3, 256],
-      [1, 257],
-      [200, 800],
-    ] as const) {
-      const fields: PacketFields = { timestamp: 1_750_000_000_000_000_000n, linkType: 101, originalLength: n, data: ring.slice(start, start + n) };
-      const p = inPlace(fields);
-      p.bytes = ring;
-      p.dataStart = start;
-      p.dataLength = n;
-      const expected = Buffer.from(pack(encodeBody({ kind: 'packet', ...fields })[1]));
-      expect(encodeInPlace(p, undefined, 5).equals(expected), `bytes [${start}, ${start + n})`).toBe(true);
-    }
+    const ring = new Uint8Array(2000).map((_, i) => (i * 7 + (i >> 8)) & 0xff);
+    const ringView = new DataView(ring.buffer);
+    // Sizes around the word copy's steps (16, 4, 1 bytes) and its limit (512), both sides of 255.
+    const cases = [0, 1, 3, 4, 5, 15, 16, 17, 142, 255, 256, 257, 511, 512, 513, 1200].flatMap((n) => [0, 1, 3, 136].map((start) => [start, n] as const));
+    for (const [start, n] of cases)
+      for (const bytesView of [undefined, ringView]) {
+        const fields: PacketFields = { timestamp: 1_750_000_000_000_000_000n, linkType: 101, originalLength: n, data: ring.slice(start, start + n) };
+        const p = inPlace(fields);
+        p.bytes = ring;
+        p.bytesView = bytesView;
+        p.dataStart = start;
+        p.dataLength = n;
+        const expected = Buffer.from(pack(encodeBody({ kind: 'packet', ...fields })[1]));
+        expect(encodeInPlace(p, undefined, 5).equals(expected), `bytes [${start}, ${start + n}), view ${bytesView !== undefined}`).toBe(true);
+      }
   });
 
   it('leaves the timestamps beyond u64 ns (malformed captures) and non-u32 numbers to the generic encoder', () => {
