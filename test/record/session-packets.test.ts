@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LinkType } from '../../src/core/packet.ts';
+import { LinkType, type CapturedPacket } from '../../src/core/packet.ts';
 import { FRAME_HEADER_SIZE } from '../../src/nev/framing.ts';
 import { segmentFileName } from '../../src/nev/layout.ts';
 import { pack } from '../../src/nev/msgpack.ts';
@@ -94,13 +94,14 @@ function expected(r: Ring, i: number, tai: bigint): PacketRecord {
 }
 
 /** Records the ring's records through the recorder's handler; the TAI offset changes between passes. */
-function record(name: string, passes: bigint[]): string {
+function record(name: string, passes: bigint[], printed: CapturedPacket[]): string {
   const out = join(dir, name);
   const writer = new RecordingWriter({ dir: out, snaplen: 65535, origin: 'test', now: () => 1n });
   const resolver = new TaskResolver(new CgroupIndex('/sys/fs/cgroup'), () => 'test');
   // No kernel here: the once-a-second loss counters have nothing to report.
   const counters = { delta: () => [] } as unknown as CounterReader;
-  const opts = { target: { dir: out }, snaplen: 65535, cgroupPath: '/', signal: new AbortController().signal } as RecordOptions;
+  const signal = new AbortController().signal;
+  const opts = { target: { dir: out }, snaplen: 65535, cgroupPath: '/', signal, onPacket: (p) => printed.push(p) } as RecordOptions;
   let tai = passes[0]!;
   const session = new Session(opts, writer, resolver, counters, { epochNow: () => 0n, taiOffset: () => tai });
   const { view, at } = ringOf(RECORDS);
@@ -117,7 +118,8 @@ function record(name: string, passes: bigint[]): string {
 describe('the recorder stores ring packets', () => {
   it('as the generic encoder writes them, with the TAI offset subtracted exactly', async () => {
     const passes = [TAI, TAI - 1_000_000_000n];
-    const out = record('edges.nev', passes);
+    const printed: CapturedPacket[] = [];
+    const out = record('edges.nev', passes, printed);
     expect(readdirSync(out).filter((f) => f.endsWith('.nevseg'))).toEqual([segmentFileName(1)]);
     const opened = await openSegment(join(out, segmentFileName(1)));
     if (!opened.ok) throw new Error(opened.problem.message);
@@ -133,6 +135,10 @@ describe('the recorder stores ring packets', () => {
       const generic = Buffer.from(pack(encodeBody(rec)[1]));
       expect(payloads[n]!.equals(generic), `packet ${n + 1}: timestamp ${rec.timestamp}, cookie ${rec.socketCookie}`).toBe(true);
     });
+
+    // --print: the same packets, bytes copied out of the ring.
+    expect(printed.map(({ number: _n, offset: _o, ...rest }) => ({ kind: 'packet', ...rest }))).toEqual(want);
+    expect(printed.map((p) => p.number)).toEqual(want.map((_, i) => i + 1));
 
     // The footer's span: u64 (the realtime stamps before 1970 count as 0).
     const stamps = want.map((r) => (r.timestamp < 0n ? 0n : r.timestamp));
