@@ -228,11 +228,11 @@ export class Session {
   private lastExePath = '';
   /** The kernel's packet record, decoded anew for every packet. */
   private readonly raw: RawPacket = emptyPacket();
-  /** The writer's input, refilled for every packet. */
+  /**
+   * The writer's input, refilled for every packet. Its bytes are the whole ring's, viewed once
+   * (a packet's are a range of them, copied by the writer): no typed array per packet.
+   */
   private readonly input: InPlacePacket = { ...emptyInPlacePacket(), linkType: LinkType.RAW };
-  /** The ring's bytes, viewed once: a packet's bytes are a range of it, copied by the writer. */
-  private ringView: DataView | undefined;
-  private ringBytes: Uint8Array = new Uint8Array(0);
 
   constructor(
     private readonly opts: RecordOptions,
@@ -300,19 +300,17 @@ export class Session {
       lo += 0x1_0000_0000;
       hi--;
     }
-    if (view !== this.ringView) {
-      this.ringView = view;
-      this.ringBytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-    }
     const input = this.input;
+    if (view !== input.bytesView) {
+      input.bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+      input.bytesView = view;
+    }
     input.timestampHi = hi;
     input.timestampLo = lo;
     input.cpu = rec.cpu;
     input.ifindex = rec.ifindex;
     input.direction = rec.direction;
     input.originalLength = rec.wireLen;
-    input.bytes = this.ringBytes;
-    input.bytesView = view;
     input.dataStart = rec.dataOffset;
     input.dataLength = rec.capLen;
     input.hasCookie = rec.cookieHi !== 0 || rec.cookieLo !== 0;
@@ -345,7 +343,7 @@ export class Session {
       ifindex: rec.ifindex,
       direction: rec.direction,
       originalLength: rec.wireLen,
-      data: this.ringBytes.slice(rec.dataOffset, rec.dataOffset + rec.capLen),
+      data: this.input.bytes.slice(rec.dataOffset, rec.dataOffset + rec.capLen),
       ...(this.input.hasCookie ? { socketCookie: u64Of(rec.cookieHi, rec.cookieLo) } : {}),
       ...(task !== undefined ? { task } : {}),
       number: this.summary.packets,
