@@ -34,8 +34,8 @@ export interface InPlacePacket {
   /** The packet is bytes[dataStart, dataStart + dataLength). */
   bytes: Uint8Array;
   /**
-   * A DataView over the same memory as `bytes`, when the caller has one (the recorder: the
-   * ring's): a small packet is then copied a word at a time, which costs less than
+   * A DataView over the same memory as `bytes` and indexed alike, when the caller has one (the
+   * recorder: the ring's): a small packet is then copied a word at a time, which costs less than
    * TypedArray.prototype.set() with the subarray it needs.
    */
   bytesView: DataView | undefined;
