@@ -3,6 +3,7 @@
  * and the tasks and interfaces defined in the segment. The writer feeds it as it appends; repair
  * and verify feed it from the records they read, so a rebuilt footer is built the same way.
  */
+import { hi32, lo32, u64Below, u64Of } from '../core/u64.ts';
 import { RecordType, type BodyRecord, type IndexEntry, type InterfaceEntry, type ProcessEntry, type SegmentFooter } from './records.ts';
 
 /** An index entry every this many records (at the next top-level frame). */
@@ -22,9 +23,16 @@ export class FooterBuilder {
   private readonly index: IndexEntry[] = [];
   private readonly tasks: ProcessEntry[] = [];
   private readonly interfaces: InterfaceEntry[] = [];
-  private firstTimestamp?: bigint;
-  private lastTimestamp?: bigint;
-  private maxTimestamp = 0n;
+  /**
+   * The time span as u32 halves (the in-place path hands timestamps so: a bigint per packet
+   * costs). "first" and "last" are the smallest and largest timestamp, meaningful once
+   * `packetsSeen`; "max" is the largest so far, 0 before any packet (the index's bound).
+   */
+  private packetsSeen = false;
+  private firstHi = 0;
+  private firstLo = 0;
+  private lastHi = 0;
+  private lastLo = 0;
   private capturedBytes = 0;
   private wireBytes = 0;
   private kernelLost = 0n;
@@ -53,7 +61,8 @@ export class FooterBuilder {
   /** A top-level frame (record or block) starts at `offset`: a place the index may point at. */
   frameStart(offset: number): void {
     if (this.sinceEntry < INDEX_EVERY) return;
-    this.index.push({ maxTimestampBefore: this.maxTimestamp, packetNumber: this.packetNumber, record: this.records, offset });
+    const maxTimestampBefore = this.packetsSeen ? u64Of(this.lastHi, this.lastLo) : 0n;
+    this.index.push({ maxTimestampBefore, packetNumber: this.packetNumber, record: this.records, offset });
     this.sealBound += INDEX_ENTRY_BOUND;
     this.sinceEntry = 0;
   }
@@ -68,9 +77,13 @@ export class FooterBuilder {
     this.records++;
     this.sinceEntry++;
     switch (rec?.kind) {
-      case 'packet':
-        this.packet(rec.timestamp, rec.data.length, rec.originalLength);
+      case 'packet': {
+        // Summaries are u64: a timestamp outside it (malformed capture) saturates here.
+        const t = rec.timestamp;
+        const ts = t < 0n ? 0n : t > MAX_U64 ? MAX_U64 : t;
+        this.packet(hi32(ts), lo32(ts), rec.data.length, rec.originalLength);
         break;
+      }
       case 'task':
         this.tasks.push({ ref: rec.ref, task: rec.task, exePath: rec.exePath });
         this.sealBound += payloadBytes;
@@ -86,22 +99,28 @@ export class FooterBuilder {
     }
   }
 
-  /** add() for a packet record, from its fields (the writer's in-place path). */
-  addPacket(timestamp: bigint, capturedBytes: number, originalLength: number): void {
+  /** add() for a packet record, from its fields (the writer's in-place path): its timestamp as u32 halves. */
+  addPacket(timestampHi: number, timestampLo: number, capturedBytes: number, originalLength: number): void {
     // The key goes in at the first packet, as add() would put it (the footer keeps map order).
     if (this.inPlacePackets++ === 0 && !this.counts.has(RecordType.packet)) this.counts.set(RecordType.packet, 0);
     this.records++;
     this.sinceEntry++;
-    this.packet(timestamp, capturedBytes, originalLength);
+    this.packet(timestampHi, timestampLo, capturedBytes, originalLength);
   }
 
-  private packet(timestamp: bigint, capturedBytes: number, originalLength: number): void {
+  private packet(hi: number, lo: number, capturedBytes: number, originalLength: number): void {
     this.packetNumber++;
-    // Summaries are u64: a timestamp outside it (malformed capture) saturates here.
-    const ts = timestamp < 0n ? 0n : timestamp > MAX_U64 ? MAX_U64 : timestamp;
-    if (this.firstTimestamp === undefined || ts < this.firstTimestamp) this.firstTimestamp = ts;
-    if (this.lastTimestamp === undefined || ts > this.lastTimestamp) this.lastTimestamp = ts;
-    if (ts > this.maxTimestamp) this.maxTimestamp = ts;
+    if (!this.packetsSeen) {
+      this.packetsSeen = true;
+      this.firstHi = this.lastHi = hi;
+      this.firstLo = this.lastLo = lo;
+    } else if (u64Below(hi, lo, this.firstHi, this.firstLo)) {
+      this.firstHi = hi;
+      this.firstLo = lo;
+    } else if (u64Below(this.lastHi, this.lastLo, hi, lo)) {
+      this.lastHi = hi;
+      this.lastLo = lo;
+    }
     this.capturedBytes += capturedBytes;
     this.wireBytes += originalLength;
   }
@@ -122,8 +141,10 @@ export class FooterBuilder {
       sealedBy,
       checksum,
     };
-    if (this.firstTimestamp !== undefined) footer.firstTimestamp = this.firstTimestamp;
-    if (this.lastTimestamp !== undefined) footer.lastTimestamp = this.lastTimestamp;
+    if (this.packetsSeen) {
+      footer.firstTimestamp = u64Of(this.firstHi, this.firstLo);
+      footer.lastTimestamp = u64Of(this.lastHi, this.lastLo);
+    }
     return footer;
   }
 }

@@ -22,7 +22,7 @@ import { requireBlockCodec } from './block.ts';
 import { acquireLock, prepareTarget, releaseLock } from './directory.ts';
 import { FORMAT_MAJOR, FORMAT_MINOR, segmentFileName } from './layout.ts';
 import type { FindingRecord, InterfaceEntry, LifecycleRecord, LossRecord, PacketRecord, ProcessEntry, SegmentHeader } from './records.ts';
-import { fitsPacketFrame } from './packet-frame.ts';
+import { emptyInPlacePacket, fitsPacketFrame, packetFields, packetFromFields, type InPlacePacket } from './packet-frame.ts';
 import { encodeRecord, frameSize, OUTPUT_BYTES, packetFrameSize, SegmentWriter, type EncodedRecord } from './segment-writer.ts';
 import { WriteThread } from './write-thread.ts';
 
@@ -117,6 +117,8 @@ export class RecordingWriter {
     ref: 0,
   }));
   private nextRecent = 0;
+  /** writePacket()'s packet in the in-place encoder's form, refilled for every packet. */
+  private readonly fields = emptyInPlacePacket();
   /** Block bytes of the sealed segments, for compressionRatio(). */
   private readonly blocksDone = { raw: 0, packed: 0 };
 
@@ -147,22 +149,38 @@ export class RecordingWriter {
   /** `p` and its data are not kept: a caller may reuse them for the next packet. */
   writePacket(p: PacketInput): void {
     this.check();
-    const task = p.task;
-    // Most packets name one of the last tasks, already defined in this segment: no lookups.
-    let ref = task === undefined ? undefined : this.recentRef(task, p.exePath);
-    let definition: EncodedRecord | undefined;
-    const known = ref !== undefined;
-    if (task !== undefined && !known) [ref, definition] = this.refFor(task, p.exePath);
     // Every packet a recording makes is encoded in place; odd ones (timestamps beyond u64 ns
     // from malformed captures) take the generic encoder.
-    const inPlace = fitsPacketFrame(p, ref);
-    let packet = inPlace ? undefined : encodeRecord(packetRecord(p, ref));
-    let bytes = packet ? frameSize(packet) : packetFrameSize(p, ref);
+    this.packet(p.task, p.exePath, packetFromFields(p, this.fields) ? this.fields : undefined, p);
+  }
+
+  /**
+   * writePacket() for a packet in the in-place encoder's form (the live recorder: it fills one
+   * from the ring buffer with no allocation). `p` is not kept, nor its bytes.
+   */
+  writeInPlacePacket(p: InPlacePacket, task: TaskContext | undefined, exePath: string | undefined): void {
+    this.check();
+    this.packet(task, exePath, p, undefined);
+  }
+
+  /** A packet, in place when `inPlace` is given and fits, else from `fields` (made from `inPlace` if need be). */
+  private packet(task: TaskContext | undefined, exePath: string | undefined, inPlace: InPlacePacket | undefined, fields: PacketInput | undefined): void {
+    // Most packets name one of the last tasks, already defined in this segment: no lookups.
+    let ref = task === undefined ? undefined : this.recentRef(task, exePath);
+    let definition: EncodedRecord | undefined;
+    const known = ref !== undefined;
+    if (task !== undefined && !known) [ref, definition] = this.refFor(task, exePath);
+    if (inPlace !== undefined && !fitsPacketFrame(inPlace, ref)) {
+      fields ??= packetFields(inPlace);
+      inPlace = undefined;
+    }
+    let packet = inPlace ? undefined : encodeRecord(packetRecord(fields!, ref));
+    let bytes = packet ? frameSize(packet) : packetFrameSize(inPlace!, ref);
     if (this.rotateIfDue(bytes + (definition ? frameSize(definition) : 0)) && task !== undefined) {
       // The new header holds the table as it stands (a task that exited is no longer in it).
-      [ref, definition] = this.refFor(task, p.exePath);
-      packet = inPlace ? undefined : encodeRecord(packetRecord(p, ref));
-      bytes = packet ? frameSize(packet) : packetFrameSize(p, ref);
+      [ref, definition] = this.refFor(task, exePath);
+      packet = inPlace ? undefined : encodeRecord(packetRecord(fields!, ref));
+      bytes = packet ? frameSize(packet) : packetFrameSize(inPlace!, ref);
     }
     if (definition) {
       this.append(definition);
@@ -170,10 +188,10 @@ export class RecordingWriter {
     }
     if (packet) this.append(packet);
     else {
-      this.segment.appendPacket(p, ref, bytes);
+      this.segment.appendPacket(inPlace!, ref, bytes);
       this.appended();
     }
-    if (task !== undefined && !known) this.noteRecent(task, p.exePath, ref!);
+    if (task !== undefined && !known) this.noteRecent(task, exePath, ref!);
     this.stats.packets++;
     this.nextPacketNumber++;
   }
@@ -322,13 +340,19 @@ export class RecordingWriter {
     // The clock is read every 64 records: at a few µs per record that is well within the
     // interval, and reading it per record cost more than anything else per record but the CRC.
     if ((++this.stats.records & 63) === 0 && performance.now() - this.lastFlush >= this.flushInterval) this.flush();
-    if (this.timer === undefined) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.tick();
-      }, this.flushInterval);
-      this.timer.unref();
-    }
+    if (this.timer === undefined) this.armTimer();
+  }
+
+  /**
+   * Arms the flush timer. A method of its own: a closure over `this` in appended() made V8
+   * allocate a context at every call (about 40 bytes a record), armed or not.
+   */
+  private armTimer(): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.tick();
+    }, this.flushInterval);
+    this.timer.unref();
   }
 
   /** Rotates when the next record (of `nextBytes`) is due in a new segment; says whether it did. */

@@ -15,7 +15,7 @@ import { FooterBuilder } from './footer.ts';
 import { encodeFrame, FRAME_HEADER_SIZE } from './framing.ts';
 import { encodePreamble, encodeTrailer } from './layout.ts';
 import { pack } from './msgpack.ts';
-import { packetPayloadSize, writePacketPayload, type PacketFields } from './packet-frame.ts';
+import { packetPayloadSize, writePacketPayload, type InPlacePacket } from './packet-frame.ts';
 import { encodeBody, encodeFooter, encodeHeader, RecordType, type BodyRecord, type SegmentHeader } from './records.ts';
 import { ByteBuffer, SyncOutput, type FrameBuffer, type SegmentOutput } from './segment-output.ts';
 import type { WriteThread } from './write-thread.ts';
@@ -43,7 +43,7 @@ export function frameSize(r: EncodedRecord): number {
 }
 
 /** Bytes a packet's frame adds to a plain segment (the in-place encoder's packets). */
-export function packetFrameSize(p: PacketFields, task: number | undefined): number {
+export function packetFrameSize(p: InPlacePacket, task: number | undefined): number {
   return FRAME_HEADER_SIZE + packetPayloadSize(p, task);
 }
 
@@ -112,13 +112,13 @@ export class SegmentWriter {
    * A packet record naming process-table ref `task`, encoded in place (fitsPacketFrame must
    * hold); `frameBytes` is its packetFrameSize(), when the caller has it already.
    */
-  appendPacket(p: PacketFields, task: number | undefined, frameBytes = packetFrameSize(p, task)): void {
+  appendPacket(p: InPlacePacket, task: number | undefined, frameBytes = packetFrameSize(p, task)): void {
     const length = frameBytes - FRAME_HEADER_SIZE;
     const target = this.frameTarget(FRAME_HEADER_SIZE + length);
     const at = target.reserve(FRAME_HEADER_SIZE + length);
     writePacketPayload(target.bytes, target.view, at + FRAME_HEADER_SIZE, p, task);
     this.sealIn(target, at, RecordType.packet, length);
-    this.footer.addPacket(p.timestamp, p.data.length, p.originalLength);
+    this.footer.addPacket(p.timestampHi, p.timestampLo, p.dataLength, p.originalLength);
     this.appended(target, FRAME_HEADER_SIZE + length);
   }
 

@@ -96,9 +96,14 @@ export interface RawTask {
 export interface RawPacket {
   kind: 'packet';
   cpu: number;
-  /** CLOCK_TAI ns. */
-  time: bigint;
-  sockCookie: bigint;
+  /**
+   * CLOCK_TAI ns and the socket cookie (0: none), u64s as u32 halves: read as bigints they cost
+   * two allocations per packet, and the writer takes them so (nev/packet-frame.ts).
+   */
+  timeHi: number;
+  timeLo: number;
+  cookieHi: number;
+  cookieLo: number;
   ifindex: number;
   wireLen: number;
   /** Packet bytes at `dataOffset` in the same view. */
@@ -206,8 +211,10 @@ export function emptyPacket(): RawPacket {
   return {
     kind: 'packet',
     cpu: 0,
-    time: 0n,
-    sockCookie: 0n,
+    timeHi: 0,
+    timeLo: 0,
+    cookieHi: 0,
+    cookieLo: 0,
     ifindex: 0,
     wireLen: 0,
     capLen: 0,
@@ -232,8 +239,10 @@ export function decodePacket(v: DataView, at: number, size: number, out: RawPack
   if (direction !== DirectionCode.ingress && direction !== DirectionCode.egress) return new AbiError(`direction code ${direction}`);
   if (taskSource > TaskSource.socket) return new AbiError(`task source ${taskSource}`);
   out.cpu = v.getUint32(at + PACKET.cpu, true);
-  out.time = v.getBigUint64(at + PACKET.time, true);
-  out.sockCookie = v.getBigUint64(at + PACKET.sock_cookie, true);
+  out.timeLo = v.getUint32(at + PACKET.time, true);
+  out.timeHi = v.getUint32(at + PACKET.time + 4, true);
+  out.cookieLo = v.getUint32(at + PACKET.sock_cookie, true);
+  out.cookieHi = v.getUint32(at + PACKET.sock_cookie + 4, true);
   out.ifindex = v.getUint32(at + PACKET.ifindex, true);
   out.wireLen = v.getUint32(at + PACKET.wire_len, true);
   out.capLen = capLen;

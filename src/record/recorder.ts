@@ -13,7 +13,9 @@ import { getPriority, setPriority } from 'node:os';
 import { relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LinkType, type CapturedPacket, type TaskContext } from '../core/packet.ts';
-import { RecordingWriter, type PacketInput, type RecordingWriterOptions } from '../nev/recording-writer.ts';
+import { hi32, lo32, u64Of } from '../core/u64.ts';
+import { emptyInPlacePacket, packetFields, type InPlacePacket } from '../nev/packet-frame.ts';
+import { RecordingWriter, type RecordingWriterOptions } from '../nev/recording-writer.ts';
 import { AbiError, decodePacket, decodeRecord, emptyPacket, RecordKind, TaskSource, TracePid, type RawLifecycle, type RawPacket } from './abi.ts';
 import { BpfObject, MAPS } from './bpf-object.ts';
 import { CgroupIndex, findCgroup2Root } from './cgroup.ts';
@@ -218,24 +220,19 @@ export class Session {
   private closed = false;
   /** CLOCK_TAI − CLOCK_REALTIME: read once a second, so a leap second moves it within 1 s. */
   private taiOffset: bigint;
+  /** taiOffset as u32 halves (the high one signed), for packets' timestamps: no bigint per packet. */
+  private taiHi: number;
+  private taiLo: number;
   /** exePathOf()'s last answer, for this task object. */
   private lastTask: TaskContext | undefined;
   private lastExePath = '';
   /** The kernel's packet record, decoded anew for every packet. */
   private readonly raw: RawPacket = emptyPacket();
-  /** The writer's input, refilled for every packet. */
-  private readonly input: PacketInput = {
-    timestamp: 0n,
-    linkType: LinkType.RAW,
-    cpu: 0,
-    ifindex: 0,
-    direction: 'unknown',
-    originalLength: 0,
-    data: new Uint8Array(0),
-    socketCookie: undefined,
-    task: undefined,
-    exePath: undefined,
-  };
+  /**
+   * The writer's input, refilled for every packet. Its bytes are the whole ring's, viewed once
+   * (a packet's are a range of them, copied by the writer): no typed array per packet.
+   */
+  private readonly input: InPlacePacket = { ...emptyInPlacePacket(), linkType: LinkType.RAW };
 
   constructor(
     private readonly opts: RecordOptions,
@@ -246,6 +243,8 @@ export class Session {
   ) {
     this.lastTickEpoch = clocks.epochNow();
     this.taiOffset = clocks.taiOffset();
+    this.taiHi = hi32(this.taiOffset);
+    this.taiLo = lo32(this.taiOffset);
   }
 
   async run(ring: RingReader, signal: AbortSignal): Promise<void> {
@@ -294,20 +293,36 @@ export class Session {
       this.summary.ownTraffic++;
       return;
     }
+    // CLOCK_TAI − taiOffset in u32 halves, with the borrow; the low half stays a u32.
+    let lo = rec.timeLo - this.taiLo;
+    let hi = rec.timeHi - this.taiHi;
+    if (lo < 0) {
+      lo += 0x1_0000_0000;
+      hi--;
+    }
     const input = this.input;
-    input.timestamp = rec.time - this.taiOffset;
+    if (view !== input.bytesView) {
+      input.bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+      input.bytesView = view;
+    }
+    input.timestampHi = hi;
+    input.timestampLo = lo;
     input.cpu = rec.cpu;
     input.ifindex = rec.ifindex;
     input.direction = rec.direction;
     input.originalLength = rec.wireLen;
-    input.data = new Uint8Array(view.buffer, view.byteOffset + rec.dataOffset, rec.capLen);
-    input.socketCookie = rec.sockCookie !== 0n ? rec.sockCookie : undefined;
-    input.task = task;
-    input.exePath = task === undefined ? undefined : this.exePathOf(task);
-    this.writer.writePacket(input);
+    input.dataStart = rec.dataOffset;
+    input.dataLength = rec.capLen;
+    input.hasCookie = rec.cookieHi !== 0 || rec.cookieLo !== 0;
+    input.cookieHi = rec.cookieHi;
+    input.cookieLo = rec.cookieLo;
+    const exePath = task === undefined ? undefined : this.exePathOf(task);
+    if (hi >= 0 && hi <= 0xffffffff) this.writer.writeInPlacePacket(input, task, exePath);
+    // A realtime stamp outside u64 ns (a clock set before 1970): as exact, by the generic encoder.
+    else this.writer.writePacket({ ...packetFields(input), timestamp: this.realtime(rec), task, exePath });
     this.summary.packets++;
     this.summary.bytes += rec.capLen;
-    if (this.opts.onPacket !== undefined) this.print(input);
+    if (this.opts.onPacket !== undefined) this.print(rec, task);
   }
 
   /** The executable path for a packet's task (the last task's is kept: packets come in runs). */
@@ -320,20 +335,25 @@ export class Session {
   }
 
   /** --print: a packet of its own, its bytes copied (the ring reuses them once consumed). */
-  private print(p: PacketInput): void {
+  private print(rec: RawPacket, task: TaskContext | undefined): void {
     this.opts.onPacket!({
-      timestamp: p.timestamp,
-      linkType: p.linkType,
-      cpu: p.cpu!,
-      ifindex: p.ifindex!,
-      direction: p.direction!,
-      originalLength: p.originalLength,
-      data: Uint8Array.from(p.data),
-      ...(p.socketCookie !== undefined ? { socketCookie: p.socketCookie } : {}),
-      ...(p.task !== undefined ? { task: p.task } : {}),
+      timestamp: this.realtime(rec),
+      linkType: this.input.linkType,
+      cpu: rec.cpu,
+      ifindex: rec.ifindex,
+      direction: rec.direction,
+      originalLength: rec.wireLen,
+      data: this.input.bytes.slice(rec.dataOffset, rec.dataOffset + rec.capLen),
+      ...(this.input.hasCookie ? { socketCookie: u64Of(rec.cookieHi, rec.cookieLo) } : {}),
+      ...(task !== undefined ? { task } : {}),
       number: this.summary.packets,
       offset: 0,
     });
+  }
+
+  /** A packet's CLOCK_REALTIME ns as a bigint, exactly (off the hot path). */
+  private realtime(rec: RawPacket): bigint {
+    return u64Of(rec.timeHi, rec.timeLo) - this.taiOffset;
   }
 
   private lifecycle(rec: RawLifecycle): void {
@@ -395,6 +415,8 @@ export class Session {
   tick(): void {
     this.nextTick = performance.now() + TICK_MS;
     this.taiOffset = this.clocks.taiOffset();
+    this.taiHi = hi32(this.taiOffset);
+    this.taiLo = lo32(this.taiOffset);
     const now = this.clocks.epochNow();
     const deltas = this.counters.delta();
     deltas.forEach((d, cpu) => {

@@ -24,7 +24,7 @@ function packet(cap: number, extra = 0): DataView {
   b.writeUInt32LE(1, PACKET.type);
   b.writeUInt32LE(3, PACKET.cpu);
   b.writeBigUInt64LE(1_700_000_037_000_000_000n, PACKET.time);
-  b.writeBigUInt64LE(77n, PACKET.sock_cookie);
+  b.writeBigUInt64LE(0x5_0000_004dn, PACKET.sock_cookie);
   b.writeUInt32LE(2, PACKET.ifindex);
   b.writeUInt32LE(1500, PACKET.wire_len);
   b.writeUInt32LE(cap, PACKET.cap_len);
@@ -43,8 +43,11 @@ describe('decodeRecord', () => {
     expect(rec).toMatchObject({
       kind: 'packet',
       cpu: 3,
-      time: 1_700_000_037_000_000_000n,
-      sockCookie: 77n,
+      // 1_700_000_037_000_000_000 and 0x5_0000_004d in u32 halves
+      timeHi: 395812102,
+      timeLo: 3548983808,
+      cookieHi: 5,
+      cookieLo: 77,
       ifindex: 2,
       wireLen: 1500,
       capLen: 40,
