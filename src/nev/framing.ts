@@ -30,15 +30,9 @@ export const RESYNC_WORK_BASE = MAX_PAYLOAD + FRAME_HEADER_SIZE;
 export const RESYNC_WORK_PER_BYTE = 4;
 
 /**
- * Writes the header of the frame at out[at]: its payload (`length` bytes) is already at
- * out[at + FRAME_HEADER_SIZE]. The writer encodes payloads in place and seals them this way.
+ * The header of the frame at out[at] but its checksum, which checksumFrames() adds later: the
+ * writers encode payloads in place, write each header, and checksum the frames in batches.
  */
-export function sealFrame(out: Uint8Array, at: number, type: number, length: number): void {
-  writeFrameHeader(out, at, type, length);
-  checksumFrame(out, at);
-}
-
-/** The header of the frame at out[at] but its checksum, which checksumFrame() adds later. */
 export function writeFrameHeader(out: Uint8Array, at: number, type: number, length: number): void {
   // Four stores: a set() call costs more than this, for every record written.
   out[at] = 0xf7;
@@ -49,18 +43,12 @@ export function writeFrameHeader(out: Uint8Array, at: number, type: number, leng
   out[at + 8] = type;
 }
 
-/** Writes the CRC of the frame at out[at], whose header (writeFrameHeader) and payload are there. */
-export function checksumFrame(out: Uint8Array, at: number): void {
-  const length = ((out[at + 4]! << 24) | (out[at + 5]! << 16) | (out[at + 6]! << 8) | out[at + 7]!) >>> 0;
-  const start = at + FRAME_HEADER_SIZE;
-  putU32(out, at + 9, crc32cBulk(out, crc32c(out, 0, at + 4, at + 9), start, start + length));
-}
-
 /**
- * checksumFrame() for the first `count` frames whose offsets are in `offsets` (the write thread's
- * chunks and compressed blocks: hundreds of thousands of small frames a second): in one native
- * call where native-frames.ts can make it, else here, through one view for all of them (finding a
- * typed array's buffer is a runtime call, which per frame cost as much as a quarter of the CRC).
+ * Writes the CRC of the first `count` frames whose offsets are in `offsets`, whose headers
+ * (writeFrameHeader) and payloads are there: the write thread's chunks and compressed blocks,
+ * hundreds of thousands of small frames a second. In one native call where native-frames.ts can
+ * make it, else here, through one view for all of them (finding a typed array's buffer is a
+ * runtime call, which per frame cost as much as a quarter of the CRC).
  */
 export function checksumFrames(out: Uint8Array, offsets: Int32Array, count: number): void {
   const native = nativeFrameChecksums();
@@ -90,10 +78,14 @@ function putU32(out: Uint8Array, at: number, v: number): void {
   out[at + 3] = v;
 }
 
+const FIRST_FRAME = Int32Array.of(0);
+
+/** One frame of its own (headers, footers, compressed blocks: a few per segment). */
 export function encodeFrame(type: number, payload: Uint8Array): Uint8Array {
   const out = new Uint8Array(FRAME_HEADER_SIZE + payload.length);
   out.set(payload, FRAME_HEADER_SIZE);
-  sealFrame(out, 0, type, payload.length);
+  writeFrameHeader(out, 0, type, payload.length);
+  checksumFrames(out, FIRST_FRAME, 1);
   return out;
 }
 

@@ -5,8 +5,9 @@
  * block buffer that is compressed and framed when it is big enough or at the next flush.
  *
  * The segment checksum (every byte before the footer) is computed over each flushed buffer at
- * once, natively when possible (crc32c.ts); frame checksums as each frame is sealed. With a
- * write thread (write-thread.ts) both checksums and the write(2) happen there, at each flush.
+ * once, natively when possible (crc32c.ts); frame checksums a buffer or block at a time
+ * (framing.ts checksumFrames). With a write thread (write-thread.ts) both checksums and the
+ * write(2) happen there, at each flush.
  */
 import { closeSync, fchmodSync, fdatasyncSync, openSync } from 'node:fs';
 import { constants } from 'node:fs';

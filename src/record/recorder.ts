@@ -219,10 +219,10 @@ export class Session {
   private nextTick = performance.now() + TICK_MS;
   private closed = false;
   /** CLOCK_TAI − CLOCK_REALTIME: read once a second, so a leap second moves it within 1 s. */
-  private taiOffset: bigint;
+  private taiOffset = 0n;
   /** taiOffset as u32 halves (the high one signed), for packets' timestamps: no bigint per packet. */
-  private taiHi: number;
-  private taiLo: number;
+  private taiHi = 0;
+  private taiLo = 0;
   /** exePathOf()'s last answer, for this task object. */
   private lastTask: TaskContext | undefined;
   private lastExePath = '';
@@ -242,7 +242,12 @@ export class Session {
     private readonly clocks: { epochNow: () => bigint; taiOffset: () => bigint },
   ) {
     this.lastTickEpoch = clocks.epochNow();
-    this.taiOffset = clocks.taiOffset();
+    this.readTaiOffset();
+  }
+
+  /** Reads CLOCK_TAI − CLOCK_REALTIME, and keeps its halves for the packets' timestamps. */
+  private readTaiOffset(): void {
+    this.taiOffset = this.clocks.taiOffset();
     this.taiHi = hi32(this.taiOffset);
     this.taiLo = lo32(this.taiOffset);
   }
@@ -337,14 +342,8 @@ export class Session {
   /** --print: a packet of its own, its bytes copied (the ring reuses them once consumed). */
   private print(rec: RawPacket, task: TaskContext | undefined): void {
     this.opts.onPacket!({
+      ...packetFields(this.input),
       timestamp: this.realtime(rec),
-      linkType: this.input.linkType,
-      cpu: rec.cpu,
-      ifindex: rec.ifindex,
-      direction: rec.direction,
-      originalLength: rec.wireLen,
-      data: this.input.bytes.slice(rec.dataOffset, rec.dataOffset + rec.capLen),
-      ...(this.input.hasCookie ? { socketCookie: u64Of(rec.cookieHi, rec.cookieLo) } : {}),
       ...(task !== undefined ? { task } : {}),
       number: this.summary.packets,
       offset: 0,
@@ -414,9 +413,7 @@ export class Session {
   /** Once a second: kernel-side losses since the last tick become loss records. */
   tick(): void {
     this.nextTick = performance.now() + TICK_MS;
-    this.taiOffset = this.clocks.taiOffset();
-    this.taiHi = hi32(this.taiOffset);
-    this.taiLo = lo32(this.taiOffset);
+    this.readTaiOffset();
     const now = this.clocks.epochNow();
     const deltas = this.counters.delta();
     deltas.forEach((d, cpu) => {
