@@ -1,8 +1,8 @@
 /*
  * The CRC-32C of .nev frames (src/nev/framing.ts), many frames per call: the recorder's write
  * thread checksums hundreds of thousands of small frames a second, and in JavaScript (table-driven,
- * about 1 ns a byte) that was the largest single cost of a live recording. With the SSE4.2 crc32
- * instruction a 170-byte frame takes about 25 ns; one call per 1 MiB chunk keeps the FFI cost
+ * about 1.5 ns a byte) that was the largest single cost of a live recording. With the SSE4.2
+ * crc32 instruction a 170-byte frame takes about 30 ns; one call per 1 MiB chunk keeps the FFI cost
  * (about 1 µs a call through koffi) off the per-frame budget.
  *
  * Built by scripts/build.mjs into dist/native/ on x86-64; loaded by src/nev/native-frames.ts,
